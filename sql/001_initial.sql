@@ -116,3 +116,11 @@ CREATE TABLE reactions (
   CONSTRAINT fk_reactions_message FOREIGN KEY (message_id) REFERENCES messages (id) ON DELETE CASCADE,
   CONSTRAINT fk_reactions_guest FOREIGN KEY (guest_id) REFERENCES guests (id) ON DELETE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- One row. Every change to sites, their origins or keys bumps revision in the same transaction,
+-- so the registry publisher notices any change with one cheap read.
+CREATE TABLE registry_state (
+  id TINYINT UNSIGNED NOT NULL PRIMARY KEY,
+  revision BIGINT UNSIGNED NOT NULL
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+INSERT INTO registry_state (id, revision) VALUES (1, 1);
