@@ -1,0 +1,39 @@
+// The generic cell rate algorithm (GCRA): a rate limiter that keeps one timestamp per key, the
+// "theoretical arrival time" (TAT). The same math runs in Redis (kGcraLuaScript, shared by every
+// nginx host) and in the per-host shared-memory fallback.
+//
+// A limit of `messages` per `window` with `burst` allows burst + 1 requests at once, then one per
+// emission interval (window / messages).
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+namespace edgechat::core {
+
+struct GcraParams {
+  std::int64_t emission_ms = 1000;  // interval between requests at the sustained rate
+  std::int64_t tolerance_ms = 0;    // how far ahead of schedule a key may run (burst)
+};
+
+GcraParams GcraFor(std::uint32_t messages, std::uint32_t window_seconds, std::uint32_t burst);
+
+struct GcraDecision {
+  bool allowed = false;
+  std::int64_t new_tat_ms = 0;      // store this when allowed (unchanged when denied)
+  std::int64_t retry_after_ms = 0;  // when denied: wait this long before trying again
+  std::int64_t ttl_ms = 0;          // how long the stored TAT matters
+};
+
+// stored_tat_ms: the key's TAT, or 0 when the key has none (or it expired).
+GcraDecision GcraCheck(std::int64_t stored_tat_ms, std::int64_t now_ms, const GcraParams& params);
+
+// Retry-After in whole seconds, rounded up and at least 1.
+std::int64_t RetryAfterSeconds(std::int64_t retry_after_ms);
+
+// Redis script: KEYS = limiter keys (all must allow, then all are charged),
+// ARGV = emission_ms, tolerance_ms. Returns {allowed (0/1), retry_after_ms}.
+// Uses Redis's clock so every nginx host shares one time line.
+extern const std::string_view kGcraLuaScript;
+
+}  // namespace edgechat::core

@@ -1,0 +1,191 @@
+#include "core/registry.hpp"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "core/http_shapes.hpp"
+
+namespace edgechat::core {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::string_view kCspBase =
+    "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors ";
+
+std::string StringOr(const json& object, const char* name, std::string_view fallback) {
+  auto it = object.find(name);
+  if (it == object.end() || !it->is_string()) return std::string(fallback);
+  return it->get<std::string>();
+}
+
+bool BoolOr(const json& object, const char* name, bool fallback) {
+  auto it = object.find(name);
+  return (it == object.end() || !it->is_boolean()) ? fallback : it->get<bool>();
+}
+
+std::uint32_t CountOr(const json& object, const char* name, std::uint32_t fallback,
+                      std::uint32_t min, std::uint32_t max) {
+  auto it = object.find(name);
+  if (it == object.end() || !it->is_number_integer()) return fallback;
+  std::int64_t value = it->get<std::int64_t>();
+  return static_cast<std::uint32_t>(std::clamp<std::int64_t>(value, min, max));
+}
+
+bool IsColor(std::string_view color) {
+  if (color.size() != 7 || color[0] != '#') return false;
+  return std::all_of(color.begin() + 1, color.end(), [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+  });
+}
+
+std::string Dump(const json& value) {
+  return value.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+void Precompute(Site& site) {
+  json config = {
+      {"title", site.title},
+      {"primaryColor", site.primary_color},
+      {"locked", site.locked},
+      {"lockedMessage", site.locked_message},
+      {"locale", site.locale ? json(*site.locale) : json(nullptr)},
+      {"limits",
+       {{"maxMessageLength", kMaxMessageLength},
+        {"messages", site.limits.messages},
+        {"windowSeconds", site.limits.window_seconds},
+        {"burst", site.limits.burst},
+        {"message", site.limits.message}}},
+  };
+  site.config_json = Dump(config);
+  site.frame_csp = FrameContentSecurityPolicy(site.origins);
+  site.limited_json = ErrorJson("rate_limited", site.limits.message);
+}
+
+Result<Site> ParseSite(const json& item, std::vector<std::string>& warnings) {
+  if (!item.is_object()) return Error{"invalid_site", "a site entry is not an object"};
+  Site site;
+  site.key = StringOr(item, "key", "");
+  if (!IsValidSiteKey(site.key)) {
+    return Error{"invalid_site", "site with an invalid key \"" + site.key + "\" skipped"};
+  }
+  site.name = StringOr(item, "name", "");
+  site.title = StringOr(item, "title", "Chat");
+  site.primary_color = StringOr(item, "primaryColor", "#2563eb");
+  if (!IsColor(site.primary_color)) {
+    warnings.push_back("site " + site.key + ": primaryColor \"" + site.primary_color +
+                       "\" is not #rrggbb; using the default");
+    site.primary_color = "#2563eb";
+  }
+  site.locked = BoolOr(item, "locked", false);
+  site.locked_message = StringOr(item, "lockedMessage", "");
+  if (auto it = item.find("locale"); it != item.end() && it->is_string()) {
+    site.locale = it->get<std::string>();
+  }
+  site.main = BoolOr(item, "main", false);
+
+  if (auto it = item.find("origins"); it != item.end() && it->is_array()) {
+    for (const json& entry : *it) {
+      if (!entry.is_string()) continue;
+      Result<Origin> origin = ParseAllowedOrigin(entry.get<std::string>());
+      if (!origin) {
+        warnings.push_back("site " + site.key + ": origin \"" + entry.get<std::string>() +
+                           "\" skipped: " + origin.error().message);
+        continue;
+      }
+      site.origins.Add(origin.value());
+    }
+  }
+
+  if (auto it = item.find("limits"); it != item.end() && it->is_object()) {
+    SiteLimits defaults;
+    site.limits.messages = CountOr(*it, "messages", defaults.messages, 1, 1000000);
+    site.limits.window_seconds = CountOr(*it, "windowSeconds", defaults.window_seconds, 1, 86400);
+    site.limits.burst = CountOr(*it, "burst", defaults.burst, 0, 1000000);
+    std::string message = StringOr(*it, "message", "");
+    if (!message.empty()) site.limits.message = std::move(message);
+  }
+  Precompute(site);
+  return site;
+}
+
+}  // namespace
+
+void OriginSet::Add(const Origin& origin) {
+  entries_.push_back(origin);
+  if (origin.wildcard) {
+    wildcards_.push_back(origin);
+  } else {
+    exact_.insert(origin.ToString());
+  }
+}
+
+bool OriginSet::Contains(const Origin& request) const {
+  if (request.wildcard) return false;
+  if (!exact_.empty() && exact_.find(request.ToString()) != exact_.end()) return true;
+  return OriginAllowed(wildcards_, request);
+}
+
+const Site* Registry::Find(std::string_view key) const {
+  auto it = sites.find(key);
+  return it == sites.end() ? nullptr : &it->second;
+}
+
+std::string FrameContentSecurityPolicy(const OriginSet& origins) {
+  std::string csp(kCspBase);
+  if (origins.empty()) {
+    csp += "'none'";
+    return csp;
+  }
+  std::set<std::string> seen;
+  bool first = true;
+  for (const Origin& origin : origins.entries()) {
+    std::string source = origin.ToString();
+    if (!seen.insert(source).second) continue;
+    if (!first) csp += ' ';
+    csp += source;
+    first = false;
+  }
+  return csp;
+}
+
+std::string_view UnknownSiteFrameCsp() {
+  static constexpr std::string_view kCsp =
+      "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; "
+      "frame-ancestors 'none'";
+  return kCsp;
+}
+
+Result<Registry> ParseRegistry(std::string_view json_text) {
+  json document = json::parse(json_text, nullptr, /*allow_exceptions=*/false);
+  if (document.is_discarded()) {
+    return Error{"invalid_registry", "registry document is not valid JSON"};
+  }
+  if (!document.is_object()) {
+    return Error{"invalid_registry", "registry document is not a JSON object"};
+  }
+  auto sites = document.find("sites");
+  if (sites == document.end() || !sites->is_array()) {
+    return Error{"invalid_registry", "registry document has no \"sites\" array"};
+  }
+  Registry registry;
+  if (auto it = document.find("revision"); it != document.end() && it->is_number_integer()) {
+    registry.revision = it->get<std::int64_t>();
+  }
+  for (const json& item : *sites) {
+    Result<Site> site = ParseSite(item, registry.warnings);
+    if (!site) {
+      registry.warnings.push_back(site.error().message);
+      continue;
+    }
+    for (const Origin& origin : site->origins.entries()) registry.any_site_origins.Add(origin);
+    std::string key = site->key;
+    if (!registry.sites.emplace(std::move(key), std::move(site).value()).second) {
+      registry.warnings.push_back("duplicate site key skipped");
+    }
+  }
+  return registry;
+}
+
+}  // namespace edgechat::core

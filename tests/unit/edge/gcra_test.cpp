@@ -1,0 +1,65 @@
+#include "core/gcra.hpp"
+
+#include <gtest/gtest.h>
+
+namespace edgechat::core {
+namespace {
+
+TEST(Gcra, ParamsFromLimits) {
+  GcraParams params = GcraFor(20, 60, 5);
+  EXPECT_EQ(params.emission_ms, 3000);
+  EXPECT_EQ(params.tolerance_ms, 15000);
+  EXPECT_EQ(GcraFor(0, 0, 0).emission_ms, 1000);  // clamped to 1 per second
+  EXPECT_EQ(GcraFor(5000, 1, 0).emission_ms, 1);  // never zero
+}
+
+TEST(Gcra, BurstThenSustainedRate) {
+  GcraParams params = GcraFor(20, 60, 5);  // 6 at once, then one per 3 s
+  std::int64_t now = 1'000'000;
+  std::int64_t tat = 0;
+  for (int i = 0; i < 6; i++) {
+    GcraDecision decision = GcraCheck(tat, now, params);
+    ASSERT_TRUE(decision.allowed) << i;
+    tat = decision.new_tat_ms;
+  }
+  GcraDecision denied = GcraCheck(tat, now, params);
+  EXPECT_FALSE(denied.allowed);
+  EXPECT_EQ(denied.retry_after_ms, 3000);
+  EXPECT_EQ(denied.new_tat_ms, tat);  // a denied request costs nothing
+  EXPECT_EQ(RetryAfterSeconds(denied.retry_after_ms), 3);
+
+  EXPECT_FALSE(GcraCheck(tat, now + 2999, params).allowed);
+  GcraDecision later = GcraCheck(tat, now + 3000, params);
+  EXPECT_TRUE(later.allowed);
+  EXPECT_FALSE(GcraCheck(later.new_tat_ms, now + 3000, params).allowed);
+}
+
+TEST(Gcra, IdleKeysRecoverFully) {
+  GcraParams params = GcraFor(10, 10, 2);
+  std::int64_t tat = 0;
+  std::int64_t now = 5000;
+  for (int i = 0; i < 3; i++) tat = GcraCheck(tat, now, params).new_tat_ms;
+  EXPECT_FALSE(GcraCheck(tat, now, params).allowed);
+  // After the TTL the stored value no longer matters: a full burst is available again.
+  GcraDecision fresh = GcraCheck(tat, now + 100000, params);
+  EXPECT_TRUE(fresh.allowed);
+  EXPECT_EQ(fresh.new_tat_ms, now + 100000 + params.emission_ms);
+}
+
+TEST(Gcra, ZeroBurstMeansOneAtATime) {
+  GcraParams params = GcraFor(1, 2, 0);
+  GcraDecision first = GcraCheck(0, 0, params);
+  EXPECT_TRUE(first.allowed);
+  GcraDecision second = GcraCheck(first.new_tat_ms, 1, params);
+  EXPECT_FALSE(second.allowed);
+  EXPECT_EQ(second.retry_after_ms, 1999);
+  EXPECT_EQ(RetryAfterSeconds(second.retry_after_ms), 2);
+  EXPECT_EQ(RetryAfterSeconds(0), 1);
+}
+
+TEST(Gcra, ScriptIsPresent) {
+  EXPECT_NE(kGcraLuaScript.find("redis.call('TIME')"), std::string_view::npos);
+}
+
+}  // namespace
+}  // namespace edgechat::core
