@@ -1,0 +1,32 @@
+// Identifiers and secrets: site keys, guest ids, guest tokens, and the hashes we store instead of
+// secrets. Formats are fixed by docs/architecture.md ("Identifiers").
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <string_view>
+
+namespace edgechat::worker {
+
+// Fills a buffer with cryptographically secure random bytes. Injected so tests can be repeatable.
+using RandomFill = std::function<void(unsigned char* out, std::size_t size)>;
+
+// libsodium's randombytes_buf. Calls sodium_init() once.
+RandomFill SodiumRandom();
+
+// `length` characters of [A-Za-z0-9], drawn without modulo bias.
+std::string RandomAlnum(const RandomFill& random, std::size_t length);
+
+std::string NewSiteKey(const RandomFill& random);     // "ek_" + 24 alnum
+std::string NewGuestId(const RandomFill& random);     // "g_" + 24 alnum
+std::string NewGuestToken(const RandomFill& random);  // 32 random bytes, base64url, no padding
+
+std::string Base64UrlNoPad(std::string_view bytes);
+std::string Sha256Hex(std::string_view data);
+
+bool LooksLikeSiteKey(std::string_view key);
+// Cheap shape check before any hashing or database work: 43 base64url characters.
+bool LooksLikeGuestToken(std::string_view token);
+
+}  // namespace edgechat::worker

@@ -1,0 +1,215 @@
+#include "config/config.hpp"
+
+#include <cctype>
+#include <charconv>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+namespace edgechat::worker {
+namespace {
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+Result<unsigned long> ParseUnsigned(const std::string& key, const std::string& value,
+                                    unsigned long min, unsigned long max) {
+  unsigned long out = 0;
+  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), out);
+  if (ec != std::errc() || end != value.data() + value.size() || out < min || out > max) {
+    return Error{"invalid_config", key + " must be a whole number from " + std::to_string(min) +
+                                       " to " + std::to_string(max) + ", got \"" + value + "\""};
+  }
+  return out;
+}
+
+}  // namespace
+
+EnvLookup ProcessEnv() {
+  return [](const std::string& name) -> std::optional<std::string> {
+    const char* value = std::getenv(name.c_str());
+    if (value == nullptr) return std::nullopt;
+    return std::string(value);
+  };
+}
+
+std::string EnvNameForKey(std::string_view key) {
+  std::string out = "EDGECHAT_";
+  for (char c : key) out.push_back(c == '.' ? '_' : static_cast<char>(std::toupper(c)));
+  return out;
+}
+
+const std::vector<std::pair<std::string, std::string>>& KnownConfigKeys() {
+  static const auto* keys = new std::vector<std::pair<std::string, std::string>>{
+      {"db.host", "127.0.0.1"},
+      {"db.port", "3306"},
+      {"db.socket", ""},
+      {"db.user", "edgechat"},
+      {"db.password", ""},
+      {"db.name", "edgechat"},
+      {"db.pool_size", "8"},
+      {"db.connect_timeout", "3"},
+      {"db.query_timeout", "10"},
+      {"worker.listen", "unix:/run/edgechat/worker.sock"},
+      {"worker.threads", "2"},
+      {"worker.sse_heartbeat", "15"},
+      {"worker.sse_buffer", "256"},
+      {"redis.socket", ""},
+      {"redis.host", "127.0.0.1"},
+      {"redis.port", "6379"},
+      {"redis.timeout_ms", "1000"},
+      {"log.level", "info"},
+      {"sql.dir", "/usr/share/edgechat/sql"},
+  };
+  return *keys;
+}
+
+Result<std::map<std::string, std::string>> ParseConfigText(std::string_view text) {
+  std::map<std::string, std::string> out;
+  std::size_t line_no = 0;
+  while (!text.empty()) {
+    std::size_t nl = text.find('\n');
+    std::string_view line = text.substr(0, nl);
+    text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+    ++line_no;
+    line = Trim(line);
+    if (line.empty() || line.front() == '#') continue;
+    std::size_t eq = line.find('=');
+    if (eq == std::string_view::npos) {
+      return Error{"invalid_config",
+                   "line " + std::to_string(line_no) + ": expected `key = value`"};
+    }
+    std::string key(Trim(line.substr(0, eq)));
+    std::string value(Trim(line.substr(eq + 1)));
+    bool known = false;
+    for (const auto& [k, unused] : KnownConfigKeys()) known = known || k == key;
+    if (!known) {
+      return Error{"invalid_config",
+                   "line " + std::to_string(line_no) + ": unknown key \"" + key + "\""};
+    }
+    out[key] = value;
+  }
+  return out;
+}
+
+std::string DbSettings::Describe() const {
+  if (!socket.empty()) return "unix:" + socket;
+  return host + ":" + std::to_string(port);
+}
+
+std::string RedisSettings::Describe() const {
+  if (!socket.empty()) return "unix:" + socket;
+  return host + ":" + std::to_string(port);
+}
+
+Result<ListenSpec> ParseListen(std::string_view text) {
+  ListenSpec spec;
+  if (text.starts_with("unix:")) {
+    spec.unix_path = std::string(text.substr(5));
+    if (spec.unix_path.empty() || spec.unix_path.size() > 100) {
+      return Error{"invalid_config", "worker.listen: unix socket path is empty or too long"};
+    }
+    return spec;
+  }
+  std::size_t colon = text.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) {
+    return Error{"invalid_config", "worker.listen must be unix:/path or host:port, got \"" +
+                                       std::string(text) + "\""};
+  }
+  spec.host = std::string(text.substr(0, colon));
+  if (spec.host.size() > 2 && spec.host.front() == '[' && spec.host.back() == ']')
+    spec.host = spec.host.substr(1, spec.host.size() - 2);
+  auto port = ParseUnsigned("worker.listen port", std::string(text.substr(colon + 1)), 1, 65535);
+  if (!port) return port.error();
+  spec.port = static_cast<std::uint16_t>(*port);
+  return spec;
+}
+
+Result<Settings> SettingsFrom(const std::map<std::string, std::string>& file_values,
+                              const EnvLookup& env) {
+  std::map<std::string, std::string> v;
+  for (const auto& [key, def] : KnownConfigKeys()) {
+    v[key] = def;
+    if (auto it = file_values.find(key); it != file_values.end()) v[key] = it->second;
+    if (auto e = env(EnvNameForKey(key))) v[key] = *e;
+  }
+  Settings s;
+  auto number = [&](const char* key, unsigned long min, unsigned long max) {
+    return ParseUnsigned(key, v[key], min, max);
+  };
+  s.db.host = v["db.host"];
+  s.db.socket = v["db.socket"];
+  s.db.user = v["db.user"];
+  s.db.password = v["db.password"];
+  s.db.name = v["db.name"];
+  auto port = number("db.port", 1, 65535);
+  if (!port) return port.error();
+  s.db.port = static_cast<std::uint16_t>(*port);
+  auto pool = number("db.pool_size", 1, 256);
+  if (!pool) return pool.error();
+  s.db.pool_size = static_cast<unsigned>(*pool);
+  auto connect_timeout = number("db.connect_timeout", 1, 600);
+  if (!connect_timeout) return connect_timeout.error();
+  s.db.connect_timeout_s = static_cast<unsigned>(*connect_timeout);
+  auto query_timeout = number("db.query_timeout", 1, 3600);
+  if (!query_timeout) return query_timeout.error();
+  s.db.query_timeout_s = static_cast<unsigned>(*query_timeout);
+  if (s.db.name.empty()) return Error{"invalid_config", "db.name must not be empty"};
+
+  auto listen = ParseListen(v["worker.listen"]);
+  if (!listen) return listen.error();
+  s.listen = *listen;
+  s.listen_text = v["worker.listen"];
+  auto threads = number("worker.threads", 1, 64);
+  if (!threads) return threads.error();
+  s.threads = static_cast<unsigned>(*threads);
+  auto heartbeat = number("worker.sse_heartbeat", 1, 300);
+  if (!heartbeat) return heartbeat.error();
+  s.sse_heartbeat_s = static_cast<unsigned>(*heartbeat);
+  auto buffer = number("worker.sse_buffer", 8, 100000);
+  if (!buffer) return buffer.error();
+  s.sse_buffer_events = static_cast<unsigned>(*buffer);
+
+  s.redis.socket = v["redis.socket"];
+  s.redis.host = v["redis.host"];
+  auto redis_port = number("redis.port", 1, 65535);
+  if (!redis_port) return redis_port.error();
+  s.redis.port = static_cast<std::uint16_t>(*redis_port);
+  auto redis_timeout = number("redis.timeout_ms", 10, 60000);
+  if (!redis_timeout) return redis_timeout.error();
+  s.redis.timeout_ms = static_cast<unsigned>(*redis_timeout);
+
+  s.log_level = v["log.level"];
+  if (s.log_level != "debug" && s.log_level != "info" && s.log_level != "warn" &&
+      s.log_level != "error") {
+    return Error{"invalid_config",
+                 "log.level must be debug, info, warn or error, got \"" + s.log_level + "\""};
+  }
+  s.sql_dir = v["sql.dir"];
+  return s;
+}
+
+Result<Settings> LoadSettings(const std::string& path, const EnvLookup& env) {
+  std::map<std::string, std::string> values;
+  if (!path.empty()) {
+    std::ifstream in(path);
+    if (!in) return Error{"config_unreadable", "cannot read config file " + path};
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    auto parsed = ParseConfigText(buffer.str());
+    if (!parsed) return Error{parsed.error().code, path + ": " + parsed.error().message};
+    values = std::move(parsed).value();
+  }
+  return SettingsFrom(values, env);
+}
+
+std::string ConfigPathFrom(const std::optional<std::string>& flag, const EnvLookup& env) {
+  if (flag) return *flag;
+  if (auto from_env = env("EDGECHAT_CONFIG")) return *from_env;
+  return "";
+}
+
+}  // namespace edgechat::worker

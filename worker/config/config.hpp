@@ -1,0 +1,85 @@
+// Configuration of the worker and the CLI: a file of `key = value` lines, each key overridable by
+// the environment variable EDGECHAT_<KEY> (upper case, dots as underscores). Every key, its default
+// and its meaning are listed in docs/configuration.md.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.hpp"
+
+namespace edgechat::worker {
+
+// Looks up an environment variable. Injected so tests need not touch the real environment.
+using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
+EnvLookup ProcessEnv();
+
+// The environment variable that overrides `key`: "db.pool_size" -> "EDGECHAT_DB_POOL_SIZE".
+std::string EnvNameForKey(std::string_view key);
+
+// Every key we know, with its default ("" when none).
+const std::vector<std::pair<std::string, std::string>>& KnownConfigKeys();
+
+// Parses file text. Unknown keys and malformed lines are errors that name the line.
+Result<std::map<std::string, std::string>> ParseConfigText(std::string_view text);
+
+struct DbSettings {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 3306;
+  std::string socket;  // wins over host/port when set
+  std::string user = "edgechat";
+  std::string password;
+  std::string name = "edgechat";
+  unsigned pool_size = 8;
+  unsigned connect_timeout_s = 3;
+  unsigned query_timeout_s = 10;
+
+  // "unix:/path" or "host:port", for messages.
+  std::string Describe() const;
+};
+
+struct ListenSpec {
+  std::string unix_path;  // set for unix sockets
+  std::string host;       // else host and port
+  std::uint16_t port = 0;
+  bool is_unix() const { return !unix_path.empty(); }
+};
+
+struct RedisSettings {
+  std::string socket;  // wins over host/port when set
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 6379;
+  unsigned timeout_ms = 1000;
+  std::string Describe() const;
+};
+
+struct Settings {
+  DbSettings db;
+  ListenSpec listen;
+  std::string listen_text;
+  unsigned threads = 2;
+  RedisSettings redis;
+  std::string log_level = "info";
+  std::string sql_dir = "/usr/share/edgechat/sql";
+  unsigned sse_heartbeat_s = 15;
+  unsigned sse_buffer_events = 256;
+};
+
+Result<ListenSpec> ParseListen(std::string_view text);
+
+// File values (may be empty) overlaid with environment values, converted and checked.
+Result<Settings> SettingsFrom(const std::map<std::string, std::string>& file_values,
+                              const EnvLookup& env);
+
+// Reads `path` (or no file when empty), then SettingsFrom.
+Result<Settings> LoadSettings(const std::string& path, const EnvLookup& env);
+
+// The config file path: `--config` value if given, else $EDGECHAT_CONFIG, else "".
+std::string ConfigPathFrom(const std::optional<std::string>& flag, const EnvLookup& env);
+
+}  // namespace edgechat::worker

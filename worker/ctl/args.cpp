@@ -1,0 +1,135 @@
+#include "ctl/args.hpp"
+
+#include <charconv>
+
+namespace edgechat::worker::ctl {
+
+int ExitCodeFor(const Error& error) {
+  const std::string& c = error.code;
+  if (c == "usage" || c == "invalid_config" || c == "invalid_origin" || c == "invalid_text")
+    return kExitUsage;
+  if (c == "not_found" || c == "conflict" || c == "checksum_mismatch") return kExitConflict;
+  if (c == "db_unavailable" || c == "redis_unavailable") return kExitUnreachable;
+  return kExitFailure;
+}
+
+std::optional<std::string> ParsedArgs::Get(const std::string& name) const {
+  auto it = values.find(name);
+  if (it == values.end() || it->second.empty()) return std::nullopt;
+  return it->second.back();
+}
+
+std::vector<std::string> ParsedArgs::GetAll(const std::string& name) const {
+  auto it = values.find(name);
+  if (it == values.end()) return {};
+  return it->second;
+}
+
+const std::vector<FlagSpec>& GlobalFlags() {
+  static const auto* flags = new std::vector<FlagSpec>{
+      {"config", true, false}, {"json", false, false}, {"help", false, false}};
+  return *flags;
+}
+
+Result<ParsedArgs> ParseArgs(const std::vector<std::string>& args,
+                             const std::vector<FlagSpec>& flags) {
+  auto find = [&](const std::string& name) -> const FlagSpec* {
+    for (const auto& f : flags)
+      if (f.name == name) return &f;
+    for (const auto& f : GlobalFlags())
+      if (f.name == name) return &f;
+    return nullptr;
+  };
+  ParsedArgs out;
+  bool flags_done = false;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (flags_done || !arg.starts_with("--")) {
+      if (arg == "-h" && !flags_done) {
+        out.switches["help"] = true;
+        continue;
+      }
+      out.positional.push_back(arg);
+      continue;
+    }
+    if (arg == "--") {
+      flags_done = true;
+      continue;
+    }
+    std::string name = arg.substr(2);
+    std::optional<std::string> inline_value;
+    if (auto eq = name.find('='); eq != std::string::npos) {
+      inline_value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+    }
+    const FlagSpec* spec = find(name);
+    if (spec == nullptr) return Error{"usage", "unknown option --" + name};
+    if (!spec->repeatable && out.Has(name)) {
+      return Error{"usage", "--" + name + " given more than once"};
+    }
+    if (!spec->takes_value) {
+      if (inline_value) return Error{"usage", "--" + name + " takes no value"};
+      out.switches[name] = true;
+      continue;
+    }
+    if (inline_value) {
+      out.values[name].push_back(*inline_value);
+    } else if (i + 1 < args.size()) {
+      out.values[name].push_back(args[++i]);
+    } else {
+      return Error{"usage", "--" + name + " needs a value"};
+    }
+  }
+  return out;
+}
+
+CommandLine SplitCommand(const std::vector<std::string>& args, std::size_t max_words) {
+  CommandLine out;
+  std::size_t i = 0;
+  while (i < args.size()) {
+    const std::string& arg = args[i];
+    if (arg == "--config") {
+      out.rest.push_back(arg);
+      if (i + 1 < args.size()) out.rest.push_back(args[i + 1]);
+      i += 2;
+    } else if (arg.starts_with("--") || arg == "-h") {
+      out.rest.push_back(arg);
+      ++i;
+    } else if (out.words.size() < max_words) {
+      out.words.push_back(arg);
+      ++i;
+      // Words stop at the first flag after them.
+      if (i < args.size() && args[i].starts_with("-")) break;
+    } else {
+      break;
+    }
+  }
+  for (; i < args.size(); ++i) out.rest.push_back(args[i]);
+  return out;
+}
+
+Result<std::string> ParseColor(const std::string& text) {
+  if (text.size() != 7 || text[0] != '#') {
+    return Error{"usage", "colour must look like #2563eb, got \"" + text + "\""};
+  }
+  std::string out = "#";
+  for (std::size_t i = 1; i < 7; ++i) {
+    char c = static_cast<char>(std::tolower(static_cast<unsigned char>(text[i])));
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+      return Error{"usage", "colour must look like #2563eb, got \"" + text + "\""};
+    }
+    out.push_back(c);
+  }
+  return out;
+}
+
+Result<unsigned> ParsePositive(const std::string& flag, const std::string& text, unsigned max) {
+  unsigned value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || value == 0 || value > max) {
+    return Error{"usage", "--" + flag + " must be a number from 1 to " + std::to_string(max)};
+  }
+  return value;
+}
+
+}  // namespace edgechat::worker::ctl

@@ -1,0 +1,320 @@
+// edgechatctl: configuration and inspection of edgechat from the shell. See docs/cli.md.
+#include <sodium.h>
+
+#include <algorithm>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "common/ids.hpp"
+#include "common/text.hpp"
+#include "config/config.hpp"
+#include "core/origin.hpp"
+#include "ctl/args.hpp"
+#include "registry/registry.hpp"
+#include "store/admin_repo.hpp"
+#include "store/migrations.hpp"
+#include "store/pool.hpp"
+
+namespace edgechat::worker::ctl {
+namespace {
+
+using nlohmann::json;
+
+struct Command {
+  std::vector<std::string> words;
+  std::vector<FlagSpec> flags;
+  const char* usage;
+  int (*run)(const ParsedArgs&, const Settings&);
+};
+
+bool g_json = false;  // set once from --json before any command runs
+
+std::string Dump(const json& j) {
+  return j.dump(2, ' ', false, json::error_handler_t::replace);
+}
+
+int Fail(const Error& error) {
+  if (g_json) {
+    std::cerr << json{{"error", error.code}, {"message", error.message}}.dump() << "\n";
+  } else {
+    std::cerr << "edgechatctl: " << error.message << "\n";
+  }
+  return ExitCodeFor(error);
+}
+
+// After a change to sites: push the registry to Redis at once. The worker's poll is the safety
+// net, so a Redis that is down is a warning, not a failure.
+void PublishRegistryNow(ConnectionPool& pool, const Settings& settings) {
+  auto published = PublishRegistry(pool, settings.redis);
+  if (!published) {
+    std::cerr << "edgechatctl: warning: registry not published now (" << published.error().message
+              << "); a running worker publishes it within a second\n";
+  }
+}
+
+int RunMigrate(const ParsedArgs& args, const Settings& settings) {
+  std::string dir = args.Get("sql-dir").value_or(settings.sql_dir);
+  auto files = ListMigrationFiles(dir);
+  if (!files) return Fail(files.error());
+  ConnectionPool pool(settings.db);
+  auto outcomes = ApplyMigrations(pool, *files);
+  if (!outcomes) return Fail(outcomes.error());
+  json out = json::array();
+  for (const auto& o : *outcomes) {
+    out.push_back({{"version", o.file.version},
+                   {"name", o.file.name},
+                   {"checksum", o.checksum},
+                   {"applied", o.applied_now}});
+    if (!g_json) {
+      std::cout << (o.applied_now ? "applied  " : "present  ") << o.file.name << "\n";
+    }
+  }
+  if (g_json) std::cout << Dump(out) << "\n";
+  return kExitOk;
+}
+
+int RunAdminAdd(const ParsedArgs& args, const Settings& settings) {
+  if (args.positional.size() != 1) return Fail({"usage", "admin add needs one USERNAME"});
+  const std::string& username = args.positional[0];
+  if (username.empty() || username.size() > 100 || !IsValidUtf8(username)) {
+    return Fail({"usage", "USERNAME must be 1 to 100 characters of UTF-8"});
+  }
+  std::string password;
+  if (args.Has("password-stdin") && args.Has("password")) {
+    return Fail({"usage", "give either --password-stdin or --password"});
+  }
+  if (args.Has("password-stdin")) {
+    std::getline(std::cin, password);
+    if (!password.empty() && password.back() == '\r') password.pop_back();
+  } else if (auto p = args.Get("password")) {
+    password = *p;
+  } else {
+    return Fail({"usage", "admin add needs --password-stdin or --password"});
+  }
+  if (password.size() < 8) return Fail({"usage", "the password must have at least 8 characters"});
+  if (sodium_init() < 0) return Fail({"internal", "libsodium failed to initialise"});
+  char hash[crypto_pwhash_STRBYTES];
+  if (crypto_pwhash_str_alg(hash, password.data(), password.size(),
+                            crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE,
+                            crypto_pwhash_ALG_ARGON2ID13) != 0) {
+    return Fail({"internal", "out of memory while hashing the password"});
+  }
+  sodium_memzero(password.data(), password.size());
+  ConnectionPool pool(settings.db);
+  std::string display_name = args.Get("display-name").value_or(username);
+  auto id = AddAdmin(pool, username, display_name, hash);
+  if (!id) return Fail(id.error());
+  if (g_json) {
+    std::cout << Dump({{"id", *id}, {"username", username}, {"displayName", display_name}}) << "\n";
+  } else {
+    std::cout << "admin " << username << " added\n";
+  }
+  return kExitOk;
+}
+
+json SiteJson(const Site& s) {
+  return json{{"id", s.id},
+              {"key", s.key},
+              {"name", s.name},
+              {"title", s.title},
+              {"primaryColor", s.primary_color},
+              {"locked", s.locked},
+              {"lockedMessage", s.locked_message},
+              {"locale", s.locale ? json(*s.locale) : json(nullptr)},
+              {"main", s.is_main},
+              {"origins", s.origins},
+              {"limits",
+               {{"messages", s.limits.messages},
+                {"windowSeconds", s.limits.window_seconds},
+                {"burst", s.limits.burst},
+                {"message", s.limits.message}}},
+              {"createdAt", s.created_at}};
+}
+
+int RunSiteAdd(const ParsedArgs& args, const Settings& settings) {
+  if (!args.positional.empty()) return Fail({"usage", "unexpected " + args.positional[0]});
+  NewSite site;
+  auto name = args.Get("name");
+  if (!name || name->empty() || name->size() > 200 || !IsValidUtf8(*name)) {
+    return Fail({"usage", "site add needs --name NAME (1 to 200 characters)"});
+  }
+  site.name = *name;
+  auto origins = args.GetAll("origin");
+  if (origins.empty()) return Fail({"usage", "site add needs at least one --origin URL"});
+  for (const auto& origin : origins) {
+    auto normalized = core::NormalizeAllowedOrigin(origin);
+    if (!normalized) {
+      return Fail({"usage", "--origin " + origin + ": " + normalized.error().message});
+    }
+    site.origins.push_back(*normalized);
+  }
+  if (auto color = args.Get("color")) {
+    auto parsed = ParseColor(*color);
+    if (!parsed) return Fail(parsed.error());
+    site.primary_color = *parsed;
+  }
+  if (auto title = args.Get("title")) {
+    if (title->empty() || title->size() > 200 || !IsValidUtf8(*title)) {
+      return Fail({"usage", "--title must be 1 to 200 characters of UTF-8"});
+    }
+    site.title = *title;
+  }
+  site.is_main = args.Has("main");
+  site.key = NewSiteKey(SodiumRandom());
+  ConnectionPool pool(settings.db);
+  auto created = CreateSite(pool, site);
+  if (!created) return Fail(created.error());
+  PublishRegistryNow(pool, settings);
+  if (g_json) {
+    std::cout << Dump(SiteJson(*created)) << "\n";
+  } else {
+    std::cout << created->key << "\n";
+  }
+  return kExitOk;
+}
+
+int RunSiteList(const ParsedArgs& args, const Settings& settings) {
+  if (!args.positional.empty()) return Fail({"usage", "unexpected " + args.positional[0]});
+  ConnectionPool pool(settings.db);
+  auto sites = ListSites(pool);
+  if (!sites) return Fail(sites.error());
+  if (g_json) {
+    json out = json::array();
+    for (const auto& s : *sites) out.push_back(SiteJson(s));
+    std::cout << Dump(out) << "\n";
+    return kExitOk;
+  }
+  for (const auto& s : *sites) {
+    std::cout << s.key << "  " << s.name << (s.is_main ? "  (main)" : "")
+              << (s.locked ? "  (locked)" : "") << "\n";
+    for (const auto& o : s.origins) std::cout << "    " << o << "\n";
+  }
+  return kExitOk;
+}
+
+int RunMessagesList(const ParsedArgs& args, const Settings& settings) {
+  if (!args.positional.empty()) return Fail({"usage", "unexpected " + args.positional[0]});
+  unsigned limit = 50;
+  if (auto l = args.Get("limit")) {
+    auto parsed = ParsePositive("limit", *l, 10000);
+    if (!parsed) return Fail(parsed.error());
+    limit = *parsed;
+  }
+  ConnectionPool pool(settings.db);
+  auto rows = ListRecentMessages(pool, args.Get("site"), limit);
+  if (!rows) return Fail(rows.error());
+  if (g_json) {
+    json out = json::array();
+    for (const auto& r : *rows) {
+      out.push_back({{"id", r.id},
+                     {"conversationId", r.conversation_id},
+                     {"siteKey", r.site_key},
+                     {"siteName", r.site_name},
+                     {"source", r.source},
+                     {"author", r.author},
+                     {"text", r.text},
+                     {"clientId", r.client_id ? json(*r.client_id) : json(nullptr)},
+                     {"createdAt", r.created_at}});
+    }
+    std::cout << Dump(out) << "\n";
+    return kExitOk;
+  }
+  for (const auto& r : *rows) {
+    std::cout << r.created_at << "  #" << r.id << "  conv " << r.conversation_id << "  "
+              << r.site_name << (r.source == "external" ? " (External Source)" : " (Main site)")
+              << "  " << r.author << ": " << r.text << "\n";
+  }
+  return kExitOk;
+}
+
+const std::vector<Command>& Commands() {
+  static const auto* commands = new std::vector<Command>{
+      {{"migrate"},
+       {{"sql-dir", true, false}},
+       "edgechatctl migrate [--sql-dir DIR]\n"
+       "  Applies sql/NNN_*.sql migrations not yet recorded in schema_migrations, in order.\n"
+       "  DIR defaults to the config key sql.dir (/usr/share/edgechat/sql).\n",
+       RunMigrate},
+      {{"admin", "add"},
+       {{"password-stdin", false, false}, {"password", true, false}, {"display-name", true, false}},
+       "edgechatctl admin add USERNAME (--password-stdin | --password P) [--display-name N]\n"
+       "  Creates a panel admin; the password is stored as an Argon2id hash.\n",
+       RunAdminAdd},
+      {{"site", "add"},
+       {{"name", true, false},
+        {"origin", true, true},
+        {"color", true, false},
+        {"title", true, false},
+        {"main", false, false}},
+       "edgechatctl site add --name NAME --origin URL [--origin URL...] [--color #RRGGBB]\n"
+       "                     [--title TEXT] [--main]\n"
+       "  Creates a site and prints its new site key. Origins are scheme://host[:port] or\n"
+       "  *.domain entries; --main marks the operator's own site.\n",
+       RunSiteAdd},
+      {{"site", "list"},
+       {},
+       "edgechatctl site list\n  Lists sites and their origins.\n",
+       RunSiteList},
+      {{"messages", "list"},
+       {{"site", true, false}, {"limit", true, false}},
+       "edgechatctl messages list [--site KEY] [--limit N]\n"
+       "  The newest messages (default 50), newest first.\n",
+       RunMessagesList},
+  };
+  return *commands;
+}
+
+void PrintOverview(std::ostream& out) {
+  out << "usage: edgechatctl [--config FILE] [--json] COMMAND ...\n\ncommands:\n";
+  for (const auto& c : Commands()) {
+    std::string first_line(c.usage, std::string_view(c.usage).find('\n'));
+    out << "  " << first_line << "\n";
+  }
+  out << "\nEvery command accepts --help, --json and --config FILE (else $EDGECHAT_CONFIG).\n"
+         "Exit codes: 0 ok, 1 failure, 2 bad usage, 3 not found or conflict,\n"
+         "4 database unreachable.\n";
+}
+
+int Main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  CommandLine line = SplitCommand(args, 2);
+  const Command* command = nullptr;
+  for (const auto& c : Commands()) {
+    if (c.words == line.words) command = &c;
+  }
+  if (command == nullptr) {
+    bool wants_help = (std::find(args.begin(), args.end(), "--help") != args.end() ||
+                       std::find(args.begin(), args.end(), "-h") != args.end());
+    PrintOverview(wants_help ? std::cout : std::cerr);
+    if (wants_help) return kExitOk;
+    if (!line.words.empty() && !wants_help) {
+      std::string joined;
+      for (const auto& w : line.words) joined += (joined.empty() ? "" : " ") + w;
+      std::cerr << "\nedgechatctl: unknown command \"" << joined << "\"\n";
+    }
+    return kExitUsage;
+  }
+  auto parsed = ParseArgs(line.rest, command->flags);
+  if (!parsed) {
+    std::cerr << "edgechatctl: " << parsed.error().message << "\n\nusage: " << command->usage;
+    return kExitUsage;
+  }
+  g_json = parsed->Has("json");
+  if (parsed->Has("help")) {
+    std::cout << "usage: " << command->usage;
+    return kExitOk;
+  }
+  auto env = ProcessEnv();
+  auto settings = LoadSettings(ConfigPathFrom(parsed->Get("config"), env), env);
+  if (!settings) return Fail(settings.error());
+  return command->run(*parsed, *settings);
+}
+
+}  // namespace
+}  // namespace edgechat::worker::ctl
+
+int main(int argc, char** argv) {
+  return edgechat::worker::ctl::Main(argc, argv);
+}

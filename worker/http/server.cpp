@@ -1,0 +1,250 @@
+#include "http/server.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <utility>  // before awaitable.hpp (Boost 1.74 with g++ 12)
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <cctype>
+#include <chrono>
+#include <optional>
+
+#include "http/stream.hpp"
+#include "log/log.hpp"
+
+namespace edgechat::worker {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+
+namespace {
+
+constexpr std::size_t kBodyLimit = 64 * 1024;
+constexpr auto kIdleTimeout = std::chrono::seconds(75);
+constexpr auto kWriteTimeout = std::chrono::seconds(30);
+
+void RecordLatency(ServerCounters& c, std::chrono::steady_clock::duration elapsed) {
+  double seconds = std::chrono::duration<double>(elapsed).count();
+  for (std::size_t i = 0; i < std::size(ServerCounters::kBuckets); ++i) {
+    if (seconds <= ServerCounters::kBuckets[i]) c.latency_buckets[i]++;
+  }
+  c.latency_count++;
+  c.latency_sum_us += static_cast<unsigned long long>(seconds * 1e6);
+}
+
+HttpResponse PlainError(int status, const char* code, const char* message) {
+  return ErrorResponse(status, code, message);
+}
+
+}  // namespace
+
+struct HttpServer::Impl {
+  net::io_context& io;
+  net::thread_pool& blocking;
+  Handler handler;
+  ServerCounters& counters;
+  std::optional<net::ip::tcp::acceptor> tcp_acceptor;
+  std::optional<net::local::stream_protocol::acceptor> unix_acceptor;
+  std::atomic<bool> stopping{false};
+
+  Impl(net::io_context& io_in, net::thread_pool& blocking_in, Handler handler_in,
+       ServerCounters& counters_in)
+      : io(io_in), blocking(blocking_in), handler(std::move(handler_in)), counters(counters_in) {}
+
+  net::awaitable<HttpResponse> RunHandler(const HttpRequest& request) {
+    // Hop to the blocking pool: the handler may wait on MySQL. Then back to the connection.
+    co_return co_await net::co_spawn(
+        blocking,
+        [this, &request]() -> net::awaitable<HttpResponse> {
+          try {
+            co_return handler(request);
+          } catch (const std::exception& e) {
+            LogError("http", std::string("handler failed: ") + e.what());
+            co_return PlainError(500, "internal", "Internal error.");
+          }
+        },
+        net::use_awaitable);
+  }
+
+  template <class Protocol>
+  net::awaitable<void> Session(typename Protocol::socket socket) {
+    counters.open_connections++;
+    beast::basic_stream<Protocol> stream(std::move(socket));
+    beast::flat_buffer buffer;
+    boost::system::error_code ec;
+    for (;;) {
+      http::request_parser<http::string_body> parser;
+      parser.body_limit(kBodyLimit);
+      parser.header_limit(16 * 1024);
+      stream.expires_after(kIdleTimeout);
+      co_await http::async_read(stream, buffer, parser,
+                                net::redirect_error(net::use_awaitable, ec));
+      if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
+          ec == net::error::operation_aborted || ec == net::error::connection_reset ||
+          ec == net::error::eof) {
+        break;
+      }
+      HttpResponse response;
+      bool keep_alive = false;
+      auto started = std::chrono::steady_clock::now();
+      HttpRequest request;
+      if (ec) {
+        response = ec == http::error::body_limit
+                       ? PlainError(413, "payload_too_large", "The request body is too large.")
+                       : PlainError(400, "bad_request", "Malformed HTTP request.");
+      } else {
+        auto& msg = parser.get();
+        request.method = std::string(msg.method_string());
+        request.target = std::string(msg.target());
+        for (const auto& field : msg) {
+          std::string name(field.name_string());
+          for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+          request.headers[name] = std::string(field.value());
+        }
+        request.body = std::move(msg.body());
+        keep_alive = msg.keep_alive() && !stopping;
+        counters.requests++;
+        response = co_await RunHandler(request);
+      }
+      if (response.status >= 500) counters.responses_5xx++;
+      RecordLatency(counters, std::chrono::steady_clock::now() - started);
+
+      if (response.stream) {
+        co_await WriteStream(stream, response);
+        break;
+      }
+      http::response<http::string_body> res{static_cast<http::status>(response.status), 11};
+      for (const auto& [name, value] : response.headers) res.set(name, value);
+      res.body() = std::move(response.body);
+      res.keep_alive(keep_alive);
+      res.prepare_payload();
+      stream.expires_after(kWriteTimeout);
+      co_await http::async_write(stream, res, net::redirect_error(net::use_awaitable, ec));
+      if (ec || !keep_alive) break;
+    }
+    boost::system::error_code ignored;
+    stream.socket().shutdown(net::socket_base::shutdown_send, ignored);
+    counters.open_connections--;
+  }
+
+  template <class Stream>
+  net::awaitable<void> WriteStream(Stream& stream, HttpResponse& response) {
+    boost::system::error_code ec;
+    http::response<http::empty_body> head{static_cast<http::status>(response.status), 11};
+    for (const auto& [name, value] : response.headers) head.set(name, value);
+    head.chunked(true);
+    head.keep_alive(false);
+    http::response_serializer<http::empty_body> serializer{head};
+    stream.expires_after(kWriteTimeout);
+    co_await http::async_write_header(stream, serializer,
+                                      net::redirect_error(net::use_awaitable, ec));
+    counters.open_streams++;
+    while (!ec) {
+      stream.expires_never();
+      std::optional<std::string> chunk = co_await response.stream->Next();
+      if (!chunk) break;
+      // A reader that cannot take a chunk within the write timeout is dropped.
+      stream.expires_after(kWriteTimeout);
+      co_await net::async_write(stream, http::make_chunk(net::buffer(*chunk)),
+                                net::redirect_error(net::use_awaitable, ec));
+    }
+    response.stream->Close();
+    counters.open_streams--;
+    if (!ec) {
+      stream.expires_after(kWriteTimeout);
+      co_await net::async_write(stream, http::make_chunk_last(),
+                                net::redirect_error(net::use_awaitable, ec));
+    }
+  }
+
+  template <class Protocol, class Acceptor>
+  net::awaitable<void> AcceptLoop(Acceptor& acceptor) {
+    for (;;) {
+      boost::system::error_code ec;
+      typename Protocol::socket socket(io);
+      co_await acceptor.async_accept(socket, net::redirect_error(net::use_awaitable, ec));
+      if (ec) {
+        if (ec == net::error::operation_aborted || !acceptor.is_open()) co_return;
+        // Out of descriptors and the like: back off briefly instead of spinning.
+        LogWarn("http", "accept failed: " + ec.message());
+        net::steady_timer pause(io, std::chrono::milliseconds(50));
+        co_await pause.async_wait(net::redirect_error(net::use_awaitable, ec));
+        continue;
+      }
+      net::co_spawn(net::make_strand(io), Session<Protocol>(std::move(socket)), net::detached);
+    }
+  }
+};
+
+HttpServer::HttpServer(net::io_context& io, net::thread_pool& blocking, Handler handler,
+                       ServerCounters& counters)
+    : impl_(std::make_unique<Impl>(io, blocking, std::move(handler), counters)) {}
+
+HttpServer::~HttpServer() = default;
+
+Status HttpServer::Listen(const ListenSpec& spec) {
+  boost::system::error_code ec;
+  if (spec.is_unix()) {
+    struct stat st {};
+    if (lstat(spec.unix_path.c_str(), &st) == 0) {
+      if (!S_ISSOCK(st.st_mode)) {
+        return Error{"listen_failed", spec.unix_path + " exists and is not a socket"};
+      }
+      ::unlink(spec.unix_path.c_str());  // stale socket from an earlier run
+    }
+    auto& acceptor = impl_->unix_acceptor.emplace(impl_->io);
+    net::local::stream_protocol::endpoint endpoint(spec.unix_path);
+    acceptor.open(endpoint.protocol(), ec);
+    if (!ec) acceptor.bind(endpoint, ec);
+    if (!ec && ::chmod(spec.unix_path.c_str(), 0660) != 0) {
+      return Error{"listen_failed", "cannot chmod " + spec.unix_path};
+    }
+    if (!ec) acceptor.listen(net::socket_base::max_listen_connections, ec);
+    if (ec)
+      return Error{"listen_failed",
+                   "cannot listen on unix:" + spec.unix_path + ": " + ec.message()};
+    net::co_spawn(impl_->io, impl_->AcceptLoop<net::local::stream_protocol>(acceptor),
+                  net::detached);
+  } else {
+    auto address = net::ip::make_address(spec.host, ec);
+    if (ec) return Error{"listen_failed", "worker.listen: bad address " + spec.host};
+    net::ip::tcp::endpoint endpoint(address, spec.port);
+    auto& acceptor = impl_->tcp_acceptor.emplace(impl_->io);
+    acceptor.open(endpoint.protocol(), ec);
+    if (!ec) acceptor.set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor.bind(endpoint, ec);
+    if (!ec) acceptor.listen(net::socket_base::max_listen_connections, ec);
+    if (ec) {
+      return Error{"listen_failed", "cannot listen on " + spec.host + ":" +
+                                        std::to_string(spec.port) + ": " + ec.message()};
+    }
+    net::co_spawn(impl_->io, impl_->AcceptLoop<net::ip::tcp>(acceptor), net::detached);
+  }
+  return Ok{};
+}
+
+void HttpServer::StopAccepting() {
+  impl_->stopping = true;
+  net::post(impl_->io, [impl = impl_.get()] {
+    boost::system::error_code ignored;
+    if (impl->tcp_acceptor) impl->tcp_acceptor->close(ignored);
+    if (impl->unix_acceptor) impl->unix_acceptor->close(ignored);
+  });
+}
+
+}  // namespace edgechat::worker

@@ -1,0 +1,52 @@
+// The worker's HTTP/1.1 server (Boost.Beast over Asio, C++20 coroutines). Beast stays inside
+// server.cpp; callers see plain HttpRequest / HttpResponse.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+
+#include "config/config.hpp"
+#include "core/result.hpp"
+#include "http/types.hpp"
+
+namespace boost::asio {
+class io_context;
+class thread_pool;
+}  // namespace boost::asio
+
+namespace edgechat::worker {
+
+struct ServerCounters {
+  std::atomic<unsigned long long> requests{0};
+  std::atomic<unsigned long long> responses_5xx{0};
+  std::atomic<long long> open_connections{0};
+  std::atomic<long long> open_streams{0};
+  // Request latency histogram (seconds), cumulative buckets as Prometheus expects.
+  static constexpr double kBuckets[] = {0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0, 5.0};
+  std::atomic<unsigned long long> latency_buckets[9]{};
+  std::atomic<unsigned long long> latency_count{0};
+  std::atomic<unsigned long long> latency_sum_us{0};
+};
+
+class HttpServer {
+ public:
+  // Runs on the blocking pool (it may wait on MySQL); returns the full response.
+  using Handler = std::function<HttpResponse(const HttpRequest&)>;
+
+  HttpServer(boost::asio::io_context& io, boost::asio::thread_pool& blocking, Handler handler,
+             ServerCounters& counters);
+  ~HttpServer();
+
+  // Binds and starts accepting. A unix socket path gets mode 0660; a stale socket file is
+  // replaced.
+  Status Listen(const ListenSpec& spec);
+  // Stops accepting and closes idle keep-alive connections; requests in flight finish.
+  void StopAccepting();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace edgechat::worker

@@ -1,0 +1,43 @@
+// HTTP requests and responses as plain data, so handlers and their tests never see Beast.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace edgechat::worker {
+
+class StreamSource;  // http/stream.hpp: a body written piece by piece (server-sent events)
+
+struct HttpRequest {
+  std::string method;                          // "GET", "POST", ...
+  std::string target;                          // path plus query, as received
+  std::map<std::string, std::string> headers;  // names in lower case
+  std::string body;
+
+  std::string Path() const { return target.substr(0, target.find('?')); }
+  std::optional<std::string> Header(const std::string& lower_name) const {
+    auto it = headers.find(lower_name);
+    if (it == headers.end()) return std::nullopt;
+    return it->second;
+  }
+  // The value of query parameter `name` (no percent-decoding: our parameters are plain tokens).
+  std::optional<std::string> Query(const std::string& name) const;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  // When set, the server sends the headers, then writes what the source yields until it ends.
+  std::shared_ptr<StreamSource> stream;
+};
+
+HttpResponse JsonResponse(int status, std::string body);
+// {"error": code, "message": message} with `status`.
+HttpResponse ErrorResponse(int status, const std::string& code, const std::string& message);
+
+}  // namespace edgechat::worker

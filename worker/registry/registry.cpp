@@ -1,0 +1,176 @@
+#include "registry/registry.hpp"
+
+#include <map>
+
+#include "log/log.hpp"
+#include "store/admin_repo.hpp"
+#include "store/mysql_chat_store.hpp"
+#include "store/mysql_util.hpp"
+
+namespace edgechat::worker {
+
+using nlohmann::json;
+
+json RegistryDocument(std::int64_t revision, const std::vector<Site>& sites) {
+  json list = json::array();
+  for (const auto& s : sites) {
+    list.push_back({{"key", s.key},
+                    {"name", s.name},
+                    {"title", s.title},
+                    {"primaryColor", s.primary_color},
+                    {"locked", s.locked},
+                    {"lockedMessage", s.locked_message},
+                    {"locale", s.locale ? json(*s.locale) : json(nullptr)},
+                    {"main", s.is_main},
+                    {"origins", s.origins},
+                    {"limits",
+                     {{"messages", s.limits.messages},
+                      {"windowSeconds", s.limits.window_seconds},
+                      {"burst", s.limits.burst},
+                      {"message", s.limits.message}}}});
+  }
+  return json{{"revision", revision}, {"sites", std::move(list)}};
+}
+
+Result<std::int64_t> ReadRegistryRevision(ConnectionPool& pool) {
+  return WithConnection<std::int64_t>(pool, [&](sql::Connection& c) -> Result<std::int64_t> {
+    auto stmt = Prepare(c, "SELECT revision FROM registry_state WHERE id = 1");
+    auto rs = Query(*stmt);
+    if (!rs->next()) return Error{"db_error", "registry_state has no row (run migrate)"};
+    return static_cast<std::int64_t>(rs->getInt64("revision"));
+  });
+}
+
+Result<json> BuildRegistryDocument(ConnectionPool& pool) {
+  // One transaction: the revision and the sites come from the same snapshot.
+  return WithTransaction<json>(pool, [&](sql::Connection& c) -> Result<json> {
+    auto rev = Prepare(c, "SELECT revision FROM registry_state WHERE id = 1");
+    auto rrs = Query(*rev);
+    if (!rrs->next()) return Error{"db_error", "registry_state has no row (run migrate)"};
+    std::int64_t revision = rrs->getInt64("revision");
+    std::vector<Site> sites;
+    std::map<std::uint64_t, std::size_t> index;
+    auto stmt =
+        Prepare(c, (std::string("SELECT ") + kSiteColumns + " FROM sites ORDER BY id").c_str());
+    auto rs = Query(*stmt);
+    while (rs->next()) {
+      index[rs->getUInt64("id")] = sites.size();
+      sites.push_back(SiteFromRow(*rs));
+    }
+    auto origins = Prepare(c, "SELECT site_id, origin FROM site_origins ORDER BY site_id, id");
+    auto ors = Query(*origins);
+    while (ors->next()) {
+      auto it = index.find(ors->getUInt64("site_id"));
+      if (it != index.end()) sites[it->second].origins.push_back(ors->getString("origin"));
+    }
+    return RegistryDocument(revision, sites);
+  });
+}
+
+Result<bool> StoreRegistry(RedisClient& redis, const json& document) {
+  // Compare-and-set in one script: SET document, SET revision, PUBLISH, only if newer.
+  static constexpr const char* kScript =
+      "local cur = tonumber(redis.call('GET', KEYS[2]) or '-1') "
+      "if cur ~= nil and cur >= tonumber(ARGV[2]) and redis.call('EXISTS', KEYS[1]) == 1 then "
+      "return 0 end "
+      "redis.call('SET', KEYS[1], ARGV[1]) "
+      "redis.call('SET', KEYS[2], ARGV[2]) "
+      "redis.call('PUBLISH', KEYS[1], ARGV[2]) "
+      "return 1";
+  std::string revision = std::to_string(document.at("revision").get<std::int64_t>());
+  auto reply =
+      redis.Command({"EVAL", kScript, "2", kRegistryKey, kRegistryRevKey,
+                     document.dump(-1, ' ', false, json::error_handler_t::replace), revision});
+  if (!reply) return reply.error();
+  return reply->integer == 1;
+}
+
+Status PublishRegistry(ConnectionPool& pool, const RedisSettings& settings) {
+  auto document = BuildRegistryDocument(pool);
+  if (!document) return document.error();
+  RedisClient redis(settings);
+  auto stored = StoreRegistry(redis, *document);
+  if (!stored) return stored.error();
+  return Ok{};
+}
+
+RegistryPublisher::RegistryPublisher(ConnectionPool& pool, RedisSettings redis,
+                                     std::chrono::milliseconds interval)
+    : pool_(pool), redis_(std::move(redis)), interval_(interval) {}
+
+RegistryPublisher::~RegistryPublisher() {
+  Stop();
+}
+
+void RegistryPublisher::Start() {
+  thread_ = std::thread([this] { Run(); });
+}
+
+void RegistryPublisher::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void RegistryPublisher::Run() {
+  std::unique_lock lock(mu_);
+  while (!stop_) {
+    lock.unlock();
+    Tick();
+    lock.lock();
+    cv_.wait_for(lock, interval_, [this] { return stop_; });
+  }
+}
+
+void RegistryPublisher::Tick() {
+  ++ticks_;
+  auto revision = ReadRegistryRevision(pool_);
+  if (!revision) {
+    if (!last_failed_logged_) LogWarn("registry", revision.error().message);
+    last_failed_logged_ = true;
+    return;
+  }
+  bool changed = *revision != published_;
+  // Every 10 ticks (5 s), check that Redis still holds our revision: a Redis restarted without
+  // persistence has lost the document and the edges would keep stale copies forever.
+  if (!changed && ticks_ % 10 == 0) {
+    auto held = redis_.Command({"GET", kRegistryRevKey});
+    if (!held || held->kind != RedisReply::Kind::kString) {
+      changed = true;
+    } else {
+      try {
+        changed = std::stoll(held->text) < *revision;
+      } catch (const std::exception&) {
+        changed = true;
+      }
+    }
+  }
+  if (!changed) return;
+  auto document = BuildRegistryDocument(pool_);
+  if (!document) {
+    if (!last_failed_logged_) LogWarn("registry", document.error().message);
+    last_failed_logged_ = true;
+    return;
+  }
+  auto stored = StoreRegistry(redis_, *document);
+  if (!stored) {
+    redis_ok_ = false;
+    if (!last_failed_logged_) LogWarn("registry", stored.error().message);
+    last_failed_logged_ = true;
+    return;
+  }
+  redis_ok_ = true;
+  if (last_failed_logged_) LogInfo("registry", "publishing again");
+  last_failed_logged_ = false;
+  std::int64_t rev = document->at("revision").get<std::int64_t>();
+  if (rev != published_) {
+    LogInfo("registry", "published revision " + std::to_string(rev) + " (" +
+                            std::to_string(document->at("sites").size()) + " sites)");
+  }
+  published_ = rev;
+}
+
+}  // namespace edgechat::worker

@@ -1,0 +1,68 @@
+// The registry publisher (docs/architecture.md, "How the edge learns about sites"): reads
+// registry_state.revision, builds the registry document from MySQL and stores it in Redis.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "config/config.hpp"
+#include "core/result.hpp"
+#include "registry/redis_client.hpp"
+#include "store/models.hpp"
+#include "store/pool.hpp"
+
+namespace edgechat::worker {
+
+inline constexpr const char* kRegistryKey = "edgechat:registry";
+inline constexpr const char* kRegistryRevKey = "edgechat:registry:rev";
+inline constexpr const char* kRegistryChannel = "edgechat:registry";
+
+// The document for `sites` at `revision` (pure; unit-tested).
+nlohmann::json RegistryDocument(std::int64_t revision, const std::vector<Site>& sites);
+
+// Reads the revision and every site with its origins from one consistent snapshot.
+Result<nlohmann::json> BuildRegistryDocument(ConnectionPool& pool);
+Result<std::int64_t> ReadRegistryRevision(ConnectionPool& pool);
+
+// Writes `document` to Redis unless Redis already holds a newer revision (an older publisher
+// racing a newer one must not win). Returns true if written.
+Result<bool> StoreRegistry(RedisClient& redis, const nlohmann::json& document);
+
+// Build + store, once (the CLI after a change).
+Status PublishRegistry(ConnectionPool& pool, const RedisSettings& redis);
+
+// The worker's publisher: a thread that polls every `interval` and publishes on change, at
+// start, after a failure, and when Redis lost the document (restart without persistence).
+class RegistryPublisher {
+ public:
+  RegistryPublisher(ConnectionPool& pool, RedisSettings redis,
+                    std::chrono::milliseconds interval = std::chrono::milliseconds(500));
+  ~RegistryPublisher();
+  void Start();
+  void Stop();
+  bool redis_ok() const { return redis_ok_; }
+  std::int64_t published_revision() const { return published_; }
+
+ private:
+  void Run();
+  void Tick();
+
+  ConnectionPool& pool_;
+  RedisClient redis_;
+  std::chrono::milliseconds interval_;
+  std::thread thread_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::atomic<bool> redis_ok_{false};
+  std::atomic<std::int64_t> published_{-1};
+  unsigned ticks_ = 0;
+  bool last_failed_logged_ = false;
+};
+
+}  // namespace edgechat::worker

@@ -1,0 +1,53 @@
+// Operations of the CLI (and later the admin API) on sites, admins and messages.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.hpp"
+#include "store/models.hpp"
+#include "store/pool.hpp"
+
+namespace edgechat::worker {
+
+struct NewSite {
+  std::string key;
+  std::string name;
+  std::string title = "Chat with us";
+  std::string primary_color = "#2563eb";
+  bool is_main = false;
+  std::vector<std::string> origins;  // normalized
+};
+
+// Inserts the site and its origins and bumps registry_state.revision, in one transaction.
+// A taken name or key is Error{"conflict"}. Marking a site main unmarks the previous main site.
+Result<Site> CreateSite(ConnectionPool& pool, const NewSite& site);
+
+// Every site with its origins, by id.
+Result<std::vector<Site>> ListSites(ConnectionPool& pool);
+
+// A taken username is Error{"conflict"}.
+Result<std::uint64_t> AddAdmin(ConnectionPool& pool, const std::string& username,
+                               const std::string& display_name, const std::string& password_hash);
+
+struct MessageListing {
+  std::uint64_t id = 0;
+  std::uint64_t conversation_id = 0;
+  std::string site_key;
+  std::string site_name;
+  std::string source;
+  std::string author;
+  std::string text;
+  std::optional<std::string> client_id;
+  std::string created_at;
+};
+
+// The newest `limit` messages (of one site if `site_key` is set), newest first. An unknown
+// site key is Error{"not_found"}.
+Result<std::vector<MessageListing>> ListRecentMessages(ConnectionPool& pool,
+                                                       const std::optional<std::string>& site_key,
+                                                       unsigned limit);
+
+}  // namespace edgechat::worker

@@ -1,0 +1,66 @@
+// Plain data read from and written to the store. Timestamps are ISO-8601 UTC strings.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace edgechat::worker {
+
+struct SiteLimits {
+  unsigned messages = 20;
+  unsigned window_seconds = 60;
+  unsigned burst = 5;
+  std::string message;
+};
+
+struct Site {
+  std::uint64_t id = 0;
+  std::string key;
+  std::string name;
+  std::string title;
+  std::string primary_color;
+  bool locked = false;
+  std::string locked_message;
+  std::optional<std::string> locale;
+  bool is_main = false;
+  SiteLimits limits;
+  std::vector<std::string> origins;  // filled only where a listing needs them
+  std::string created_at;
+};
+
+struct Guest {
+  std::uint64_t id = 0;
+  std::string public_id;
+  std::uint64_t site_id = 0;
+  std::string expires_at;
+};
+
+struct Message {
+  std::uint64_t id = 0;
+  std::uint64_t conversation_id = 0;
+  std::string author;  // "guest", "agent" or "system"
+  std::string text;
+  std::optional<std::string> client_id;
+  std::string created_at;
+  std::optional<std::string> reaction;  // the guest's reaction: "like" or "dislike"
+};
+
+struct History {
+  std::optional<std::uint64_t> conversation_id;
+  std::vector<Message> messages;
+};
+
+struct PostedMessage {
+  Message message;
+  bool created = false;  // false when clientId matched an earlier message
+};
+
+struct NewGuest {
+  std::string public_id;
+  std::string token;  // returned once, never stored
+  std::string expires_at;
+};
+
+}  // namespace edgechat::worker

@@ -1,0 +1,201 @@
+#include "store/mysql_chat_store.hpp"
+
+#include <ctime>
+#include <string>
+
+#include "common/text.hpp"
+#include "store/mysql_util.hpp"
+
+namespace edgechat::worker {
+
+std::string MysqlUtcNowPlusDays(unsigned days) {
+  std::time_t t = std::time(nullptr) + static_cast<std::time_t>(days) * 86400;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[40];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S.000000", &tm);
+  return buf;
+}
+
+Site SiteFromRow(sql::ResultSet& rs) {
+  Site site;
+  site.id = rs.getUInt64("id");
+  site.key = rs.getString("site_key");
+  site.name = rs.getString("name");
+  site.title = rs.getString("title");
+  site.primary_color = rs.getString("primary_color");
+  site.locked = rs.getInt("locked") != 0;
+  site.locked_message = rs.getString("locked_message");
+  site.locale = OptionalString(rs, "locale");
+  site.is_main = rs.getInt("is_main") != 0;
+  site.limits.messages = rs.getUInt("rate_limit_messages");
+  site.limits.window_seconds = rs.getUInt("rate_limit_window_s");
+  site.limits.burst = rs.getUInt("rate_limit_burst");
+  site.limits.message = rs.getString("rate_limit_message");
+  site.created_at = MysqlUtcToIso(std::string(rs.getString("created_at")));
+  return site;
+}
+
+Message MessageFromRow(sql::ResultSet& rs) {
+  Message m;
+  m.id = rs.getUInt64("id");
+  m.conversation_id = rs.getUInt64("conversation_id");
+  m.author = rs.getString("author");
+  m.text = rs.getString("body");
+  m.client_id = OptionalString(rs, "client_id");
+  m.created_at = MysqlUtcToIso(std::string(rs.getString("created_at")));
+  return m;
+}
+
+Result<std::optional<Site>> MysqlChatStore::FindSiteByKey(std::string_view key) {
+  return WithConnection<std::optional<Site>>(pool_, [&](sql::Connection& c) {
+    auto stmt = Prepare(
+        c, (std::string("SELECT ") + kSiteColumns + " FROM sites WHERE site_key = ?").c_str());
+    stmt->setString(1, std::string(key));
+    auto rs = Query(*stmt);
+    if (!rs->next()) return Result<std::optional<Site>>(std::optional<Site>());
+    return Result<std::optional<Site>>(std::optional<Site>(SiteFromRow(*rs)));
+  });
+}
+
+Result<std::string> MysqlChatStore::CreateGuest(std::uint64_t site_id, const std::string& public_id,
+                                                const std::string& token_hash, unsigned ttl_days) {
+  std::string expires = MysqlUtcNowPlusDays(ttl_days);
+  return WithConnection<std::string>(pool_, [&](sql::Connection& c) {
+    auto stmt = Prepare(c,
+                        "INSERT INTO guests (public_id, site_id, token_hash, expires_at) "
+                        "VALUES (?, ?, ?, ?)");
+    stmt->setString(1, public_id);
+    stmt->setUInt64(2, site_id);
+    stmt->setString(3, token_hash);
+    stmt->setDateTime(4, expires);
+    stmt->executeUpdate();
+    return Result<std::string>(MysqlUtcToIso(expires));
+  });
+}
+
+Result<std::optional<Guest>> MysqlChatStore::FindGuest(std::uint64_t site_id,
+                                                       const std::string& token_hash) {
+  return WithConnection<std::optional<Guest>>(pool_, [&](sql::Connection& c) {
+    auto stmt = Prepare(c,
+                        "SELECT id, public_id, site_id, expires_at FROM guests "
+                        "WHERE token_hash = ? AND site_id = ? AND expires_at > UTC_TIMESTAMP(6)");
+    stmt->setString(1, token_hash);
+    stmt->setUInt64(2, site_id);
+    auto rs = Query(*stmt);
+    if (!rs->next()) return Result<std::optional<Guest>>(std::optional<Guest>());
+    Guest g;
+    g.id = rs->getUInt64("id");
+    g.public_id = rs->getString("public_id");
+    g.site_id = rs->getUInt64("site_id");
+    g.expires_at = MysqlUtcToIso(std::string(rs->getString("expires_at")));
+    return Result<std::optional<Guest>>(std::optional<Guest>(std::move(g)));
+  });
+}
+
+Result<History> MysqlChatStore::LoadHistory(const Guest& guest) {
+  return WithConnection<History>(pool_, [&](sql::Connection& c) {
+    History history;
+    auto conv = Prepare(c, "SELECT id FROM conversations WHERE guest_id = ?");
+    conv->setUInt64(1, guest.id);
+    auto crs = Query(*conv);
+    if (!crs->next()) return Result<History>(std::move(history));
+    history.conversation_id = crs->getUInt64("id");
+    auto stmt = Prepare(c, (std::string("SELECT ") + kMessageColumns +
+                            ", r.value AS reaction FROM messages m "
+                            "LEFT JOIN reactions r ON r.message_id = m.id AND r.guest_id = ? "
+                            "WHERE m.conversation_id = ? ORDER BY m.id")
+                               .c_str());
+    stmt->setUInt64(1, guest.id);
+    stmt->setUInt64(2, *history.conversation_id);
+    auto rs = Query(*stmt);
+    while (rs->next()) {
+      Message m = MessageFromRow(*rs);
+      m.reaction = OptionalString(*rs, "reaction");
+      history.messages.push_back(std::move(m));
+    }
+    return Result<History>(std::move(history));
+  });
+}
+
+namespace {
+
+std::optional<Message> FindMessageByClientId(sql::Connection& c, std::uint64_t conversation_id,
+                                             const std::string& author,
+                                             const std::string& client_id) {
+  auto stmt = Prepare(c, (std::string("SELECT ") + kMessageColumns +
+                          " FROM messages m WHERE m.conversation_id = ? AND m.author = ? "
+                          "AND m.client_id = ?")
+                             .c_str());
+  stmt->setUInt64(1, conversation_id);
+  stmt->setString(2, author);
+  stmt->setString(3, client_id);
+  auto rs = Query(*stmt);
+  if (!rs->next()) return std::nullopt;
+  return MessageFromRow(*rs);
+}
+
+std::optional<std::uint64_t> LockConversationOfGuest(sql::Connection& c, std::uint64_t guest_id) {
+  auto stmt = Prepare(c, "SELECT id FROM conversations WHERE guest_id = ? FOR UPDATE");
+  stmt->setUInt64(1, guest_id);
+  auto rs = Query(*stmt);
+  if (!rs->next()) return std::nullopt;
+  return rs->getUInt64("id");
+}
+
+}  // namespace
+
+Result<PostedMessage> MysqlChatStore::PostGuestMessage(
+    const Site& site, const Guest& guest, const std::string& text,
+    const std::optional<std::string>& client_id) {
+  return WithTransaction<PostedMessage>(pool_, [&](sql::Connection& c) -> Result<PostedMessage> {
+    std::optional<std::uint64_t> conversation_id = LockConversationOfGuest(c, guest.id);
+    if (!conversation_id) {
+      try {
+        auto insert = Prepare(c,
+                              "INSERT INTO conversations (site_id, guest_id, source) "
+                              "VALUES (?, ?, ?)");
+        insert->setUInt64(1, site.id);
+        insert->setUInt64(2, guest.id);
+        insert->setString(3, site.is_main ? "main" : "external");
+        insert->executeUpdate();
+      } catch (const sql::SQLException& e) {
+        // A concurrent first message created it: use that one.
+        if (!IsDuplicateKey(e)) throw;
+      }
+      conversation_id = LockConversationOfGuest(c, guest.id);
+      if (!conversation_id) return Error{"db_error", "conversation vanished while creating it"};
+    }
+    if (client_id) {
+      if (auto earlier = FindMessageByClientId(c, *conversation_id, "guest", *client_id)) {
+        return PostedMessage{std::move(*earlier), false};
+      }
+    }
+    auto insert = Prepare(c,
+                          "INSERT INTO messages (conversation_id, author, body, client_id) "
+                          "VALUES (?, 'guest', ?, ?)");
+    insert->setUInt64(1, *conversation_id);
+    insert->setString(2, text);
+    if (client_id) {
+      insert->setString(3, *client_id);
+    } else {
+      insert->setNull(3, sql::DataType::VARCHAR);
+    }
+    insert->executeUpdate();
+    auto read = Prepare(c, (std::string("SELECT ") + kMessageColumns +
+                            " FROM messages m WHERE m.id = LAST_INSERT_ID()")
+                               .c_str());
+    auto rs = Query(*read);
+    if (!rs->next()) return Error{"db_error", "inserted message not found"};
+    Message message = MessageFromRow(*rs);
+    auto touch = Prepare(c,
+                         "UPDATE conversations SET last_message_at = ?, status = 'open' "
+                         "WHERE id = ?");
+    touch->setString(1, std::string(rs->getString("created_at")));
+    touch->setUInt64(2, *conversation_id);
+    touch->executeUpdate();
+    return PostedMessage{std::move(message), true};
+  });
+}
+
+}  // namespace edgechat::worker

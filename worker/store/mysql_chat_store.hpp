@@ -1,0 +1,42 @@
+// ChatStore on MySQL/MariaDB through the connection pool. Every query is prepared.
+#pragma once
+
+namespace sql {
+class ResultSet;
+}  // namespace sql
+
+#include "store/chat_store.hpp"
+#include "store/pool.hpp"
+
+namespace edgechat::worker {
+
+class MysqlChatStore : public ChatStore {
+ public:
+  explicit MysqlChatStore(ConnectionPool& pool) : pool_(pool) {}
+
+  Result<std::optional<Site>> FindSiteByKey(std::string_view key) override;
+  Result<std::string> CreateGuest(std::uint64_t site_id, const std::string& public_id,
+                                  const std::string& token_hash, unsigned ttl_days) override;
+  Result<std::optional<Guest>> FindGuest(std::uint64_t site_id,
+                                         const std::string& token_hash) override;
+  Result<History> LoadHistory(const Guest& guest) override;
+  Result<PostedMessage> PostGuestMessage(const Site& site, const Guest& guest,
+                                         const std::string& text,
+                                         const std::optional<std::string>& client_id) override;
+
+ private:
+  ConnectionPool& pool_;
+};
+
+// Reads the current row of a sites query (columns as selected by kSiteColumns).
+Site SiteFromRow(sql::ResultSet& rs);
+inline constexpr const char* kSiteColumns =
+    "id, site_key, name, title, primary_color, locked, locked_message, locale, is_main, "
+    "rate_limit_messages, rate_limit_window_s, rate_limit_burst, rate_limit_message, created_at";
+
+// Reads the current row of a messages query (columns as selected by kMessageColumns).
+Message MessageFromRow(sql::ResultSet& rs);
+inline constexpr const char* kMessageColumns =
+    "m.id, m.conversation_id, m.author, m.body, m.client_id, m.created_at";
+
+}  // namespace edgechat::worker

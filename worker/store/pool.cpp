@@ -1,0 +1,132 @@
+#include "store/pool.hpp"
+
+#include <cppconn/connection.h>
+#include <cppconn/driver.h>
+#include <cppconn/exception.h>
+#include <cppconn/statement.h>
+#include <mysql_driver.h>
+
+namespace edgechat::worker {
+
+PooledConnection::PooledConnection(ConnectionPool* pool, std::unique_ptr<sql::Connection> conn)
+    : pool_(pool), conn_(std::move(conn)) {}
+
+PooledConnection::PooledConnection(PooledConnection&& other) noexcept
+    : pool_(other.pool_), conn_(std::move(other.conn_)), broken_(other.broken_) {
+  other.pool_ = nullptr;
+}
+
+PooledConnection::~PooledConnection() {
+  if (pool_ != nullptr && conn_) pool_->Release(std::move(conn_), broken_);
+}
+
+ConnectionPool::ConnectionPool(DbSettings settings) : settings_(std::move(settings)) {}
+
+ConnectionPool::~ConnectionPool() = default;
+
+Result<std::unique_ptr<sql::Connection>> ConnectionPool::Open() {
+  try {
+    // get_mysql_driver_instance is not thread-safe on first use; callers hold no lock here, but
+    // the worker and CLI create the first connection before starting other threads.
+    sql::mysql::MySQL_Driver* driver = sql::mysql::get_mysql_driver_instance();
+    sql::ConnectOptionsMap options;
+    if (!settings_.socket.empty()) {
+      options["hostName"] = sql::SQLString("localhost");
+      options["socket"] = sql::SQLString(settings_.socket);
+    } else {
+      options["hostName"] = sql::SQLString("tcp://" + settings_.host);
+      options["port"] = static_cast<int>(settings_.port);
+    }
+    options["userName"] = sql::SQLString(settings_.user);
+    options["password"] = sql::SQLString(settings_.password);
+    options["schema"] = sql::SQLString(settings_.name);
+    options["OPT_CHARSET_NAME"] = sql::SQLString("utf8mb4");
+    options["OPT_CONNECT_TIMEOUT"] = static_cast<int>(settings_.connect_timeout_s);
+    options["OPT_READ_TIMEOUT"] = static_cast<int>(settings_.query_timeout_s);
+    options["OPT_WRITE_TIMEOUT"] = static_cast<int>(settings_.query_timeout_s);
+    options["OPT_RECONNECT"] = false;
+    std::unique_ptr<sql::Connection> conn(driver->connect(options));
+    std::unique_ptr<sql::Statement> stmt(conn->createStatement());
+    // Every timestamp is UTC: CURRENT_TIMESTAMP(6) and the API's ISO strings must agree.
+    stmt->execute("SET time_zone = '+00:00'");
+    return conn;
+  } catch (const sql::SQLException& e) {
+    CountError();
+    return ErrorFrom(e);
+  }
+}
+
+Result<PooledConnection> ConnectionPool::Acquire(std::chrono::milliseconds wait) {
+  std::unique_lock lock(mu_);
+  auto deadline = std::chrono::steady_clock::now() + wait;
+  while (idle_.empty() && open_ >= settings_.pool_size) {
+    if (cv_.wait_until(lock, deadline) == std::cv_status::timeout && idle_.empty() &&
+        open_ >= settings_.pool_size) {
+      return Error{"db_unavailable", "no free database connection within " +
+                                         std::to_string(wait.count()) + " ms (pool of " +
+                                         std::to_string(settings_.pool_size) + ")"};
+    }
+  }
+  if (!idle_.empty()) {
+    auto conn = std::move(idle_.back());
+    idle_.pop_back();
+    ++in_use_;
+    return PooledConnection(this, std::move(conn));
+  }
+  ++open_;
+  ++in_use_;
+  lock.unlock();
+  auto conn = Open();
+  if (!conn) {
+    lock.lock();
+    --open_;
+    --in_use_;
+    cv_.notify_one();
+    return conn.error();
+  }
+  return PooledConnection(this, std::move(conn).value());
+}
+
+void ConnectionPool::Release(std::unique_ptr<sql::Connection> conn, bool broken) {
+  std::lock_guard lock(mu_);
+  --in_use_;
+  if (broken) {
+    --open_;
+    conn.reset();
+  } else {
+    idle_.push_back(std::move(conn));
+  }
+  cv_.notify_one();
+}
+
+PoolStats ConnectionPool::Stats() const {
+  std::lock_guard lock(mu_);
+  return PoolStats{settings_.pool_size, open_, in_use_, errors_};
+}
+
+void ConnectionPool::CountError() {
+  std::lock_guard lock(mu_);
+  ++errors_;
+}
+
+Error ConnectionPool::ErrorFrom(const sql::SQLException& e) const {
+  std::string reason = e.what();
+  if (IsConnectionError(e)) {
+    return Error{"db_unavailable", "database " + settings_.Describe() + " unreachable: " + reason};
+  }
+  return Error{"db_error", "database error " + std::to_string(e.getErrorCode()) + ": " + reason};
+}
+
+bool IsConnectionError(const sql::SQLException& e) {
+  int code = e.getErrorCode();
+  // Client errors 2000..2999 (CR_*: cannot connect, server gone, lost connection, timeouts),
+  // access denied / unknown database at connect, server shutdown in progress.
+  return (code >= 2000 && code < 3000) || code == 1040 || code == 1045 || code == 1049 ||
+         code == 1053 || code == 1927 || code == 0;
+}
+
+bool IsDuplicateKey(const sql::SQLException& e) {
+  return e.getErrorCode() == 1062;
+}
+
+}  // namespace edgechat::worker

@@ -1,0 +1,89 @@
+// A small pool of MySQL connections (Connector/C++ 1.1). Connections are opened lazily, checked
+// out with a deadline, and thrown away after a driver error so a restarted MySQL heals the pool
+// without a worker restart.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+#include "core/result.hpp"
+
+namespace sql {
+class Connection;
+class SQLException;
+}  // namespace sql
+
+namespace edgechat::worker {
+
+class ConnectionPool;
+
+// A checked-out connection; returns itself to the pool when destroyed. Call MarkBroken() after a
+// driver error so the pool reconnects instead of reusing it.
+class PooledConnection {
+ public:
+  PooledConnection(ConnectionPool* pool, std::unique_ptr<sql::Connection> conn);
+  PooledConnection(PooledConnection&&) noexcept;
+  PooledConnection& operator=(PooledConnection&&) = delete;
+  ~PooledConnection();
+
+  sql::Connection& operator*() const { return *conn_; }
+  sql::Connection* operator->() const { return conn_.get(); }
+  void MarkBroken() { broken_ = true; }
+
+ private:
+  ConnectionPool* pool_;
+  std::unique_ptr<sql::Connection> conn_;
+  bool broken_ = false;
+};
+
+struct PoolStats {
+  unsigned size = 0;    // configured maximum
+  unsigned open = 0;    // connections that exist
+  unsigned in_use = 0;  // checked out now
+  unsigned long long errors = 0;
+};
+
+class ConnectionPool {
+ public:
+  explicit ConnectionPool(DbSettings settings);
+  ~ConnectionPool();
+  ConnectionPool(const ConnectionPool&) = delete;
+  ConnectionPool& operator=(const ConnectionPool&) = delete;
+
+  // A connection within `wait`, or Error{"db_unavailable"} naming the server and the reason.
+  Result<PooledConnection> Acquire(std::chrono::milliseconds wait = std::chrono::seconds(3));
+
+  PoolStats Stats() const;
+  const DbSettings& settings() const { return settings_; }
+
+  // Error for a driver exception, with the server named: used by every repository.
+  Error ErrorFrom(const sql::SQLException& e) const;
+  void CountError();
+
+ private:
+  friend class PooledConnection;
+  void Release(std::unique_ptr<sql::Connection> conn, bool broken);
+  Result<std::unique_ptr<sql::Connection>> Open();
+
+  DbSettings settings_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::unique_ptr<sql::Connection>> idle_;
+  unsigned open_ = 0;
+  unsigned in_use_ = 0;
+  unsigned long long errors_ = 0;
+};
+
+// True if the exception means the server is unreachable or the connection is gone (as opposed to
+// a constraint violation or a bad query).
+bool IsConnectionError(const sql::SQLException& e);
+// True for a duplicate-key violation (ER_DUP_ENTRY).
+bool IsDuplicateKey(const sql::SQLException& e);
+
+}  // namespace edgechat::worker
