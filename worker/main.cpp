@@ -12,10 +12,12 @@
 #include <boost/asio/thread_pool.hpp>
 
 #include "api/external_api.hpp"
+#include "app/metrics.hpp"
 #include "app/router.hpp"
 #include "config/config.hpp"
 #include "http/server.hpp"
 #include "log/log.hpp"
+#include "registry/registry.hpp"
 #include "store/mysql_chat_store.hpp"
 #include "store/pool.hpp"
 
@@ -65,8 +67,10 @@ int main(int argc, char** argv) {
   MysqlChatStore store(pool);
   ExternalApi external(store, SodiumRandom());
   ServerCounters counters;
+  RegistryPublisher publisher(pool, settings->redis);
   Router router(
-      external, [&pool] { return pool.Acquire(std::chrono::milliseconds(500)).ok(); }, nullptr);
+      external, [&pool] { return pool.Acquire(std::chrono::milliseconds(500)).ok(); },
+      [&] { return MetricsText(counters, pool.Stats(), publisher.redis_ok()); });
 
   boost::asio::io_context io(static_cast<int>(settings->threads));
   boost::asio::thread_pool blocking(settings->db.pool_size);
@@ -77,6 +81,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   LogInfo("worker", "listening on " + settings->listen_text);
+  publisher.Start();
 
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code&, int) {
@@ -90,6 +95,7 @@ int main(int argc, char** argv) {
   io.run();
   for (auto& t : threads) t.join();
   blocking.join();
+  publisher.Stop();
   if (settings->listen.is_unix()) ::unlink(settings->listen.unix_path.c_str());
   LogInfo("worker", "stopped");
   return 0;

@@ -67,11 +67,26 @@ Result<PooledConnection> ConnectionPool::Acquire(std::chrono::milliseconds wait)
                                          std::to_string(settings_.pool_size) + ")"};
     }
   }
-  if (!idle_.empty()) {
-    auto conn = std::move(idle_.back());
+  while (!idle_.empty()) {
+    IdleConnection idle = std::move(idle_.back());
     idle_.pop_back();
     ++in_use_;
-    return PooledConnection(this, std::move(conn));
+    // A connection idle for a while may have been closed by a MySQL restart or wait_timeout:
+    // ping it (outside the lock) rather than fail the request that gets it.
+    if (std::chrono::steady_clock::now() - idle.since < std::chrono::seconds(2)) {
+      return PooledConnection(this, std::move(idle.conn));
+    }
+    lock.unlock();
+    bool alive = false;
+    try {
+      alive = idle.conn->isValid();
+    } catch (const sql::SQLException&) {
+    }
+    if (alive) return PooledConnection(this, std::move(idle.conn));
+    idle.conn.reset();
+    lock.lock();
+    --in_use_;
+    --open_;
   }
   ++open_;
   ++in_use_;
@@ -94,7 +109,7 @@ void ConnectionPool::Release(std::unique_ptr<sql::Connection> conn, bool broken)
     --open_;
     conn.reset();
   } else {
-    idle_.push_back(std::move(conn));
+    idle_.push_back(IdleConnection{std::move(conn), std::chrono::steady_clock::now()});
   }
   cv_.notify_one();
 }

@@ -74,7 +74,11 @@ class ConnectionPool {
   DbSettings settings_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  std::vector<std::unique_ptr<sql::Connection>> idle_;
+  struct IdleConnection {
+    std::unique_ptr<sql::Connection> conn;
+    std::chrono::steady_clock::time_point since;
+  };
+  std::vector<IdleConnection> idle_;
   unsigned open_ = 0;
   unsigned in_use_ = 0;
   unsigned long long errors_ = 0;

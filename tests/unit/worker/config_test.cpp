@@ -1,0 +1,108 @@
+#include <gtest/gtest.h>
+
+#include "config/config.hpp"
+
+namespace edgechat::worker {
+namespace {
+
+EnvLookup FakeEnv(std::map<std::string, std::string> vars) {
+  return [vars](const std::string& name) -> std::optional<std::string> {
+    auto it = vars.find(name);
+    if (it == vars.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+TEST(Config, EnvNameUpperCasesAndReplacesDots) {
+  EXPECT_EQ(EnvNameForKey("db.pool_size"), "EDGECHAT_DB_POOL_SIZE");
+  EXPECT_EQ(EnvNameForKey("worker.listen"), "EDGECHAT_WORKER_LISTEN");
+}
+
+TEST(Config, ParsesKeyValueLinesWithCommentsAndBlanks) {
+  auto parsed = ParseConfigText("# comment\n\n db.host = db.internal \ndb.port=3307\n");
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+  EXPECT_EQ(parsed->at("db.host"), "db.internal");
+  EXPECT_EQ(parsed->at("db.port"), "3307");
+}
+
+TEST(Config, ValueMayContainEquals) {
+  auto parsed = ParseConfigText("db.password = a=b=c\n");
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ(parsed->at("db.password"), "a=b=c");
+}
+
+TEST(Config, UnknownKeyAndMalformedLineNameTheLine) {
+  auto unknown = ParseConfigText("db.host = x\ndb.hots = y\n");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.error().message.find("line 2"), std::string::npos);
+  EXPECT_NE(unknown.error().message.find("db.hots"), std::string::npos);
+  auto malformed = ParseConfigText("just words\n");
+  ASSERT_FALSE(malformed.ok());
+  EXPECT_NE(malformed.error().message.find("line 1"), std::string::npos);
+}
+
+TEST(Config, DefaultsApplyWithoutFileOrEnv) {
+  auto s = SettingsFrom({}, FakeEnv({}));
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  EXPECT_EQ(s->db.host, "127.0.0.1");
+  EXPECT_EQ(s->db.port, 3306);
+  EXPECT_EQ(s->db.pool_size, 8u);
+  EXPECT_TRUE(s->listen.is_unix());
+  EXPECT_EQ(s->threads, 2u);
+  EXPECT_EQ(s->log_level, "info");
+  EXPECT_EQ(s->sql_dir, "/usr/share/edgechat/sql");
+}
+
+TEST(Config, EnvironmentOverridesFile) {
+  auto s = SettingsFrom({{"db.pool_size", "4"}, {"db.user", "file"}},
+                        FakeEnv({{"EDGECHAT_DB_POOL_SIZE", "16"}}));
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->db.pool_size, 16u);
+  EXPECT_EQ(s->db.user, "file");
+}
+
+TEST(Config, RejectsBadNumbersAndLevels) {
+  EXPECT_FALSE(SettingsFrom({{"db.port", "70000"}}, FakeEnv({})).ok());
+  EXPECT_FALSE(SettingsFrom({{"db.pool_size", "0"}}, FakeEnv({})).ok());
+  EXPECT_FALSE(SettingsFrom({{"worker.threads", "two"}}, FakeEnv({})).ok());
+  EXPECT_FALSE(SettingsFrom({}, FakeEnv({{"EDGECHAT_LOG_LEVEL", "loud"}})).ok());
+}
+
+TEST(Config, ListenAcceptsUnixAndHostPort) {
+  auto unix_spec = ParseListen("unix:/run/edgechat/worker.sock");
+  ASSERT_TRUE(unix_spec.ok());
+  EXPECT_EQ(unix_spec->unix_path, "/run/edgechat/worker.sock");
+  auto tcp = ParseListen("127.0.0.1:9000");
+  ASSERT_TRUE(tcp.ok());
+  EXPECT_EQ(tcp->host, "127.0.0.1");
+  EXPECT_EQ(tcp->port, 9000);
+  auto v6 = ParseListen("[::1]:9000");
+  ASSERT_TRUE(v6.ok());
+  EXPECT_EQ(v6->host, "::1");
+  EXPECT_FALSE(ParseListen("9000").ok());
+  EXPECT_FALSE(ParseListen("unix:").ok());
+  EXPECT_FALSE(ParseListen("host:0").ok());
+}
+
+TEST(Config, SocketWinsInDescription) {
+  DbSettings db;
+  EXPECT_EQ(db.Describe(), "127.0.0.1:3306");
+  db.socket = "/run/mysqld/mysqld.sock";
+  EXPECT_EQ(db.Describe(), "unix:/run/mysqld/mysqld.sock");
+}
+
+TEST(Config, ConfigPathFlagThenEnvironment) {
+  EXPECT_EQ(ConfigPathFrom(std::string("/a.conf"), FakeEnv({{"EDGECHAT_CONFIG", "/b.conf"}})),
+            "/a.conf");
+  EXPECT_EQ(ConfigPathFrom(std::nullopt, FakeEnv({{"EDGECHAT_CONFIG", "/b.conf"}})), "/b.conf");
+  EXPECT_EQ(ConfigPathFrom(std::nullopt, FakeEnv({})), "");
+}
+
+TEST(Config, MissingFileIsAnError) {
+  auto s = LoadSettings("/nonexistent/edgechat.conf", FakeEnv({}));
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, "config_unreadable");
+}
+
+}  // namespace
+}  // namespace edgechat::worker

@@ -1,0 +1,193 @@
+// The external API's routing, status codes and error shapes over an in-memory store.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "api/external_api.hpp"
+#include "common/ids.hpp"
+
+namespace edgechat::worker {
+namespace {
+
+using nlohmann::json;
+
+class FakeStore : public ChatStore {
+ public:
+  bool down = false;
+  Site site;
+  std::vector<std::pair<Guest, std::string>> guests;  // with token hash
+  std::vector<Message> messages;
+
+  FakeStore() {
+    site.id = 1;
+    site.key = "ek_aaaaaaaaaaaaaaaaaaaaaaaa";
+    site.title = "Chat";
+    site.primary_color = "#2563eb";
+  }
+
+  Result<std::optional<Site>> FindSiteByKey(std::string_view key) override {
+    if (down) return Error{"db_unavailable", "down"};
+    if (key == site.key) return std::optional<Site>(site);
+    return std::optional<Site>();
+  }
+  Result<std::string> CreateGuest(std::uint64_t site_id, const std::string& public_id,
+                                  const std::string& token_hash, unsigned) override {
+    if (down) return Error{"db_unavailable", "down"};
+    guests.push_back({Guest{guests.size() + 1, public_id, site_id, "x"}, token_hash});
+    return std::string("2027-01-01T00:00:00.000Z");
+  }
+  Result<std::optional<Guest>> FindGuest(std::uint64_t site_id,
+                                         const std::string& token_hash) override {
+    if (down) return Error{"db_unavailable", "down"};
+    for (const auto& [g, h] : guests)
+      if (h == token_hash && g.site_id == site_id) return std::optional<Guest>(g);
+    return std::optional<Guest>();
+  }
+  Result<History> LoadHistory(const Guest&) override {
+    History h;
+    if (!messages.empty()) h.conversation_id = 1;
+    h.messages = messages;
+    return h;
+  }
+  Result<PostedMessage> PostGuestMessage(const Site&, const Guest&, const std::string& text,
+                                         const std::optional<std::string>& client_id) override {
+    if (down) return Error{"db_unavailable", "down"};
+    for (const auto& m : messages)
+      if (client_id && m.client_id == client_id) return PostedMessage{m, false};
+    Message m{messages.size() + 1, 1, "guest", text, client_id, "2026-01-01T00:00:00.000Z", {}};
+    messages.push_back(m);
+    return PostedMessage{m, true};
+  }
+};
+
+class ExternalApiTest : public ::testing::Test {
+ protected:
+  FakeStore store;
+  ExternalApi api{store, SodiumRandom()};
+
+  HttpResponse Call(const std::string& method, const std::string& path,
+                    std::map<std::string, std::string> headers = {}, std::string body = "") {
+    HttpRequest r{method, path, std::move(headers), std::move(body)};
+    auto response = api.Handle(r);
+    EXPECT_TRUE(response.has_value());
+    return response.value_or(HttpResponse{});
+  }
+  std::map<std::string, std::string> Key() { return {{"site-key", store.site.key}}; }
+  std::string NewToken() {
+    auto r = Call("POST", "/api/v1/external/guests", Key());
+    EXPECT_EQ(r.status, 201);
+    return json::parse(r.body)["token"];
+  }
+  std::map<std::string, std::string> Auth(const std::string& token) {
+    auto h = Key();
+    h["authorization"] = "Bearer " + token;
+    return h;
+  }
+  static std::string ErrorCode(const HttpResponse& r) { return json::parse(r.body)["error"]; }
+  static std::optional<std::string> HeaderOf(const HttpResponse& r, const std::string& name) {
+    for (const auto& [n, v] : r.headers)
+      if (n == name) return v;
+    return std::nullopt;
+  }
+};
+
+TEST_F(ExternalApiTest, NotOurPath) {
+  HttpRequest r{"GET", "/other", {}, ""};
+  EXPECT_FALSE(api.Handle(r).has_value());
+}
+
+TEST_F(ExternalApiTest, SiteKeyMissingOrUnknown) {
+  auto missing = Call("GET", "/api/v1/external/config");
+  EXPECT_EQ(missing.status, 401);
+  EXPECT_EQ(ErrorCode(missing), "missing_site_key");
+  auto unknown = Call("GET", "/api/v1/external/config", {{"site-key", "ek_nope"}});
+  EXPECT_EQ(unknown.status, 401);
+  EXPECT_EQ(ErrorCode(unknown), "unknown_site_key");
+}
+
+TEST_F(ExternalApiTest, EdgeHeaderIsAccepted) {
+  auto r = Call("GET", "/api/v1/external/config", {{"x-edgechat-site-key", store.site.key}});
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(json::parse(r.body)["title"], "Chat");
+}
+
+TEST_F(ExternalApiTest, GuestCreation) {
+  auto r = Call("POST", "/api/v1/external/guests", Key());
+  ASSERT_EQ(r.status, 201);
+  json j = json::parse(r.body);
+  EXPECT_TRUE(LooksLikeGuestToken(j["token"].get<std::string>()));
+  EXPECT_EQ(j["guestId"].get<std::string>().substr(0, 2), "g_");
+  // Only the hash is stored.
+  EXPECT_EQ(store.guests.at(0).second, Sha256Hex(j["token"].get<std::string>()));
+}
+
+TEST_F(ExternalApiTest, MessagesNeedAValidToken) {
+  EXPECT_EQ(ErrorCode(Call("GET", "/api/v1/external/messages", Key())), "invalid_token");
+  auto bad = Call("GET", "/api/v1/external/messages", Auth(std::string(43, 'a')));
+  EXPECT_EQ(bad.status, 401);
+  EXPECT_EQ(ErrorCode(bad), "invalid_token");
+}
+
+TEST_F(ExternalApiTest, PostThenRetryIsIdempotent) {
+  std::string token = NewToken();
+  auto first = Call("POST", "/api/v1/external/messages", Auth(token),
+                    R"({"text":"  hi  ","clientId":"c1"})");
+  ASSERT_EQ(first.status, 201);
+  EXPECT_EQ(json::parse(first.body)["message"]["text"], "hi");
+  auto again =
+      Call("POST", "/api/v1/external/messages", Auth(token), R"({"text":"hi","clientId":"c1"})");
+  EXPECT_EQ(again.status, 200);
+  EXPECT_EQ(json::parse(again.body)["message"]["id"], json::parse(first.body)["message"]["id"]);
+  EXPECT_EQ(store.messages.size(), 1u);
+  auto history = Call("GET", "/api/v1/external/messages", Auth(token));
+  EXPECT_EQ(json::parse(history.body)["messages"].size(), 1u);
+}
+
+TEST_F(ExternalApiTest, BadBodies) {
+  std::string token = NewToken();
+  auto post = [&](const std::string& body) {
+    return Call("POST", "/api/v1/external/messages", Auth(token), body);
+  };
+  EXPECT_EQ(ErrorCode(post("{")), "invalid_json");
+  EXPECT_EQ(ErrorCode(post("[]")), "invalid_json");
+  EXPECT_EQ(ErrorCode(post(R"({"text":"   "})")), "invalid_text");
+  EXPECT_EQ(ErrorCode(post(R"({"text":5})")), "invalid_text");
+  EXPECT_EQ(ErrorCode(post(R"({"text":")" + std::string(2001, 'a') + "\"}")), "invalid_text");
+  EXPECT_EQ(ErrorCode(post(R"({"text":"hi","clientId":"bad id"})")), "invalid_client_id");
+  EXPECT_EQ(post("{").status, 400);
+}
+
+TEST_F(ExternalApiTest, LockedSiteRefusesMessages) {
+  std::string token = NewToken();
+  store.site.locked = true;
+  store.site.locked_message = "Back tomorrow";
+  auto r = Call("POST", "/api/v1/external/messages", Auth(token), R"({"text":"hi"})");
+  EXPECT_EQ(r.status, 403);
+  EXPECT_EQ(ErrorCode(r), "site_locked");
+  EXPECT_EQ(json::parse(r.body)["message"], "Back tomorrow");
+}
+
+TEST_F(ExternalApiTest, DatabaseDownIs503WithRetryAfter) {
+  store.down = true;
+  auto r = Call("GET", "/api/v1/external/config", Key());
+  EXPECT_EQ(r.status, 503);
+  EXPECT_EQ(ErrorCode(r), "unavailable");
+  EXPECT_EQ(HeaderOf(r, "Retry-After"), "2");
+}
+
+TEST_F(ExternalApiTest, MethodsAndRoutes) {
+  EXPECT_EQ(Call("DELETE", "/api/v1/external/config", Key()).status, 405);
+  EXPECT_EQ(Call("GET", "/api/v1/external/guests", Key()).status, 405);
+  EXPECT_EQ(Call("GET", "/api/v1/external/nothing", Key()).status, 404);
+}
+
+TEST(BearerToken, Parsing) {
+  EXPECT_EQ(BearerToken(std::string("Bearer abc")), "abc");
+  EXPECT_EQ(BearerToken(std::string("bearer  abc ")), "abc");
+  EXPECT_FALSE(BearerToken(std::string("Basic abc")).has_value());
+  EXPECT_FALSE(BearerToken(std::string("Bearer ")).has_value());
+  EXPECT_FALSE(BearerToken(std::nullopt).has_value());
+}
+
+}  // namespace
+}  // namespace edgechat::worker
