@@ -87,7 +87,7 @@ ngx_int_t SendBody(ngx_http_request_t* r, ngx_uint_t status, std::string_view co
   ngx_str_t type = PoolString(r->pool, content_type);
   ngx_str_t set = PoolString(r->pool, charset);
   ngx_str_t copy = PoolString(r->pool, body);
-  if (type.data == nullptr || (copy.data == nullptr && !body.empty()) ||
+  if ((type.data == nullptr && !content_type.empty()) || (copy.data == nullptr && !body.empty()) ||
       (set.data == nullptr && !charset.empty())) {
     return NGX_HTTP_INTERNAL_SERVER_ERROR;
   }

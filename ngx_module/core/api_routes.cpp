@@ -1,0 +1,110 @@
+#include "core/api_routes.hpp"
+
+#include <algorithm>
+
+namespace edgechat::core {
+namespace {
+
+bool IsIdChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+         c == '-';
+}
+
+bool IsBase64UrlChar(char c) {
+  return IsIdChar(c);
+}
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           auto lower = [](char c) {
+             return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+           };
+           return lower(x) == lower(y);
+         });
+}
+
+}  // namespace
+
+ApiRoute ClassifyApiRoute(std::string_view path) {
+  if (!path.starts_with(kExternalApiPrefix)) return ApiRoute::kUnknown;
+  std::string_view rest = path.substr(kExternalApiPrefix.size());
+  if (rest == "config") return ApiRoute::kConfig;
+  if (rest == "guests") return ApiRoute::kGuests;
+  if (rest == "messages") return ApiRoute::kMessages;
+  if (rest == "events") return ApiRoute::kEvents;
+  constexpr std::string_view kMessages = "messages/";
+  constexpr std::string_view kReaction = "/reaction";
+  if (rest.starts_with(kMessages) && rest.ends_with(kReaction)) {
+    std::string_view id =
+        rest.substr(kMessages.size(), rest.size() - kMessages.size() - kReaction.size());
+    if (!id.empty() && id.size() <= 64 && std::all_of(id.begin(), id.end(), IsIdChar)) {
+      return ApiRoute::kReaction;
+    }
+  }
+  return ApiRoute::kUnknown;
+}
+
+std::string_view AllowedMethods(ApiRoute route) {
+  switch (route) {
+    case ApiRoute::kConfig:
+      return "GET, HEAD, OPTIONS";
+    case ApiRoute::kGuests:
+      return "POST, OPTIONS";
+    case ApiRoute::kMessages:
+      return "GET, POST, OPTIONS";
+    case ApiRoute::kReaction:
+      return "PUT, OPTIONS";
+    case ApiRoute::kEvents:
+      return "GET, OPTIONS";
+    case ApiRoute::kUnknown:
+      break;
+  }
+  return "OPTIONS";
+}
+
+bool MethodAllowed(ApiRoute route, std::string_view method) {
+  if (method == "OPTIONS") return route != ApiRoute::kUnknown;
+  switch (route) {
+    case ApiRoute::kConfig:
+      return method == "GET" || method == "HEAD";
+    case ApiRoute::kGuests:
+      return method == "POST";
+    case ApiRoute::kMessages:
+      return method == "GET" || method == "POST";
+    case ApiRoute::kReaction:
+      return method == "PUT";
+    case ApiRoute::kEvents:
+      return method == "GET";
+    case ApiRoute::kUnknown:
+      break;
+  }
+  return false;
+}
+
+LimitKind LimitFor(ApiRoute route, std::string_view method) {
+  if (method != "POST") return LimitKind::kNone;
+  if (route == ApiRoute::kMessages) return LimitKind::kMessage;
+  if (route == ApiRoute::kGuests) return LimitKind::kGuestCreation;
+  return LimitKind::kNone;
+}
+
+std::optional<std::string_view> BearerToken(std::string_view authorization) {
+  constexpr std::string_view kScheme = "Bearer ";
+  if (authorization.size() <= kScheme.size() ||
+      !EqualsIgnoreCase(authorization.substr(0, kScheme.size()), kScheme)) {
+    return std::nullopt;
+  }
+  std::string_view token = authorization.substr(kScheme.size());
+  if (token.size() != 43 || !std::all_of(token.begin(), token.end(), IsBase64UrlChar)) {
+    return std::nullopt;
+  }
+  return token;
+}
+
+bool IsJsonContentType(std::string_view content_type) {
+  std::string_view type = content_type.substr(0, content_type.find(';'));
+  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
+  return EqualsIgnoreCase(type, "application/json");
+}
+
+}  // namespace edgechat::core

@@ -1,0 +1,30 @@
+// The external API's routes as the edge knows them: which methods each accepts and which are
+// rate-limited. Paths are nginx's normalized URI (no query).
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+namespace edgechat::core {
+
+inline constexpr std::string_view kExternalApiPrefix = "/api/v1/external/";
+
+enum class ApiRoute { kUnknown, kConfig, kGuests, kMessages, kReaction, kEvents };
+
+ApiRoute ClassifyApiRoute(std::string_view path);
+
+// The value of an Allow header for the route (OPTIONS included: preflights are answered).
+std::string_view AllowedMethods(ApiRoute route);
+bool MethodAllowed(ApiRoute route, std::string_view method);
+
+enum class LimitKind { kNone, kMessage, kGuestCreation };
+LimitKind LimitFor(ApiRoute route, std::string_view method);
+
+// The guest token of an "Authorization: Bearer <token>" header, if it has the token's shape
+// (43 characters of base64url). The worker still checks it; the edge only keys limits on it.
+std::optional<std::string_view> BearerToken(std::string_view authorization);
+
+// True for "application/json" with optional parameters (case-insensitive).
+bool IsJsonContentType(std::string_view content_type);
+
+}  // namespace edgechat::core

@@ -1,0 +1,338 @@
+#include "ngx_edgechat_redis.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+namespace edgechat::ngx {
+
+struct RedisClient::Pending {
+  RedisClient* client = nullptr;
+  ReplyFn callback;
+  ngx_event_t timer{};
+  bool finished = false;   // the callback ran, or the command timed out
+  bool cancelled = false;  // the caller no longer wants the reply
+  std::list<Pending>::iterator self;
+};
+
+namespace {
+
+constexpr ngx_msec_t kFirstBackoffMs = 500;
+constexpr ngx_msec_t kMaxBackoffMs = 10000;
+
+}  // namespace
+
+std::string RedisEndpoint::Describe() const {
+  return unix_path.empty() ? host + ":" + std::to_string(port) : "unix:" + unix_path;
+}
+
+Result<RedisEndpoint> ParseRedisEndpoint(std::string_view text) {
+  RedisEndpoint endpoint;
+  if (text.starts_with("unix:")) {
+    endpoint.unix_path = std::string(text.substr(5));
+    if (endpoint.unix_path.empty() || endpoint.unix_path.front() != '/') {
+      return Error{"invalid_redis", "a unix socket must be an absolute path: unix:/run/redis.sock"};
+    }
+    return endpoint;
+  }
+  std::string_view host = text;
+  std::string_view port;
+  if (text.starts_with("[")) {
+    std::size_t close = text.find(']');
+    if (close == std::string_view::npos) return Error{"invalid_redis", "missing ']'"};
+    host = text.substr(1, close - 1);
+    std::string_view rest = text.substr(close + 1);
+    if (!rest.empty()) {
+      if (rest.front() != ':') return Error{"invalid_redis", "expected :port after ']'"};
+      port = rest.substr(1);
+    }
+  } else if (std::size_t colon = text.rfind(':'); colon != std::string_view::npos) {
+    host = text.substr(0, colon);
+    port = text.substr(colon + 1);
+  }
+  if (host.empty()) return Error{"invalid_redis", "expected unix:/path or host:port"};
+  endpoint.host = std::string(host);
+  if (!port.empty() || text.ends_with(":")) {
+    int value = 0;
+    auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+    if (ec != std::errc() || end != port.data() + port.size() || value < 1 || value > 65535) {
+      return Error{"invalid_redis", "port must be a number from 1 to 65535"};
+    }
+    endpoint.port = value;
+  }
+  return endpoint;
+}
+
+RedisClient::RedisClient(RedisEndpoint endpoint, ngx_msec_t command_timeout, ngx_log_t* log)
+    : endpoint_(std::move(endpoint)), command_timeout_(command_timeout), log_(log) {
+  reconnect_timer_.handler = OnReconnectTimer;
+  reconnect_timer_.data = this;
+  reconnect_timer_.log = log_;
+  reconnect_timer_.cancelable = 1;  // never holds up a graceful shutdown
+}
+
+RedisClient::~RedisClient() {
+  Shutdown();
+}
+
+void RedisClient::Start() {
+  shutting_down_ = false;
+  Connect();
+}
+
+void RedisClient::Shutdown() {
+  shutting_down_ = true;
+  if (reconnect_timer_.timer_set) ngx_del_timer(&reconnect_timer_);
+  if (context_ != nullptr) {
+    redisAsyncContext* context = context_;
+    context_ = nullptr;
+    redisAsyncFree(context);  // pending commands are flushed (not delivered: shutting down)
+  }
+}
+
+void RedisClient::Connect() {
+  if (shutting_down_ || context_ != nullptr) return;
+  redisAsyncContext* context = endpoint_.unix_path.empty()
+                                   ? redisAsyncConnect(endpoint_.host.c_str(), endpoint_.port)
+                                   : redisAsyncConnectUnix(endpoint_.unix_path.c_str());
+  if (context == nullptr) {
+    ScheduleReconnect();
+    return;
+  }
+  if (context->err != 0) {
+    Lost(context->errstr);
+    redisAsyncFree(context);
+    ScheduleReconnect();
+    return;
+  }
+  context->data = this;
+  context_ = context;
+  Attach();
+  if (connection_ == nullptr) {
+    context_ = nullptr;
+    redisAsyncFree(context);
+    Lost("no free nginx connection for Redis (raise worker_connections)");
+    ScheduleReconnect();
+    return;
+  }
+  redisAsyncSetConnectCallback(context, OnConnect);
+  redisAsyncSetDisconnectCallback(context, OnDisconnect);
+  // hiredis queues commands until the socket is writable, so scripts can be loaded right away.
+  if (on_connect_) {
+    try {
+      on_connect_();
+    } catch (...) {
+      ngx_log_error(NGX_LOG_ERR, log_, 0, "edgechat: Redis on-connect hook failed");
+    }
+  }
+}
+
+void RedisClient::Attach() {
+  ngx_connection_t* connection = ngx_get_connection(context_->c.fd, log_);
+  if (connection == nullptr) return;
+  connection->data = this;
+  connection->log = log_;
+  connection->read->log = log_;
+  connection->write->log = log_;
+  connection->read->handler = OnReadable;
+  connection->write->handler = OnWritable;
+  connection_ = connection;
+
+  context_->ev.data = this;
+  context_->ev.addRead = AddRead;
+  context_->ev.delRead = DelRead;
+  context_->ev.addWrite = AddWrite;
+  context_->ev.delWrite = DelWrite;
+  context_->ev.cleanup = Cleanup;
+}
+
+// Level-triggered on purpose: hiredis reads one buffer per call and relies on being called again
+// while data remains.
+void RedisClient::AddRead(void* data) {
+  auto* self = static_cast<RedisClient*>(data);
+  ngx_event_t* event = self->connection_ ? self->connection_->read : nullptr;
+  if (event != nullptr && !event->active) ngx_add_event(event, NGX_READ_EVENT, NGX_LEVEL_EVENT);
+}
+
+void RedisClient::DelRead(void* data) {
+  auto* self = static_cast<RedisClient*>(data);
+  ngx_event_t* event = self->connection_ ? self->connection_->read : nullptr;
+  if (event != nullptr && event->active) ngx_del_event(event, NGX_READ_EVENT, 0);
+}
+
+void RedisClient::AddWrite(void* data) {
+  auto* self = static_cast<RedisClient*>(data);
+  ngx_event_t* event = self->connection_ ? self->connection_->write : nullptr;
+  if (event != nullptr && !event->active) ngx_add_event(event, NGX_WRITE_EVENT, NGX_LEVEL_EVENT);
+}
+
+void RedisClient::DelWrite(void* data) {
+  auto* self = static_cast<RedisClient*>(data);
+  ngx_event_t* event = self->connection_ ? self->connection_->write : nullptr;
+  if (event != nullptr && event->active) ngx_del_event(event, NGX_WRITE_EVENT, 0);
+}
+
+// hiredis is about to close the socket: detach it from nginx without closing it ourselves.
+void RedisClient::Cleanup(void* data) {
+  auto* self = static_cast<RedisClient*>(data);
+  ngx_connection_t* connection = self->connection_;
+  if (connection == nullptr) return;
+  if (connection->read->active) ngx_del_event(connection->read, NGX_READ_EVENT, 0);
+  if (connection->write->active) ngx_del_event(connection->write, NGX_WRITE_EVENT, 0);
+  // ngx_delete_posted_event is a multi-statement macro: keep the braces.
+  if (connection->read->posted) {
+    ngx_delete_posted_event(connection->read);
+  }
+  if (connection->write->posted) {
+    ngx_delete_posted_event(connection->write);
+  }
+  ngx_free_connection(connection);
+  self->connection_ = nullptr;
+}
+
+void RedisClient::OnReadable(ngx_event_t* event) {
+  auto* connection = static_cast<ngx_connection_t*>(event->data);
+  auto* self = static_cast<RedisClient*>(connection->data);
+  // May free the context (and the connection, through Cleanup): touch nothing afterwards.
+  if (self->context_ != nullptr) redisAsyncHandleRead(self->context_);
+}
+
+void RedisClient::OnWritable(ngx_event_t* event) {
+  auto* connection = static_cast<ngx_connection_t*>(event->data);
+  auto* self = static_cast<RedisClient*>(connection->data);
+  if (self->context_ != nullptr) redisAsyncHandleWrite(self->context_);
+}
+
+void RedisClient::OnConnect(const redisAsyncContext* context, int status) {
+  auto* self = static_cast<RedisClient*>(context->data);
+  if (status == REDIS_OK) return;
+  // hiredis frees the context after this callback.
+  if (self->context_ == context) {
+    self->context_ = nullptr;
+    self->Lost(context->errstr);
+    self->ScheduleReconnect();
+  }
+}
+
+void RedisClient::OnDisconnect(const redisAsyncContext* context, int) {
+  auto* self = static_cast<RedisClient*>(context->data);
+  if (self->context_ == context) {
+    self->context_ = nullptr;
+    self->Lost(context->err != 0 ? context->errstr : "connection closed");
+    self->ScheduleReconnect();
+  }
+}
+
+void RedisClient::Lost(std::string_view why) {
+  if (logged_down_ || shutting_down_) return;
+  logged_down_ = true;
+  std::string text(why);
+  std::string where = endpoint_.Describe();
+  ngx_log_error(NGX_LOG_WARN, log_, 0,
+                "edgechat: Redis at %s unavailable (%s); retrying with backoff", where.c_str(),
+                text.c_str());
+}
+
+void RedisClient::ScheduleReconnect() {
+  if (shutting_down_ || ngx_exiting || ngx_quit || ngx_terminate) return;
+  if (reconnect_timer_.timer_set) return;
+  backoff_ms_ = backoff_ms_ == 0 ? kFirstBackoffMs : std::min(backoff_ms_ * 2, kMaxBackoffMs);
+  // +-25% jitter so the workers of many hosts do not reconnect in lockstep.
+  ngx_msec_t delay = backoff_ms_ * (75 + static_cast<ngx_msec_t>(ngx_random() % 51)) / 100;
+  ngx_add_timer(&reconnect_timer_, delay);
+}
+
+void RedisClient::OnReconnectTimer(ngx_event_t* event) {
+  auto* self = static_cast<RedisClient*>(event->data);
+  self->Connect();
+}
+
+void RedisClient::Reset(std::string_view why) {
+  if (context_ == nullptr) return;
+  redisAsyncContext* context = context_;
+  Lost(why);
+  redisAsyncFree(context);  // pending commands fail; may run OnDisconnect
+  if (context_ == context) {
+    context_ = nullptr;
+    ScheduleReconnect();
+  }
+}
+
+RedisClient::Pending* RedisClient::Command(const std::vector<std::string_view>& args,
+                                           ReplyFn callback) {
+  if (context_ == nullptr || shutting_down_ || args.empty()) return nullptr;
+  std::vector<const char*> argv;
+  std::vector<size_t> lengths;
+  argv.reserve(args.size());
+  lengths.reserve(args.size());
+  for (std::string_view arg : args) {
+    argv.push_back(arg.data());
+    lengths.push_back(arg.size());
+  }
+  Pending& pending = pending_.emplace_back();
+  pending.self = std::prev(pending_.end());
+  pending.client = this;
+  pending.callback = std::move(callback);
+  if (redisAsyncCommandArgv(context_, OnReply, &pending, static_cast<int>(argv.size()), argv.data(),
+                            lengths.data()) != REDIS_OK) {
+    pending_.erase(pending.self);
+    return nullptr;
+  }
+  pending.timer.handler = OnCommandTimeout;
+  pending.timer.data = &pending;
+  pending.timer.log = log_;
+  pending.timer.cancelable = 1;
+  ngx_add_timer(&pending.timer, command_timeout_);
+  return &pending;
+}
+
+void RedisClient::Cancel(Pending* pending) {
+  pending->cancelled = true;
+  pending->callback = nullptr;
+}
+
+void RedisClient::OnReply(redisAsyncContext*, void* reply, void* data) {
+  auto* pending = static_cast<Pending*>(data);
+  RedisClient* self = pending->client;
+  if (pending->timer.timer_set) ngx_del_timer(&pending->timer);
+  bool deliver = !pending->finished && !pending->cancelled && !self->shutting_down_;
+  pending->finished = true;
+  ReplyFn callback = deliver ? std::move(pending->callback) : nullptr;
+  self->pending_.erase(pending->self);
+
+  if (reply != nullptr) {
+    self->backoff_ms_ = 0;
+    if (self->logged_down_) {
+      self->logged_down_ = false;
+      std::string where = self->endpoint_.Describe();
+      ngx_log_error(NGX_LOG_NOTICE, self->log_, 0, "edgechat: Redis at %s is back", where.c_str());
+    }
+  }
+  if (callback) {
+    try {
+      callback(static_cast<const redisReply*>(reply), reply ? "" : "connection lost");
+    } catch (...) {
+      ngx_log_error(NGX_LOG_ERR, self->log_, 0, "edgechat: Redis reply handler failed");
+    }
+  }
+}
+
+void RedisClient::OnCommandTimeout(ngx_event_t* event) {
+  auto* pending = static_cast<Pending*>(event->data);
+  RedisClient* self = pending->client;
+  bool deliver = !pending->finished && !pending->cancelled;
+  pending->finished = true;
+  ReplyFn callback = deliver ? std::move(pending->callback) : nullptr;
+  // A command that outlives its timeout means the connection is stuck or Redis is overloaded:
+  // drop it (every pending command fails over to its fallback) and reconnect with backoff.
+  // `pending` is freed by Reset.
+  self->Reset("command timed out");
+  if (callback) {
+    try {
+      callback(nullptr, "timeout");
+    } catch (...) {
+      ngx_log_error(NGX_LOG_ERR, self->log_, 0, "edgechat: Redis timeout handler failed");
+    }
+  }
+}
+
+}  // namespace edgechat::ngx

@@ -1,0 +1,99 @@
+// An asynchronous Redis client living in an nginx worker's event loop: hiredis's async API with
+// an nginx adapter (the socket is wrapped in an ngx_connection_t), command timeouts on nginx
+// timers, and reconnection with jittered exponential backoff. Never blocks.
+#pragma once
+
+#include <functional>
+#include <list>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.hpp"
+#include "ngx_edgechat_glue.hpp"
+
+extern "C" {
+#include <hiredis/async.h>
+#include <hiredis/hiredis.h>
+}
+
+namespace edgechat::ngx {
+
+struct RedisEndpoint {
+  std::string unix_path;  // set for "unix:/path"
+  std::string host;       // otherwise host and port
+  int port = 6379;
+
+  std::string Describe() const;
+};
+
+// Parses "unix:/path" or "host:port" (port defaults to 6379).
+Result<RedisEndpoint> ParseRedisEndpoint(std::string_view text);
+
+class RedisClient {
+ public:
+  // reply is nullptr when the command failed (timeout, disconnect); error then says why.
+  // A Redis error reply arrives as a reply of type REDIS_REPLY_ERROR.
+  using ReplyFn = std::function<void(const redisReply* reply, std::string_view error)>;
+
+  struct Pending;  // one command in flight; opaque to callers
+
+  RedisClient(RedisEndpoint endpoint, ngx_msec_t command_timeout, ngx_log_t* log);
+  ~RedisClient();
+  RedisClient(const RedisClient&) = delete;
+  RedisClient& operator=(const RedisClient&) = delete;
+
+  // Starts connecting; reconnects by itself from then on.
+  void Start();
+  // Closes the connection and stops reconnecting (worker exit). Pending callbacks get errors.
+  void Shutdown();
+
+  // True while a connection exists (it may still be completing its handshake; commands are
+  // queued by hiredis until then).
+  bool connected() const { return context_ != nullptr; }
+
+  // Sends a command. On success the callback runs exactly once, later, unless Cancel()ed; returns
+  // nullptr (and never calls back) when there is no connection or the command could not be queued.
+  Pending* Command(const std::vector<std::string_view>& args, ReplyFn callback);
+
+  // The callback of this command will not run. Safe until the callback has run.
+  void Cancel(Pending* pending);
+
+  // Called after each (re)connection, e.g. to load scripts.
+  void set_on_connect(std::function<void()> fn) { on_connect_ = std::move(fn); }
+
+ private:
+  static void AddRead(void* data);
+  static void DelRead(void* data);
+  static void AddWrite(void* data);
+  static void DelWrite(void* data);
+  static void Cleanup(void* data);
+  static void OnConnect(const redisAsyncContext* context, int status);
+  static void OnDisconnect(const redisAsyncContext* context, int status);
+  static void OnReply(redisAsyncContext* context, void* reply, void* data);
+  static void OnReadable(ngx_event_t* event);
+  static void OnWritable(ngx_event_t* event);
+  static void OnReconnectTimer(ngx_event_t* event);
+  static void OnCommandTimeout(ngx_event_t* event);
+
+  void Connect();
+  void Attach();
+  void Lost(std::string_view why);
+  void ScheduleReconnect();
+  // Drops a connection that stopped answering; every pending command fails.
+  void Reset(std::string_view why);
+
+  RedisEndpoint endpoint_;
+  ngx_msec_t command_timeout_;
+  ngx_log_t* log_;
+  redisAsyncContext* context_ = nullptr;
+  ngx_connection_t* connection_ = nullptr;
+  ngx_event_t reconnect_timer_{};
+  ngx_msec_t backoff_ms_ = 0;
+  bool shutting_down_ = false;
+  bool logged_down_ = false;
+  std::list<Pending> pending_;
+  std::function<void()> on_connect_;
+};
+
+}  // namespace edgechat::ngx

@@ -1,0 +1,223 @@
+#include "ngx_edgechat_runtime.hpp"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+namespace edgechat::ngx {
+namespace {
+
+std::string_view ReplyText(const redisReply* reply) {
+  if (reply == nullptr ||
+      (reply->type != REDIS_REPLY_STRING && reply->type != REDIS_REPLY_STATUS)) {
+    return {};
+  }
+  return {reply->str, reply->len};
+}
+
+}  // namespace
+
+Runtime::Runtime(RuntimeSettings settings, ngx_log_t* log)
+    : settings_(std::move(settings)), log_(log) {
+  poll_timer_.handler = OnPollTimer;
+  poll_timer_.data = this;
+  poll_timer_.log = log_;
+  poll_timer_.cancelable = 1;
+}
+
+Runtime::~Runtime() {
+  Stop();
+}
+
+void Runtime::Start() {
+  LoadCacheFile();
+  if (settings_.redis) {
+    redis_ = std::make_unique<RedisClient>(*settings_.redis, settings_.redis_timeout, log_);
+    redis_->set_on_connect([this] {
+      script_sha_.clear();
+      script_loading_ = false;
+      LoadScript();
+      Poll();
+    });
+    redis_->Start();
+    ngx_add_timer(&poll_timer_, settings_.poll_interval);
+  }
+}
+
+void Runtime::Stop() {
+  if (poll_timer_.timer_set) ngx_del_timer(&poll_timer_);
+  if (redis_) redis_->Shutdown();
+}
+
+void Runtime::OnPollTimer(ngx_event_t* event) {
+  auto* self = static_cast<Runtime*>(event->data);
+  if (ngx_exiting || ngx_quit || ngx_terminate) return;
+  self->Poll();
+  ngx_add_timer(&self->poll_timer_, self->settings_.poll_interval);
+}
+
+void Runtime::Poll() {
+  if (!redis_ || !redis_->connected() || poll_in_flight_) return;
+  auto* pending = redis_->Command({"GET", kRegistryRevisionKey},
+                                  [this](const redisReply* reply, std::string_view) {
+                                    poll_in_flight_ = false;
+                                    if (reply == nullptr) return;
+                                    RedisHealthy();
+                                    std::string_view revision = ReplyText(reply);
+                                    if (revision.empty() || revision == revision_) return;
+                                    FetchRegistry(std::string(revision));
+                                  });
+  poll_in_flight_ = pending != nullptr;
+}
+
+void Runtime::FetchRegistry(std::string revision) {
+  auto* pending = redis_->Command({"GET", kRegistryKey},
+                                  [this, revision](const redisReply* reply, std::string_view) {
+                                    poll_in_flight_ = false;
+                                    std::string_view text = ReplyText(reply);
+                                    if (reply == nullptr || text.empty()) return;
+                                    if (Install(text, "Redis")) {
+                                      WriteCacheFile(text);
+                                    }
+                                    // Even a broken document is not fetched again until the
+                                    // revision moves on.
+                                    revision_ = revision;
+                                  });
+  poll_in_flight_ = pending != nullptr;
+}
+
+bool Runtime::Install(std::string_view json_text, std::string_view source) {
+  Result<core::Registry> parsed = core::ParseRegistry(json_text);
+  std::string from(source);
+  if (!parsed) {
+    ngx_log_error(NGX_LOG_ERR, log_, 0,
+                  "edgechat: registry from %s rejected: %s; keeping the last good one",
+                  from.c_str(), parsed.error().message.c_str());
+    return false;
+  }
+  for (const std::string& warning : parsed->warnings) {
+    ngx_log_error(NGX_LOG_WARN, log_, 0, "edgechat: registry from %s: %s", from.c_str(),
+                  warning.c_str());
+  }
+  ngx_log_error(NGX_LOG_INFO, log_, 0, "edgechat: registry revision %L from %s: %uz sites",
+                static_cast<int64_t>(parsed->revision), from.c_str(), parsed->sites.size());
+  registry_ = std::make_shared<const core::Registry>(std::move(parsed).value());
+  return true;
+}
+
+void Runtime::LoadCacheFile() {
+  if (settings_.registry_cache_path.empty() || registry_) return;
+  std::ifstream in(settings_.registry_cache_path, std::ios::binary);
+  if (!in) return;
+  std::ostringstream text;
+  text << in.rdbuf();
+  Install(text.str(), "cache file");
+}
+
+void Runtime::WriteCacheFile(std::string_view json_text) {
+  if (settings_.registry_cache_path.empty()) return;
+  // Each worker writes its own temporary file, then renames it over the cache: readers never see
+  // a half-written file.
+  std::string temporary =
+      settings_.registry_cache_path + ".tmp." + std::to_string(static_cast<long>(getpid()));
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    out.write(json_text.data(), static_cast<std::streamsize>(json_text.size()));
+    if (!out) {
+      ngx_log_error(NGX_LOG_WARN, log_, ngx_errno, "edgechat: cannot write registry cache \"%s\"",
+                    temporary.c_str());
+      std::remove(temporary.c_str());
+      return;
+    }
+  }
+  if (std::rename(temporary.c_str(), settings_.registry_cache_path.c_str()) != 0) {
+    ngx_log_error(NGX_LOG_WARN, log_, ngx_errno, "edgechat: cannot replace registry cache \"%s\"",
+                  settings_.registry_cache_path.c_str());
+    std::remove(temporary.c_str());
+  }
+}
+
+void Runtime::LoadScript() {
+  if (!redis_ || script_loading_) return;
+  auto* pending = redis_->Command({"SCRIPT", "LOAD", core::kGcraLuaScript},
+                                  [this](const redisReply* reply, std::string_view) {
+                                    script_loading_ = false;
+                                    std::string_view sha = ReplyText(reply);
+                                    if (!sha.empty()) script_sha_ = std::string(sha);
+                                  });
+  script_loading_ = pending != nullptr;
+}
+
+void Runtime::RedisHealthy() {
+  if (limiter_fallback_logged_) {
+    limiter_fallback_logged_ = false;
+    ngx_log_error(NGX_LOG_NOTICE, log_, 0, "edgechat: rate limits shared through Redis again");
+  }
+}
+
+LimitVerdict Runtime::Fallback(const std::vector<std::string>& keys, const core::GcraParams& params,
+                               std::string_view why) {
+  if (!limiter_fallback_logged_) {
+    limiter_fallback_logged_ = true;
+    std::string reason(why);
+    ngx_log_error(NGX_LOG_WARN, log_, 0,
+                  "edgechat: Redis limiter unavailable (%s); limiting per host until it is back",
+                  reason.c_str());
+  }
+  std::vector<std::string_view> views(keys.begin(), keys.end());
+  return ShmLimit(settings_.limiter_zone, views, params,
+                  static_cast<std::int64_t>(ngx_current_msec));
+}
+
+RedisClient::Pending* Runtime::Limit(std::vector<std::string> keys, core::GcraParams params,
+                                     LimitVerdict* now, LimitDone done) {
+  if (!redis_ || !redis_->connected() || script_sha_.empty()) {
+    if (redis_ && redis_->connected()) LoadScript();
+    *now = Fallback(keys, params, redis_ ? "not connected" : "no edgechat_redis");
+    return nullptr;
+  }
+  std::string emission = std::to_string(params.emission_ms);
+  std::string tolerance = std::to_string(params.tolerance_ms);
+  std::string key_count = std::to_string(keys.size());
+  std::vector<std::string_view> args = {"EVALSHA", script_sha_, key_count};
+  for (const std::string& key : keys) args.push_back(key);
+  args.push_back(emission);
+  args.push_back(tolerance);
+
+  // `args` points into `keys`, so the callback gets its own copy.
+  auto callback = [this, keys_copy = keys, params, done = std::move(done)](const redisReply* reply,
+                                                                           std::string_view error) {
+    if (reply != nullptr && reply->type == REDIS_REPLY_ARRAY && reply->elements == 2 &&
+        reply->element[0]->type == REDIS_REPLY_INTEGER &&
+        reply->element[1]->type == REDIS_REPLY_INTEGER) {
+      RedisHealthy();
+      LimitVerdict verdict;
+      verdict.allowed = reply->element[0]->integer == 1;
+      verdict.retry_after_ms = reply->element[1]->integer;
+      done(verdict);
+      return;
+    }
+    std::string why(error.empty() ? "unexpected reply" : error);
+    if (reply != nullptr && reply->type == REDIS_REPLY_ERROR) {
+      why.assign(reply->str, reply->len);
+      if (why.starts_with("NOSCRIPT")) {
+        script_sha_.clear();
+        LoadScript();
+      }
+    }
+    done(Fallback(keys_copy, params, why));
+  };
+  RedisClient::Pending* pending = redis_->Command(args, std::move(callback));
+  if (pending == nullptr) {
+    *now = Fallback(keys, params, "command not queued");
+  }
+  return pending;
+}
+
+void Runtime::CancelLimit(RedisClient::Pending* pending) {
+  if (redis_ && pending != nullptr) redis_->Cancel(pending);
+}
+
+}  // namespace edgechat::ngx

@@ -1,0 +1,78 @@
+// Per-worker-process state of the module: the current site registry (synced from Redis, cached on
+// disk), the Redis client and the rate limiter that prefers Redis and falls back to shared memory.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/gcra.hpp"
+#include "core/registry.hpp"
+#include "ngx_edgechat_redis.hpp"
+#include "ngx_edgechat_shm_limiter.hpp"
+
+namespace edgechat::ngx {
+
+struct RuntimeSettings {
+  std::optional<RedisEndpoint> redis;
+  ngx_msec_t redis_timeout = 250;
+  ngx_msec_t poll_interval = 500;
+  std::string registry_cache_path;  // empty: no cache file
+  ngx_shm_zone_t* limiter_zone = nullptr;
+};
+
+inline constexpr std::string_view kRegistryKey = "edgechat:registry";
+inline constexpr std::string_view kRegistryRevisionKey = "edgechat:registry:rev";
+
+class Runtime {
+ public:
+  using LimitDone = std::function<void(LimitVerdict)>;
+
+  Runtime(RuntimeSettings settings, ngx_log_t* log);
+  ~Runtime();
+  Runtime(const Runtime&) = delete;
+  Runtime& operator=(const Runtime&) = delete;
+
+  // Loads the cache file, connects to Redis and starts polling the registry revision.
+  void Start();
+  void Stop();
+
+  // The current registry; nullptr until one was loaded (from Redis or the cache file).
+  std::shared_ptr<const core::Registry> registry() const { return registry_; }
+
+  // Rate-limits the keys together. When Redis can take the command, returns its handle and calls
+  // done later (falling back to shared memory on a timeout or error). Otherwise decides at once
+  // with the shared-memory limiter, stores the verdict in *now and returns nullptr.
+  RedisClient::Pending* Limit(std::vector<std::string> keys, core::GcraParams params,
+                              LimitVerdict* now, LimitDone done);
+  void CancelLimit(RedisClient::Pending* pending);
+
+  // Installs a registry parsed from text; used by the poller and the cache file.
+  bool Install(std::string_view json_text, std::string_view source);
+
+ private:
+  static void OnPollTimer(ngx_event_t* event);
+  void Poll();
+  void FetchRegistry(std::string revision);
+  void LoadScript();
+  void LoadCacheFile();
+  void WriteCacheFile(std::string_view json_text);
+  LimitVerdict Fallback(const std::vector<std::string>& keys, const core::GcraParams& params,
+                        std::string_view why);
+  void RedisHealthy();
+
+  RuntimeSettings settings_;
+  ngx_log_t* log_;
+  std::unique_ptr<RedisClient> redis_;
+  std::shared_ptr<const core::Registry> registry_;
+  std::string revision_;  // the value of edgechat:registry:rev last installed
+  ngx_event_t poll_timer_{};
+  bool poll_in_flight_ = false;
+  std::string script_sha_;
+  bool script_loading_ = false;
+  bool limiter_fallback_logged_ = false;
+};
+
+}  // namespace edgechat::ngx

@@ -1,0 +1,25 @@
+// The per-host fallback rate limiter: the same GCRA as the Redis script, kept in an nginx
+// shared-memory zone (shared by the host's worker processes) while Redis is down or slow.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "core/gcra.hpp"
+#include "ngx_edgechat_glue.hpp"
+
+namespace edgechat::ngx {
+
+// Adds the zone at configuration time. Returns nullptr on error (already logged).
+ngx_shm_zone_t* AddLimiterZone(ngx_conf_t* cf, ngx_str_t* name, size_t size, void* module_tag);
+
+struct LimitVerdict {
+  bool allowed = true;
+  std::int64_t retry_after_ms = 0;
+};
+
+// Charges every key at once (all must allow). now_ms comes from the host's monotonic clock.
+LimitVerdict ShmLimit(ngx_shm_zone_t* zone, const std::vector<std::string_view>& keys,
+                      const core::GcraParams& params, std::int64_t now_ms);
+
+}  // namespace edgechat::ngx

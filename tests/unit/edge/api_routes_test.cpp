@@ -1,0 +1,65 @@
+#include "core/api_routes.hpp"
+
+#include <gtest/gtest.h>
+
+namespace edgechat::core {
+namespace {
+
+TEST(ApiRoutes, Classify) {
+  EXPECT_EQ(ClassifyApiRoute("/api/v1/external/config"), ApiRoute::kConfig);
+  EXPECT_EQ(ClassifyApiRoute("/api/v1/external/guests"), ApiRoute::kGuests);
+  EXPECT_EQ(ClassifyApiRoute("/api/v1/external/messages"), ApiRoute::kMessages);
+  EXPECT_EQ(ClassifyApiRoute("/api/v1/external/events"), ApiRoute::kEvents);
+  EXPECT_EQ(ClassifyApiRoute("/api/v1/external/messages/123/reaction"), ApiRoute::kReaction);
+  EXPECT_EQ(ClassifyApiRoute("/api/v1/external/messages/m_AbC-9/reaction"), ApiRoute::kReaction);
+  EXPECT_EQ(ClassifyApiRoute("/api/v1/external/messages//reaction"), ApiRoute::kUnknown);
+  EXPECT_EQ(ClassifyApiRoute("/api/v1/external/messages/a.b/reaction"), ApiRoute::kUnknown);
+  EXPECT_EQ(ClassifyApiRoute("/api/v1/external/config/"), ApiRoute::kUnknown);
+  EXPECT_EQ(ClassifyApiRoute("/api/v1/external/"), ApiRoute::kUnknown);
+  EXPECT_EQ(ClassifyApiRoute("/api/v1/external/admin"), ApiRoute::kUnknown);
+  EXPECT_EQ(ClassifyApiRoute("/api/v1/configx"), ApiRoute::kUnknown);
+}
+
+TEST(ApiRoutes, Methods) {
+  EXPECT_TRUE(MethodAllowed(ApiRoute::kConfig, "GET"));
+  EXPECT_TRUE(MethodAllowed(ApiRoute::kConfig, "HEAD"));
+  EXPECT_FALSE(MethodAllowed(ApiRoute::kConfig, "POST"));
+  EXPECT_TRUE(MethodAllowed(ApiRoute::kGuests, "POST"));
+  EXPECT_FALSE(MethodAllowed(ApiRoute::kGuests, "GET"));
+  EXPECT_TRUE(MethodAllowed(ApiRoute::kMessages, "POST"));
+  EXPECT_FALSE(MethodAllowed(ApiRoute::kMessages, "DELETE"));
+  EXPECT_TRUE(MethodAllowed(ApiRoute::kReaction, "PUT"));
+  EXPECT_FALSE(MethodAllowed(ApiRoute::kReaction, "POST"));
+  EXPECT_TRUE(MethodAllowed(ApiRoute::kEvents, "OPTIONS"));
+  EXPECT_FALSE(MethodAllowed(ApiRoute::kUnknown, "OPTIONS"));
+  EXPECT_EQ(AllowedMethods(ApiRoute::kMessages), "GET, POST, OPTIONS");
+}
+
+TEST(ApiRoutes, Limits) {
+  EXPECT_EQ(LimitFor(ApiRoute::kMessages, "POST"), LimitKind::kMessage);
+  EXPECT_EQ(LimitFor(ApiRoute::kMessages, "GET"), LimitKind::kNone);
+  EXPECT_EQ(LimitFor(ApiRoute::kGuests, "POST"), LimitKind::kGuestCreation);
+  EXPECT_EQ(LimitFor(ApiRoute::kConfig, "GET"), LimitKind::kNone);
+}
+
+TEST(ApiRoutes, BearerToken) {
+  std::string token(43, 'a');
+  EXPECT_EQ(BearerToken("Bearer " + token), token);
+  EXPECT_EQ(BearerToken("bearer " + token), token);
+  EXPECT_FALSE(BearerToken("Bearer " + token + "a"));
+  EXPECT_FALSE(BearerToken("Bearer " + token.substr(1) + "="));
+  EXPECT_FALSE(BearerToken("Basic " + token));
+  EXPECT_FALSE(BearerToken("Bearer"));
+  EXPECT_FALSE(BearerToken(""));
+}
+
+TEST(ApiRoutes, JsonContentType) {
+  EXPECT_TRUE(IsJsonContentType("application/json"));
+  EXPECT_TRUE(IsJsonContentType("Application/JSON; charset=utf-8"));
+  EXPECT_FALSE(IsJsonContentType("text/plain"));
+  EXPECT_FALSE(IsJsonContentType("application/jsonp"));
+  EXPECT_FALSE(IsJsonContentType(""));
+}
+
+}  // namespace
+}  // namespace edgechat::core
