@@ -585,6 +585,7 @@
 
   function setVisible(next) {
     visible = !!next;
+    document.documentElement.dataset.visible = visible; // for styling and tests
     if (visible) {
       setUnread(0);
       ui.log.scrollTop = ui.log.scrollHeight;
