@@ -1,0 +1,538 @@
+// The edge against real nginx (Debian's binary with our module, configured by the dev template
+// conf/nginx/edgechat-dev.conf.in) and a real Redis. The worker is replaced by a recording stub on
+// the worker's unix socket, and the registry is written into Redis the way the worker publishes
+// it, so these tests need neither MariaDB nor the worker.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { mkdtemp, mkdir, readFile, writeFile, rm, symlink, access } from 'node:fs/promises';
+import { createServer as createHttpServer, request as httpRequest } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const BUILD = process.env.EDGECHAT_BUILD || join(ROOT, 'build');
+const MODULE = join(BUILD, 'ngx_http_edgechat_module.so');
+
+const SITE = 'ek_EdgeTestSiteKey000000001';
+const OTHER = 'ek_EdgeTestSiteKey000000002';
+const UNKNOWN = `ek_${'Z'.repeat(24)}`;
+const SHOP = 'http://shop.test:5000';
+const TOKEN_A = 'a'.repeat(43);
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function run(file, args, options = {}) {
+  return new Promise((resolve) => {
+    execFile(file, args, options, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createNetServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** One HTTP request with full control over headers (Origin included). */
+function request(url, { method = 'GET', headers = {}, body } = {}) {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method, headers, agent: false }, (res) => {
+      const chunks = [];
+      res.on('data', (chunk) => chunks.push(chunk));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let json;
+        try {
+          json = JSON.parse(text);
+        } catch {
+          json = undefined;
+        }
+        resolve({ status: res.statusCode, headers: res.headers, text, json });
+      });
+    });
+    req.on('error', reject);
+    if (body !== undefined) req.write(body);
+    req.end();
+  });
+}
+
+function registry(revision, { origins = [SHOP, '*.example.org'], limits = {}, locked = false } = {}) {
+  return {
+    revision,
+    sites: [
+      {
+        key: SITE, name: 'shop', title: 'Chat with us', primaryColor: '#2563eb', locked,
+        lockedMessage: locked ? 'We are closed today.' : '', locale: null, main: false, origins,
+        limits: { messages: 100, windowSeconds: 60, burst: 50, message: 'Easy there!', ...limits },
+      },
+      {
+        key: OTHER, name: 'other', title: 'Other', primaryColor: '#000000', locked: false,
+        lockedMessage: '', locale: 'fa', main: false, origins: ['https://other.test'],
+        limits: { messages: 20, windowSeconds: 60, burst: 5, message: 'Other limit' },
+      },
+    ],
+  };
+}
+
+class Redis {
+  constructor(dir) {
+    this.dir = dir;
+    this.socket = join(dir, 'redis.sock');
+  }
+
+  async start() {
+    await mkdir(join(this.dir, 'data'), { recursive: true });
+    const conf = [
+      'port 0', `unixsocket ${this.socket}`, 'unixsocketperm 700', 'daemonize yes',
+      `pidfile ${join(this.dir, 'redis.pid')}`, `dir ${join(this.dir, 'data')}`,
+      `logfile ${join(this.dir, 'redis.log')}`, 'save ""', 'appendonly no',
+    ].join('\n');
+    await writeFile(join(this.dir, 'redis.conf'), `${conf}\n`);
+    const started = await run('redis-server', [join(this.dir, 'redis.conf')]);
+    assert.equal(started.code, 0, started.stderr);
+    for (let i = 0; i < 100; i++) {
+      if ((await this.cli('PING')).stdout.trim() === 'PONG') return;
+      await sleep(50);
+    }
+    throw new Error('Redis did not start');
+  }
+
+  async stop() {
+    const pid = Number((await readFile(join(this.dir, 'redis.pid'), 'utf8').catch(() => '')).trim());
+    if (!pid) return;
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      return;
+    }
+    for (let i = 0; i < 100; i++) {
+      try {
+        process.kill(pid, 0);
+      } catch {
+        break;
+      }
+      await sleep(20);
+    }
+    await rm(join(this.dir, 'redis.pid'), { force: true });
+    await rm(this.socket, { force: true });
+  }
+
+  cli(...args) {
+    return run('redis-cli', ['-s', this.socket, ...args]);
+  }
+
+  async publish(document) {
+    await this.cli('SET', 'edgechat:registry', JSON.stringify(document));
+    await this.cli('SET', 'edgechat:registry:rev', String(document.revision));
+  }
+}
+
+class Nginx {
+  constructor(varDir, port, redisSocket) {
+    this.var = varDir;
+    this.port = port;
+    this.url = `http://127.0.0.1:${port}`;
+    this.redisSocket = redisSocket;
+  }
+
+  args(...extra) {
+    return ['-p', join(this.var, 'nginx'), '-c', 'conf/nginx.conf', '-e', join(this.var, 'nginx', 'logs', 'error.log'), ...extra];
+  }
+
+  async render(demoPort) {
+    for (const dir of ['run', 'nginx/conf', 'nginx/logs', 'nginx/tmp', 'demo']) {
+      await mkdir(join(this.var, dir), { recursive: true });
+    }
+    await symlink(this.redisSocket, join(this.var, 'run', 'redis.sock'));
+    const template = await readFile(join(ROOT, 'conf', 'nginx', 'edgechat-dev.conf.in'), 'utf8');
+    const conf = template
+      .replaceAll('@VAR@', this.var).replaceAll('@ROOT@', ROOT).replaceAll('@MODULE@', MODULE)
+      .replaceAll('@PORT@', String(this.port)).replaceAll('@DEMO_PORT@', String(demoPort))
+      .replaceAll('@PUBLIC_URL@', this.url);
+    await writeFile(join(this.var, 'nginx', 'conf', 'nginx.conf'), conf);
+    await writeFile(join(this.var, 'demo', 'index.html'), '<!doctype html><title>demo</title>\n');
+  }
+
+  async start() {
+    const result = await run('/usr/sbin/nginx', this.args());
+    assert.equal(result.code, 0, result.stderr);
+    for (let i = 0; i < 100; i++) {
+      try {
+        await request(`${this.url}/widget.js`);
+        return;
+      } catch {
+        await sleep(50);
+      }
+    }
+    throw new Error('nginx did not start');
+  }
+
+  async stop() {
+    await run('/usr/sbin/nginx', this.args('-s', 'quit'));
+    const pidFile = join(this.var, 'run', 'nginx.pid');
+    for (let i = 0; i < 100; i++) {
+      try {
+        await access(pidFile);
+      } catch {
+        return;
+      }
+      await sleep(50);
+    }
+  }
+
+  errorLog() {
+    return readFile(join(this.var, 'nginx', 'logs', 'error.log'), 'utf8');
+  }
+
+  api(path, { key = SITE, origin, method = 'GET', headers = {}, body } = {}) {
+    const all = { ...headers };
+    if (key) all['Site-Key'] = key;
+    if (origin) all.Origin = origin;
+    if (body !== undefined) all['Content-Type'] ??= 'application/json';
+    return request(`${this.url}/api/v1/external/${path}`, { method, headers: all, body });
+  }
+}
+
+/** Stands in for the worker on its unix socket and records what the edge passes on. */
+class FakeWorker {
+  constructor(socket) {
+    this.socket = socket;
+    this.requests = [];
+  }
+
+  start() {
+    this.server = createHttpServer((req, res) => {
+      const chunks = [];
+      req.on('data', (chunk) => chunks.push(chunk));
+      req.on('end', () => {
+        this.requests.push({ method: req.method, url: req.url, headers: req.headers });
+        res.writeHead(200, { 'Content-Type': 'application/json', 'Access-Control-Allow-Origin': '*' });
+        res.end(JSON.stringify({ ok: true, siteKey: req.headers['x-edgechat-site-key'] ?? null }));
+      });
+    });
+    return new Promise((resolve) => this.server.listen(this.socket, resolve));
+  }
+
+  stop() {
+    return new Promise((resolve) => this.server.close(resolve));
+  }
+}
+
+let base;
+let redis;
+let edge;
+let edge2;
+let worker;
+
+before(async () => {
+  await access(MODULE).catch(() => {
+    throw new Error(`${MODULE} is missing: build the ngx_http_edgechat_module target first`);
+  });
+  base = await mkdtemp(join(tmpdir(), 'ece-'));
+  redis = new Redis(join(base, 'redis'));
+  await mkdir(redis.dir, { recursive: true });
+  await redis.start();
+  await redis.publish(registry(1));
+
+  edge = new Nginx(join(base, 'a'), await freePort(), redis.socket);
+  await edge.render(await freePort());
+  worker = new FakeWorker(join(edge.var, 'run', 'worker.sock'));
+  await worker.start();
+  await edge.start();
+
+  // A second nginx host sharing the same Redis (and worker).
+  edge2 = new Nginx(join(base, 'b'), await freePort(), redis.socket);
+  await edge2.render(await freePort());
+  await symlink(worker.socket, join(edge2.var, 'run', 'worker.sock'));
+  await edge2.start();
+
+  // Both hosts learn the registry within a poll interval.
+  for (const host of [edge, edge2]) {
+    for (let i = 0; i < 60; i++) {
+      if ((await host.api('config')).status === 200) break;
+      await sleep(100);
+    }
+  }
+});
+
+after(async () => {
+  await edge?.stop();
+  await edge2?.stop();
+  await worker?.stop();
+  await redis?.stop();
+  if (base && !process.env.EDGECHAT_KEEP_VAR) await rm(base, { recursive: true, force: true });
+});
+
+test('config is answered at the edge from the registry', async () => {
+  const before = worker.requests.length;
+  const res = await edge.api('config');
+  assert.equal(res.status, 200);
+  assert.match(res.headers['content-type'], /^application\/json/);
+  assert.equal(res.headers.vary, 'Origin');
+  assert.deepEqual(res.json, {
+    title: 'Chat with us', primaryColor: '#2563eb', locked: false, lockedMessage: '', locale: null,
+    limits: { maxMessageLength: 2000, messages: 100, windowSeconds: 60, burst: 50, message: 'Easy there!' },
+  });
+  assert.equal(worker.requests.length, before, 'config never reaches the worker');
+});
+
+test('missing and unknown site keys get 401 JSON without reaching the worker', async () => {
+  const before = worker.requests.length;
+  const missing = await edge.api('messages', { key: null });
+  assert.equal(missing.status, 401);
+  assert.equal(missing.json.error, 'missing_site_key');
+  assert.equal(typeof missing.json.message, 'string');
+  for (const key of [UNKNOWN, 'not-a-key', `${SITE}x`]) {
+    const unknown = await edge.api('messages', { key });
+    assert.equal(unknown.status, 401, key);
+    assert.equal(unknown.json.error, 'unknown_site_key');
+  }
+  assert.equal(worker.requests.length, before);
+});
+
+test('CORS: the chat origin and whitelisted origins are granted, with Vary: Origin', async () => {
+  for (const origin of [edge.url, SHOP, 'https://a.example.org', 'https://x.y.example.org']) {
+    const res = await edge.api('config', { origin });
+    assert.equal(res.status, 200, origin);
+    assert.equal(res.headers['access-control-allow-origin'], origin);
+    assert.equal(res.headers.vary, 'Origin');
+  }
+});
+
+test('CORS: other origins get 403 without a grant and never reach the worker', async () => {
+  const before = worker.requests.length;
+  const denied = [
+    'null', 'http://evil.test', 'https://shop.test:5000', 'http://shop.test:5001', 'http://shop.test',
+    'http://shop.test:5000.evil.test', 'http://evilshop.test:5000', 'https://example.org',
+    'https://evilexample.org', 'https://example.org.evil.test', 'http://a.example.org',
+    'http://SHOP.test:5000/', 'http://user@shop.test:5000', 'https://other.test',
+  ];
+  for (const origin of denied) {
+    const res = await edge.api('messages', { origin });
+    assert.equal(res.status, 403, origin);
+    assert.equal(res.json.error, 'origin_not_allowed');
+    assert.equal(res.headers['access-control-allow-origin'], undefined, origin);
+    assert.equal(res.headers.vary, 'Origin');
+  }
+  assert.equal(worker.requests.length, before);
+});
+
+test('CORS headers are on 401 for allowed origins too, and never * from upstream', async () => {
+  const res = await edge.api('messages', { key: UNKNOWN, origin: SHOP });
+  assert.equal(res.status, 401);
+  assert.equal(res.headers['access-control-allow-origin'], SHOP);
+  const passed = await edge.api('messages', { origin: SHOP });
+  assert.equal(passed.status, 200);
+  assert.equal(passed.headers['access-control-allow-origin'], SHOP, 'the stub sends *; the edge replaces it');
+});
+
+test('preflights are answered at the edge from the Origin alone', async () => {
+  const before = worker.requests.length;
+  for (const path of ['config', 'guests', 'messages', 'messages/42/reaction', 'events']) {
+    const res = await request(`${edge.url}/api/v1/external/${path}`, {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://other.test', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'site-key,content-type' },
+    });
+    assert.equal(res.status, 204, path);
+    assert.equal(res.headers['access-control-allow-origin'], 'https://other.test');
+    assert.equal(res.headers['access-control-max-age'], '7200');
+    assert.match(res.headers['access-control-allow-headers'], /Site-Key/);
+    assert.equal(res.headers.vary, 'Origin');
+  }
+  const denied = await request(`${edge.url}/api/v1/external/messages`, {
+    method: 'OPTIONS', headers: { Origin: 'null', 'Access-Control-Request-Method': 'POST' },
+  });
+  assert.equal(denied.status, 403);
+  assert.equal(denied.headers['access-control-allow-origin'], undefined);
+  assert.equal(denied.headers.vary, 'Origin');
+  assert.equal(worker.requests.length, before);
+});
+
+test('the worker receives the validated site key, never a client-sent copy', async () => {
+  const res = await edge.api('messages', { headers: { 'X-Edgechat-Site-Key': OTHER } });
+  assert.equal(res.status, 200);
+  assert.equal(res.json.siteKey, SITE);
+  assert.equal(worker.requests.at(-1).headers['x-edgechat-site-key'], SITE);
+});
+
+test('request hygiene: routes, methods, content type, body size, repeated headers', async () => {
+  const unknown = await edge.api('admin');
+  assert.equal(unknown.status, 404);
+  const method = await edge.api('config', { method: 'DELETE' });
+  assert.equal(method.status, 405);
+  assert.equal(method.headers.allow, 'GET, HEAD, OPTIONS');
+  const type = await edge.api('guests', { method: 'POST', body: 'x', headers: { 'Content-Type': 'text/plain' } });
+  assert.equal(type.status, 415);
+  const big = await edge.api('guests', { method: 'POST', body: `{"x":"${'a'.repeat(20000)}"}`, origin: SHOP });
+  assert.equal(big.status, 413);
+  assert.equal(big.headers['access-control-allow-origin'], SHOP, 'nginx errors stay readable');
+  const twice = await request(`${edge.url}/api/v1/external/config`, {
+    headers: { 'Site-Key': [SITE, OTHER] },
+  });
+  assert.equal(twice.status, 400);
+});
+
+test('the frame carries frame-ancestors from the whitelist; unknown sites are never framed', async () => {
+  const res = await request(`${edge.url}/frame/?site=${SITE}`);
+  assert.equal(res.status, 200);
+  assert.match(res.headers['content-type'], /^text\/html/);
+  const csp = res.headers['content-security-policy'];
+  assert.match(csp, /frame-ancestors http:\/\/shop\.test:5000 https:\/\/\*\.example\.org(;|$)/);
+  for (const directive of ["default-src 'self'", "script-src 'self'", "object-src 'none'", "base-uri 'none'"]) {
+    assert.ok(csp.includes(directive), directive);
+  }
+  const unknown = await request(`${edge.url}/frame/?site=${UNKNOWN}`);
+  assert.equal(unknown.status, 404);
+  assert.match(unknown.headers['content-security-policy'], /frame-ancestors 'none'/);
+  const missing = await request(`${edge.url}/frame/`);
+  assert.equal(missing.status, 404);
+  const script = await request(`${edge.url}/frame/frame.js`);
+  assert.equal(script.status, 200);
+});
+
+test('a whitelist change is enforced within 2 seconds, without a reload', async () => {
+  const origin = 'https://new.test';
+  assert.equal((await edge.api('config', { origin })).status, 403);
+  const started = Date.now();
+  await redis.publish(registry(2, { origins: [SHOP, '*.example.org', origin] }));
+  let elapsed = Infinity;
+  while (Date.now() - started < 3000) {
+    const [a, b] = await Promise.all([edge.api('config', { origin }), edge2.api('config', { origin })]);
+    if (a.status === 200 && b.status === 200) {
+      elapsed = Date.now() - started;
+      break;
+    }
+    await sleep(50);
+  }
+  assert.ok(elapsed < 2000, `took ${elapsed} ms`);
+  const frame = await request(`${edge.url}/frame/?site=${SITE}`);
+  assert.match(frame.headers['content-security-policy'], /https:\/\/new\.test/);
+
+  // And removed again.
+  await redis.publish(registry(3));
+  const removedAt = Date.now();
+  while (Date.now() - removedAt < 3000 && (await edge.api('config', { origin })).status !== 403) await sleep(50);
+  assert.equal((await edge.api('config', { origin })).status, 403);
+  assert.ok(Date.now() - removedAt < 2000);
+});
+
+test('a locked site refuses new messages at the edge', async () => {
+  await redis.publish(registry(4, { locked: true }));
+  for (let i = 0; i < 40 && !(await edge.api('config')).json?.locked; i++) await sleep(50);
+  const config = await edge.api('config');
+  assert.equal(config.json.locked, true);
+  assert.equal(config.json.lockedMessage, 'We are closed today.');
+  const res = await edge.api('messages', { method: 'POST', body: '{"text":"hi","clientId":"c1"}' });
+  assert.equal(res.status, 403);
+  assert.equal(res.json.error, 'site_locked');
+  assert.equal(res.json.message, 'We are closed today.');
+  await redis.publish(registry(5));
+  for (let i = 0; i < 40 && (await edge.api('config')).json?.locked; i++) await sleep(50);
+});
+
+async function setLimits(revision, limits) {
+  await redis.publish(registry(revision, { limits }));
+  for (const host of [edge, edge2]) {
+    for (let i = 0; i < 40; i++) {
+      if ((await host.api('config')).json?.limits?.messages === limits.messages) break;
+      await sleep(50);
+    }
+  }
+  const keys = (await redis.cli('--scan', '--pattern', 'edgechat:rl:*')).stdout.split('\n').filter(Boolean);
+  if (keys.length) await redis.cli('DEL', ...keys);
+}
+
+const post = (host, token, origin) =>
+  host.api('messages', {
+    method: 'POST', body: '{"text":"hi","clientId":"x"}', origin,
+    headers: token ? { Authorization: `Bearer ${token}` } : {},
+  });
+
+test('429 with Retry-After, the site message and CORS headers', async () => {
+  await setLimits(10, { messages: 2, windowSeconds: 60, burst: 1, message: 'Slow down, friend.' });
+  const statuses = [];
+  let limited;
+  for (let i = 0; i < 4; i++) {
+    const res = await post(edge, TOKEN_A, SHOP);
+    statuses.push(res.status);
+    if (res.status === 429) limited = res;
+  }
+  assert.deepEqual(statuses, [200, 200, 429, 429]);
+  assert.equal(limited.json.error, 'rate_limited');
+  assert.equal(limited.json.message, 'Slow down, friend.');
+  assert.ok(Number(limited.headers['retry-after']) >= 1);
+  assert.equal(limited.headers['access-control-allow-origin'], SHOP);
+  assert.equal(limited.headers.vary, 'Origin');
+  const keys = (await redis.cli('--scan', '--pattern', 'edgechat:rl:*')).stdout;
+  assert.ok(!keys.includes(TOKEN_A), 'guest tokens are hashed in Redis');
+  // Reading is not limited.
+  assert.equal((await edge.api('messages')).status, 200);
+});
+
+test('two nginx hosts share one limit through Redis', async () => {
+  await setLimits(11, { messages: 3, windowSeconds: 60, burst: 2, message: 'Shared limit' });
+  const statuses = [];
+  for (let i = 0; i < 6; i++) statuses.push((await post(i % 2 ? edge2 : edge, null)).status);
+  assert.deepEqual(statuses, [200, 200, 200, 429, 429, 429]);
+});
+
+test('Redis killed: known sites still served, limits per host, no 5xx; restarted: shared again', async () => {
+  await setLimits(12, { messages: 3, windowSeconds: 60, burst: 2, message: 'Fallback limit' });
+  await redis.stop();
+  const statuses = [];
+  for (let i = 0; i < 5; i++) statuses.push((await post(edge, null)).status);
+  assert.deepEqual(statuses, [200, 200, 200, 429, 429], 'the per-host limiter takes over');
+  const config = await edge.api('config', { origin: SHOP });
+  assert.equal(config.status, 200);
+  assert.equal(config.headers['access-control-allow-origin'], SHOP);
+  assert.equal((await edge.api('config', { origin: 'http://evil.test' })).status, 403);
+
+  await redis.start();
+  await redis.publish(registry(13, { limits: { messages: 3, windowSeconds: 60, burst: 2, message: 'Back' } }));
+  // The edge reconnects by itself (backoff starts at 0.5 s) and the limiter returns to Redis.
+  let shared = false;
+  for (let i = 0; i < 60 && !shared; i++) {
+    await sleep(250);
+    await post(edge2, null);
+    shared = (await redis.cli('--scan', '--pattern', 'edgechat:rl:*')).stdout.trim() !== '';
+  }
+  assert.ok(shared, 'limiter keys appear in Redis again');
+  const log = await edge.errorLog();
+  assert.match(log, /Redis limiter unavailable/);
+  assert.equal(log.match(/limiting per host until it is back/g)?.length <= 2, true, 'logged once per worker');
+});
+
+test('nginx -t names the directive on a bad value', async () => {
+  const conf = join(edge.var, 'nginx', 'conf', 'bad.conf');
+  const good = await readFile(join(edge.var, 'nginx', 'conf', 'nginx.conf'), 'utf8');
+  const cases = [
+    [/edgechat_public_origin [^;]+;/, 'edgechat_public_origin https://chat.example/path;', /edgechat_public_origin.*must not have a path/],
+    [/edgechat_redis unix:[^;]+;/, 'edgechat_redis unix:relative.sock;', /edgechat_redis.*absolute path/],
+    [/edgechat_widget [^;]+;/, 'edgechat_widget /nonexistent/widget.js;', /edgechat_widget.*cannot open/],
+    [/edgechat_limit_zone [^;]+;/, 'edgechat_limit_zone lots;', /edgechat_limit_zone.*invalid size/],
+  ];
+  for (const [pattern, replacement, message] of cases) {
+    await writeFile(conf, good.replace(pattern, replacement));
+    const result = await run('/usr/sbin/nginx', ['-t', '-p', join(edge.var, 'nginx'), '-c', 'conf/bad.conf', '-e', '/dev/null']);
+    assert.notEqual(result.code, 0, replacement);
+    assert.match(result.stderr, message);
+  }
+});
+
+test('nginx -s reload keeps serving and keeps the shared-memory limits', async () => {
+  const result = await run('/usr/sbin/nginx', edge.args('-s', 'reload'));
+  assert.equal(result.code, 0, result.stderr);
+  await sleep(1000);
+  assert.equal((await edge.api('config')).status, 200);
+  assert.equal((await request(`${edge.url}/widget.js`)).status, 200);
+});
