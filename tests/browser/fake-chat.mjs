@@ -33,6 +33,7 @@ export async function startFakeChat({ chatHost = 'chat.test', widgetDir = join(R
     requests: [], // {method, path, origin, auth}
     events: new Set(), // open event streams: {res, guest}
     eventSeq: 0,
+    messageSeq: 40,
     eventsEnabled: true,
   };
   let port = 0;
@@ -72,7 +73,7 @@ export async function startFakeChat({ chatHost = 'chat.test', widgetDir = join(R
 
   function newMessage(guest, author, text, clientId = null) {
     const message = {
-      id: `m_${randomBytes(8).toString('hex')}`,
+      id: ++state.messageSeq,
       author,
       text,
       createdAt: new Date().toISOString(),
@@ -134,7 +135,8 @@ export async function startFakeChat({ chatHost = 'chat.test', widgetDir = join(R
     const guest = guestOf(req);
     if (!guest) return json(res, 401, { error: 'invalid_token', message: 'Unknown or expired guest token.' }, cors);
     if (path === 'messages' && req.method === 'GET') {
-      return json(res, 200, { conversationId: `c_${guest.guestId}`, messages: guest.messages }, cors);
+      const lastEventId = guest.log && guest.log.length ? guest.log.at(-1).id : 0;
+      return json(res, 200, { conversationId: guest.messages.length ? 7 : null, messages: guest.messages, lastEventId }, cors);
     }
     if (path === 'messages' && req.method === 'POST') {
       const input = await body(req);
@@ -147,12 +149,12 @@ export async function startFakeChat({ chatHost = 'chat.test', widgetDir = join(R
     const reaction = /^messages\/([^/]+)\/reaction$/.exec(path);
     if (reaction && req.method === 'PUT') {
       const input = await body(req);
-      const message = guest.messages.find((m) => m.id === decodeURIComponent(reaction[1]));
+      const message = guest.messages.find((m) => String(m.id) === reaction[1]);
       if (!message || message.author !== 'agent') return json(res, 404, { error: 'not_found', message: 'No such message.' }, cors);
       if (!input || ![null, 'like', 'dislike'].includes(input.value)) return json(res, 400, { error: 'invalid_reaction', message: 'Bad value.' }, cors);
       message.reaction = input.value;
-      publish(guest, 'reaction', { messageId: message.id, value: message.reaction });
-      return json(res, 200, { message }, cors);
+      publish(guest, 'reaction', { messageId: message.id, reaction: message.reaction });
+      return json(res, 200, { messageId: message.id, reaction: message.reaction }, cors);
     }
     if (path === 'events' && req.method === 'GET') {
       if (!state.eventsEnabled) return json(res, 404, { error: 'not_found', message: 'No events.' }, cors);
@@ -160,7 +162,7 @@ export async function startFakeChat({ chatHost = 'chat.test', widgetDir = join(R
       res.write(': hello\n\n');
       const last = Number(req.headers['last-event-id'] || 0);
       for (const e of guest.log || []) {
-        if (last && e.id > last) res.write(`id: ${e.id}\nevent: ${e.event}\ndata: ${JSON.stringify(e.data)}\n\n`);
+        if (e.id > last) res.write(`id: ${e.id}\nevent: ${e.event}\ndata: ${JSON.stringify(e.data)}\n\n`);
       }
       const stream = { res, guest };
       state.events.add(stream);

@@ -74,8 +74,8 @@
   let config = { title: '', primaryColor: null, locked: false, lockedMessage: '', locale: null, limits: {} };
   let visible = !framed;
   let unread = 0;
-  let streaming = false;
-  const byId = new Map(); // message id -> {message, node}
+  let lastEventId = null; // SSE position: from the history answer, then from each event
+  const byId = new Map(); // String(message id) -> {message, node}
   const outbox = []; // unsent messages, sent in order: {clientId, text, node, failed}
   const statuses = new Map(); // reason -> text; the first one is shown
 
@@ -286,7 +286,8 @@
 
   // Adds or updates a server message; returns true when it is new.
   function upsert(m, { announce = true } = {}) {
-    if (!m || typeof m.id !== 'string' || typeof m.text !== 'string') return false;
+    if (!m || (typeof m.id !== 'number' && typeof m.id !== 'string') || typeof m.text !== 'string') return false;
+    m = { ...m, id: String(m.id) };
     const stick = nearBottom();
     const known = byId.get(m.id);
     if (known) {
@@ -350,11 +351,12 @@
           if (outbox.includes(entry)) {
             // the server's copy is already shown (or came back without our clientId): drop ours
             outbox.splice(outbox.indexOf(entry), 1);
-            if (!json.message || !byId.has(json.message.id) || byId.get(json.message.id).node !== entry.node) entry.node.remove();
+            const shown = json.message && byId.get(String(json.message.id));
+            if (!shown || shown.node !== entry.node) entry.node.remove();
           }
         } catch (e) {
           entry.failed = true;
-          entry.error = e.code === 'site_locked' ? config.lockedMessage || t.locked : e.code === 'message_too_long' ? t.tooLong : e.message;
+          entry.error = e.code === 'site_locked' ? e.message || t.locked : e.code === 'invalid_text' ? t.tooLong : e.message;
           if (e.code === 'site_locked') applyLocked(true, e.message);
           renderPending(entry);
         }
@@ -426,13 +428,14 @@
   async function loadHistory(announce) {
     const { json } = await persist('load', () => withGuest(() => call('GET', 'messages')));
     for (const m of json.messages || []) upsert(m, { announce });
+    // Events after this id are exactly what the history does not hold yet.
+    if (json.lastEventId != null) lastEventId = String(json.lastEventId);
     if (!byId.size) ui.empty.hidden = false;
   }
 
   // Server-sent events read with fetch, so the token stays in a header. Falls back to polling
   // when the server has no event stream.
   async function listen() {
-    let lastEventId = null;
     let backoff = 1000;
     for (;;) {
       try {
@@ -441,11 +444,11 @@
         const res = await fetch(`${API}events`, { headers, credentials: 'omit', cache: 'no-store' });
         if (res.status === 401) {
           await newGuest();
+          lastEventId = null;
           continue;
         }
         if (res.status === 404 || res.status === 405 || res.status === 501) return poll();
         if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`);
-        streaming = true;
         setStatus('live', null);
         backoff = 1000;
         if (lastEventId === null) await loadHistory(true); // anything sent while not connected
@@ -466,7 +469,6 @@
       } catch {
         // network drop: reconnect below
       }
-      streaming = false;
       await sleep(backoff * (0.75 + Math.random() / 2));
       backoff = Math.min(backoff * 2, 30000);
     }
@@ -496,16 +498,15 @@
   }
 
   function applyEvent(type, payload) {
-    const m = payload && (payload.message || payload);
-    if (type === 'reaction') {
-      const id = payload.messageId || (m && m.id);
-      const known = byId.get(id);
+    if (!payload) return;
+    if (type === 'message') {
+      upsert(payload.message || payload);
+    } else if (type === 'reaction') {
+      const known = byId.get(String(payload.messageId));
       const value = 'value' in payload ? payload.value : payload.reaction;
       if (known) upsert({ ...known.message, reaction: value === undefined ? null : value });
-    } else if (type === 'config' || type === 'site') {
+    } else if (type === 'config') {
       applyConfig({ ...config, ...payload });
-    } else if (m && m.id) {
-      upsert(m);
     }
   }
 
