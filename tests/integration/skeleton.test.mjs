@@ -107,7 +107,7 @@ test('running scripts/start again is harmless', async () => {
 
 test('the CLI lists the demo site and rejects bad usage', async () => {
   const sites = await stack.ctlJson(['site', 'list']);
-  const demo = sites.find((s) => s.siteKey === stack.siteKey);
+  const demo = sites.find((s) => s.key === stack.siteKey);
   assert.ok(demo, 'demo site listed');
   const bad = await stack.ctl(['site', 'add', '--name', 'x', '--origin', 'https://evil.test/path']);
   assert.notEqual(bad.code, 0);
