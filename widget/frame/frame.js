@@ -206,10 +206,13 @@
 
   // ---------------------------------------------------------------- rendering
 
+  // Time only for today, else with the date; fa-IR gives Persian digits and the Solar Hijri calendar.
   function timeText(iso) {
     const date = new Date(iso);
     if (Number.isNaN(date.getTime())) return '';
-    return new Intl.DateTimeFormat(lang === 'fa' ? 'fa-IR' : 'en', { hour: 'numeric', minute: '2-digit' }).format(date);
+    const options = { hour: 'numeric', minute: '2-digit' };
+    if (date.toDateString() !== new Date().toDateString()) Object.assign(options, { month: 'short', day: 'numeric' });
+    return new Intl.DateTimeFormat(lang === 'fa' ? 'fa-IR' : 'en', options).format(date);
   }
 
   const ICONS = {
