@@ -563,21 +563,19 @@ ngx_int_t Guard(ngx_http_request_t* r, RequestCtx* ctx) {
   std::optional<std::string_view> origin;
   if (origin_header != nullptr) origin = View(origin_header->value);
 
-  static const core::OriginSet kNoOrigins;
-  const core::OriginSet& any_site = ctx->registry ? ctx->registry->any_site_origins : kNoOrigins;
-  // Until the site is known, errors are readable by the chat origin and any whitelisted origin.
-  ctx->cors = core::DecideCors(*scf->public_origin, origin, false, any_site);
-  ctx->cors_set = true;
-
+  // Until the site is known, the header filter grants errors to the chat origin and to any
+  // whitelisted origin (ctx->cors_set stays false), so the happy path decides CORS only once.
   if (duplicate) {
-    ctx->cors = core::DecideCors(*scf->public_origin, std::nullopt, false, any_site);
     return Reject(r, NGX_HTTP_BAD_REQUEST, "bad_request", "Repeated Origin header.");
   }
   if (route == core::ApiRoute::kUnknown) {
     return Reject(r, NGX_HTTP_NOT_FOUND, "not_found", "No such route.");
   }
   if (r->method == NGX_HTTP_OPTIONS) {
-    ctx->cors = core::DecideCors(*scf->public_origin, origin, true, any_site);
+    static const core::OriginSet kNoOrigins;
+    ctx->cors = core::DecideCors(*scf->public_origin, origin, true,
+                                 ctx->registry ? ctx->registry->any_site_origins : kNoOrigins);
+    ctx->cors_set = true;
     if (ctx->cors.denied()) {
       return Reject(r, NGX_HTTP_FORBIDDEN, "origin_not_allowed",
                     "This origin may not use the chat.");
@@ -611,6 +609,7 @@ ngx_int_t Guard(ngx_http_request_t* r, RequestCtx* ctx) {
   ctx->site_key = key->value;
 
   ctx->cors = core::DecideCors(*scf->public_origin, origin, false, site->origins);
+  ctx->cors_set = true;
   if (ctx->cors.denied()) {
     return Reject(r, NGX_HTTP_FORBIDDEN, "origin_not_allowed",
                   "This origin is not allowed to use this site's chat.");
@@ -625,7 +624,9 @@ ngx_int_t Guard(ngx_http_request_t* r, RequestCtx* ctx) {
   }
 
   if (route == core::ApiRoute::kConfig) {
-    if (!AddHeader(r, "Cache-Control", "no-cache")) return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    static ngx_str_t cache_control_key = ngx_string("Cache-Control");
+    static ngx_str_t no_cache = ngx_string("no-cache");
+    if (!AddHeader(r, cache_control_key, no_cache)) return NGX_HTTP_INTERNAL_SERVER_ERROR;
     static ngx_str_t type = ngx_string("application/json");
     static ngx_str_t no_charset = ngx_null_string;
     ngx_str_t body{site->config_json.size(),

@@ -153,7 +153,10 @@ Result<Origin> Parse(std::string_view text, Mode mode) {
       return Invalid("origin must not contain spaces or control characters");
     }
   }
-  if (LowerAscii(text) == "null") return Invalid("the \"null\" origin is never allowed");
+  if (text.size() == 4 && ToLowerAscii(text[0]) == 'n' && ToLowerAscii(text[1]) == 'u' &&
+      ToLowerAscii(text[2]) == 'l' && ToLowerAscii(text[3]) == 'l') {
+    return Invalid("the \"null\" origin is never allowed");
+  }
 
   Origin origin;
   std::string_view rest;

@@ -117,13 +117,13 @@ void OriginSet::Add(const Origin& origin) {
   if (origin.wildcard) {
     wildcards_.push_back(origin);
   } else {
-    exact_.insert(origin.ToString());
+    exact_.insert(origin);
   }
 }
 
 bool OriginSet::Contains(const Origin& request) const {
   if (request.wildcard) return false;
-  if (!exact_.empty() && exact_.find(request.ToString()) != exact_.end()) return true;
+  if (!exact_.empty() && exact_.find(request) != exact_.end()) return true;
   return OriginAllowed(wildcards_, request);
 }
 

@@ -25,8 +25,17 @@ class OriginSet {
   const std::vector<Origin>& entries() const { return entries_; }
 
  private:
-  std::vector<Origin> entries_;               // every entry, in the order given
-  std::set<std::string, std::less<>> exact_;  // normalized exact entries
+  // Orders exact origins without building strings, so a lookup never allocates.
+  struct ExactLess {
+    bool operator()(const Origin& a, const Origin& b) const {
+      if (a.port != b.port) return a.port < b.port;
+      if (a.host != b.host) return a.host < b.host;
+      return a.scheme < b.scheme;
+    }
+  };
+
+  std::vector<Origin> entries_;  // every entry, in the order given
+  std::set<Origin, ExactLess> exact_;
   std::vector<Origin> wildcards_;
 };
 
