@@ -9,12 +9,17 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <functional>
+#include <memory>
 
 #include "api/external_api.hpp"
 #include "app/metrics.hpp"
 #include "app/router.hpp"
 #include "config/config.hpp"
+#include "events/hub.hpp"
+#include "events/redis_relay.hpp"
 #include "http/server.hpp"
 #include "log/log.hpp"
 #include "registry/registry.hpp"
@@ -65,15 +70,26 @@ int main(int argc, char** argv) {
     if (!conn) LogWarn("store", conn.error().message);
   }
   MysqlChatStore store(pool);
-  ExternalApi external(store, SodiumRandom());
   ServerCounters counters;
   RegistryPublisher publisher(pool, settings->redis);
-  Router router(
-      external, [&pool] { return pool.Acquire(std::chrono::milliseconds(500)).ok(); },
-      [&] { return MetricsText(counters, pool.Stats(), publisher.redis_ok()); });
 
   boost::asio::io_context io(static_cast<int>(settings->threads));
   boost::asio::thread_pool blocking(settings->db.pool_size);
+  StreamOptions stream_options;
+  stream_options.heartbeat = std::chrono::seconds(settings->sse_heartbeat_s);
+  stream_options.page = settings->sse_buffer_events;
+  EventHub hub(store, blocking, stream_options);
+  RedisRelay relay(settings->redis, hub);
+  HubPublisher events(hub, &relay);
+  ExternalApi external(store, SodiumRandom(), events,
+                       [&hub](const Guest& guest, std::optional<std::uint64_t> last) {
+                         return std::static_pointer_cast<StreamSource>(hub.Open(guest.id, last));
+                       });
+  Router router(
+      external, [&pool] { return pool.Acquire(std::chrono::milliseconds(500)).ok(); },
+      [&] {
+        return MetricsText(counters, pool.Stats(), publisher.redis_ok() && relay.subscribed());
+      });
   HttpServer server(
       io, blocking, [&router](const HttpRequest& r) { return router.Handle(r); }, counters);
   if (auto listening = server.Listen(settings->listen); !listening) {
@@ -82,12 +98,32 @@ int main(int argc, char** argv) {
   }
   LogInfo("worker", "listening on " + settings->listen_text);
   publisher.Start();
+  relay.Start();
 
+  // Graceful shutdown: stop accepting, end event streams (clients reconnect elsewhere, resuming
+  // from Last-Event-ID), let requests in flight finish, then stop. A second signal stops at once.
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&](const boost::system::error_code&, int) {
-    LogInfo("worker", "shutting down");
+  boost::asio::steady_timer drain(io);
+  std::function<void()> check_drained;
+  auto deadline = std::make_shared<std::chrono::steady_clock::time_point>();
+  check_drained = [&] {
+    if (counters.open_connections.load() == 0 || std::chrono::steady_clock::now() >= *deadline) {
+      io.stop();
+      return;
+    }
+    drain.expires_after(std::chrono::milliseconds(50));
+    drain.async_wait([&](const boost::system::error_code&) { check_drained(); });
+  };
+  signals.async_wait([&](const boost::system::error_code& ec, int) {
+    if (ec) return;
+    LogInfo("worker", "shutting down: draining connections");
     server.StopAccepting();
-    io.stop();
+    hub.ShutdownAll();
+    *deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    check_drained();
+    signals.async_wait([&](const boost::system::error_code& ec2, int) {
+      if (!ec2) io.stop();
+    });
   });
 
   std::vector<std::thread> threads;
@@ -95,6 +131,7 @@ int main(int argc, char** argv) {
   io.run();
   for (auto& t : threads) t.join();
   blocking.join();
+  relay.Stop();
   publisher.Stop();
   if (settings->listen.is_unix()) ::unlink(settings->listen.unix_path.c_str());
   LogInfo("worker", "stopped");

@@ -69,6 +69,51 @@ Result<MessageInput> ParseMessageInput(const std::string& body) {
   return input;
 }
 
+std::optional<std::uint64_t> ReactionRouteId(std::string_view route) {
+  constexpr std::string_view kHead = "messages/";
+  constexpr std::string_view kTail = "/reaction";
+  if (!route.starts_with(kHead) || !route.ends_with(kTail)) return std::nullopt;
+  std::string_view digits = route.substr(kHead.size(), route.size() - kHead.size() - kTail.size());
+  if (digits.empty() || digits.size() > 19) return std::nullopt;
+  std::uint64_t id = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return std::nullopt;
+    id = id * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  if (id == 0) return std::nullopt;
+  return id;
+}
+
+Result<std::optional<std::string>> ParseReactionInput(const std::string& body) {
+  json j = json::parse(body, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) {
+    return Error{"invalid_json", "The body must be a JSON object."};
+  }
+  auto value = j.find("value");
+  if (value == j.end()) {
+    return Error{"invalid_reaction", "\"value\" must be \"like\", \"dislike\" or null."};
+  }
+  if (value->is_null()) return std::optional<std::string>();
+  if (value->is_string() && (*value == "like" || *value == "dislike")) {
+    return std::optional<std::string>(value->get<std::string>());
+  }
+  return Error{"invalid_reaction", "\"value\" must be \"like\", \"dislike\" or null."};
+}
+
+Result<std::optional<std::uint64_t>> ParseLastEventId(const std::optional<std::string>& header) {
+  if (!header || header->empty()) return std::optional<std::uint64_t>();
+  if (header->size() > 19)
+    return Error{"invalid_last_event_id", "Last-Event-ID is not an event id."};
+  std::uint64_t id = 0;
+  for (char c : *header) {
+    if (c < '0' || c > '9') {
+      return Error{"invalid_last_event_id", "Last-Event-ID is not an event id."};
+    }
+    id = id * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  return std::optional<std::uint64_t>(id);
+}
+
 Result<Site> ExternalApi::ResolveSite(const HttpRequest& request, HttpResponse& error) {
   // The edge validates Site-Key and passes X-Edgechat-Site-Key; direct callers send Site-Key.
   std::optional<std::string> key = request.Header("x-edgechat-site-key");
@@ -126,9 +171,45 @@ HttpResponse ExternalApi::CreateGuest(const Site& site) {
 }
 
 HttpResponse ExternalApi::GetMessages(const Site&, const Guest& guest) {
+  // The last event id is read first: events after it may repeat messages of the history (the
+  // client keys messages by id), but none can fall between the two reads.
+  auto last_event = store_.LastEventId(guest.id);
+  if (!last_event) return StoreErrorResponse(last_event.error());
   auto history = store_.LoadHistory(guest);
   if (!history) return StoreErrorResponse(history.error());
-  return JsonResponse(200, Dump(HistoryJson(*history)));
+  json body = HistoryJson(*history);
+  body["lastEventId"] = *last_event;
+  return JsonResponse(200, Dump(body));
+}
+
+HttpResponse ExternalApi::PutReaction(const Guest& guest, std::uint64_t message_id,
+                                      const HttpRequest& request) {
+  auto value = ParseReactionInput(request.body);
+  if (!value) return ErrorResponse(400, value.error().code, value.error().message);
+  auto change = store_.SetReaction(guest, message_id, *value);
+  if (!change) {
+    const Error& e = change.error();
+    if (e.code == "message_not_found") return ErrorResponse(404, e.code, e.message);
+    if (e.code == "not_reactable") return ErrorResponse(409, e.code, e.message);
+    return StoreErrorResponse(e);
+  }
+  if (change->event) events_.Publish(*change->event);
+  return JsonResponse(
+      200, Dump(json{{"messageId", change->message_id},
+                     {"reaction", change->reaction ? json(*change->reaction) : json(nullptr)}}));
+}
+
+HttpResponse ExternalApi::GetEvents(const Guest& guest, const HttpRequest& request) {
+  auto last = ParseLastEventId(request.Header("last-event-id"));
+  if (!last) return ErrorResponse(400, last.error().code, last.error().message);
+  if (!streams_) return ErrorResponse(404, "not_found", "No such route.");
+  HttpResponse r;
+  r.status = 200;
+  r.headers.emplace_back("Content-Type", "text/event-stream; charset=utf-8");
+  r.headers.emplace_back("Cache-Control", "no-store");
+  r.headers.emplace_back("X-Accel-Buffering", "no");
+  r.stream = streams_(guest, *last);
+  return r;
 }
 
 HttpResponse ExternalApi::PostMessage(const Site& site, const Guest& guest,
@@ -142,6 +223,7 @@ HttpResponse ExternalApi::PostMessage(const Site& site, const Guest& guest,
   if (!input) return ErrorResponse(400, input.error().code, input.error().message);
   auto posted = store_.PostGuestMessage(site, guest, input->text, input->client_id);
   if (!posted) return StoreErrorResponse(posted.error());
+  if (posted->event) events_.Publish(*posted->event);
   return JsonResponse(posted->created ? 201 : 200,
                       Dump(json{{"message", MessageJson(posted->message)}}));
 }
@@ -157,10 +239,14 @@ std::optional<HttpResponse> ExternalApi::Handle(const HttpRequest& request) {
     r.headers.emplace_back("Allow", allow);
     return r;
   };
-  bool known = route == "config" || route == "guests" || route == "messages";
+  std::optional<std::uint64_t> reaction_id = ReactionRouteId(route);
+  bool known = route == "config" || route == "guests" || route == "messages" || route == "events" ||
+               reaction_id;
   if (!known) return ErrorResponse(404, "not_found", "No such route.");
   if (route == "config" && method != "GET") return method_not_allowed("GET");
   if (route == "guests" && method != "POST") return method_not_allowed("POST");
+  if (route == "events" && method != "GET") return method_not_allowed("GET");
+  if (reaction_id && method != "PUT") return method_not_allowed("PUT");
   if (route == "messages" && method != "GET" && method != "POST")
     return method_not_allowed("GET, POST");
 
@@ -171,6 +257,8 @@ std::optional<HttpResponse> ExternalApi::Handle(const HttpRequest& request) {
   if (route == "guests") return CreateGuest(*site);
   auto guest = ResolveGuest(*site, request, error);
   if (!guest) return error;
+  if (reaction_id) return PutReaction(*guest, *reaction_id, request);
+  if (route == "events") return GetEvents(*guest, request);
   if (method == "GET") return GetMessages(*site, *guest);
   return PostMessage(*site, *guest, request);
 }

@@ -2,11 +2,14 @@
 // ChatStore. Called on the blocking pool: store calls may wait on MySQL.
 #pragma once
 
+#include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "common/ids.hpp"
+#include "http/stream.hpp"
 #include "http/types.hpp"
 #include "store/chat_store.hpp"
 
@@ -14,9 +17,14 @@ namespace edgechat::worker {
 
 inline constexpr unsigned kGuestTtlDays = 180;
 
+// Opens the event stream of a guest, resuming after `last_event_id` when given.
+using StreamFactory = std::function<std::shared_ptr<StreamSource>(
+    const Guest& guest, std::optional<std::uint64_t> last_event_id)>;
+
 class ExternalApi {
  public:
-  ExternalApi(ChatStore& store, RandomFill random) : store_(store), random_(std::move(random)) {}
+  ExternalApi(ChatStore& store, RandomFill random, EventPublisher& events, StreamFactory streams)
+      : store_(store), random_(std::move(random)), events_(events), streams_(std::move(streams)) {}
 
   // Answers any request under /api/v1/external/; std::nullopt if the path is not ours.
   std::optional<HttpResponse> Handle(const HttpRequest& request);
@@ -25,6 +33,9 @@ class ExternalApi {
   HttpResponse CreateGuest(const Site& site);
   HttpResponse GetMessages(const Site& site, const Guest& guest);
   HttpResponse PostMessage(const Site& site, const Guest& guest, const HttpRequest& request);
+  HttpResponse PutReaction(const Guest& guest, std::uint64_t message_id,
+                           const HttpRequest& request);
+  HttpResponse GetEvents(const Guest& guest, const HttpRequest& request);
 
   // Resolves the site from Site-Key / X-Edgechat-Site-Key, or an error response.
   Result<Site> ResolveSite(const HttpRequest& request, HttpResponse& error);
@@ -34,7 +45,18 @@ class ExternalApi {
  private:
   ChatStore& store_;
   RandomFill random_;
+  EventPublisher& events_;
+  StreamFactory streams_;
 };
+
+// "messages/123/reaction" -> 123; std::nullopt for anything else.
+std::optional<std::uint64_t> ReactionRouteId(std::string_view route);
+
+// PUT .../reaction body: {"value": "like" | "dislike" | null}.
+Result<std::optional<std::string>> ParseReactionInput(const std::string& body);
+
+// A Last-Event-ID header value: decimal digits only.
+Result<std::optional<std::uint64_t>> ParseLastEventId(const std::optional<std::string>& header);
 
 // The response for a store error: 503 with Retry-After for an unreachable database, else 500.
 HttpResponse StoreErrorResponse(const Error& error);

@@ -132,4 +132,26 @@ Result<unsigned> ParsePositive(const std::string& flag, const std::string& text,
   return value;
 }
 
+// "2026-11-28", "2026-11-28T05:00", "2026-11-28T05:00:00Z" -> "2026-11-28 05:00:00".
+Result<std::string> ParseSince(const std::string& text) {
+  auto digits = [&](std::size_t pos, std::size_t n) {
+    if (pos + n > text.size()) return false;
+    for (std::size_t i = pos; i < pos + n; ++i)
+      if (text[i] < '0' || text[i] > '9') return false;
+    return true;
+  };
+  bool date = text.size() >= 10 && digits(0, 4) && text[4] == '-' && digits(5, 2) &&
+              text[7] == '-' && digits(8, 2);
+  if (!date) return Error{"usage", "--since must be an ISO date like 2026-11-28T05:00:00Z"};
+  std::string out = text.substr(0, 10);
+  if (text.size() == 10) return out + " 00:00:00";
+  if ((text[10] == 'T' || text[10] == ' ') && digits(11, 2) && text.size() >= 16 &&
+      text[13] == ':' && digits(14, 2)) {
+    std::string seconds = "00";
+    if (text.size() >= 19 && text[16] == ':' && digits(17, 2)) seconds = text.substr(17, 2);
+    return out + " " + text.substr(11, 5) + ":" + seconds;
+  }
+  return Error{"usage", "--since must be an ISO date like 2026-11-28T05:00:00Z"};
+}
+
 }  // namespace edgechat::worker::ctl

@@ -59,4 +59,8 @@ Result<std::string> ParseColor(const std::string& text);
 // A positive integer up to `max`, else Error{"usage"} naming the flag.
 Result<unsigned> ParsePositive(const std::string& flag, const std::string& text, unsigned max);
 
+// An ISO date or date-time in UTC ("2026-11-28", "2026-11-28T05:00", "2026-11-28T05:00:00Z")
+// as MySQL DATETIME text ("2026-11-28 05:00:00"), else Error{"usage"}.
+Result<std::string> ParseSince(const std::string& text);
+
 }  // namespace edgechat::worker::ctl

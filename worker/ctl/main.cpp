@@ -7,13 +7,16 @@
 #include <string>
 #include <vector>
 
+#include "api/json_shapes.hpp"
 #include "common/ids.hpp"
 #include "common/text.hpp"
 #include "config/config.hpp"
 #include "core/origin.hpp"
 #include "ctl/args.hpp"
+#include "events/redis_relay.hpp"
 #include "registry/registry.hpp"
 #include "store/admin_repo.hpp"
+#include "store/conversation_repo.hpp"
 #include "store/migrations.hpp"
 #include "store/pool.hpp"
 
@@ -229,6 +232,138 @@ int RunMessagesList(const ParsedArgs& args, const Settings& settings) {
   return kExitOk;
 }
 
+json ConversationJson(const ConversationSummary& c) {
+  auto opt = [](const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); };
+  return json{{"id", c.id},
+              {"siteKey", c.site_key},
+              {"siteName", c.site_name},
+              {"source", c.source},
+              {"sourceLabel", SourceLabel(c.source)},
+              {"status", c.status},
+              {"guestId", opt(c.guest_id)},
+              {"createdAt", c.created_at},
+              {"lastMessageAt", opt(c.last_message_at)},
+              {"messageCount", c.message_count},
+              {"lastMessage", opt(c.last_message)}};
+}
+
+Result<std::uint64_t> ConversationIdArg(const ParsedArgs& args) {
+  if (args.positional.size() != 1) return Error{"usage", "give one conversation ID"};
+  auto id = ParsePositive("ID", args.positional[0], 4000000000u);
+  if (!id) return Error{"usage", "ID must be a positive number"};
+  return static_cast<std::uint64_t>(*id);
+}
+
+int RunConversationsList(const ParsedArgs& args, const Settings& settings) {
+  if (!args.positional.empty()) return Fail({"usage", "unexpected " + args.positional[0]});
+  ConversationFilter filter;
+  filter.site_key = args.Get("site");
+  filter.source = args.Get("source");
+  if (filter.source && *filter.source != "main" && *filter.source != "external") {
+    return Fail({"usage", "--source must be main or external"});
+  }
+  filter.status = args.Get("status");
+  if (filter.status && *filter.status != "open" && *filter.status != "resolved") {
+    return Fail({"usage", "--status must be open or resolved"});
+  }
+  if (auto since = args.Get("since")) {
+    auto parsed = ParseSince(*since);
+    if (!parsed) return Fail(parsed.error());
+    filter.since = *parsed;
+  }
+  if (auto l = args.Get("limit")) {
+    auto parsed = ParsePositive("limit", *l, 10000);
+    if (!parsed) return Fail(parsed.error());
+    filter.limit = *parsed;
+  }
+  ConnectionPool pool(settings.db);
+  auto rows = ListConversations(pool, filter);
+  if (!rows) return Fail(rows.error());
+  if (g_json) {
+    json out = json::array();
+    for (const auto& c : *rows) out.push_back(ConversationJson(c));
+    std::cout << Dump(out) << "\n";
+    return kExitOk;
+  }
+  for (const auto& c : *rows) {
+    std::cout << "#" << c.id << "  " << c.status << "  " << c.site_name << " ("
+              << SourceLabel(c.source) << ")  " << c.message_count << " messages  "
+              << c.last_message_at.value_or(c.created_at) << "\n";
+  }
+  return kExitOk;
+}
+
+int RunConversationsShow(const ParsedArgs& args, const Settings& settings) {
+  auto id = ConversationIdArg(args);
+  if (!id) return Fail(id.error());
+  ConnectionPool pool(settings.db);
+  auto detail = ShowConversation(pool, *id);
+  if (!detail) return Fail(detail.error());
+  if (g_json) {
+    json out = ConversationJson(detail->summary);
+    out["messages"] = json::array();
+    for (const auto& m : detail->messages) out["messages"].push_back(MessageJson(m));
+    std::cout << Dump(out) << "\n";
+    return kExitOk;
+  }
+  const auto& c = detail->summary;
+  std::cout << "conversation #" << c.id << "  " << c.status << "  " << c.site_name << " ("
+            << SourceLabel(c.source) << ")\n";
+  for (const auto& m : detail->messages) {
+    std::cout << m.created_at << "  #" << m.id << "  " << m.author << ": " << m.text
+              << (m.reaction ? "  [" + *m.reaction + "]" : "") << "\n";
+  }
+  return kExitOk;
+}
+
+int RunConversationsReply(const ParsedArgs& args, const Settings& settings) {
+  auto id = ConversationIdArg(args);
+  if (!id) return Fail(id.error());
+  auto text = args.Get("text");
+  if (!text) return Fail({"usage", "conversations reply needs --text TEXT"});
+  auto valid = ValidateMessageText(*text);
+  if (!valid) return Fail({"usage", valid.error().message});
+  auto client_id = args.Get("client-id");
+  if (client_id && !IsValidClientId(*client_id)) {
+    return Fail({"usage", "--client-id must be 1 to 64 characters of letters, digits, . _ : -"});
+  }
+  ConnectionPool pool(settings.db);
+  auto reply = PostAgentReply(pool, *id, args.Get("as"), *valid, client_id);
+  if (!reply) return Fail(reply.error());
+  if (reply->event) DirectRedisPublisher(settings.redis).Publish(*reply->event);
+  if (g_json) {
+    std::cout << Dump({{"message", MessageJson(reply->message)}, {"created", reply->created}})
+              << "\n";
+  } else {
+    std::cout << (reply->created ? "sent" : "already sent") << " #" << reply->message.id << "\n";
+  }
+  return kExitOk;
+}
+
+int RunConversationsStatus(const ParsedArgs& args, const Settings& settings,
+                           const std::string& status) {
+  auto id = ConversationIdArg(args);
+  if (!id) return Fail(id.error());
+  ConnectionPool pool(settings.db);
+  auto event = SetConversationStatus(pool, *id, status);
+  if (!event) return Fail(event.error());
+  if (*event) DirectRedisPublisher(settings.redis).Publish(**event);
+  if (g_json) {
+    std::cout << Dump({{"id", *id}, {"status", status}, {"changed", event->has_value()}}) << "\n";
+  } else {
+    std::cout << "conversation #" << *id << " " << status << "\n";
+  }
+  return kExitOk;
+}
+
+int RunConversationsResolve(const ParsedArgs& args, const Settings& settings) {
+  return RunConversationsStatus(args, settings, "resolved");
+}
+
+int RunConversationsReopen(const ParsedArgs& args, const Settings& settings) {
+  return RunConversationsStatus(args, settings, "open");
+}
+
 const std::vector<Command>& Commands() {
   static const auto* commands = new std::vector<Command>{
       {{"migrate"},
@@ -262,6 +397,34 @@ const std::vector<Command>& Commands() {
        "edgechatctl messages list [--site KEY] [--limit N]\n"
        "  The newest messages (default 50), newest first.\n",
        RunMessagesList},
+      {{"conversations", "list"},
+       {{"site", true, false},
+        {"source", true, false},
+        {"status", true, false},
+        {"since", true, false},
+        {"limit", true, false}},
+       "edgechatctl conversations list [--site KEY] [--source main|external]\n"
+       "                               [--status open|resolved] [--since ISO-DATE] [--limit N]\n"
+       "  Conversations, most recent activity first (default 50).\n",
+       RunConversationsList},
+      {{"conversations", "show"},
+       {},
+       "edgechatctl conversations show ID\n"
+       "  One conversation with its messages and the guest's reactions.\n",
+       RunConversationsShow},
+      {{"conversations", "reply"},
+       {{"text", true, false}, {"as", true, false}, {"client-id", true, false}},
+       "edgechatctl conversations reply ID --text TEXT [--as USERNAME] [--client-id ID]\n"
+       "  Posts an agent reply; the guest's open event streams get it at once.\n",
+       RunConversationsReply},
+      {{"conversations", "resolve"},
+       {},
+       "edgechatctl conversations resolve ID\n  Marks a conversation resolved.\n",
+       RunConversationsResolve},
+      {{"conversations", "reopen"},
+       {},
+       "edgechatctl conversations reopen ID\n  Marks a conversation open again.\n",
+       RunConversationsReopen},
   };
   return *commands;
 }

@@ -14,6 +14,7 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -21,6 +22,9 @@
 #include <boost/beast/http.hpp>
 #include <cctype>
 #include <chrono>
+#include <functional>
+#include <list>
+#include <mutex>
 #include <optional>
 
 #include "http/stream.hpp"
@@ -53,6 +57,14 @@ HttpResponse PlainError(int status, const char* code, const char* message) {
 
 }  // namespace
 
+// What StopAccepting needs to close a connection that waits for its next request.
+struct IdleHandle {
+  net::any_io_executor executor;
+  bool idle = false;  // touched only on `executor`
+  bool done = false;
+  std::function<void()> cancel;
+};
+
 struct HttpServer::Impl {
   net::io_context& io;
   net::thread_pool& blocking;
@@ -61,6 +73,8 @@ struct HttpServer::Impl {
   std::optional<net::ip::tcp::acceptor> tcp_acceptor;
   std::optional<net::local::stream_protocol::acceptor> unix_acceptor;
   std::atomic<bool> stopping{false};
+  std::mutex handles_mu;
+  std::list<std::shared_ptr<IdleHandle>> handles;
 
   Impl(net::io_context& io_in, net::thread_pool& blocking_in, Handler handler_in,
        ServerCounters& counters_in)
@@ -87,13 +101,24 @@ struct HttpServer::Impl {
     beast::basic_stream<Protocol> stream(std::move(socket));
     beast::flat_buffer buffer;
     boost::system::error_code ec;
+    auto handle = std::make_shared<IdleHandle>();
+    handle->executor = co_await net::this_coro::executor;
+    handle->cancel = [&stream] { stream.cancel(); };
+    std::list<std::shared_ptr<IdleHandle>>::iterator handle_it;
+    {
+      std::lock_guard lock(handles_mu);
+      handle_it = handles.insert(handles.end(), handle);
+    }
     for (;;) {
       http::request_parser<http::string_body> parser;
       parser.body_limit(kBodyLimit);
       parser.header_limit(16 * 1024);
       stream.expires_after(kIdleTimeout);
+      if (stopping && buffer.size() == 0) break;
+      handle->idle = buffer.size() == 0;
       co_await http::async_read(stream, buffer, parser,
                                 net::redirect_error(net::use_awaitable, ec));
+      handle->idle = false;
       if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
           ec == net::error::operation_aborted || ec == net::error::connection_reset ||
           ec == net::error::eof) {
@@ -136,6 +161,11 @@ struct HttpServer::Impl {
       stream.expires_after(kWriteTimeout);
       co_await http::async_write(stream, res, net::redirect_error(net::use_awaitable, ec));
       if (ec || !keep_alive) break;
+    }
+    handle->done = true;
+    {
+      std::lock_guard lock(handles_mu);
+      handles.erase(handle_it);
     }
     boost::system::error_code ignored;
     stream.socket().shutdown(net::socket_base::shutdown_send, ignored);
@@ -245,6 +275,13 @@ void HttpServer::StopAccepting() {
     if (impl->tcp_acceptor) impl->tcp_acceptor->close(ignored);
     if (impl->unix_acceptor) impl->unix_acceptor->close(ignored);
   });
+  // Connections waiting for their next request are closed; busy ones close after their reply.
+  std::lock_guard lock(impl_->handles_mu);
+  for (const auto& handle : impl_->handles) {
+    net::post(handle->executor, [handle] {
+      if (!handle->done && handle->idle) handle->cancel();
+    });
+  }
 }
 
 }  // namespace edgechat::worker

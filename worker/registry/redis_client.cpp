@@ -1,6 +1,7 @@
 #include "registry/redis_client.hpp"
 
 #include <hiredis.h>
+#include <poll.h>
 #include <sys/time.h>
 
 #include <cerrno>
@@ -93,16 +94,20 @@ Result<RedisReply> RedisClient::Command(const std::vector<std::string>& args) {
   return Convert(r);
 }
 
-Result<RedisReply> RedisClient::ReadPush() {
+Result<RedisReply> RedisClient::ReadPush(int timeout_ms) {
   if (context_ == nullptr) return Error{"redis_unavailable", "not connected"};
   void* raw = nullptr;
-  if (redisGetReply(context_, &raw) != REDIS_OK) {
-    if (context_->err == REDIS_ERR_IO && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      // A read timeout leaves hiredis' context unusable for further reads: reconnect.
-      Disconnect();
-      return Error{"timeout", "no message"};
-    }
-    return Fail("read failed");
+  // A reply may already sit in the reader's buffer (several arrived in one read).
+  if (redisReaderGetReply(context_->reader, &raw) != REDIS_OK) return Fail("protocol error");
+  if (raw == nullptr) {
+    // Wait with poll() rather than a socket timeout: a timed-out hiredis read leaves the context
+    // unusable, and a quiet channel is normal.
+    pollfd pfd{context_->fd, POLLIN, 0};
+    int ready = ::poll(&pfd, 1, timeout_ms);
+    if (ready <= 0) return Error{"timeout", "no message"};
+    if (redisBufferRead(context_) != REDIS_OK) return Fail("read failed");
+    if (redisReaderGetReply(context_->reader, &raw) != REDIS_OK) return Fail("protocol error");
+    if (raw == nullptr) return Error{"timeout", "partial message"};
   }
   std::unique_ptr<void, ReplyDeleter> reply(raw);
   return Convert(static_cast<redisReply*>(raw));

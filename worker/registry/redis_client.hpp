@@ -38,9 +38,9 @@ class RedisClient {
   // reported; the next call reconnects.
   Result<RedisReply> Command(const std::vector<std::string>& args);
 
-  // For subscribers: waits for the next pushed reply up to the command timeout.
-  // Error{"timeout"} when nothing came.
-  Result<RedisReply> ReadPush();
+  // For subscribers: waits up to `timeout_ms` for the next pushed reply. Error{"timeout"} when
+  // nothing came (the connection stays usable), Error{"redis_unavailable"} when it broke.
+  Result<RedisReply> ReadPush(int timeout_ms);
 
   const RedisSettings& settings() const { return settings_; }
 

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/result.hpp"
 #include "store/models.hpp"
@@ -28,6 +29,16 @@ class ChatStore {
   virtual Result<PostedMessage> PostGuestMessage(const Site& site, const Guest& guest,
                                                  const std::string& text,
                                                  const std::optional<std::string>& client_id) = 0;
+  // Sets (or clears, with std::nullopt) the guest's reaction to a message of its conversation.
+  // Error{"message_not_found"} if the message is not in that conversation,
+  // Error{"not_reactable"} if it is not an agent reply.
+  virtual Result<ReactionChange> SetReaction(const Guest& guest, std::uint64_t message_id,
+                                             const std::optional<std::string>& value) = 0;
+  // Events of the guest's conversation with id > after_id, oldest first, at most `limit`.
+  virtual Result<std::vector<EventNotice>> EventsAfter(std::uint64_t guest_id,
+                                                       std::uint64_t after_id, unsigned limit) = 0;
+  // The id of the newest event of the guest's conversation (0 if none).
+  virtual Result<std::uint64_t> LastEventId(std::uint64_t guest_id) = 0;
 };
 
 }  // namespace edgechat::worker

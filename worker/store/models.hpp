@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "store/events.hpp"
+
 namespace edgechat::worker {
 
 struct SiteLimits {
@@ -54,7 +56,14 @@ struct History {
 
 struct PostedMessage {
   Message message;
-  bool created = false;  // false when clientId matched an earlier message
+  bool created = false;              // false when clientId matched an earlier message
+  std::optional<EventNotice> event;  // the stored event, when created
+};
+
+struct ReactionChange {
+  std::uint64_t message_id = 0;
+  std::optional<std::string> reaction;  // the value now stored
+  std::optional<EventNotice> event;     // set when the value changed
 };
 
 struct NewGuest {

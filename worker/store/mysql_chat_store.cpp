@@ -3,6 +3,7 @@
 #include <ctime>
 #include <string>
 
+#include "api/json_shapes.hpp"
 #include "common/text.hpp"
 #include "store/mysql_util.hpp"
 
@@ -168,7 +169,7 @@ Result<PostedMessage> MysqlChatStore::PostGuestMessage(
     }
     if (client_id) {
       if (auto earlier = FindMessageByClientId(c, *conversation_id, "guest", *client_id)) {
-        return PostedMessage{std::move(*earlier), false};
+        return PostedMessage{std::move(*earlier), false, std::nullopt};
       }
     }
     auto insert = Prepare(c,
@@ -194,7 +195,86 @@ Result<PostedMessage> MysqlChatStore::PostGuestMessage(
     touch->setString(1, std::string(rs->getString("created_at")));
     touch->setUInt64(2, *conversation_id);
     touch->executeUpdate();
-    return PostedMessage{std::move(message), true};
+    EventNotice event = InsertEvent(
+        c, *conversation_id, guest.id, "message",
+        MessageJson(message).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    return PostedMessage{std::move(message), true, std::move(event)};
+  });
+}
+
+Result<ReactionChange> MysqlChatStore::SetReaction(const Guest& guest, std::uint64_t message_id,
+                                                   const std::optional<std::string>& value) {
+  return WithTransaction<ReactionChange>(pool_, [&](sql::Connection& c) -> Result<ReactionChange> {
+    std::optional<std::uint64_t> conversation_id = LockConversationOfGuest(c, guest.id);
+    if (!conversation_id) return Error{"message_not_found", "No such message."};
+    auto find = Prepare(c, "SELECT author FROM messages WHERE id = ? AND conversation_id = ?");
+    find->setUInt64(1, message_id);
+    find->setUInt64(2, *conversation_id);
+    auto rs = Query(*find);
+    if (!rs->next()) return Error{"message_not_found", "No such message."};
+    if (std::string(rs->getString("author")) != "agent") {
+      return Error{"not_reactable", "Only replies from the team can be liked or disliked."};
+    }
+    auto current = Prepare(c, "SELECT value FROM reactions WHERE message_id = ? AND guest_id = ?");
+    current->setUInt64(1, message_id);
+    current->setUInt64(2, guest.id);
+    auto crs = Query(*current);
+    std::optional<std::string> before;
+    if (crs->next()) before = std::string(crs->getString("value"));
+    ReactionChange change{message_id, value, std::nullopt};
+    if (before == value) return change;  // unchanged: no event
+    if (value) {
+      auto upsert = Prepare(c,
+                            "INSERT INTO reactions (message_id, guest_id, value) VALUES (?, ?, ?) "
+                            "ON DUPLICATE KEY UPDATE value = VALUES(value)");
+      upsert->setUInt64(1, message_id);
+      upsert->setUInt64(2, guest.id);
+      upsert->setString(3, *value);
+      upsert->executeUpdate();
+    } else {
+      auto remove = Prepare(c, "DELETE FROM reactions WHERE message_id = ? AND guest_id = ?");
+      remove->setUInt64(1, message_id);
+      remove->setUInt64(2, guest.id);
+      remove->executeUpdate();
+    }
+    nlohmann::json data = {{"messageId", message_id},
+                           {"reaction", value ? nlohmann::json(*value) : nlohmann::json()}};
+    change.event = InsertEvent(c, *conversation_id, guest.id, "reaction", data.dump());
+    return change;
+  });
+}
+
+Result<std::vector<EventNotice>> MysqlChatStore::EventsAfter(std::uint64_t guest_id,
+                                                             std::uint64_t after_id,
+                                                             unsigned limit) {
+  using Events = std::vector<EventNotice>;
+  return WithConnection<Events>(pool_, [&](sql::Connection& c) -> Result<Events> {
+    auto stmt = Prepare(c,
+                        "SELECT e.id, e.conversation_id, e.type, e.payload FROM events e "
+                        "JOIN conversations c ON c.id = e.conversation_id "
+                        "WHERE c.guest_id = ? AND e.id > ? ORDER BY e.id LIMIT ?");
+    stmt->setUInt64(1, guest_id);
+    stmt->setUInt64(2, after_id);
+    stmt->setUInt(3, limit);
+    auto rs = Query(*stmt);
+    Events events;
+    while (rs->next()) {
+      events.push_back(EventNotice{rs->getUInt64("id"), rs->getUInt64("conversation_id"), guest_id,
+                                   rs->getString("type"), rs->getString("payload")});
+    }
+    return events;
+  });
+}
+
+Result<std::uint64_t> MysqlChatStore::LastEventId(std::uint64_t guest_id) {
+  return WithConnection<std::uint64_t>(pool_, [&](sql::Connection& c) -> Result<std::uint64_t> {
+    auto stmt = Prepare(c,
+                        "SELECT COALESCE(MAX(e.id), 0) AS id FROM events e "
+                        "JOIN conversations c ON c.id = e.conversation_id WHERE c.guest_id = ?");
+    stmt->setUInt64(1, guest_id);
+    auto rs = Query(*stmt);
+    rs->next();
+    return static_cast<std::uint64_t>(rs->getUInt64("id"));
   });
 }
 

@@ -23,6 +23,11 @@ class MysqlChatStore : public ChatStore {
   Result<PostedMessage> PostGuestMessage(const Site& site, const Guest& guest,
                                          const std::string& text,
                                          const std::optional<std::string>& client_id) override;
+  Result<ReactionChange> SetReaction(const Guest& guest, std::uint64_t message_id,
+                                     const std::optional<std::string>& value) override;
+  Result<std::vector<EventNotice>> EventsAfter(std::uint64_t guest_id, std::uint64_t after_id,
+                                               unsigned limit) override;
+  Result<std::uint64_t> LastEventId(std::uint64_t guest_id) override;
 
  private:
   ConnectionPool& pool_;

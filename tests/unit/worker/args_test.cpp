@@ -75,3 +75,17 @@ TEST(Args, ExitCodes) {
 
 }  // namespace
 }  // namespace edgechat::worker::ctl
+
+namespace edgechat::worker::ctl {
+namespace {
+
+TEST(Args, Since) {
+  EXPECT_EQ(*ParseSince("2026-11-28"), "2026-11-28 00:00:00");
+  EXPECT_EQ(*ParseSince("2026-11-28T05:06"), "2026-11-28 05:06:00");
+  EXPECT_EQ(*ParseSince("2026-11-28T05:06:07Z"), "2026-11-28 05:06:07");
+  EXPECT_FALSE(ParseSince("yesterday").ok());
+  EXPECT_FALSE(ParseSince("2026-11-28X").ok());
+}
+
+}  // namespace
+}  // namespace edgechat::worker::ctl

@@ -53,17 +53,40 @@ class FakeStore : public ChatStore {
                                          const std::optional<std::string>& client_id) override {
     if (down) return Error{"db_unavailable", "down"};
     for (const auto& m : messages)
-      if (client_id && m.client_id == client_id) return PostedMessage{m, false};
+      if (client_id && m.client_id == client_id) return PostedMessage{m, false, std::nullopt};
     Message m{messages.size() + 1, 1, "guest", text, client_id, "2026-01-01T00:00:00.000Z", {}};
     messages.push_back(m);
-    return PostedMessage{m, true};
+    return PostedMessage{m, true, EventNotice{m.id, 1, 1, "message", "{}"}};
   }
+  Result<ReactionChange> SetReaction(const Guest&, std::uint64_t message_id,
+                                     const std::optional<std::string>& value) override {
+    for (auto& m : messages) {
+      if (m.id != message_id) continue;
+      if (m.author != "agent") return Error{"not_reactable", "no"};
+      m.reaction = value;
+      return ReactionChange{message_id, value, EventNotice{99, 1, 1, "reaction", "{}"}};
+    }
+    return Error{"message_not_found", "no"};
+  }
+  Result<std::vector<EventNotice>> EventsAfter(std::uint64_t, std::uint64_t, unsigned) override {
+    return std::vector<EventNotice>{};
+  }
+  Result<std::uint64_t> LastEventId(std::uint64_t) override {
+    return static_cast<std::uint64_t>(messages.size());
+  }
+};
+
+class RecordingPublisher : public EventPublisher {
+ public:
+  std::vector<EventNotice> published;
+  void Publish(const EventNotice& n) override { published.push_back(n); }
 };
 
 class ExternalApiTest : public ::testing::Test {
  protected:
   FakeStore store;
-  ExternalApi api{store, SodiumRandom()};
+  RecordingPublisher events;
+  ExternalApi api{store, SodiumRandom(), events, nullptr};
 
   HttpResponse Call(const std::string& method, const std::string& path,
                     std::map<std::string, std::string> headers = {}, std::string body = "") {
@@ -139,8 +162,57 @@ TEST_F(ExternalApiTest, PostThenRetryIsIdempotent) {
   EXPECT_EQ(again.status, 200);
   EXPECT_EQ(json::parse(again.body)["message"]["id"], json::parse(first.body)["message"]["id"]);
   EXPECT_EQ(store.messages.size(), 1u);
+  EXPECT_EQ(events.published.size(), 1u);  // the retry announces nothing
   auto history = Call("GET", "/api/v1/external/messages", Auth(token));
   EXPECT_EQ(json::parse(history.body)["messages"].size(), 1u);
+  EXPECT_EQ(json::parse(history.body)["lastEventId"], 1);
+}
+
+TEST_F(ExternalApiTest, Reactions) {
+  std::string token = NewToken();
+  store.messages.push_back(Message{1, 1, "agent", "hello", {}, "t", {}});
+  store.messages.push_back(Message{2, 1, "guest", "hi", {}, "t", {}});
+  auto put = [&](const std::string& path, const std::string& body) {
+    return Call("PUT", path, Auth(token), body);
+  };
+  auto liked = put("/api/v1/external/messages/1/reaction", R"({"value":"like"})");
+  EXPECT_EQ(liked.status, 200);
+  EXPECT_EQ(json::parse(liked.body), json::parse(R"({"messageId":1,"reaction":"like"})"));
+  EXPECT_EQ(events.published.size(), 1u);
+  auto cleared = put("/api/v1/external/messages/1/reaction", R"({"value":null})");
+  EXPECT_TRUE(json::parse(cleared.body)["reaction"].is_null());
+  EXPECT_EQ(put("/api/v1/external/messages/2/reaction", R"({"value":"like"})").status, 409);
+  EXPECT_EQ(put("/api/v1/external/messages/9/reaction", R"({"value":"like"})").status, 404);
+  EXPECT_EQ(ErrorCode(put("/api/v1/external/messages/1/reaction", R"({"value":"love"})")),
+            "invalid_reaction");
+  EXPECT_EQ(put("/api/v1/external/messages/x/reaction", R"({"value":"like"})").status, 404);
+  EXPECT_EQ(Call("POST", "/api/v1/external/messages/1/reaction", Auth(token)).status, 405);
+}
+
+TEST_F(ExternalApiTest, EventsRejectsBadLastEventId) {
+  std::string token = NewToken();
+  auto h = Auth(token);
+  h["last-event-id"] = "abc";
+  auto r = Call("GET", "/api/v1/external/events", h);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(ErrorCode(r), "invalid_last_event_id");
+}
+
+TEST(Routes, ReactionRouteId) {
+  EXPECT_EQ(ReactionRouteId("messages/12/reaction"), 12u);
+  EXPECT_FALSE(ReactionRouteId("messages/0/reaction").has_value());
+  EXPECT_FALSE(ReactionRouteId("messages//reaction").has_value());
+  EXPECT_FALSE(ReactionRouteId("messages/1a/reaction").has_value());
+  EXPECT_FALSE(ReactionRouteId("messages/12/reactions").has_value());
+  EXPECT_FALSE(ReactionRouteId("messages/99999999999999999999/reaction").has_value());
+}
+
+TEST(Routes, LastEventId) {
+  EXPECT_FALSE(ParseLastEventId(std::nullopt)->has_value());
+  EXPECT_FALSE(ParseLastEventId(std::string(""))->has_value());
+  EXPECT_EQ(ParseLastEventId(std::string("42"))->value(), 42u);
+  EXPECT_FALSE(ParseLastEventId(std::string("-1")).ok());
+  EXPECT_FALSE(ParseLastEventId(std::string("1e3")).ok());
 }
 
 TEST_F(ExternalApiTest, BadBodies) {

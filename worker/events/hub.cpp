@@ -1,0 +1,177 @@
+#include "events/hub.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "log/log.hpp"
+
+namespace edgechat::worker {
+
+namespace net = boost::asio;
+
+namespace {
+
+// Runs a blocking store call on the blocking pool and resumes on the caller's executor.
+template <typename Fn>
+auto OnPool(net::thread_pool& pool, Fn fn) -> net::awaitable<std::optional<decltype(fn())>> {
+  using R = std::optional<decltype(fn())>;
+  co_return co_await net::co_spawn(
+      pool, [fn = std::move(fn)]() mutable -> net::awaitable<R> { co_return R(fn()); },
+      net::use_awaitable);
+}
+
+}  // namespace
+
+GuestStream::GuestStream(EventHub& hub, ChatStore& store, net::thread_pool& blocking,
+                         std::uint64_t guest_id, std::optional<std::uint64_t> last_event_id,
+                         StreamOptions options)
+    : hub_(hub),
+      store_(store),
+      blocking_(blocking),
+      guest_id_(guest_id),
+      options_(options),
+      last_sent_(last_event_id) {}
+
+void GuestStream::Wake() {
+  // Called with mu_ held. The cancel runs on the stream's executor, so it cannot slip between
+  // Next()'s check of the flags and the start of its wait.
+  if (executor_) {
+    net::post(*executor_, [self = shared_from_this()] {
+      if (self->timer_) self->timer_->cancel();
+    });
+  }
+}
+
+void GuestStream::MarkDirty() {
+  std::lock_guard lock(mu_);
+  dirty_ = true;
+  Wake();
+}
+
+void GuestStream::Shutdown() {
+  std::lock_guard lock(mu_);
+  shutdown_ = true;
+  Wake();
+}
+
+void GuestStream::Close() {
+  {
+    std::lock_guard lock(mu_);
+    if (closed_) return;
+    closed_ = true;
+  }
+  hub_.Unregister(this);
+}
+
+net::awaitable<std::optional<std::string>> GuestStream::Next() {
+  if (!started_) {
+    started_ = true;
+    auto executor = co_await net::this_coro::executor;
+    timer_.emplace(executor);
+    {
+      std::lock_guard lock(mu_);
+      executor_ = executor;
+    }
+    if (!last_sent_) {
+      // No Last-Event-ID: start after the newest event (the client loaded the history).
+      auto last = co_await OnPool(blocking_, [this] { return store_.LastEventId(guest_id_); });
+      if (!last || !last->ok()) co_return std::nullopt;
+      last_sent_ = last->value();
+    }
+    co_return std::string("retry: 2000\n\n");
+  }
+  for (;;) {
+    bool dirty;
+    {
+      std::lock_guard lock(mu_);
+      if (closed_ || shutdown_) co_return std::nullopt;
+      dirty = dirty_;
+      dirty_ = false;
+    }
+    if (dirty) {
+      std::uint64_t after = *last_sent_;
+      auto events = co_await OnPool(
+          blocking_, [this, after] { return store_.EventsAfter(guest_id_, after, options_.page); });
+      if (!events || !events->ok()) co_return std::nullopt;  // database gone: client retries
+      const auto& list = events->value();
+      if (list.size() == options_.page) {
+        std::lock_guard lock(mu_);
+        dirty_ = true;  // more to read
+      }
+      if (!list.empty()) {
+        std::string text;
+        for (const auto& e : list) text += FormatSse(e);
+        last_sent_ = list.back().id;
+        co_return text;
+      }
+      continue;
+    }
+    boost::system::error_code ec;
+    timer_->expires_after(options_.heartbeat);
+    co_await timer_->async_wait(net::redirect_error(net::use_awaitable, ec));
+    if (!ec) co_return std::string(": heartbeat\n\n");
+  }
+}
+
+std::shared_ptr<GuestStream> EventHub::Open(std::uint64_t guest_id,
+                                            std::optional<std::uint64_t> last_event_id) {
+  auto stream =
+      std::make_shared<GuestStream>(*this, store_, blocking_, guest_id, last_event_id, options_);
+  std::lock_guard lock(mu_);
+  streams_.emplace(guest_id, stream);
+  return stream;
+}
+
+void EventHub::Unregister(GuestStream* stream) {
+  std::lock_guard lock(mu_);
+  auto [begin, end] = streams_.equal_range(stream->guest_id());
+  for (auto it = begin; it != end; ++it) {
+    auto s = it->second.lock();
+    if (!s || s.get() == stream) {
+      streams_.erase(it);
+      return;
+    }
+  }
+}
+
+void EventHub::Deliver(const EventNotice& notice) {
+  std::vector<std::shared_ptr<GuestStream>> targets;
+  {
+    std::lock_guard lock(mu_);
+    auto [begin, end] = streams_.equal_range(notice.guest_id);
+    for (auto it = begin; it != end; ++it)
+      if (auto s = it->second.lock()) targets.push_back(std::move(s));
+  }
+  for (auto& s : targets) s->MarkDirty();
+}
+
+void EventHub::ResyncAll() {
+  std::vector<std::shared_ptr<GuestStream>> targets;
+  {
+    std::lock_guard lock(mu_);
+    for (auto& [id, weak] : streams_)
+      if (auto s = weak.lock()) targets.push_back(std::move(s));
+  }
+  LogInfo("events", "resyncing " + std::to_string(targets.size()) + " streams from MySQL");
+  for (auto& s : targets) s->MarkDirty();
+}
+
+void EventHub::ShutdownAll() {
+  std::vector<std::shared_ptr<GuestStream>> targets;
+  {
+    std::lock_guard lock(mu_);
+    for (auto& [id, weak] : streams_)
+      if (auto s = weak.lock()) targets.push_back(std::move(s));
+  }
+  for (auto& s : targets) s->Shutdown();
+}
+
+std::size_t EventHub::size() const {
+  std::lock_guard lock(mu_);
+  return streams_.size();
+}
+
+}  // namespace edgechat::worker

@@ -1,0 +1,111 @@
+// Live event streams of guests (server-sent events). A stream never trusts what a notice
+// carries: a notice only marks the stream "dirty", and the stream then reads the events after
+// the last id it sent from MySQL. So streams resume without gaps or duplicates, in commit order,
+// whichever worker wrote the event and in whatever order notices arrive. The data waiting for a
+// stream is bounded by one query page; a reader that cannot keep up is dropped by the server's
+// write timeout and resumes with Last-Event-ID.
+#pragma once
+
+#include <utility>  // before awaitable.hpp (Boost 1.74 with g++ 12)
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <vector>
+
+#include "http/stream.hpp"
+#include "store/chat_store.hpp"
+#include "store/events.hpp"
+
+namespace edgechat::worker {
+
+class EventHub;
+
+struct StreamOptions {
+  std::chrono::seconds heartbeat{15};
+  unsigned page = 256;  // events read from MySQL per wake-up
+};
+
+class GuestStream : public StreamSource, public std::enable_shared_from_this<GuestStream> {
+ public:
+  GuestStream(EventHub& hub, ChatStore& store, boost::asio::thread_pool& blocking,
+              std::uint64_t guest_id, std::optional<std::uint64_t> last_event_id,
+              StreamOptions options);
+
+  boost::asio::awaitable<std::optional<std::string>> Next() override;
+  void Close() override;
+
+  // Any thread.
+  void MarkDirty();
+  void Shutdown();
+  std::uint64_t guest_id() const { return guest_id_; }
+
+ private:
+  void Wake();
+
+  EventHub& hub_;
+  ChatStore& store_;
+  boost::asio::thread_pool& blocking_;
+  const std::uint64_t guest_id_;
+  const StreamOptions options_;
+
+  std::mutex mu_;
+  bool dirty_ = true;
+  bool shutdown_ = false;
+  bool closed_ = false;
+  std::optional<boost::asio::any_io_executor> executor_;
+
+  // Touched only on the connection's executor.
+  bool started_ = false;
+  std::optional<std::uint64_t> last_sent_;
+  std::optional<boost::asio::steady_timer> timer_;
+};
+
+class EventHub {
+ public:
+  EventHub(ChatStore& store, boost::asio::thread_pool& blocking, StreamOptions options)
+      : store_(store), blocking_(blocking), options_(options) {}
+
+  // A new stream for the guest, registered before it reads anything (no notice is missed).
+  std::shared_ptr<GuestStream> Open(std::uint64_t guest_id,
+                                    std::optional<std::uint64_t> last_event_id);
+  void Unregister(GuestStream* stream);
+
+  // A committed event: wake the streams of its guest.
+  void Deliver(const EventNotice& notice);
+  // Wake every stream (after a Redis outage: notices from other workers may have been lost).
+  void ResyncAll();
+  // Ends every stream; clients reconnect (the stream started with `retry:`).
+  void ShutdownAll();
+  std::size_t size() const;
+
+ private:
+  ChatStore& store_;
+  boost::asio::thread_pool& blocking_;
+  StreamOptions options_;
+  mutable std::mutex mu_;
+  std::multimap<std::uint64_t, std::weak_ptr<GuestStream>> streams_;
+};
+
+// The worker's publisher: local hub first (same-worker delivery works without Redis), then the
+// Redis relay for the other workers.
+class HubPublisher : public EventPublisher {
+ public:
+  HubPublisher(EventHub& hub, EventPublisher* relay) : hub_(hub), relay_(relay) {}
+  void Publish(const EventNotice& notice) override {
+    hub_.Deliver(notice);
+    if (relay_ != nullptr) relay_->Publish(notice);
+  }
+
+ private:
+  EventHub& hub_;
+  EventPublisher* relay_;
+};
+
+}  // namespace edgechat::worker

@@ -1,0 +1,57 @@
+// Event fan-out between workers through Redis pub/sub (channel edgechat:events). Two threads,
+// off the event loop: one publishes queued notices, one subscribes and wakes local streams.
+// When the subscription comes back after an outage, every local stream re-reads MySQL, so
+// nothing published meanwhile is lost.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+#include "config/config.hpp"
+#include "events/hub.hpp"
+#include "store/events.hpp"
+
+namespace edgechat::worker {
+
+inline constexpr const char* kEventsChannel = "edgechat:events";
+
+class RedisRelay : public EventPublisher {
+ public:
+  RedisRelay(RedisSettings settings, EventHub& hub, std::size_t max_queue = 10000);
+  ~RedisRelay() override;
+
+  void Start();
+  void Stop();
+  void Publish(const EventNotice& notice) override;  // queues; never blocks on Redis
+  bool subscribed() const { return subscribed_; }
+
+ private:
+  void PublishLoop();
+  void SubscribeLoop();
+
+  RedisSettings settings_;
+  EventHub& hub_;
+  std::size_t max_queue_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::string> queue_;
+  bool stop_ = false;
+  std::atomic<bool> subscribed_{false};
+  std::thread publisher_;
+  std::thread subscriber_;
+};
+
+// Publishes notices straight to Redis (the CLI, after an agent reply or a status change).
+class DirectRedisPublisher : public EventPublisher {
+ public:
+  explicit DirectRedisPublisher(RedisSettings settings) : settings_(std::move(settings)) {}
+  void Publish(const EventNotice& notice) override;
+
+ private:
+  RedisSettings settings_;
+};
+
+}  // namespace edgechat::worker

@@ -1,0 +1,200 @@
+#include "store/conversation_repo.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "api/json_shapes.hpp"
+#include "common/text.hpp"
+#include "store/mysql_chat_store.hpp"
+#include "store/mysql_util.hpp"
+
+namespace edgechat::worker {
+
+namespace {
+
+constexpr const char* kSummarySelect =
+    "SELECT c.id, s.site_key, s.name AS site_name, c.source, c.status, g.public_id, "
+    "c.created_at, c.last_message_at, "
+    "(SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id) AS message_count, "
+    "(SELECT m.body FROM messages m WHERE m.conversation_id = c.id ORDER BY m.id DESC LIMIT 1) "
+    "AS last_message "
+    "FROM conversations c JOIN sites s ON s.id = c.site_id "
+    "LEFT JOIN guests g ON g.id = c.guest_id ";
+
+ConversationSummary SummaryFromRow(sql::ResultSet& rs) {
+  ConversationSummary s;
+  s.id = rs.getUInt64("id");
+  s.site_key = rs.getString("site_key");
+  s.site_name = rs.getString("site_name");
+  s.source = rs.getString("source");
+  s.status = rs.getString("status");
+  s.guest_id = OptionalString(rs, "public_id");
+  s.created_at = MysqlUtcToIso(std::string(rs.getString("created_at")));
+  if (auto last = OptionalString(rs, "last_message_at")) s.last_message_at = MysqlUtcToIso(*last);
+  s.message_count = rs.getUInt64("message_count");
+  s.last_message = OptionalString(rs, "last_message");
+  return s;
+}
+
+struct LockedConversation {
+  std::uint64_t guest_id = 0;  // 0 when the guest was deleted
+  std::string status;
+};
+
+std::optional<LockedConversation> LockConversation(sql::Connection& c, std::uint64_t id) {
+  auto stmt = Prepare(c, "SELECT guest_id, status FROM conversations WHERE id = ? FOR UPDATE");
+  stmt->setUInt64(1, id);
+  auto rs = Query(*stmt);
+  if (!rs->next()) return std::nullopt;
+  LockedConversation out;
+  out.guest_id = rs->isNull("guest_id") ? 0 : rs->getUInt64("guest_id");
+  out.status = rs->getString("status");
+  return out;
+}
+
+}  // namespace
+
+std::string SourceLabel(const std::string& source) {
+  return source == "main" ? "Main site" : "External Source";
+}
+
+Result<std::vector<ConversationSummary>> ListConversations(ConnectionPool& pool,
+                                                           const ConversationFilter& f) {
+  using Rows = std::vector<ConversationSummary>;
+  return WithConnection<Rows>(pool, [&](sql::Connection& c) -> Result<Rows> {
+    if (f.site_key) {
+      auto check = Prepare(c, "SELECT id FROM sites WHERE site_key = ?");
+      check->setString(1, *f.site_key);
+      if (!Query(*check)->next()) return Error{"not_found", "no site with key " + *f.site_key};
+    }
+    // Optional filters as "(? IS NULL OR column = ?)" keep one prepared statement.
+    std::string query = std::string(kSummarySelect) +
+                        "WHERE (? IS NULL OR s.site_key = ?) AND (? IS NULL OR c.source = ?) "
+                        "AND (? IS NULL OR c.status = ?) "
+                        "AND (? IS NULL OR COALESCE(c.last_message_at, c.created_at) >= ?) "
+                        "ORDER BY COALESCE(c.last_message_at, c.created_at) DESC, c.id DESC "
+                        "LIMIT ?";
+    auto stmt = Prepare(c, query.c_str());
+    unsigned i = 1;
+    for (const auto* value : {&f.site_key, &f.source, &f.status, &f.since}) {
+      for (int twice = 0; twice < 2; ++twice, ++i) {
+        if (*value) {
+          stmt->setString(i, **value);
+        } else {
+          stmt->setNull(i, sql::DataType::VARCHAR);
+        }
+      }
+    }
+    stmt->setUInt(i, f.limit);
+    auto rs = Query(*stmt);
+    Rows rows;
+    while (rs->next()) rows.push_back(SummaryFromRow(*rs));
+    return rows;
+  });
+}
+
+Result<ConversationDetail> ShowConversation(ConnectionPool& pool, std::uint64_t id) {
+  return WithConnection<ConversationDetail>(
+      pool, [&](sql::Connection& c) -> Result<ConversationDetail> {
+        auto stmt = Prepare(c, (std::string(kSummarySelect) + "WHERE c.id = ?").c_str());
+        stmt->setUInt64(1, id);
+        auto rs = Query(*stmt);
+        if (!rs->next()) return Error{"not_found", "no conversation " + std::to_string(id)};
+        ConversationDetail detail{SummaryFromRow(*rs), {}};
+        auto messages = Prepare(c, (std::string("SELECT ") + kMessageColumns +
+                                    ", r.value AS reaction FROM messages m "
+                                    "JOIN conversations c ON c.id = m.conversation_id "
+                                    "LEFT JOIN reactions r ON r.message_id = m.id "
+                                    "AND r.guest_id = c.guest_id "
+                                    "WHERE m.conversation_id = ? ORDER BY m.id")
+                                       .c_str());
+        messages->setUInt64(1, id);
+        auto mrs = Query(*messages);
+        while (mrs->next()) {
+          Message m = MessageFromRow(*mrs);
+          m.reaction = OptionalString(*mrs, "reaction");
+          detail.messages.push_back(std::move(m));
+        }
+        return detail;
+      });
+}
+
+Result<AgentReply> PostAgentReply(ConnectionPool& pool, std::uint64_t conversation_id,
+                                  const std::optional<std::string>& admin_username,
+                                  const std::string& text,
+                                  const std::optional<std::string>& client_id) {
+  return WithTransaction<AgentReply>(pool, [&](sql::Connection& c) -> Result<AgentReply> {
+    auto conversation = LockConversation(c, conversation_id);
+    if (!conversation) {
+      return Error{"not_found", "no conversation " + std::to_string(conversation_id)};
+    }
+    std::optional<std::uint64_t> admin_id;
+    if (admin_username) {
+      auto find = Prepare(c, "SELECT id FROM admins WHERE username = ? AND disabled_at IS NULL");
+      find->setString(1, *admin_username);
+      auto rs = Query(*find);
+      if (!rs->next()) return Error{"not_found", "no active admin \"" + *admin_username + "\""};
+      admin_id = rs->getUInt64("id");
+    }
+    if (client_id) {
+      auto earlier = Prepare(c, (std::string("SELECT ") + kMessageColumns +
+                                 " FROM messages m WHERE m.conversation_id = ? "
+                                 "AND m.author = 'agent' AND m.client_id = ?")
+                                    .c_str());
+      earlier->setUInt64(1, conversation_id);
+      earlier->setString(2, *client_id);
+      auto rs = Query(*earlier);
+      if (rs->next()) return AgentReply{MessageFromRow(*rs), false, std::nullopt};
+    }
+    auto insert = Prepare(c,
+                          "INSERT INTO messages (conversation_id, author, admin_id, body, "
+                          "client_id) VALUES (?, 'agent', ?, ?, ?)");
+    insert->setUInt64(1, conversation_id);
+    if (admin_id) {
+      insert->setUInt64(2, *admin_id);
+    } else {
+      insert->setNull(2, sql::DataType::BIGINT);
+    }
+    insert->setString(3, text);
+    if (client_id) {
+      insert->setString(4, *client_id);
+    } else {
+      insert->setNull(4, sql::DataType::VARCHAR);
+    }
+    insert->executeUpdate();
+    auto read = Prepare(c, (std::string("SELECT ") + kMessageColumns +
+                            " FROM messages m WHERE m.id = LAST_INSERT_ID()")
+                               .c_str());
+    auto rs = Query(*read);
+    if (!rs->next()) return Error{"db_error", "inserted message not found"};
+    Message message = MessageFromRow(*rs);
+    auto touch = Prepare(c, "UPDATE conversations SET last_message_at = ? WHERE id = ?");
+    touch->setString(1, std::string(rs->getString("created_at")));
+    touch->setUInt64(2, conversation_id);
+    touch->executeUpdate();
+    EventNotice event = InsertEvent(
+        c, conversation_id, conversation->guest_id, "message",
+        MessageJson(message).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    return AgentReply{std::move(message), true, std::move(event)};
+  });
+}
+
+Result<std::optional<EventNotice>> SetConversationStatus(ConnectionPool& pool,
+                                                         std::uint64_t conversation_id,
+                                                         const std::string& status) {
+  using Out = std::optional<EventNotice>;
+  return WithTransaction<Out>(pool, [&](sql::Connection& c) -> Result<Out> {
+    auto conversation = LockConversation(c, conversation_id);
+    if (!conversation) {
+      return Error{"not_found", "no conversation " + std::to_string(conversation_id)};
+    }
+    if (conversation->status == status) return Out();
+    auto update = Prepare(c, "UPDATE conversations SET status = ? WHERE id = ?");
+    update->setString(1, status);
+    update->setUInt64(2, conversation_id);
+    update->executeUpdate();
+    nlohmann::json data = {{"conversationId", conversation_id}, {"status", status}};
+    return Out(InsertEvent(c, conversation_id, conversation->guest_id, "status", data.dump()));
+  });
+}
+
+}  // namespace edgechat::worker

@@ -1,0 +1,49 @@
+#include "store/events.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "store/mysql_util.hpp"
+
+namespace edgechat::worker {
+
+using nlohmann::json;
+
+std::string EncodeNotice(const EventNotice& n) {
+  return json{{"id", n.id},
+              {"conversationId", n.conversation_id},
+              {"guestId", n.guest_id},
+              {"type", n.type},
+              {"data", n.data}}
+      .dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+Result<EventNotice> DecodeNotice(const std::string& text) {
+  json j = json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return Error{"invalid_notice", "not a JSON object"};
+  try {
+    return EventNotice{j.at("id").get<std::uint64_t>(), j.at("conversationId").get<std::uint64_t>(),
+                       j.at("guestId").get<std::uint64_t>(), j.at("type").get<std::string>(),
+                       j.at("data").get<std::string>()};
+  } catch (const json::exception& e) {
+    return Error{"invalid_notice", e.what()};
+  }
+}
+
+std::string FormatSse(const EventNotice& n) {
+  return "id: " + std::to_string(n.id) + "\nevent: " + n.type + "\ndata: " + n.data + "\n\n";
+}
+
+EventNotice InsertEvent(sql::Connection& c, std::uint64_t conversation_id, std::uint64_t guest_id,
+                        const std::string& type, const std::string& data) {
+  auto insert = Prepare(c, "INSERT INTO events (conversation_id, type, payload) VALUES (?, ?, ?)");
+  insert->setUInt64(1, conversation_id);
+  insert->setString(2, type);
+  insert->setString(3, data);
+  insert->executeUpdate();
+  auto id = Prepare(c, "SELECT LAST_INSERT_ID() AS id");
+  auto rs = Query(*id);
+  rs->next();
+  return EventNotice{rs->getUInt64("id"), conversation_id, guest_id, type, data};
+}
+
+}  // namespace edgechat::worker

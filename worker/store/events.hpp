@@ -1,0 +1,51 @@
+// Conversation events: stored in the `events` table in the same transaction as the change they
+// describe, then announced (locally and through Redis) so event streams wake up.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.hpp"
+
+namespace sql {
+class Connection;
+}
+
+namespace edgechat::worker {
+
+struct EventNotice {
+  std::uint64_t id = 0;  // events.id: the SSE event id
+  std::uint64_t conversation_id = 0;
+  std::uint64_t guest_id = 0;  // the conversation's guest (0 if none)
+  std::string type;            // "message", "reaction", "status"
+  std::string data;            // JSON text sent as the SSE data line
+};
+
+// Wire form for Redis pub/sub.
+std::string EncodeNotice(const EventNotice& notice);
+Result<EventNotice> DecodeNotice(const std::string& text);
+
+// "id: N\nevent: TYPE\ndata: DATA\n\n" (DATA is one line of JSON).
+std::string FormatSse(const EventNotice& notice);
+
+// Inserts an event row; the caller holds the conversation row lock (SELECT ... FOR UPDATE) so
+// ids grow in commit order within the conversation. Returns the filled notice.
+EventNotice InsertEvent(sql::Connection& c, std::uint64_t conversation_id, std::uint64_t guest_id,
+                        const std::string& type, const std::string& data);
+
+// Announces committed events. The worker fans out locally and through Redis; the CLI only
+// through Redis. Must not block for long: called on request threads.
+class EventPublisher {
+ public:
+  virtual ~EventPublisher() = default;
+  virtual void Publish(const EventNotice& notice) = 0;
+};
+
+class NullEventPublisher : public EventPublisher {
+ public:
+  void Publish(const EventNotice&) override {}
+};
+
+}  // namespace edgechat::worker
