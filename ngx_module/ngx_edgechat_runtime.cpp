@@ -166,6 +166,7 @@ LimitVerdict Runtime::Fallback(const std::vector<std::string>& keys, const core:
                   "edgechat: Redis limiter unavailable (%s); limiting per host until it is back",
                   reason.c_str());
   }
+  Count(settings_.limiter_zone, Counter::kLimitLocal);
   std::vector<std::string_view> views(keys.begin(), keys.end());
   return ShmLimit(settings_.limiter_zone, views, params,
                   static_cast<std::int64_t>(ngx_current_msec));
@@ -193,6 +194,7 @@ RedisClient::Pending* Runtime::Limit(std::vector<std::string> keys, core::GcraPa
         reply->element[0]->type == REDIS_REPLY_INTEGER &&
         reply->element[1]->type == REDIS_REPLY_INTEGER) {
       RedisHealthy();
+      Count(settings_.limiter_zone, Counter::kLimitRedis);
       LimitVerdict verdict;
       verdict.allowed = reply->element[0]->integer == 1;
       verdict.retry_after_ms = reply->element[1]->integer;

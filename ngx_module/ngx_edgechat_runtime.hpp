@@ -49,6 +49,11 @@ class Runtime {
                               LimitVerdict* now, LimitDone done);
   void CancelLimit(RedisClient::Pending* pending);
 
+  ngx_shm_zone_t* zone() const { return settings_.limiter_zone; }
+  bool redis_configured() const { return redis_ != nullptr; }
+  bool redis_connected() const { return redis_ && redis_->connected(); }
+  bool limiter_on_redis() const { return redis_connected() && !limiter_fallback_logged_; }
+
   // Installs a registry parsed from text; used by the poller and the cache file.
   bool Install(std::string_view json_text, std::string_view source);
 

@@ -7,6 +7,7 @@ namespace edgechat::ngx {
 namespace {
 
 struct LimiterShared {
+  ngx_atomic_t counters[static_cast<int>(Counter::kCount)];
   ngx_rbtree_t tree;
   ngx_rbtree_node_t sentinel;
   ngx_queue_t lru;  // most recently used at the head
@@ -103,7 +104,7 @@ ngx_int_t InitZone(ngx_shm_zone_t* shm_zone, void* data) {
     shm_zone->data = pool->data;
     return NGX_OK;
   }
-  auto* shared = static_cast<LimiterShared*>(ngx_slab_alloc(pool, sizeof(LimiterShared)));
+  auto* shared = static_cast<LimiterShared*>(ngx_slab_calloc(pool, sizeof(LimiterShared)));
   if (shared == nullptr) return NGX_ERROR;
   ngx_rbtree_init(&shared->tree, &shared->sentinel, ngx_rbtree_insert_value);
   ngx_queue_init(&shared->lru);
@@ -126,6 +127,52 @@ ngx_shm_zone_t* AddLimiterZone(ngx_conf_t* cf, ngx_str_t* name, size_t size, voi
   zone->init = InitZone;
   zone->data = reinterpret_cast<void*>(1);  // marks the zone as claimed until InitZone runs
   return zone;
+}
+
+const char* CounterName(Counter counter) {
+  switch (counter) {
+    case Counter::kApiRequests:
+      return "apiRequests";
+    case Counter::kApiPreflights:
+      return "apiPreflights";
+    case Counter::kApi2xx:
+      return "api2xx";
+    case Counter::kApi401:
+      return "api401";
+    case Counter::kApi403:
+      return "api403";
+    case Counter::kApi429:
+      return "api429";
+    case Counter::kApiOther4xx:
+      return "apiOther4xx";
+    case Counter::kApi5xx:
+      return "api5xx";
+    case Counter::kLimitRedis:
+      return "limitChecksRedis";
+    case Counter::kLimitLocal:
+      return "limitChecksLocal";
+    case Counter::kFrames:
+      return "frames";
+    case Counter::kFramesRefused:
+      return "framesRefused";
+    case Counter::kWidget:
+      return "widget";
+    case Counter::kCount:
+      break;
+  }
+  return "unknown";
+}
+
+void Count(ngx_shm_zone_t* zone, Counter counter) {
+  if (zone == nullptr || zone->data == nullptr) return;
+  auto* shared = static_cast<LimiterShared*>(zone->data);
+  ngx_atomic_fetch_add(&shared->counters[static_cast<int>(counter)], 1);
+}
+
+ngx_atomic_uint_t CounterValue(ngx_shm_zone_t* zone, Counter counter) {
+  if (zone == nullptr || zone->data == nullptr) return 0;
+  auto* shared = static_cast<LimiterShared*>(zone->data);
+  return shared->counters[static_cast<int>(counter)];
 }
 
 LimitVerdict ShmLimit(ngx_shm_zone_t* shm_zone, const std::vector<std::string_view>& keys,

@@ -18,6 +18,29 @@ struct LimitVerdict {
   std::int64_t retry_after_ms = 0;
 };
 
+// Host-wide counters, kept in the same zone (so they survive a reload) and read by
+// edgechat_status.
+enum class Counter : int {
+  kApiRequests,
+  kApiPreflights,
+  kApi2xx,
+  kApi401,
+  kApi403,
+  kApi429,
+  kApiOther4xx,
+  kApi5xx,
+  kLimitRedis,
+  kLimitLocal,
+  kFrames,
+  kFramesRefused,
+  kWidget,
+  kCount,
+};
+
+const char* CounterName(Counter counter);
+void Count(ngx_shm_zone_t* zone, Counter counter);
+ngx_atomic_uint_t CounterValue(ngx_shm_zone_t* zone, Counter counter);
+
 // Charges every key at once (all must allow). now_ms comes from the host's monotonic clock.
 LimitVerdict ShmLimit(ngx_shm_zone_t* zone, const std::vector<std::string_view>& keys,
                       const core::GcraParams& params, std::int64_t now_ms);

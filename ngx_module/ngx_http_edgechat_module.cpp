@@ -53,6 +53,7 @@ struct SrvConf {
 
 struct LocConf {
   ngx_flag_t api;
+  ngx_flag_t status;
   StaticAsset* widget;
   StaticAsset* frame;
 };
@@ -241,6 +242,15 @@ char* SetFrame(ngx_conf_t* cf, ngx_command_t* cmd, void* conf) {
   return SetContentHandler(cf, FrameHandler);
 }
 
+ngx_int_t StatusHandler(ngx_http_request_t* r);
+
+char* SetStatus(ngx_conf_t* cf, ngx_command_t*, void* conf) {
+  auto* lcf = static_cast<LocConf*>(conf);
+  if (lcf->status) return ConfMessage("is duplicate");
+  lcf->status = 1;
+  return SetContentHandler(cf, StatusHandler);
+}
+
 char* SetApi(ngx_conf_t*, ngx_command_t*, void* conf) {
   auto* lcf = static_cast<LocConf*>(conf);
   if (lcf->api != NGX_CONF_UNSET) return ConfMessage("is duplicate");
@@ -264,6 +274,8 @@ ngx_command_t kCommands[] = {
     {ngx_string("edgechat_frame"), NGX_HTTP_LOC_CONF | NGX_CONF_TAKE1, SetFrame,
      NGX_HTTP_LOC_CONF_OFFSET, 0, nullptr},
     {ngx_string("edgechat_api"), NGX_HTTP_LOC_CONF | NGX_CONF_NOARGS, SetApi,
+     NGX_HTTP_LOC_CONF_OFFSET, 0, nullptr},
+    {ngx_string("edgechat_status"), NGX_HTTP_LOC_CONF | NGX_CONF_NOARGS, SetStatus,
      NGX_HTTP_LOC_CONF_OFFSET, 0, nullptr},
     ngx_null_command};
 
@@ -375,6 +387,7 @@ ngx_int_t WidgetHandler(ngx_http_request_t* r) {
       !AddHeader(r, "X-Content-Type-Options", "nosniff")) {
     return NGX_HTTP_INTERNAL_SERVER_ERROR;
   }
+  Count(MainConfOf(r)->settings->limiter_zone, Counter::kWidget);
   static ngx_str_t type = ngx_string("application/javascript");
   return SendStaticWithEtag(r, *lcf->widget, type);
 }
@@ -400,6 +413,7 @@ ngx_int_t FrameHandler(ngx_http_request_t* r) {
         !AddHeader(r, "X-Content-Type-Options", "nosniff")) {
       return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
+    Count(mcf->settings->limiter_zone, site ? Counter::kFrames : Counter::kFramesRefused);
     if (site == nullptr) {
       if (!AddHeader(r, "Content-Security-Policy", core::UnknownSiteFrameCsp())) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
@@ -419,6 +433,41 @@ ngx_int_t FrameHandler(ngx_http_request_t* r) {
     return SendStaticBody(r, NGX_HTTP_OK, type, charset, lcf->frame->body);
   } catch (...) {
     ngx_log_error(NGX_LOG_ERR, r->connection->log, 0, "edgechat: frame handler failed");
+    return NGX_HTTP_INTERNAL_SERVER_ERROR;
+  }
+}
+
+// Host-wide counters plus this worker process's view of the registry and Redis, as JSON.
+ngx_int_t StatusHandler(ngx_http_request_t* r) {
+  if (!(r->method & (NGX_HTTP_GET | NGX_HTTP_HEAD))) {
+    return MethodNotAllowed(r, "GET, HEAD", "The status accepts GET and HEAD only.");
+  }
+  try {
+    MainConf* mcf = MainConfOf(r);
+    ngx_shm_zone_t* zone = mcf->settings->limiter_zone;
+    std::string body = "{\"counters\":{";
+    for (int i = 0; i < static_cast<int>(Counter::kCount); i++) {
+      auto counter = static_cast<Counter>(i);
+      if (i > 0) body += ',';
+      body += '"';
+      body += CounterName(counter);
+      body += "\":" + std::to_string(CounterValue(zone, counter));
+    }
+    body += "},\"worker\":{\"pid\":" + std::to_string(static_cast<long>(ngx_pid));
+    std::shared_ptr<const core::Registry> registry =
+        mcf->runtime != nullptr ? mcf->runtime->registry() : nullptr;
+    body += ",\"registryRevision\":" + (registry ? std::to_string(registry->revision) : "null");
+    body += ",\"sites\":" + std::to_string(registry ? registry->sites.size() : 0);
+    bool configured = mcf->runtime != nullptr && mcf->runtime->redis_configured();
+    body += ",\"redis\":\"";
+    body += !configured                        ? "off"
+            : mcf->runtime->limiter_on_redis() ? "connected"
+            : mcf->runtime->redis_connected()  ? "connected, limiter on fallback"
+                                               : "down";
+    body += "\"}}\n";
+    if (!AddHeader(r, "Cache-Control", "no-store")) return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    return SendBody(r, NGX_HTTP_OK, "application/json", "", body);
+  } catch (...) {
     return NGX_HTTP_INTERNAL_SERVER_ERROR;
   }
 }
@@ -682,10 +731,31 @@ ngx_int_t ApiGuardHandler(ngx_http_request_t* r) {
   }
 }
 
+void CountApiReply(ngx_http_request_t* r) {
+  ngx_shm_zone_t* zone = MainConfOf(r)->settings->limiter_zone;
+  ngx_uint_t status = r->headers_out.status;
+  Count(zone, Counter::kApiRequests);
+  if (r->method == NGX_HTTP_OPTIONS) Count(zone, Counter::kApiPreflights);
+  if (status >= 200 && status < 300) {
+    Count(zone, Counter::kApi2xx);
+  } else if (status == NGX_HTTP_UNAUTHORIZED) {
+    Count(zone, Counter::kApi401);
+  } else if (status == NGX_HTTP_FORBIDDEN) {
+    Count(zone, Counter::kApi403);
+  } else if (status == NGX_HTTP_TOO_MANY_REQUESTS) {
+    Count(zone, Counter::kApi429);
+  } else if (status >= 400 && status < 500) {
+    Count(zone, Counter::kApiOther4xx);
+  } else if (status >= 500) {
+    Count(zone, Counter::kApi5xx);
+  }
+}
+
 // Adds the CORS decision to every reply of a guarded request: ours, the worker's, and nginx's own
 // error pages (413, 502...), so the widget can read them.
 ngx_int_t HeaderFilter(ngx_http_request_t* r) {
   if (r != r->main) return next_header_filter(r);
+  if (LocConfOf(r)->api) CountApiReply(r);
   RequestCtx* ctx = CtxOf(r);
   core::CorsDecision early;
   const core::CorsDecision* cors = nullptr;

@@ -512,6 +512,23 @@ test('Redis killed: known sites still served, limits per host, no 5xx; restarted
   assert.equal(log.match(/limiting per host until it is back/g)?.length <= 2, true, 'logged once per worker');
 });
 
+test('edgechat_status reports host-wide counters and the worker\'s registry state', async () => {
+  const res = await request(`${edge.url}/edgechat/status`);
+  assert.equal(res.status, 200);
+  const { counters, worker: state } = res.json;
+  assert.ok(counters.apiRequests > 10);
+  assert.ok(counters.api401 >= 3);
+  assert.ok(counters.api403 >= 10);
+  assert.ok(counters.api429 >= 2);
+  assert.ok(counters.apiPreflights >= 5);
+  assert.ok(counters.limitChecksRedis >= 1);
+  assert.ok(counters.limitChecksLocal >= 1, 'the Redis outage went to the fallback');
+  assert.ok(counters.frames >= 1 && counters.framesRefused >= 1);
+  assert.equal(typeof state.registryRevision, 'number');
+  assert.equal(state.sites, 2);
+  assert.equal((await request(`${edge.url}/edgechat/status`, { method: 'POST' })).status, 405);
+});
+
 test('nginx -t names the directive on a bad value', async () => {
   const conf = join(edge.var, 'nginx', 'conf', 'bad.conf');
   const good = await readFile(join(edge.var, 'nginx', 'conf', 'nginx.conf'), 'utf8');
