@@ -157,9 +157,9 @@ void Runtime::RedisHealthy() {
   }
 }
 
-LimitVerdict Runtime::Fallback(const std::vector<std::string>& keys, const core::GcraParams& params,
-                               std::string_view why) {
-  if (!limiter_fallback_logged_) {
+LimitVerdict Runtime::Fallback(const std::vector<core::LimitKey>& keys, std::string_view why) {
+  // Without edgechat_redis the shared-memory limiter is the configured one, not a fallback.
+  if (redis_ && !limiter_fallback_logged_) {
     limiter_fallback_logged_ = true;
     std::string reason(why);
     ngx_log_error(NGX_LOG_WARN, log_, 0,
@@ -167,29 +167,30 @@ LimitVerdict Runtime::Fallback(const std::vector<std::string>& keys, const core:
                   reason.c_str());
   }
   Count(settings_.limiter_zone, Counter::kLimitLocal);
-  std::vector<std::string_view> views(keys.begin(), keys.end());
-  return ShmLimit(settings_.limiter_zone, views, params,
-                  static_cast<std::int64_t>(ngx_current_msec));
+  return ShmLimit(settings_.limiter_zone, keys, static_cast<std::int64_t>(ngx_current_msec));
 }
 
-RedisClient::Pending* Runtime::Limit(std::vector<std::string> keys, core::GcraParams params,
-                                     LimitVerdict* now, LimitDone done) {
+RedisClient::Pending* Runtime::Limit(std::vector<core::LimitKey> keys, LimitVerdict* now,
+                                     LimitDone done) {
   if (!redis_ || !redis_->connected() || script_sha_.empty()) {
     if (redis_ && redis_->connected()) LoadScript();
-    *now = Fallback(keys, params, redis_ ? "not connected" : "no edgechat_redis");
+    *now = Fallback(keys, "not connected");
     return nullptr;
   }
-  std::string emission = std::to_string(params.emission_ms);
-  std::string tolerance = std::to_string(params.tolerance_ms);
+  std::vector<std::string> numbers;
+  numbers.reserve(keys.size() * 2);
+  for (const core::LimitKey& key : keys) {
+    numbers.push_back(std::to_string(key.params.emission_ms));
+    numbers.push_back(std::to_string(key.params.tolerance_ms));
+  }
   std::string key_count = std::to_string(keys.size());
   std::vector<std::string_view> args = {"EVALSHA", script_sha_, key_count};
-  for (const std::string& key : keys) args.push_back(key);
-  args.push_back(emission);
-  args.push_back(tolerance);
+  for (const core::LimitKey& key : keys) args.push_back(key.key);
+  for (const std::string& number : numbers) args.push_back(number);
 
   // `args` points into `keys`, so the callback gets its own copy.
-  auto callback = [this, keys_copy = keys, params, done = std::move(done)](const redisReply* reply,
-                                                                           std::string_view error) {
+  auto callback = [this, keys_copy = keys, done = std::move(done)](const redisReply* reply,
+                                                                   std::string_view error) {
     if (reply != nullptr && reply->type == REDIS_REPLY_ARRAY && reply->elements == 2 &&
         reply->element[0]->type == REDIS_REPLY_INTEGER &&
         reply->element[1]->type == REDIS_REPLY_INTEGER) {
@@ -209,11 +210,11 @@ RedisClient::Pending* Runtime::Limit(std::vector<std::string> keys, core::GcraPa
         LoadScript();
       }
     }
-    done(Fallback(keys_copy, params, why));
+    done(Fallback(keys_copy, why));
   };
   RedisClient::Pending* pending = redis_->Command(args, std::move(callback));
   if (pending == nullptr) {
-    *now = Fallback(keys, params, "command not queued");
+    *now = Fallback(keys, "command not queued");
   }
   return pending;
 }

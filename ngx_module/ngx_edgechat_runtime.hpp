@@ -45,8 +45,7 @@ class Runtime {
   // Rate-limits the keys together. When Redis can take the command, returns its handle and calls
   // done later (falling back to shared memory on a timeout or error). Otherwise decides at once
   // with the shared-memory limiter, stores the verdict in *now and returns nullptr.
-  RedisClient::Pending* Limit(std::vector<std::string> keys, core::GcraParams params,
-                              LimitVerdict* now, LimitDone done);
+  RedisClient::Pending* Limit(std::vector<core::LimitKey> keys, LimitVerdict* now, LimitDone done);
   void CancelLimit(RedisClient::Pending* pending);
 
   ngx_shm_zone_t* zone() const { return settings_.limiter_zone; }
@@ -64,8 +63,7 @@ class Runtime {
   void LoadScript();
   void LoadCacheFile();
   void WriteCacheFile(std::string_view json_text);
-  LimitVerdict Fallback(const std::vector<std::string>& keys, const core::GcraParams& params,
-                        std::string_view why);
+  LimitVerdict Fallback(const std::vector<core::LimitKey>& keys, std::string_view why);
   void RedisHealthy();
 
   RuntimeSettings settings_;

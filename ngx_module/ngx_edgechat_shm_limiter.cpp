@@ -175,8 +175,8 @@ ngx_atomic_uint_t CounterValue(ngx_shm_zone_t* zone, Counter counter) {
   return shared->counters[static_cast<int>(counter)];
 }
 
-LimitVerdict ShmLimit(ngx_shm_zone_t* shm_zone, const std::vector<std::string_view>& keys,
-                      const core::GcraParams& params, std::int64_t now_ms) {
+LimitVerdict ShmLimit(ngx_shm_zone_t* shm_zone, const std::vector<core::LimitKey>& keys,
+                      std::int64_t now_ms) {
   LimitVerdict verdict;
   if (shm_zone == nullptr || keys.empty()) return verdict;
   Zone zone{static_cast<LimiterShared*>(shm_zone->data),
@@ -186,19 +186,21 @@ LimitVerdict ShmLimit(ngx_shm_zone_t* shm_zone, const std::vector<std::string_vi
 
   ngx_shmtx_lock(&zone.pool->mutex);
   Expire(zone, now_ms, 2, /*force=*/false);
-  for (std::string_view key : keys) {
-    LimiterNode* node = FindOrCreate(zone, HashKey(key), now_ms);
-    if (node == nullptr) continue;  // zone exhausted even after eviction: fail open for this key
-    nodes.push_back(node);
-    core::GcraDecision decision = core::GcraCheck(node->tat_ms, now_ms, params);
+  for (const core::LimitKey& key : keys) {
+    LimiterNode* node = FindOrCreate(zone, HashKey(key.key), now_ms);
+    nodes.push_back(node);  // nullptr: zone exhausted even after eviction, fail open
+    if (node == nullptr) continue;
+    core::GcraDecision decision = core::GcraCheck(node->tat_ms, now_ms, key.params);
     if (!decision.allowed) {
       verdict.allowed = false;
       verdict.retry_after_ms = std::max(verdict.retry_after_ms, decision.retry_after_ms);
     }
   }
   if (verdict.allowed) {
-    for (LimiterNode* node : nodes) {
-      core::GcraDecision decision = core::GcraCheck(node->tat_ms, now_ms, params);
+    for (std::size_t i = 0; i < nodes.size(); i++) {
+      LimiterNode* node = nodes[i];
+      if (node == nullptr) continue;
+      core::GcraDecision decision = core::GcraCheck(node->tat_ms, now_ms, keys[i].params);
       node->tat_ms = decision.new_tat_ms;
       node->expires_ms = decision.new_tat_ms + 1000;
     }

@@ -42,7 +42,7 @@ void Count(ngx_shm_zone_t* zone, Counter counter);
 ngx_atomic_uint_t CounterValue(ngx_shm_zone_t* zone, Counter counter);
 
 // Charges every key at once (all must allow). now_ms comes from the host's monotonic clock.
-LimitVerdict ShmLimit(ngx_shm_zone_t* zone, const std::vector<std::string_view>& keys,
-                      const core::GcraParams& params, std::int64_t now_ms);
+LimitVerdict ShmLimit(ngx_shm_zone_t* zone, const std::vector<core::LimitKey>& keys,
+                      std::int64_t now_ms);
 
 }  // namespace edgechat::ngx

@@ -44,6 +44,8 @@ struct MainConf {
   Runtime* runtime;           // per worker process, created in InitProcess
   ngx_msec_t redis_timeout;
   ngx_flag_t zone_configured;
+  ngx_flag_t request_limit_set;    // edgechat_request_limit given
+  core::GcraParams request_limit;  // every guarded request, per client IP and site
 };
 
 struct SrvConf {
@@ -72,6 +74,7 @@ struct RequestCtx {
   core::CorsDecision cors;
   bool cors_set = false;
   GuardState state = GuardState::kChecking;
+  core::ApiRoute route = core::ApiRoute::kUnknown;
   LimitVerdict verdict;
   Runtime* runtime = nullptr;
   RedisClient::Pending* pending = nullptr;
@@ -216,6 +219,36 @@ StaticAsset* LoadAsset(ngx_conf_t* cf, ngx_command_t* cmd, ngx_str_t path) {
   }
 }
 
+// edgechat_request_limit RATE [burst=N]; RATE is "Nr/s" or "Nr/m".
+char* SetRequestLimit(ngx_conf_t* cf, ngx_command_t* cmd, void* conf) {
+  auto* mcf = static_cast<MainConf*>(conf);
+  if (mcf->request_limit_set) return ConfMessage("is duplicate");
+  auto* args = static_cast<ngx_str_t*>(cf->args->elts);
+  std::string_view rate = View(args[1]);
+  std::uint32_t window = 0;
+  if (rate.ends_with("r/s")) {
+    window = 1;
+  } else if (rate.ends_with("r/m")) {
+    window = 60;
+  }
+  ngx_int_t count = window ? ngx_atoi(args[1].data, args[1].len - 3) : NGX_ERROR;
+  ngx_int_t burst = 0;
+  if (cf->args->nelts == 3) {
+    std::string_view option = View(args[2]);
+    burst = option.starts_with("burst=") ? ngx_atoi(args[2].data + 6, args[2].len - 6) : NGX_ERROR;
+  }
+  if (count == NGX_ERROR || count < 1 || count > 1000000 || burst == NGX_ERROR || burst > 1000000) {
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "%V: expected RATE [burst=N] with RATE like 20r/s or 600r/m, got \"%V\"",
+                       &cmd->name, &args[1]);
+    return ConfError();
+  }
+  mcf->request_limit =
+      core::GcraFor(static_cast<std::uint32_t>(count), window, static_cast<std::uint32_t>(burst));
+  mcf->request_limit_set = 1;
+  return NGX_CONF_OK;
+}
+
 ngx_int_t WidgetHandler(ngx_http_request_t* r);
 ngx_int_t FrameHandler(ngx_http_request_t* r);
 
@@ -266,6 +299,8 @@ ngx_command_t kCommands[] = {
     {ngx_string("edgechat_registry_cache"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1, SetRegistryCache,
      NGX_HTTP_MAIN_CONF_OFFSET, 0, nullptr},
     {ngx_string("edgechat_limit_zone"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1, SetLimitZone,
+     NGX_HTTP_MAIN_CONF_OFFSET, 0, nullptr},
+    {ngx_string("edgechat_request_limit"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE12, SetRequestLimit,
      NGX_HTTP_MAIN_CONF_OFFSET, 0, nullptr},
     {ngx_string("edgechat_public_origin"), NGX_HTTP_MAIN_CONF | NGX_HTTP_SRV_CONF | NGX_CONF_TAKE1,
      SetPublicOrigin, NGX_HTTP_SRV_CONF_OFFSET, 0, nullptr},
@@ -547,8 +582,8 @@ ngx_int_t SendLimited(ngx_http_request_t* r, RequestCtx* ctx) {
   if (!AddHeader(r, "Retry-After", retry)) return NGX_HTTP_INTERNAL_SERVER_ERROR;
   static constexpr std::string_view kGuestMessage =
       R"({"error":"rate_limited","message":"Too many new conversations from this address. Please try again later."})";
-  bool messages = core::ClassifyApiRoute(View(r->uri)) == core::ApiRoute::kMessages;
-  std::string_view body = messages ? std::string_view(ctx->site->limited_json) : kGuestMessage;
+  bool guests = ctx->route == core::ApiRoute::kGuests;
+  std::string_view body = guests ? kGuestMessage : std::string_view(ctx->site->limited_json);
   return SendBody(r, NGX_HTTP_TOO_MANY_REQUESTS, "application/json", "", body);
 }
 
@@ -556,6 +591,31 @@ ngx_int_t Pass(ngx_http_request_t* r, RequestCtx* ctx) {
   if (!SetUpstreamSiteKey(r, ctx->site_key)) return NGX_HTTP_INTERNAL_SERVER_ERROR;
   ctx->state = GuardState::kPassed;
   return NGX_DECLINED;
+}
+
+ngx_int_t SendConfig(ngx_http_request_t* r, const core::Site& site) {
+  static ngx_str_t cache_control_key = ngx_string("Cache-Control");
+  static ngx_str_t no_cache = ngx_string("no-cache");
+  if (!AddHeader(r, cache_control_key, no_cache)) return NGX_HTTP_INTERNAL_SERVER_ERROR;
+  static ngx_str_t type = ngx_string("application/json");
+  static ngx_str_t no_charset = ngx_null_string;
+  // The body lives in the registry, which the request context keeps alive.
+  ngx_str_t body{site.config_json.size(),
+                 reinterpret_cast<u_char*>(const_cast<char*>(site.config_json.data()))};
+  return SendStaticBody(r, NGX_HTTP_OK, type, no_charset, body);
+}
+
+// What a request that passed every check gets: the config from the edge, or the worker.
+ngx_int_t Admit(ngx_http_request_t* r, RequestCtx* ctx) {
+  if (ctx->route == core::ApiRoute::kConfig) {
+    ctx->state = GuardState::kPassed;
+    return SendConfig(r, *ctx->site);
+  }
+  return Pass(r, ctx);
+}
+
+ngx_int_t AfterLimit(ngx_http_request_t* r, RequestCtx* ctx) {
+  return ctx->verdict.allowed ? Admit(r, ctx) : SendLimited(r, ctx);
 }
 
 void OnLimitDone(ngx_http_request_t* r, RequestCtx* ctx, LimitVerdict verdict) {
@@ -569,33 +629,36 @@ void OnLimitDone(ngx_http_request_t* r, RequestCtx* ctx, LimitVerdict verdict) {
   ngx_http_run_posted_requests(connection);
 }
 
-ngx_int_t StartLimit(ngx_http_request_t* r, RequestCtx* ctx, core::LimitKind kind) {
+ngx_int_t StartLimit(ngx_http_request_t* r, RequestCtx* ctx, core::LimitKind kind,
+                     const MainConf& mcf) {
+  // One hash tag per site keeps a request's keys in one Redis Cluster slot.
   std::string prefix = "edgechat:rl:{" + ctx->site->key + "}:";
   std::string address(View(r->connection->addr_text));
-  std::vector<std::string> keys;
-  core::GcraParams params;
+  std::vector<core::LimitKey> keys;
+  if (mcf.request_limit_set) {
+    keys.push_back({prefix + "r:ip:" + address, mcf.request_limit});
+  }
   if (kind == core::LimitKind::kMessage) {
     const core::SiteLimits& limits = ctx->site->limits;
-    params = core::GcraFor(limits.messages, limits.window_seconds, limits.burst);
-    keys.push_back(prefix + "m:ip:" + address);
+    core::GcraParams params = core::GcraFor(limits.messages, limits.window_seconds, limits.burst);
+    keys.push_back({prefix + "m:ip:" + address, params});
     if (ngx_table_elt_t* auth = r->headers_in.authorization) {
       if (auto token = core::BearerToken(View(auth->value))) {
-        keys.push_back(prefix + "m:g:" + GuestKeyPart(*token));
+        keys.push_back({prefix + "m:g:" + GuestKeyPart(*token), params});
       }
     }
-  } else {
-    params = core::GcraFor(kGuestsPerWindow, kGuestWindowSeconds, kGuestBurst);
-    keys.push_back(prefix + "g:ip:" + address);
+  } else if (kind == core::LimitKind::kGuestCreation) {
+    keys.push_back({prefix + "g:ip:" + address,
+                    core::GcraFor(kGuestsPerWindow, kGuestWindowSeconds, kGuestBurst)});
   }
 
   LimitVerdict now;
-  RedisClient::Pending* pending =
-      ctx->runtime->Limit(std::move(keys), params, &now,
-                          [r, ctx](LimitVerdict verdict) { OnLimitDone(r, ctx, verdict); });
+  RedisClient::Pending* pending = ctx->runtime->Limit(
+      std::move(keys), &now, [r, ctx](LimitVerdict verdict) { OnLimitDone(r, ctx, verdict); });
   if (pending == nullptr) {
     ctx->verdict = now;
     ctx->state = GuardState::kLimitDone;
-    return ctx->verdict.allowed ? Pass(r, ctx) : SendLimited(r, ctx);
+    return AfterLimit(r, ctx);
   }
   ctx->pending = pending;
   ctx->state = GuardState::kLimiting;
@@ -607,6 +670,7 @@ ngx_int_t StartLimit(ngx_http_request_t* r, RequestCtx* ctx, core::LimitKind kin
 ngx_int_t Guard(ngx_http_request_t* r, RequestCtx* ctx) {
   SrvConf* scf = SrvConfOf(r);
   core::ApiRoute route = core::ClassifyApiRoute(View(r->uri));
+  ctx->route = route;
   bool duplicate = false;
   ngx_table_elt_t* origin_header = FindUnique(r, "Origin", &duplicate);
   std::optional<std::string_view> origin;
@@ -672,18 +736,6 @@ ngx_int_t Guard(ngx_http_request_t* r, RequestCtx* ctx) {
     }
   }
 
-  if (route == core::ApiRoute::kConfig) {
-    static ngx_str_t cache_control_key = ngx_string("Cache-Control");
-    static ngx_str_t no_cache = ngx_string("no-cache");
-    if (!AddHeader(r, cache_control_key, no_cache)) return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    static ngx_str_t type = ngx_string("application/json");
-    static ngx_str_t no_charset = ngx_null_string;
-    ngx_str_t body{site->config_json.size(),
-                   reinterpret_cast<u_char*>(const_cast<char*>(site->config_json.data()))};
-    // The body lives in the registry, which ctx->registry keeps alive for the whole request.
-    return SendStaticBody(r, NGX_HTTP_OK, type, no_charset, body);
-  }
-
   if (site->locked && route == core::ApiRoute::kMessages && r->method == NGX_HTTP_POST) {
     return Reject(r, NGX_HTTP_FORBIDDEN, "site_locked",
                   site->locked_message.empty() ? "This chat is closed for new messages."
@@ -691,10 +743,11 @@ ngx_int_t Guard(ngx_http_request_t* r, RequestCtx* ctx) {
   }
 
   core::LimitKind kind = core::LimitFor(route, MethodName(r));
-  if (kind != core::LimitKind::kNone && ctx->runtime != nullptr) {
-    return StartLimit(r, ctx, kind);
+  MainConf* mcf = MainConfOf(r);
+  if ((kind != core::LimitKind::kNone || mcf->request_limit_set) && ctx->runtime != nullptr) {
+    return StartLimit(r, ctx, kind, *mcf);
   }
-  return Pass(r, ctx);
+  return Admit(r, ctx);
 }
 
 // Runs in the rewrite phase, ahead of the location's own `return`/`rewrite` (our handler is
@@ -710,7 +763,7 @@ ngx_int_t ApiGuardHandler(ngx_http_request_t* r) {
         case GuardState::kLimiting:
           return NGX_DONE;  // still waiting for the limiter
         case GuardState::kLimitDone:
-          return ctx->verdict.allowed ? Pass(r, ctx) : SendLimited(r, ctx);
+          return AfterLimit(r, ctx);
         case GuardState::kPassed:
           return NGX_DECLINED;
         case GuardState::kChecking:

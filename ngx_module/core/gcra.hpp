@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace edgechat::core {
@@ -25,14 +26,20 @@ struct GcraDecision {
   std::int64_t ttl_ms = 0;          // how long the stored TAT matters
 };
 
+// One limiter key and the rate it is held to.
+struct LimitKey {
+  std::string key;
+  GcraParams params;
+};
+
 // stored_tat_ms: the key's TAT, or 0 when the key has none (or it expired).
 GcraDecision GcraCheck(std::int64_t stored_tat_ms, std::int64_t now_ms, const GcraParams& params);
 
 // Retry-After in whole seconds, rounded up and at least 1.
 std::int64_t RetryAfterSeconds(std::int64_t retry_after_ms);
 
-// Redis script: KEYS = limiter keys (all must allow, then all are charged),
-// ARGV = emission_ms, tolerance_ms. Returns {allowed (0/1), retry_after_ms}.
+// Redis script: KEYS = limiter keys (all must allow, then all are charged), ARGV = emission_ms and
+// tolerance_ms of each key in turn. Returns {allowed (0/1), retry_after_ms}.
 // Uses Redis's clock so every nginx host shares one time line.
 extern const std::string_view kGcraLuaScript;
 

@@ -149,7 +149,7 @@ class Nginx {
     return ['-p', join(this.var, 'nginx'), '-c', 'conf/nginx.conf', '-e', join(this.var, 'nginx', 'logs', 'error.log'), ...extra];
   }
 
-  async render(demoPort) {
+  async render(demoPort, patch = (conf) => conf) {
     for (const dir of ['run', 'nginx/conf', 'nginx/logs', 'nginx/tmp', 'demo']) {
       await mkdir(join(this.var, dir), { recursive: true });
     }
@@ -159,7 +159,7 @@ class Nginx {
       .replaceAll('@VAR@', this.var).replaceAll('@ROOT@', ROOT).replaceAll('@MODULE@', MODULE)
       .replaceAll('@PORT@', String(this.port)).replaceAll('@DEMO_PORT@', String(demoPort))
       .replaceAll('@PUBLIC_URL@', this.url);
-    await writeFile(join(this.var, 'nginx', 'conf', 'nginx.conf'), conf);
+    await writeFile(join(this.var, 'nginx', 'conf', 'nginx.conf'), patch(conf));
     await writeFile(join(this.var, 'demo', 'index.html'), '<!doctype html><title>demo</title>\n');
   }
 
@@ -527,6 +527,28 @@ test('edgechat_status reports host-wide counters and the worker\'s registry stat
   assert.equal(typeof state.registryRevision, 'number');
   assert.equal(state.sites, 2);
   assert.equal((await request(`${edge.url}/edgechat/status`, { method: 'POST' })).status, 405);
+});
+
+test('edgechat_request_limit holds every guarded request per client IP and site', async () => {
+  const host = new Nginx(join(base, 'c'), await freePort(), redis.socket);
+  await host.render(await freePort(), (conf) =>
+    conf.replace('edgechat_limit_zone 4m;', 'edgechat_limit_zone 4m;\n    edgechat_request_limit 1r/m burst=2;'));
+  await symlink(worker.socket, join(host.var, 'run', 'worker.sock'));
+  await host.start();
+  try {
+    for (let i = 0; i < 60 && (await host.api('config', { key: OTHER })).status !== 200; i++) await sleep(50);
+    const keys = (await redis.cli('--scan', '--pattern', `edgechat:rl:{${SITE}}:r:*`)).stdout.split('\n').filter(Boolean);
+    if (keys.length) await redis.cli('DEL', ...keys);
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push((await host.api(i % 2 ? 'messages' : 'config')).status);
+    assert.deepEqual(statuses, [200, 200, 200, 429]);
+    const preflight = await request(`${host.url}/api/v1/external/config`, {
+      method: 'OPTIONS', headers: { Origin: SHOP, 'Access-Control-Request-Method': 'GET' },
+    });
+    assert.equal(preflight.status, 204, 'preflights are not limited');
+  } finally {
+    await host.stop();
+  }
 });
 
 test('nginx -t names the directive on a bad value', async () => {
