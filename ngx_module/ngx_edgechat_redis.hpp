@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/redis_endpoint.hpp"
 #include "core/result.hpp"
 #include "ngx_edgechat_glue.hpp"
 
@@ -19,16 +20,8 @@ extern "C" {
 
 namespace edgechat::ngx {
 
-struct RedisEndpoint {
-  std::string unix_path;  // set for "unix:/path"
-  std::string host;       // otherwise host and port
-  int port = 6379;
-
-  std::string Describe() const;
-};
-
-// Parses "unix:/path" or "host:port" (port defaults to 6379).
-Result<RedisEndpoint> ParseRedisEndpoint(std::string_view text);
+using core::ParseRedisEndpoint;
+using core::RedisEndpoint;
 
 class RedisClient {
  public:
