@@ -172,8 +172,7 @@ LimitVerdict Runtime::Fallback(const std::vector<core::LimitKey>& keys, std::str
 
 RedisClient::Pending* Runtime::Limit(std::vector<core::LimitKey> keys, LimitVerdict* now,
                                      LimitDone done) {
-  if (!redis_ || !redis_->connected() || script_sha_.empty()) {
-    if (redis_ && redis_->connected()) LoadScript();
+  if (!redis_ || !redis_->connected()) {
     *now = Fallback(keys, "not connected");
     return nullptr;
   }
@@ -184,7 +183,13 @@ RedisClient::Pending* Runtime::Limit(std::vector<core::LimitKey> keys, LimitVerd
     numbers.push_back(std::to_string(key.params.tolerance_ms));
   }
   std::string key_count = std::to_string(keys.size());
+  // Until SCRIPT LOAD has answered (just after a connect), send the script itself.
   std::vector<std::string_view> args = {"EVALSHA", script_sha_, key_count};
+  if (script_sha_.empty()) {
+    args[0] = "EVAL";
+    args[1] = core::kGcraLuaScript;
+    LoadScript();
+  }
   for (const core::LimitKey& key : keys) args.push_back(key.key);
   for (const std::string& number : numbers) args.push_back(number);
 
