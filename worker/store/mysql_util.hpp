@@ -41,35 +41,47 @@ Result<T> WithConnection(ConnectionPool& pool, Fn&& fn) {
   }
 }
 
-// Runs `fn` between BEGIN and COMMIT. `fn` returns Result<T>; an Error rolls back.
+// True for errors after which the whole transaction may simply be run again: deadlock (1213) and
+// lock wait timeout (1205). InnoDB rolled the transaction back, so a retry cannot duplicate.
+inline bool IsRetryableTransactionError(const sql::SQLException& e) {
+  return e.getErrorCode() == 1213 || e.getErrorCode() == 1205;
+}
+
+// Runs `fn` between BEGIN and COMMIT. `fn` returns Result<T>; an Error rolls back. A deadlock
+// (e.g. two first messages taking gap locks on the conversations index) is retried.
 template <typename T, typename Fn>
 Result<T> WithTransaction(ConnectionPool& pool, Fn&& fn) {
-  auto conn = pool.Acquire();
-  if (!conn) return conn.error();
-  sql::Connection& c = *conn.value();
-  try {
-    c.setAutoCommit(false);
-    Result<T> result = fn(c);
-    if (result.ok()) {
-      c.commit();
-    } else {
-      c.rollback();
-    }
-    c.setAutoCommit(true);
-    return result;
-  } catch (const sql::SQLException& e) {
-    pool.CountError();
-    if (IsConnectionError(e)) {
-      conn.value().MarkBroken();
-    } else {
+  constexpr int kAttempts = 4;
+  for (int attempt = 1;; ++attempt) {
+    auto conn = pool.Acquire();
+    if (!conn) return conn.error();
+    sql::Connection& c = *conn.value();
+    try {
+      c.setAutoCommit(false);
+      Result<T> result = fn(c);
+      if (result.ok()) {
+        c.commit();
+      } else {
+        c.rollback();
+      }
+      c.setAutoCommit(true);
+      return result;
+    } catch (const sql::SQLException& e) {
+      if (IsConnectionError(e)) {
+        pool.CountError();
+        conn.value().MarkBroken();
+        return pool.ErrorFrom(e);
+      }
       try {
         c.rollback();
         c.setAutoCommit(true);
       } catch (const sql::SQLException&) {
         conn.value().MarkBroken();
       }
+      if (IsRetryableTransactionError(e) && attempt < kAttempts) continue;
+      pool.CountError();
+      return pool.ErrorFrom(e);
     }
-    return pool.ErrorFrom(e);
   }
 }
 

@@ -1,0 +1,403 @@
+// Conversations end to end against the real stack: guests, messages, reactions, event streams,
+// the CLI's admin side, and the worker's faults (MySQL down, Redis down, SIGKILL under load).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { startStack, run } from '../lib/stack.mjs';
+
+let stack;
+before(async () => {
+  stack = await startStack();
+  // These tests send far more than a visitor would: lift the sites' message limits at the edge
+  // (the registry change reaches nginx through Redis) so 429s do not mask what is tested.
+  await mysqlRoot('UPDATE sites SET rate_limit_messages = 100000, rate_limit_burst = 10000; ' +
+    'UPDATE registry_state SET revision = revision + 1 WHERE id = 1');
+  await sleep(2500);
+});
+after(async () => { await stack?.stop(); });
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A request straight to the worker's unix socket (bypassing the edge and its rate limits). */
+function worker(method, path, { headers = {}, body } = {}) {
+  return new Promise((resolve, reject) => {
+    const req = request({ socketPath: join(stack.varDir, 'run', 'worker.sock'), method, path, headers }, (res) => {
+      let data = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk) => { data += chunk; });
+      res.on('end', () => {
+        let json;
+        try { json = JSON.parse(data); } catch { json = undefined; }
+        resolve({ status: res.statusCode, headers: res.headers, text: data, json });
+      });
+    });
+    req.on('error', reject);
+    if (body !== undefined) req.write(typeof body === 'string' ? body : JSON.stringify(body));
+    req.end();
+  });
+}
+
+// Guests come from the worker directly: the edge limits guest creation per address.
+async function newGuest(siteKey = stack.siteKey, via = 'worker') {
+  if (via === 'worker') {
+    const res = await worker('POST', '/api/v1/external/guests', { headers: { 'Site-Key': siteKey } });
+    assert.equal(res.status, 201, res.text);
+    return res.json;
+  }
+  const res = await fetch(`${stack.chatUrl}/api/v1/external/guests`, { method: 'POST', headers: { 'Site-Key': siteKey } });
+  assert.equal(res.status, 201);
+  return res.json();
+}
+
+const authHeaders = (token, siteKey = stack.siteKey) => ({
+  'Site-Key': siteKey, Authorization: `Bearer ${token}`, 'Content-Type': 'application/json',
+});
+
+function send(token, text, clientId, siteKey = stack.siteKey) {
+  return fetch(`${stack.chatUrl}/api/v1/external/messages`, {
+    method: 'POST', headers: authHeaders(token, siteKey), body: JSON.stringify({ text, clientId }),
+  });
+}
+
+/** Reads server-sent events from a fetch body; next() resolves to {id, event, data} or times out. */
+async function openEvents(token, { lastEventId, siteKey = stack.siteKey } = {}) {
+  const controller = new AbortController();
+  const headers = { 'Site-Key': siteKey, Authorization: `Bearer ${token}` };
+  if (lastEventId !== undefined) headers['Last-Event-ID'] = String(lastEventId);
+  const res = await fetch(`${stack.chatUrl}/api/v1/external/events`, { headers, signal: controller.signal });
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-type'), /text\/event-stream/);
+  const reader = res.body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  const queue = [];
+  let ended = false;
+  let wake = () => {};
+  (async () => {
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffer += decoder.decode(value, { stream: true });
+        let cut;
+        while ((cut = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, cut);
+          buffer = buffer.slice(cut + 2);
+          const event = {};
+          for (const line of block.split('\n')) {
+            const m = /^(id|event|data): ?(.*)$/.exec(line);
+            if (m) event[m[1]] = m[2];
+          }
+          if (event.data !== undefined) {
+            queue.push({ id: Number(event.id), event: event.event, data: JSON.parse(event.data) });
+            wake();
+          }
+        }
+      }
+    } catch { /* aborted */ }
+    ended = true;
+    wake();
+  })();
+  return {
+    async next(timeoutMs = 3000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!queue.length) {
+        if (ended) throw new Error('event stream ended');
+        const left = deadline - Date.now();
+        if (left <= 0) throw new Error('no event within timeout');
+        await new Promise((resolve) => { wake = resolve; setTimeout(resolve, left); });
+      }
+      return queue.shift();
+    },
+    pending: () => queue.length,
+    ended: () => ended,
+    close: () => controller.abort(),
+  };
+}
+
+async function conversationOf(token) {
+  const res = await fetch(`${stack.chatUrl}/api/v1/external/messages`, { headers: authHeaders(token) });
+  assert.equal(res.status, 200);
+  return res.json();
+}
+
+function mysqlRoot(sql) {
+  return run('mariadb', ['--no-defaults', `--socket=${join(stack.varDir, 'run', 'mysql.sock')}`, '-uroot', 'edgechat', '-e', sql]);
+}
+
+async function pidOf(name) {
+  return Number((await readFile(join(stack.varDir, 'run', `${name}.pid`), 'utf8')).trim());
+}
+
+/** True once `pid` has exited (a zombie not yet reaped by pid 1 counts as exited). */
+async function gone(pid) {
+  try { process.kill(pid, 0); } catch { return true; }
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch { return true; }
+}
+
+/**
+ * Kills a process scripts/start recorded and waits for it to exit. Its pid file is removed, so
+ * scripts/start (whose liveness check cannot tell a zombie from a live process) starts it again.
+ */
+async function killRecorded(name, signal) {
+  const pid = await pidOf(name);
+  process.kill(pid, signal);
+  await waitFor(`${name} to exit`, () => gone(pid), 20000);
+  await rm(join(stack.varDir, 'run', `${name}.pid`), { force: true });
+  return pid;
+}
+
+async function waitFor(what, fn, timeoutMs = 15000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try { if (await fn()) return; } catch { /* not yet */ }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+test('text rules: trimmed, UTF-8, at most 2000 characters, never blank', async () => {
+  const guest = await newGuest(stack.siteKey, 'edge');
+  const persian = 'س'.repeat(2000);
+  const ok = await send(guest.token, `  ${persian}  `, 'len-ok');
+  assert.equal(ok.status, 201);
+  assert.equal((await ok.json()).message.text, persian);
+  const long = await send(guest.token, persian + 'س', 'len-bad');
+  assert.equal(long.status, 400);
+  assert.equal((await long.json()).error, 'invalid_text');
+  const blank = await send(guest.token, ' \u200b\u00a0 ', 'blank');
+  assert.equal((await blank.json()).error, 'invalid_text');
+  const notJson = await fetch(`${stack.chatUrl}/api/v1/external/messages`, {
+    method: 'POST', headers: authHeaders(guest.token), body: '{"text":',
+  });
+  assert.equal(notJson.status, 400);
+  assert.equal((await notJson.json()).error, 'invalid_json');
+});
+
+test('a guest token opens only its own site; conversations record their source', async () => {
+  const guest = await newGuest();
+  const other = await fetch(`${stack.chatUrl}/api/v1/external/messages`, { headers: authHeaders(guest.token, stack.mainSiteKey) });
+  assert.equal(other.status, 401);
+  assert.equal((await other.json()).error, 'invalid_token');
+
+  assert.equal((await send(guest.token, 'from the demo shop', 'src-ext')).status, 201);
+  const mainGuest = await newGuest(stack.mainSiteKey);
+  assert.equal((await send(mainGuest.token, 'from the main site', 'src-main', stack.mainSiteKey)).status, 201);
+
+  const external = (await conversationOf(guest.token)).conversationId;
+  const listed = await stack.ctlJson(['conversations', 'list', '--limit', '100']);
+  const ext = listed.find((c) => c.id === external);
+  assert.equal(ext.source, 'external');
+  assert.equal(ext.sourceLabel, 'External Source');
+  assert.equal(ext.siteName, 'Demo shop');
+  const mainOnly = await stack.ctlJson(['conversations', 'list', '--source', 'main']);
+  assert.ok(mainOnly.length >= 1);
+  assert.ok(mainOnly.every((c) => c.source === 'main' && c.sourceLabel === 'Main site'));
+});
+
+test('a locked site refuses new messages with its own text', async () => {
+  const guest = await newGuest();
+  await mysqlRoot(`UPDATE sites SET locked = 1, locked_message = 'Closed until Monday' WHERE site_key = '${stack.siteKey}'`);
+  try {
+    const res = await send(guest.token, 'hello?', 'locked-1');
+    assert.equal(res.status, 403);
+    assert.deepEqual(await res.json(), { error: 'site_locked', message: 'Closed until Monday' });
+  } finally {
+    await mysqlRoot(`UPDATE sites SET locked = 0, locked_message = '' WHERE site_key = '${stack.siteKey}'`);
+  }
+});
+
+test('live: an agent reply, a reaction and a status change reach the stream in order', async () => {
+  const guest = await newGuest();
+  assert.equal((await send(guest.token, 'anyone there?', 'live-1')).status, 201);
+  const history = await conversationOf(guest.token);
+  const stream = await openEvents(guest.token, { lastEventId: history.lastEventId });
+  try {
+    const reply = await stack.ctlJson(['conversations', 'reply', String(history.conversationId), '--text', 'Yes! How can I help?', '--as', 'admin']);
+    const message = await stream.next();
+    assert.equal(message.event, 'message');
+    assert.equal(message.data.author, 'agent');
+    assert.equal(message.data.id, reply.message.id);
+
+    const like = await fetch(`${stack.chatUrl}/api/v1/external/messages/${reply.message.id}/reaction`, {
+      method: 'PUT', headers: authHeaders(guest.token), body: JSON.stringify({ value: 'like' }),
+    });
+    assert.equal(like.status, 200);
+    assert.deepEqual(await like.json(), { messageId: reply.message.id, reaction: 'like' });
+    const reaction = await stream.next();
+    assert.equal(reaction.event, 'reaction');
+    assert.deepEqual(reaction.data, { messageId: reply.message.id, reaction: 'like' });
+    assert.ok(reaction.id > message.id);
+
+    await stack.ctlJson(['conversations', 'resolve', String(history.conversationId)]);
+    const status = await stream.next();
+    assert.equal(status.event, 'status');
+    assert.equal(status.data.status, 'resolved');
+
+    const shown = await stack.ctlJson(['conversations', 'show', String(history.conversationId)]);
+    assert.equal(shown.status, 'resolved');
+    assert.equal(shown.messages.find((m) => m.id === reply.message.id).reaction, 'like');
+
+    const own = await fetch(`${stack.chatUrl}/api/v1/external/messages/${history.messages[0].id}/reaction`, {
+      method: 'PUT', headers: authHeaders(guest.token), body: JSON.stringify({ value: 'like' }),
+    });
+    assert.equal(own.status, 409, 'a guest cannot react to its own message');
+  } finally {
+    stream.close();
+  }
+});
+
+test('a stream resumed from Last-Event-ID has no gap and no duplicate', async () => {
+  const guest = await newGuest();
+  assert.equal((await send(guest.token, 'first', 'resume-1')).status, 201);
+  const { conversationId, lastEventId } = await conversationOf(guest.token);
+  for (let i = 0; i < 5; i++) {
+    await stack.ctlJson(['conversations', 'reply', String(conversationId), '--text', `reply ${i}`]);
+  }
+  const stream = await openEvents(guest.token, { lastEventId });
+  try {
+    const got = [];
+    for (let i = 0; i < 5; i++) got.push(await stream.next());
+    assert.deepEqual(got.map((e) => e.data.text), [0, 1, 2, 3, 4].map((i) => `reply ${i}`));
+    // Resume from the middle: exactly the rest.
+    const again = await openEvents(guest.token, { lastEventId: got[2].id });
+    try {
+      const rest = [await again.next(), await again.next()];
+      assert.deepEqual(rest.map((e) => e.id), [got[3].id, got[4].id]);
+      await sleep(300);
+      assert.equal(again.pending(), 0, 'no duplicates');
+    } finally {
+      again.close();
+    }
+  } finally {
+    stream.close();
+  }
+});
+
+test('MySQL down: 503 with Retry-After, then recovery without a worker restart', async () => {
+  const guest = await newGuest();
+  const workerPid = await pidOf('worker');
+  await killRecorded('mysql', 'SIGTERM');
+  try {
+    const res = await send(guest.token, 'while the database is down', 'down-1');
+    assert.equal(res.status, 503);
+    assert.equal(res.headers.get('retry-after'), '2');
+    assert.equal((await res.json()).error, 'unavailable');
+    const ready = await worker('GET', '/readyz');
+    assert.equal(ready.status, 503);
+  } finally {
+    const restarted = await stack.script('start');
+    assert.equal(restarted.code, 0, restarted.stderr);
+  }
+  let res;
+  await waitFor('the worker to reach MySQL again', async () => {
+    res = await send(guest.token, 'while the database is down', 'down-1');
+    return res.status === 201;
+  });
+  assert.equal(await pidOf('worker'), workerPid, 'same worker process');
+  const rows = await stack.ctlJson(['messages', 'list', '--site', stack.siteKey, '--limit', '1000']);
+  assert.equal(rows.filter((m) => m.clientId === 'down-1').length, 1);
+});
+
+test('Redis down: messages are stored and reach streams on the same worker; back when Redis returns', async () => {
+  const guest = await newGuest();
+  assert.equal((await send(guest.token, 'hi', 'redis-0')).status, 201);
+  const { conversationId, lastEventId } = await conversationOf(guest.token);
+  const stream = await openEvents(guest.token, { lastEventId });
+  await killRecorded('redis', 'SIGTERM');
+  try {
+    const res = await send(guest.token, 'stored without Redis', 'redis-1');
+    assert.equal(res.status, 201);
+    const event = await stream.next();
+    assert.equal(event.data.text, 'stored without Redis');
+    // An agent reply from the CLI (another process) cannot be announced without Redis...
+    const reply = await stack.ctlJson(['conversations', 'reply', String(conversationId), '--text', 'sent during the outage']);
+    assert.equal(reply.created, true);
+  } finally {
+    const restarted = await stack.script('start');
+    assert.equal(restarted.code, 0, restarted.stderr);
+  }
+  try {
+    // ...but the worker resyncs its streams from MySQL when its subscription comes back.
+    const caughtUp = await stream.next(10000);
+    assert.equal(caughtUp.data.text, 'sent during the outage');
+  } finally {
+    stream.close();
+  }
+});
+
+test('worker killed with SIGKILL under load: every acknowledged message is stored once', async () => {
+  const guests = [];
+  for (let i = 0; i < 8; i++) guests.push(await newGuest(stack.siteKey, 'worker'));
+  const acknowledged = new Map();
+  const attempts = [];
+  let stop = false;
+  const sender = async (g, gi) => {
+    for (let n = 0; !stop && n < 200; n++) {
+      const clientId = `kill-${gi}-${n}`;
+      attempts.push({ g, clientId });
+      try {
+        const res = await worker('POST', '/api/v1/external/messages', {
+          headers: authHeaders(g.token), body: { text: `load ${clientId}`, clientId },
+        });
+        if (res.status === 201 || res.status === 200) acknowledged.set(clientId, res.json.message.id);
+      } catch {
+        return;  // the worker is gone
+      }
+    }
+  };
+  const senders = guests.map(sender);
+  await sleep(400);
+  const killing = killRecorded('worker', 'SIGKILL');
+  stop = true;
+  await killing;
+  await Promise.all(senders);
+  assert.ok(acknowledged.size > 0, 'some messages were acknowledged before the kill');
+
+  const restarted = await stack.script('start');
+  assert.equal(restarted.code, 0, restarted.stderr);
+  // Retry everything with the same clientIds: acknowledged ones must come back 200 with the same id.
+  for (const { g, clientId } of attempts) {
+    const res = await worker('POST', '/api/v1/external/messages', {
+      headers: authHeaders(g.token), body: { text: `load ${clientId}`, clientId },
+    });
+    assert.ok(res.status === 200 || res.status === 201, res.text);
+    if (acknowledged.has(clientId)) {
+      assert.equal(res.status, 200, `${clientId} was acknowledged, so it is stored`);
+      assert.equal(res.json.message.id, acknowledged.get(clientId));
+    }
+  }
+  const rows = await stack.ctlJson(['messages', 'list', '--site', stack.siteKey, '--limit', '10000']);
+  const counts = new Map();
+  for (const m of rows) if (m.clientId?.startsWith('kill-')) counts.set(m.clientId, (counts.get(m.clientId) || 0) + 1);
+  assert.equal(counts.size, attempts.length);
+  assert.ok([...counts.values()].every((c) => c === 1), 'no duplicates');
+});
+
+test('health, readiness and metrics on the worker socket', async () => {
+  assert.deepEqual((await worker('GET', '/healthz')).json, { status: 'ok' });
+  assert.equal((await worker('GET', '/readyz')).status, 200);
+  const metrics = await worker('GET', '/metrics');
+  assert.equal(metrics.status, 200);
+  for (const name of ['edgechat_http_requests_total', 'edgechat_http_request_duration_seconds_bucket',
+    'edgechat_sse_open_streams', 'edgechat_db_pool_in_use', 'edgechat_redis_up']) {
+    assert.match(metrics.text, new RegExp(`^${name}`, 'm'));
+  }
+});
+
+test('SIGTERM: streams end, the worker exits cleanly and removes its socket', async () => {
+  const guest = await newGuest();
+  const stream = await openEvents(guest.token);
+  await killRecorded('worker', 'SIGTERM');
+  await waitFor('the stream to end', () => stream.ended(), 3000);
+  const log = await readFile(join(stack.varDir, 'log', 'worker.log'), 'utf8');
+  assert.match(log, /"msg":"stopped"/);
+  await assert.rejects(readFile(join(stack.varDir, 'run', 'worker.sock')), /ENOENT/);
+  const restarted = await stack.script('start');
+  assert.equal(restarted.code, 0, restarted.stderr);
+});
