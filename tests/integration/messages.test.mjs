@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startStack, run } from '../lib/stack.mjs';
+import { spawn } from 'node:child_process';
+import { startStack, run, BUILD } from '../lib/stack.mjs';
 
 let stack;
 before(async () => {
@@ -21,9 +22,9 @@ after(async () => { await stack?.stop(); });
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A request straight to the worker's unix socket (bypassing the edge and its rate limits). */
-function worker(method, path, { headers = {}, body } = {}) {
+function worker(method, path, { headers = {}, body } = {}, socketPath = join(stack.varDir, 'run', 'worker.sock')) {
   return new Promise((resolve, reject) => {
-    const req = request({ socketPath: join(stack.varDir, 'run', 'worker.sock'), method, path, headers }, (res) => {
+    const req = request({ socketPath, method, path, headers }, (res) => {
       let data = '';
       res.setEncoding('utf8');
       res.on('data', (chunk) => { data += chunk; });
@@ -55,21 +56,21 @@ const authHeaders = (token, siteKey = stack.siteKey) => ({
   'Site-Key': siteKey, Authorization: `Bearer ${token}`, 'Content-Type': 'application/json',
 });
 
-function send(token, text, clientId, siteKey = stack.siteKey) {
-  return fetch(`${stack.chatUrl}/api/v1/external/messages`, {
+// Sends a message through the edge. A network error is retried once with the same clientId, as the
+// widget does (scripts/start reloads nginx, which closes idle keep-alive connections under us).
+async function send(token, text, clientId, siteKey = stack.siteKey) {
+  const post = () => fetch(`${stack.chatUrl}/api/v1/external/messages`, {
     method: 'POST', headers: authHeaders(token, siteKey), body: JSON.stringify({ text, clientId }),
   });
+  try {
+    return await post();
+  } catch {
+    return post();
+  }
 }
 
-/** Reads server-sent events from a fetch body; next() resolves to {id, event, data} or times out. */
-async function openEvents(token, { lastEventId, siteKey = stack.siteKey } = {}) {
-  const controller = new AbortController();
-  const headers = { 'Site-Key': siteKey, Authorization: `Bearer ${token}` };
-  if (lastEventId !== undefined) headers['Last-Event-ID'] = String(lastEventId);
-  const res = await fetch(`${stack.chatUrl}/api/v1/external/events`, { headers, signal: controller.signal });
-  assert.equal(res.status, 200);
-  assert.match(res.headers.get('content-type'), /text\/event-stream/);
-  const reader = res.body.getReader();
+/** Parses server-sent events from an async iterable of byte chunks. */
+function sseReader(body, abort) {
   const decoder = new TextDecoder();
   let buffer = '';
   const queue = [];
@@ -77,10 +78,8 @@ async function openEvents(token, { lastEventId, siteKey = stack.siteKey } = {}) 
   let wake = () => {};
   (async () => {
     try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        buffer += decoder.decode(value, { stream: true });
+      for await (const chunk of body) {
+        buffer += decoder.decode(chunk, { stream: true });
         let cut;
         while ((cut = buffer.indexOf('\n\n')) >= 0) {
           const block = buffer.slice(0, cut);
@@ -113,8 +112,32 @@ async function openEvents(token, { lastEventId, siteKey = stack.siteKey } = {}) 
     },
     pending: () => queue.length,
     ended: () => ended,
-    close: () => controller.abort(),
+    close: abort,
   };
+}
+
+/** The guest's event stream through the edge (fetch, as the widget reads it). */
+async function openEvents(token, { lastEventId, siteKey = stack.siteKey } = {}) {
+  const controller = new AbortController();
+  const headers = { 'Site-Key': siteKey, Authorization: `Bearer ${token}` };
+  if (lastEventId !== undefined) headers['Last-Event-ID'] = String(lastEventId);
+  const res = await fetch(`${stack.chatUrl}/api/v1/external/events`, { headers, signal: controller.signal });
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-type'), /text\/event-stream/);
+  return sseReader(res.body, () => controller.abort());
+}
+
+/** The guest's event stream straight from a worker socket. */
+function openWorkerEvents(socketPath, token, lastEventId) {
+  return new Promise((resolve, reject) => {
+    const headers = { 'Site-Key': stack.siteKey, Authorization: `Bearer ${token}`, 'Last-Event-ID': String(lastEventId) };
+    const req = request({ socketPath, path: '/api/v1/external/events', headers }, (res) => {
+      assert.equal(res.statusCode, 200);
+      resolve(sseReader(res, () => req.destroy()));
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 async function conversationOf(token) {
@@ -377,6 +400,49 @@ test('worker killed with SIGKILL under load: every acknowledged message is store
   for (const m of rows) if (m.clientId?.startsWith('kill-')) counts.set(m.clientId, (counts.get(m.clientId) || 0) + 1);
   assert.equal(counts.size, attempts.length);
   assert.ok([...counts.values()].every((c) => c === 1), 'no duplicates');
+});
+
+test('two workers: an event written through one reaches streams on the other, in order', async () => {
+  const socket2 = join(stack.varDir, 'run', 'worker2.sock');
+  const second = spawn(join(BUILD, 'edgechat-worker'), ['--config', join(stack.varDir, 'edgechat.conf')], {
+    env: { ...stack.env, EDGECHAT_WORKER_LISTEN: `unix:${socket2}` }, stdio: 'ignore',
+  });
+  try {
+    await waitFor('the second worker', async () => (await worker('GET', '/healthz', {}, socket2)).status === 200);
+    const guest = await newGuest();
+    assert.equal((await send(guest.token, 'start', 'two-0')).status, 201);
+    const { conversationId, lastEventId } = await conversationOf(guest.token);
+    const onSecond = await openWorkerEvents(socket2, guest.token, lastEventId);
+    try {
+      // Writes alternate between the first worker (guest, through the edge), the second worker
+      // (guest, direct) and the CLI (agent): the stream on the second worker sees them all in order.
+      const texts = [];
+      for (let i = 0; i < 6; i++) {
+        const text = `m${i}`;
+        texts.push(text);
+        if (i % 3 === 0) {
+          assert.equal((await send(guest.token, text, `two-${i + 1}`)).status, 201);
+        } else if (i % 3 === 1) {
+          const res = await worker('POST', '/api/v1/external/messages', {
+            headers: authHeaders(guest.token), body: { text, clientId: `two-${i + 1}` },
+          }, socket2);
+          assert.equal(res.status, 201);
+        } else {
+          await stack.ctlJson(['conversations', 'reply', String(conversationId), '--text', text]);
+        }
+      }
+      const got = [];
+      for (let i = 0; i < texts.length; i++) got.push(await onSecond.next(5000));
+      assert.deepEqual(got.map((e) => e.data.text), texts);
+      const ids = got.map((e) => e.id);
+      assert.deepEqual(ids, [...ids].sort((a, b) => a - b));
+    } finally {
+      onSecond.close();
+    }
+  } finally {
+    second.kill('SIGTERM');
+    await new Promise((resolve) => second.once('exit', resolve));
+  }
 });
 
 test('health, readiness and metrics on the worker socket', async () => {
