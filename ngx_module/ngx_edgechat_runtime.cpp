@@ -177,7 +177,10 @@ RedisClient::Pending* Runtime::Limit(std::vector<core::LimitKey> keys, LimitVerd
     return nullptr;
   }
   std::vector<std::string> numbers;
-  numbers.reserve(keys.size() * 2);
+  numbers.reserve(keys.size() * 2 + 1);
+  ngx_time_t* now_time = ngx_timeofday();
+  numbers.push_back(std::to_string(static_cast<std::int64_t>(now_time->sec) * 1000 +
+                                   static_cast<std::int64_t>(now_time->msec)));
   for (const core::LimitKey& key : keys) {
     numbers.push_back(std::to_string(key.params.emission_ms));
     numbers.push_back(std::to_string(key.params.tolerance_ms));

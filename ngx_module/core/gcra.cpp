@@ -36,12 +36,11 @@ std::int64_t RetryAfterSeconds(std::int64_t retry_after_ms) {
 }
 
 const std::string_view kGcraLuaScript = R"lua(
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local now = tonumber(ARGV[1])
 local tats = {}
 local wait = 0
 for i, key in ipairs(KEYS) do
-  local tolerance = tonumber(ARGV[2 * i])
+  local tolerance = tonumber(ARGV[2 * i + 1])
   local tat = tonumber(redis.call('GET', key)) or now
   if tat < now then tat = now end
   tats[i] = tat
@@ -50,7 +49,7 @@ for i, key in ipairs(KEYS) do
 end
 if wait > 0 then return {0, wait} end
 for i, key in ipairs(KEYS) do
-  local new_tat = tats[i] + tonumber(ARGV[2 * i - 1])
+  local new_tat = tats[i] + tonumber(ARGV[2 * i])
   redis.call('SET', key, new_tat, 'PX', new_tat - now + 1000)
 end
 return {1, 0}

@@ -38,9 +38,11 @@ GcraDecision GcraCheck(std::int64_t stored_tat_ms, std::int64_t now_ms, const Gc
 // Retry-After in whole seconds, rounded up and at least 1.
 std::int64_t RetryAfterSeconds(std::int64_t retry_after_ms);
 
-// Redis script: KEYS = limiter keys (all must allow, then all are charged), ARGV = emission_ms and
-// tolerance_ms of each key in turn. Returns {allowed (0/1), retry_after_ms}.
-// Uses Redis's clock so every nginx host shares one time line.
+// Redis script: KEYS = limiter keys (all must allow, then all are charged); ARGV = now_ms (the
+// calling host's wall clock), then emission_ms and tolerance_ms of each key in turn. Returns
+// {allowed (0/1), retry_after_ms}. The hosts' clocks must agree (NTP): a skew of a few ms is
+// negligible next to emission intervals of seconds, and calling Redis's TIME from the script
+// costs about a third of its throughput.
 extern const std::string_view kGcraLuaScript;
 
 }  // namespace edgechat::core
