@@ -49,6 +49,10 @@ Result<std::unique_ptr<sql::Connection>> ConnectionPool::Open() {
     std::unique_ptr<sql::Statement> stmt(conn->createStatement());
     // Every timestamp is UTC: CURRENT_TIMESTAMP(6) and the API's ISO strings must agree.
     stmt->execute("SET time_zone = '+00:00'");
+    // READ COMMITTED: no gap locks, so first messages of different guests (which look up and then
+    // insert their conversation) never deadlock each other. Ordering within a conversation comes
+    // from locking its row, which works the same under either level.
+    stmt->execute("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED");
     return conn;
   } catch (const sql::SQLException& e) {
     CountError();
