@@ -136,3 +136,38 @@ test('a hand-made iframe on a page outside the whitelist is refused by frame-anc
   assert.ok(messages.some((m) => m.includes('frame-ancestors')), JSON.stringify(messages));
   await context.close();
 });
+
+test("sending faster than the site's limit shows the site's text, then every message arrives once", async () => {
+  const sites = await stack.ctlJson(['site', 'list']);
+  const site = sites.find((s) => s.key === stack.siteKey);
+  assert.ok(site && site.limits, JSON.stringify(site));
+  const context = await browser.browser.newContext();
+  const limited = []; // the texts the edge sent with its 429s
+  context.on('response', async (res) => {
+    if (res.status() === 429 && res.url().endsWith('/api/v1/external/messages')) {
+      const body = await res.json().catch(() => ({}));
+      limited.push({ message: body.message, retryAfter: res.headers()['retry-after'] });
+    }
+  });
+  const page = await context.newPage();
+  const frame = await openDemo(page);
+  const count = Math.min((site.limits.burst || 5) + 3, 12);
+  const texts = Array.from({ length: count }, (_, i) => `burst ${i} ${Date.now()}`);
+  for (const text of texts) {
+    await frame.fill('#input', text);
+    await frame.press('#input', 'Enter');
+  }
+  await frame.waitForSelector('#status:not([hidden])', { timeout: 15000 });
+  const shown = await frame.textContent('#status');
+  assert.ok(limited.length > 0, 'the edge answered 429');
+  assert.ok(limited[0].retryAfter, 'with Retry-After');
+  if (site.limits.message) assert.equal(limited[0].message, site.limits.message);
+  assert.equal(shown, limited[0].message, "the widget shows the 429's own text");
+  await frame.waitForFunction((n) => document.querySelectorAll('.msg.guest:not(.pending)').length === n, count, {
+    timeout: 120000,
+  });
+  assert.equal(await frame.isHidden('#status'), true);
+  const stored = (await stack.ctlJson(['messages', 'list', '--limit', '200'])).filter((m) => texts.includes(m.text));
+  assert.equal(stored.length, count, 'each message stored exactly once');
+  await context.close();
+});

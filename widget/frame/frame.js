@@ -189,7 +189,8 @@
     }
   }
 
-  // Retries transient failures (network, 5xx) forever with capped backoff, showing why.
+  // Retries transient failures (network, 5xx, 429) forever with capped backoff or Retry-After,
+  // showing why: offline, unavailable, or the site's own rate-limit text.
   async function persist(reason, fn) {
     for (let attempt = 0; ; attempt++) {
       try {
@@ -197,9 +198,12 @@
         setStatus(reason, null);
         return result;
       } catch (e) {
-        if (e instanceof HttpError && e.status < 500) throw e;
-        setStatus(reason, navigator.onLine === false ? t.offline : t.unavailable);
-        await sleep(e.retryAfter || Math.min(30000, 1000 * 2 ** attempt) * (0.75 + Math.random() / 2));
+        const limited = e instanceof HttpError && e.status === 429;
+        if (e instanceof HttpError && e.status < 500 && !limited) throw e;
+        const text = limited ? e.body.message || t.rateLimited : navigator.onLine === false ? t.offline : t.unavailable;
+        setStatus(reason, text);
+        const backoff = Math.min(30000, 1000 * 2 ** attempt) * (0.75 + Math.random() / 2);
+        await sleep(e.retryAfter || (limited ? 5000 : backoff));
       }
     }
   }
@@ -348,7 +352,7 @@
       while ((entry = outbox.find((o) => !o.failed))) {
         try {
           const { json } = await withGuest(() =>
-            persistSend(() => call('POST', 'messages', { text: entry.text, clientId: entry.clientId })),
+            persist('send', () => call('POST', 'messages', { text: entry.text, clientId: entry.clientId })),
           );
           if (outbox.includes(entry)) upsert(json.message);
           if (outbox.includes(entry)) {
@@ -366,21 +370,6 @@
       }
     } finally {
       pumping = false;
-    }
-  }
-
-  // Like persist(), and a 429 waits for Retry-After while showing the site's own text.
-  async function persistSend(fn) {
-    for (;;) {
-      try {
-        const result = await persist('send', fn);
-        setStatus('limit', null);
-        return result;
-      } catch (e) {
-        if (e.status !== 429) throw e;
-        setStatus('limit', e.body.message || t.rateLimited);
-        await sleep(e.retryAfter || 5000);
-      }
     }
   }
 
@@ -661,5 +650,5 @@
     pump();
   });
   window.addEventListener('offline', () => setStatus('send', t.offline));
-  start();
+  start().catch((e) => setStatus('load', e.message || t.unavailable));
 })();
