@@ -103,4 +103,9 @@ ngx_int_t SendJsonError(ngx_http_request_t* r, ngx_uint_t status, std::string_vi
   }
 }
 
+ngx_int_t MethodNotAllowed(ngx_http_request_t* r, std::string_view allow, std::string_view what) {
+  if (!AddHeader(r, "Allow", allow)) return NGX_HTTP_INTERNAL_SERVER_ERROR;
+  return SendJsonError(r, NGX_HTTP_NOT_ALLOWED, "method_not_allowed", what);
+}
+
 }  // namespace edgechat::ngx

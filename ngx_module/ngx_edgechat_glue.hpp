@@ -53,6 +53,9 @@ ngx_int_t SendBody(ngx_http_request_t* r, ngx_uint_t status, std::string_view co
 ngx_int_t SendStaticBody(ngx_http_request_t* r, ngx_uint_t status, ngx_str_t content_type,
                          ngx_str_t charset, ngx_str_t body);
 
+// 405 with an Allow header and a JSON error.
+ngx_int_t MethodNotAllowed(ngx_http_request_t* r, std::string_view allow, std::string_view what);
+
 // JSON error in the external API's shape.
 ngx_int_t SendJsonError(ngx_http_request_t* r, ngx_uint_t status, std::string_view code,
                         std::string_view message);

@@ -1,0 +1,399 @@
+// The external API guard: route and method allow-lists, site keys against the registry, CORS,
+// the config answered at the edge, locked sites and rate limits; plus the header filter that puts
+// the CORS decision on every reply of a guarded location.
+#include <openssl/sha.h>
+
+#include <string>
+#include <vector>
+
+#include "core/http_shapes.hpp"
+#include "ngx_edgechat_conf.hpp"
+
+namespace edgechat::ngx {
+
+ngx_http_output_header_filter_pt next_header_filter = nullptr;
+
+namespace {
+
+// Counts headers with this name and returns the first (nginx keeps duplicates in the list).
+ngx_table_elt_t* FindUnique(ngx_http_request_t* r, std::string_view name, bool* duplicate) {
+  ngx_table_elt_t* found = nullptr;
+  *duplicate = false;
+  for (ngx_list_part_t* part = &r->headers_in.headers.part; part != nullptr; part = part->next) {
+    auto* headers = static_cast<ngx_table_elt_t*>(part->elts);
+    for (ngx_uint_t i = 0; i < part->nelts; i++) {
+      if (headers[i].key.len != name.size() ||
+          ngx_strncasecmp(headers[i].key.data,
+                          reinterpret_cast<u_char*>(const_cast<char*>(name.data())),
+                          name.size()) != 0) {
+        continue;
+      }
+      if (found != nullptr) *duplicate = true;
+      if (found == nullptr) found = &headers[i];
+    }
+  }
+  return found;
+}
+
+// The worker trusts this header: overwrite every client-sent copy with the validated key, or add
+// it when absent.
+bool SetUpstreamSiteKey(ngx_http_request_t* r, ngx_str_t key) {
+  static constexpr std::string_view kName = "X-Edgechat-Site-Key";
+  bool replaced = false;
+  for (ngx_list_part_t* part = &r->headers_in.headers.part; part != nullptr; part = part->next) {
+    auto* headers = static_cast<ngx_table_elt_t*>(part->elts);
+    for (ngx_uint_t i = 0; i < part->nelts; i++) {
+      if (headers[i].key.len == kName.size() &&
+          ngx_strncasecmp(headers[i].key.data,
+                          reinterpret_cast<u_char*>(const_cast<char*>(kName.data())),
+                          kName.size()) == 0) {
+        headers[i].value = key;
+        replaced = true;
+      }
+    }
+  }
+  if (replaced) return true;
+  auto* header = static_cast<ngx_table_elt_t*>(ngx_list_push(&r->headers_in.headers));
+  if (header == nullptr) return false;
+  *header = ngx_table_elt_t{};
+  static u_char lowcase[] = "x-edgechat-site-key";
+  header->key = ngx_str_t{kName.size(), reinterpret_cast<u_char*>(const_cast<char*>(kName.data()))};
+  header->lowcase_key = lowcase;
+  header->hash = ngx_hash_key(lowcase, kName.size());
+  header->value = key;
+  return true;
+}
+
+// The limiter key of a guest: a hash of the bearer token, so Redis never holds tokens.
+std::string GuestKeyPart(std::string_view token) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(token.data()), token.size(), digest);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (int i = 0; i < 16; i++) {
+    out.push_back(kHex[digest[i] >> 4]);
+    out.push_back(kHex[digest[i] & 0xf]);
+  }
+  return out;
+}
+
+ngx_int_t Reject(ngx_http_request_t* r, ngx_uint_t status, std::string_view code,
+                 std::string_view message) {
+  return SendJsonError(r, status, code, message);
+}
+
+ngx_int_t SendLimited(ngx_http_request_t* r, RequestCtx* ctx) {
+  std::string retry = std::to_string(core::RetryAfterSeconds(ctx->verdict.retry_after_ms));
+  if (!AddHeader(r, "Retry-After", retry)) return NGX_HTTP_INTERNAL_SERVER_ERROR;
+  static constexpr std::string_view kGuestMessage =
+      R"({"error":"rate_limited","message":"Too many new conversations from this address. Please try again later."})";
+  bool guests = ctx->route == core::ApiRoute::kGuests;
+  std::string_view body = guests ? kGuestMessage : std::string_view(ctx->site->limited_json);
+  return SendBody(r, NGX_HTTP_TOO_MANY_REQUESTS, "application/json", "", body);
+}
+
+ngx_int_t Pass(ngx_http_request_t* r, RequestCtx* ctx) {
+  if (!SetUpstreamSiteKey(r, ctx->site_key)) return NGX_HTTP_INTERNAL_SERVER_ERROR;
+  ctx->state = GuardState::kPassed;
+  return NGX_DECLINED;
+}
+
+ngx_int_t SendConfig(ngx_http_request_t* r, const core::Site& site) {
+  static ngx_str_t cache_control_key = ngx_string("Cache-Control");
+  static ngx_str_t no_cache = ngx_string("no-cache");
+  if (!AddHeader(r, cache_control_key, no_cache)) return NGX_HTTP_INTERNAL_SERVER_ERROR;
+  static ngx_str_t type = ngx_string("application/json");
+  static ngx_str_t no_charset = ngx_null_string;
+  // The body lives in the registry, which the request context keeps alive.
+  ngx_str_t body{site.config_json.size(),
+                 reinterpret_cast<u_char*>(const_cast<char*>(site.config_json.data()))};
+  return SendStaticBody(r, NGX_HTTP_OK, type, no_charset, body);
+}
+
+// What a request that passed every check gets: the config from the edge, or the worker.
+ngx_int_t Admit(ngx_http_request_t* r, RequestCtx* ctx) {
+  if (ctx->route == core::ApiRoute::kConfig) {
+    ctx->state = GuardState::kPassed;
+    return SendConfig(r, *ctx->site);
+  }
+  return Pass(r, ctx);
+}
+
+ngx_int_t AfterLimit(ngx_http_request_t* r, RequestCtx* ctx) {
+  return ctx->verdict.allowed ? Admit(r, ctx) : SendLimited(r, ctx);
+}
+
+void OnLimitDone(ngx_http_request_t* r, RequestCtx* ctx, LimitVerdict verdict) {
+  ctx->pending = nullptr;
+  ctx->verdict = verdict;
+  ctx->state = GuardState::kLimitDone;
+  ngx_connection_t* connection = r->connection;
+  r->write_event_handler = ngx_http_core_run_phases;
+  r->main->count--;  // taken when the request started waiting
+  ngx_http_core_run_phases(r);
+  ngx_http_run_posted_requests(connection);
+}
+
+ngx_int_t StartLimit(ngx_http_request_t* r, RequestCtx* ctx, core::LimitKind kind,
+                     const MainConf& mcf) {
+  // One hash tag per site keeps a request's keys in one Redis Cluster slot.
+  std::string prefix = "edgechat:rl:{" + ctx->site->key + "}:";
+  std::string address(View(r->connection->addr_text));
+  std::vector<core::LimitKey> keys;
+  if (mcf.request_limit_set) {
+    keys.push_back({prefix + "r:ip:" + address, mcf.request_limit});
+  }
+  if (kind == core::LimitKind::kMessage) {
+    const core::SiteLimits& limits = ctx->site->limits;
+    core::GcraParams params = core::GcraFor(limits.messages, limits.window_seconds, limits.burst);
+    keys.push_back({prefix + "m:ip:" + address, params});
+    if (ngx_table_elt_t* auth = r->headers_in.authorization) {
+      if (auto token = core::BearerToken(View(auth->value))) {
+        keys.push_back({prefix + "m:g:" + GuestKeyPart(*token), params});
+      }
+    }
+  } else if (kind == core::LimitKind::kGuestCreation) {
+    keys.push_back({prefix + "g:ip:" + address,
+                    core::GcraFor(kGuestsPerWindow, kGuestWindowSeconds, kGuestBurst)});
+  }
+
+  LimitVerdict now;
+  RedisClient::Pending* pending = ctx->runtime->Limit(
+      std::move(keys), &now, [r, ctx](LimitVerdict verdict) { OnLimitDone(r, ctx, verdict); });
+  if (pending == nullptr) {
+    ctx->verdict = now;
+    ctx->state = GuardState::kLimitDone;
+    return AfterLimit(r, ctx);
+  }
+  ctx->pending = pending;
+  ctx->state = GuardState::kLimiting;
+  r->main->count++;
+  r->write_event_handler = ngx_http_request_empty_handler;
+  return NGX_DONE;
+}
+
+ngx_int_t Guard(ngx_http_request_t* r, RequestCtx* ctx) {
+  SrvConf* scf = SrvConfOf(r);
+  core::ApiRoute route = core::ClassifyApiRoute(View(r->uri));
+  ctx->route = route;
+  bool duplicate = false;
+  ngx_table_elt_t* origin_header = FindUnique(r, "Origin", &duplicate);
+  std::optional<std::string_view> origin;
+  if (origin_header != nullptr) origin = View(origin_header->value);
+
+  // Until the site is known, the header filter grants errors to the chat origin and to any
+  // whitelisted origin (ctx->cors_set stays false), so the happy path decides CORS only once.
+  if (duplicate) {
+    return Reject(r, NGX_HTTP_BAD_REQUEST, "bad_request", "Repeated Origin header.");
+  }
+  if (route == core::ApiRoute::kUnknown) {
+    return Reject(r, NGX_HTTP_NOT_FOUND, "not_found", "No such route.");
+  }
+  if (r->method == NGX_HTTP_OPTIONS) {
+    static const core::OriginSet kNoOrigins;
+    ctx->cors = core::DecideCors(*scf->public_origin, origin, true,
+                                 ctx->registry ? ctx->registry->any_site_origins : kNoOrigins);
+    ctx->cors_set = true;
+    if (ctx->cors.denied()) {
+      return Reject(r, NGX_HTTP_FORBIDDEN, "origin_not_allowed",
+                    "This origin may not use the chat.");
+    }
+    if (!AddHeader(r, "Allow", core::AllowedMethods(route))) {
+      return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+    return SendBody(r, NGX_HTTP_NO_CONTENT, "", "", "");
+  }
+  if (!core::MethodAllowed(route, MethodName(r))) {
+    return MethodNotAllowed(r, core::AllowedMethods(route), "This method is not allowed here.");
+  }
+  if (!ctx->registry) {
+    if (!AddHeader(r, "Retry-After", "1")) return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    return Reject(r, NGX_HTTP_SERVICE_UNAVAILABLE, "not_ready",
+                  "The chat is starting; please retry in a moment.");
+  }
+
+  ngx_table_elt_t* key = FindUnique(r, "Site-Key", &duplicate);
+  if (duplicate) return Reject(r, NGX_HTTP_BAD_REQUEST, "bad_request", "Repeated Site-Key header.");
+  if (key == nullptr || key->value.len == 0) {
+    return Reject(r, NGX_HTTP_UNAUTHORIZED, "missing_site_key", "A Site-Key header is required.");
+  }
+  const core::Site* site =
+      core::IsValidSiteKey(View(key->value)) ? ctx->registry->Find(View(key->value)) : nullptr;
+  if (site == nullptr) {
+    return Reject(r, NGX_HTTP_UNAUTHORIZED, "unknown_site_key",
+                  "The Site-Key header does not name a known site.");
+  }
+  ctx->site = site;
+  ctx->site_key = key->value;
+
+  ctx->cors = core::DecideCors(*scf->public_origin, origin, false, site->origins);
+  ctx->cors_set = true;
+  if (ctx->cors.denied()) {
+    return Reject(r, NGX_HTTP_FORBIDDEN, "origin_not_allowed",
+                  "This origin is not allowed to use this site's chat.");
+  }
+
+  if ((r->method & (NGX_HTTP_POST | NGX_HTTP_PUT)) && r->headers_in.content_length_n != 0) {
+    ngx_table_elt_t* type = r->headers_in.content_type;
+    if (type == nullptr || !core::IsJsonContentType(View(type->value))) {
+      return Reject(r, NGX_HTTP_UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
+                    "Send the body as application/json.");
+    }
+  }
+
+  if (site->locked && route == core::ApiRoute::kMessages && r->method == NGX_HTTP_POST) {
+    return Reject(r, NGX_HTTP_FORBIDDEN, "site_locked",
+                  site->locked_message.empty() ? "This chat is closed for new messages."
+                                               : std::string_view(site->locked_message));
+  }
+
+  core::LimitKind kind = core::LimitFor(route, MethodName(r));
+  MainConf* mcf = MainConfOf(r);
+  if ((kind != core::LimitKind::kNone || mcf->request_limit_set) && ctx->runtime != nullptr) {
+    return StartLimit(r, ctx, kind, *mcf);
+  }
+  return Admit(r, ctx);
+}
+
+void CountApiReply(ngx_http_request_t* r) {
+  ngx_shm_zone_t* zone = MainConfOf(r)->settings->limiter_zone;
+  ngx_uint_t status = r->headers_out.status;
+  Count(zone, Counter::kApiRequests);
+  if (r->method == NGX_HTTP_OPTIONS) Count(zone, Counter::kApiPreflights);
+  if (status >= 200 && status < 300) {
+    Count(zone, Counter::kApi2xx);
+  } else if (status == NGX_HTTP_UNAUTHORIZED) {
+    Count(zone, Counter::kApi401);
+  } else if (status == NGX_HTTP_FORBIDDEN) {
+    Count(zone, Counter::kApi403);
+  } else if (status == NGX_HTTP_TOO_MANY_REQUESTS) {
+    Count(zone, Counter::kApi429);
+  } else if (status >= 400 && status < 500) {
+    Count(zone, Counter::kApiOther4xx);
+  } else if (status >= 500) {
+    Count(zone, Counter::kApi5xx);
+  }
+}
+
+}  // namespace
+
+// Runs in the rewrite phase, ahead of the location's own `return`/`rewrite` (our handler is
+// registered after ngx_http_rewrite_module's, and nginx runs the last registered first), so a
+// location that also uses `return` cannot skip the guard.
+ngx_int_t ApiGuardHandler(ngx_http_request_t* r) {
+  LocConf* lcf = LocConfOf(r);
+  if (!lcf->api || r != r->main) return NGX_DECLINED;
+  try {
+    RequestCtx* ctx = CtxOf(r);
+    if (ctx != nullptr) {
+      switch (ctx->state) {
+        case GuardState::kLimiting:
+          return NGX_DONE;  // still waiting for the limiter
+        case GuardState::kLimitDone:
+          return AfterLimit(r, ctx);
+        case GuardState::kPassed:
+          return NGX_DECLINED;
+        case GuardState::kChecking:
+          break;
+      }
+    } else {
+      ctx = PoolNew<RequestCtx>(r->pool);
+      if (ctx == nullptr) return NGX_HTTP_INTERNAL_SERVER_ERROR;
+      ngx_http_set_ctx(r, ctx, ngx_http_edgechat_module);
+      MainConf* mcf = MainConfOf(r);
+      ctx->runtime = mcf->runtime;
+      if (ctx->runtime != nullptr) ctx->registry = ctx->runtime->registry();
+    }
+    return Guard(r, ctx);
+  } catch (...) {
+    ngx_log_error(NGX_LOG_ERR, r->connection->log, 0, "edgechat: API guard failed");
+    return NGX_HTTP_INTERNAL_SERVER_ERROR;
+  }
+}
+
+// Adds the CORS decision to every reply of a guarded request: ours, the worker's, and nginx's own
+// error pages (413, 502...), so the widget can read them.
+ngx_int_t HeaderFilter(ngx_http_request_t* r) {
+  if (r != r->main) return next_header_filter(r);
+  if (LocConfOf(r)->api) CountApiReply(r);
+  RequestCtx* ctx = CtxOf(r);
+  core::CorsDecision early;
+  const core::CorsDecision* cors = nullptr;
+  if (ctx != nullptr && ctx->cors_set) {
+    cors = &ctx->cors;
+  } else if (LocConfOf(r)->api && SrvConfOf(r)->public_origin != nullptr) {
+    // nginx answered before the guard ran (a 413 or 400 from header checks): grant what a
+    // preflight would, so the widget can still read the error.
+    try {
+      MainConf* mcf = MainConfOf(r);
+      std::shared_ptr<const core::Registry> registry =
+          mcf->runtime != nullptr ? mcf->runtime->registry() : nullptr;
+      static const core::OriginSet kNoOrigins;
+      bool duplicate = false;
+      ngx_table_elt_t* origin = FindUnique(r, "Origin", &duplicate);
+      std::optional<std::string_view> value;
+      if (origin != nullptr && !duplicate) value = View(origin->value);
+      early = core::DecideCors(*SrvConfOf(r)->public_origin, value, false,
+                               registry ? registry->any_site_origins : kNoOrigins);
+      cors = &early;
+    } catch (...) {
+      return NGX_ERROR;
+    }
+  }
+  if (cors == nullptr) return next_header_filter(r);
+
+  // Only the edge grants CORS: drop any Access-Control-* an upstream sent.
+  for (ngx_list_part_t* part = &r->headers_out.headers.part; part != nullptr; part = part->next) {
+    auto* headers = static_cast<ngx_table_elt_t*>(part->elts);
+    for (ngx_uint_t i = 0; i < part->nelts; i++) {
+      if (headers[i].key.len > 15 &&
+          ngx_strncasecmp(headers[i].key.data,
+                          reinterpret_cast<u_char*>(const_cast<char*>("Access-Control-")),
+                          15) == 0) {
+        headers[i].hash = 0;
+      }
+    }
+  }
+  for (std::size_t i = 0; i < cors->header_count; i++) {
+    const core::HeaderView& header = cors->headers[i];
+    ngx_str_t name{header.name.size(),
+                   reinterpret_cast<u_char*>(const_cast<char*>(header.name.data()))};
+    ngx_str_t value{header.value.size(),
+                    reinterpret_cast<u_char*>(const_cast<char*>(header.value.data()))};
+    if (!AddHeader(r, name, value)) return NGX_ERROR;
+  }
+  static ngx_str_t nosniff_key = ngx_string("X-Content-Type-Options");
+  static ngx_str_t nosniff = ngx_string("nosniff");
+  if (!AddHeader(r, nosniff_key, nosniff)) return NGX_ERROR;
+  return next_header_filter(r);
+}
+
+ngx_int_t SiteKeyVariable(ngx_http_request_t* r, ngx_http_variable_value_t* v, uintptr_t) {
+  RequestCtx* ctx = CtxOf(r);
+  if (ctx == nullptr || ctx->site_key.len == 0) {
+    v->not_found = 1;
+    return NGX_OK;
+  }
+  v->data = ctx->site_key.data;
+  v->len = ctx->site_key.len;
+  v->valid = 1;
+  v->no_cacheable = 0;
+  v->not_found = 0;
+  return NGX_OK;
+}
+
+ngx_int_t SiteNameVariable(ngx_http_request_t* r, ngx_http_variable_value_t* v, uintptr_t) {
+  RequestCtx* ctx = CtxOf(r);
+  if (ctx == nullptr || ctx->site == nullptr || ctx->site->name.empty()) {
+    v->not_found = 1;
+    return NGX_OK;
+  }
+  v->data = reinterpret_cast<u_char*>(const_cast<char*>(ctx->site->name.data()));
+  v->len = ctx->site->name.size();
+  v->valid = 1;
+  v->no_cacheable = 0;
+  v->not_found = 0;
+  return NGX_OK;
+}
+
+}  // namespace edgechat::ngx
