@@ -486,6 +486,33 @@ test('two nginx hosts share one limit through Redis', async () => {
   assert.deepEqual(statuses, [200, 200, 200, 429, 429, 429]);
 });
 
+test('Redis stalled: limits fall back after the command timeout, no 5xx, then heal', async () => {
+  await setLimits(20, { messages: 3, windowSeconds: 60, burst: 2, message: 'Stalled' });
+  const pid = Number((await readFile(join(redis.dir, 'redis.pid'), 'utf8')).trim());
+  process.kill(pid, 'SIGSTOP');
+  try {
+    const results = [];
+    for (let i = 0; i < 5; i++) {
+      const started = Date.now();
+      const res = await post(edge2, TOKEN_A);
+      results.push({ status: res.status, ms: Date.now() - started });
+    }
+    assert.deepEqual(results.map((r) => r.status), [200, 200, 200, 429, 429]);
+    assert.ok(results.every((r) => r.ms < 1500), JSON.stringify(results));
+    assert.equal((await edge2.api('config')).status, 200);
+  } finally {
+    process.kill(pid, 'SIGCONT');
+  }
+  // Back on Redis by itself.
+  let healed = false;
+  for (let i = 0; i < 60 && !healed; i++) {
+    await sleep(250);
+    const status = JSON.parse((await request(`${edge2.url}/edgechat/status`)).text);
+    healed = status.worker.redis === 'connected';
+  }
+  assert.ok(healed);
+});
+
 test('Redis killed: known sites still served, limits per host, no 5xx; restarted: shared again', async () => {
   await setLimits(12, { messages: 3, windowSeconds: 60, burst: 2, message: 'Fallback limit' });
   await redis.stop();
