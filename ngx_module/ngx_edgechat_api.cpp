@@ -206,6 +206,11 @@ ngx_int_t Guard(ngx_http_request_t* r, RequestCtx* ctx) {
   if (!core::MethodAllowed(route, MethodName(r))) {
     return MethodNotAllowed(r, core::AllowedMethods(route), "This method is not allowed here.");
   }
+  // A backstop for configurations without client_max_body_size: no API body is this large.
+  if (r->headers_in.content_length_n > kMaxApiBodyBytes) {
+    return Reject(r, NGX_HTTP_REQUEST_ENTITY_TOO_LARGE, "payload_too_large",
+                  "The request body is too large.");
+  }
   if (!ctx->registry) {
     if (!AddHeader(r, "Retry-After", "1")) return NGX_HTTP_INTERNAL_SERVER_ERROR;
     return Reject(r, NGX_HTTP_SERVICE_UNAVAILABLE, "not_ready",

@@ -26,6 +26,8 @@ namespace edgechat::ngx {
 inline constexpr std::uint32_t kGuestsPerWindow = 60;
 inline constexpr std::uint32_t kGuestWindowSeconds = 3600;
 inline constexpr std::uint32_t kGuestBurst = 20;
+// The largest request body the external API accepts (a message is at most 2000 characters).
+inline constexpr off_t kMaxApiBodyBytes = 32 * 1024;
 
 // A file read once at configuration time; its memory lives in the cycle's pool.
 struct StaticAsset {
