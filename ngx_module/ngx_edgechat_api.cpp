@@ -138,7 +138,7 @@ ngx_int_t StartLimit(ngx_http_request_t* r, RequestCtx* ctx, core::LimitKind kin
                      const MainConf& mcf) {
   // One hash tag per site keeps a request's keys in one Redis Cluster slot.
   std::string prefix = "edgechat:rl:{" + ctx->site->key + "}:";
-  std::string address(View(r->connection->addr_text));
+  std::string address = core::LimiterAddress(View(r->connection->addr_text));
   std::vector<core::LimitKey> keys;
   if (mcf.request_limit_set) {
     keys.push_back({prefix + "r:ip:" + address, mcf.request_limit});
@@ -153,8 +153,7 @@ ngx_int_t StartLimit(ngx_http_request_t* r, RequestCtx* ctx, core::LimitKind kin
       }
     }
   } else if (kind == core::LimitKind::kGuestCreation) {
-    keys.push_back({prefix + "g:ip:" + address,
-                    core::GcraFor(kGuestsPerWindow, kGuestWindowSeconds, kGuestBurst)});
+    keys.push_back({prefix + "g:ip:" + address, mcf.guest_limit});
   }
 
   LimitVerdict now;

@@ -21,8 +21,8 @@ extern ngx_module_t ngx_http_edgechat_module;
 
 namespace edgechat::ngx {
 
-// Guest creation per client IP and site: a visitor needs one guest per browser; an office behind
-// one address gets a generous burst.
+// Default guest creation limit per client IP and site (edgechat_guest_limit 60r/h burst=20): a
+// visitor needs one guest per browser; an office behind one address gets a generous burst.
 inline constexpr std::uint32_t kGuestsPerWindow = 60;
 inline constexpr std::uint32_t kGuestWindowSeconds = 3600;
 inline constexpr std::uint32_t kGuestBurst = 20;
@@ -42,6 +42,8 @@ struct MainConf {
   ngx_flag_t zone_configured;
   ngx_flag_t request_limit_set;    // edgechat_request_limit given
   core::GcraParams request_limit;  // every guarded request, per client IP and site
+  ngx_flag_t guest_limit_set;      // edgechat_guest_limit given
+  core::GcraParams guest_limit;    // POST guests, per client IP and site
 };
 
 struct SrvConf {

@@ -136,33 +136,32 @@ StaticAsset* LoadAsset(ngx_conf_t* cf, ngx_command_t* cmd, ngx_str_t path) {
   }
 }
 
-// edgechat_request_limit RATE [burst=N]; RATE is "Nr/s" or "Nr/m".
+// "RATE [burst=N]" of edgechat_request_limit and edgechat_guest_limit.
+bool ParseRateDirective(ngx_conf_t* cf, ngx_command_t* cmd, core::GcraParams* params) {
+  auto* args = static_cast<ngx_str_t*>(cf->args->elts);
+  std::string_view burst = cf->args->nelts == 3 ? View(args[2]) : std::string_view();
+  Result<core::GcraParams> parsed = core::ParseRateLimit(View(args[1]), burst);
+  if (!parsed) {
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "%V: %s", &cmd->name, parsed.error().message.c_str());
+    return false;
+  }
+  *params = parsed.value();
+  return true;
+}
+
 char* SetRequestLimit(ngx_conf_t* cf, ngx_command_t* cmd, void* conf) {
   auto* mcf = static_cast<MainConf*>(conf);
   if (mcf->request_limit_set) return ConfMessage("is duplicate");
-  auto* args = static_cast<ngx_str_t*>(cf->args->elts);
-  std::string_view rate = View(args[1]);
-  std::uint32_t window = 0;
-  if (rate.ends_with("r/s")) {
-    window = 1;
-  } else if (rate.ends_with("r/m")) {
-    window = 60;
-  }
-  ngx_int_t count = window ? ngx_atoi(args[1].data, args[1].len - 3) : NGX_ERROR;
-  ngx_int_t burst = 0;
-  if (cf->args->nelts == 3) {
-    std::string_view option = View(args[2]);
-    burst = option.starts_with("burst=") ? ngx_atoi(args[2].data + 6, args[2].len - 6) : NGX_ERROR;
-  }
-  if (count == NGX_ERROR || count < 1 || count > 1000000 || burst == NGX_ERROR || burst > 1000000) {
-    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                       "%V: expected RATE [burst=N] with RATE like 20r/s or 600r/m, got \"%V\"",
-                       &cmd->name, &args[1]);
-    return ConfError();
-  }
-  mcf->request_limit =
-      core::GcraFor(static_cast<std::uint32_t>(count), window, static_cast<std::uint32_t>(burst));
+  if (!ParseRateDirective(cf, cmd, &mcf->request_limit)) return ConfError();
   mcf->request_limit_set = 1;
+  return NGX_CONF_OK;
+}
+
+char* SetGuestLimit(ngx_conf_t* cf, ngx_command_t* cmd, void* conf) {
+  auto* mcf = static_cast<MainConf*>(conf);
+  if (mcf->guest_limit_set) return ConfMessage("is duplicate");
+  if (!ParseRateDirective(cf, cmd, &mcf->guest_limit)) return ConfError();
+  mcf->guest_limit_set = 1;
   return NGX_CONF_OK;
 }
 
@@ -214,6 +213,8 @@ ngx_command_t kCommands[] = {
      NGX_HTTP_MAIN_CONF_OFFSET, 0, nullptr},
     {ngx_string("edgechat_request_limit"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE12, SetRequestLimit,
      NGX_HTTP_MAIN_CONF_OFFSET, 0, nullptr},
+    {ngx_string("edgechat_guest_limit"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE12, SetGuestLimit,
+     NGX_HTTP_MAIN_CONF_OFFSET, 0, nullptr},
     {ngx_string("edgechat_public_origin"), NGX_HTTP_MAIN_CONF | NGX_HTTP_SRV_CONF | NGX_CONF_TAKE1,
      SetPublicOrigin, NGX_HTTP_SRV_CONF_OFFSET, 0, nullptr},
     {ngx_string("edgechat_widget"), NGX_HTTP_LOC_CONF | NGX_CONF_TAKE1, SetWidget,
@@ -244,6 +245,9 @@ char* InitMainConf(ngx_conf_t* cf, void* conf) {
   auto* mcf = static_cast<MainConf*>(conf);
   ngx_conf_init_msec_value(mcf->redis_timeout, 250);
   mcf->settings->redis_timeout = mcf->redis_timeout;
+  if (!mcf->guest_limit_set) {
+    mcf->guest_limit = core::GcraFor(kGuestsPerWindow, kGuestWindowSeconds, kGuestBurst);
+  }
   if (mcf->settings->limiter_zone == nullptr) {
     // The fallback limiter is part of the guarantee: give it a small zone by default.
     static ngx_str_t name = ngx_string("edgechat_limits");

@@ -1,6 +1,10 @@
 #include "core/api_routes.hpp"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
+#include <array>
+#include <cstring>
 
 namespace edgechat::core {
 namespace {
@@ -99,6 +103,24 @@ std::optional<std::string_view> BearerToken(std::string_view authorization) {
     return std::nullopt;
   }
   return token;
+}
+
+std::string LimiterAddress(std::string_view address) {
+  if (address.find(':') == std::string_view::npos || address.size() >= INET6_ADDRSTRLEN) {
+    return std::string(address);
+  }
+  std::string text(address);
+  std::array<unsigned char, 16> bytes{};
+  if (inet_pton(AF_INET6, text.c_str(), bytes.data()) != 1) return text;
+  static constexpr unsigned char kMappedPrefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  std::array<char, INET6_ADDRSTRLEN> out{};
+  if (std::memcmp(bytes.data(), kMappedPrefix, sizeof(kMappedPrefix)) == 0) {
+    if (inet_ntop(AF_INET, bytes.data() + 12, out.data(), out.size()) == nullptr) return text;
+    return out.data();
+  }
+  std::fill(bytes.begin() + 8, bytes.end(), 0);
+  if (inet_ntop(AF_INET6, bytes.data(), out.data(), out.size()) == nullptr) return text;
+  return std::string(out.data()) + "/64";
 }
 
 bool IsJsonContentType(std::string_view content_type) {

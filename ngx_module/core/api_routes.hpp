@@ -3,6 +3,7 @@
 #pragma once
 
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace edgechat::core {
@@ -23,6 +24,11 @@ LimitKind LimitFor(ApiRoute route, std::string_view method);
 // The guest token of an "Authorization: Bearer <token>" header, if it has the token's shape
 // (43 characters of base64url). The worker still checks it; the edge only keys limits on it.
 std::optional<std::string_view> BearerToken(std::string_view authorization);
+
+// The client address a per-IP limit keys on: IPv4 as is, IPv6 by its /64 prefix (one subscriber
+// usually holds a whole /64 and could otherwise rotate addresses past the limit), IPv4-mapped IPv6
+// as IPv4. Unparseable input (a unix socket client) is returned unchanged.
+std::string LimiterAddress(std::string_view address);
 
 // True for "application/json" with optional parameters (case-insensitive).
 bool IsJsonContentType(std::string_view content_type);

@@ -1,6 +1,7 @@
 #include "core/gcra.hpp"
 
 #include <algorithm>
+#include <charconv>
 
 namespace edgechat::core {
 
@@ -29,6 +30,41 @@ GcraDecision GcraCheck(std::int64_t stored_tat_ms, std::int64_t now_ms, const Gc
   decision.new_tat_ms = tat + params.emission_ms;
   decision.ttl_ms = decision.new_tat_ms - now_ms;
   return decision;
+}
+
+namespace {
+
+bool ParseCount(std::string_view text, std::uint32_t* value) {
+  if (text.empty() || text.size() > 7) return false;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), *value);
+  return ec == std::errc() && end == text.data() + text.size();
+}
+
+}  // namespace
+
+Result<GcraParams> ParseRateLimit(std::string_view rate, std::string_view burst_option) {
+  Error invalid{"invalid_rate", "expected RATE [burst=N] with RATE like 20r/s, 600r/m or 60r/h"};
+  std::uint32_t window = 0;
+  if (rate.ends_with("r/s")) {
+    window = 1;
+  } else if (rate.ends_with("r/m")) {
+    window = 60;
+  } else if (rate.ends_with("r/h")) {
+    window = 3600;
+  }
+  std::uint32_t count = 0;
+  if (window == 0 || !ParseCount(rate.substr(0, rate.size() - 3), &count) || count == 0) {
+    return invalid;
+  }
+  std::uint32_t burst = 0;
+  if (!burst_option.empty()) {
+    constexpr std::string_view kBurst = "burst=";
+    if (!burst_option.starts_with(kBurst) ||
+        !ParseCount(burst_option.substr(kBurst.size()), &burst)) {
+      return invalid;
+    }
+  }
+  return GcraFor(count, window, burst);
 }
 
 std::int64_t RetryAfterSeconds(std::int64_t retry_after_ms) {

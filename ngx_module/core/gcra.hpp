@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/result.hpp"
+
 namespace edgechat::core {
 
 struct GcraParams {
@@ -34,6 +36,10 @@ struct LimitKey {
 
 // stored_tat_ms: the key's TAT, or 0 when the key has none (or it expired).
 GcraDecision GcraCheck(std::int64_t stored_tat_ms, std::int64_t now_ms, const GcraParams& params);
+
+// Parses a directive's "RATE [burst=N]": RATE is Nr/s, Nr/m or Nr/h; burst_option is empty or
+// "burst=N".
+Result<GcraParams> ParseRateLimit(std::string_view rate, std::string_view burst_option);
 
 // Retry-After in whole seconds, rounded up and at least 1.
 std::int64_t RetryAfterSeconds(std::int64_t retry_after_ms);

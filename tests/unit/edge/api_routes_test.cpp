@@ -61,5 +61,15 @@ TEST(ApiRoutes, JsonContentType) {
   EXPECT_FALSE(IsJsonContentType(""));
 }
 
+TEST(ApiRoutes, LimiterAddress) {
+  EXPECT_EQ(LimiterAddress("203.0.113.7"), "203.0.113.7");
+  EXPECT_EQ(LimiterAddress("2001:db8:1:2:3:4:5:6"), "2001:db8:1:2::/64");
+  EXPECT_EQ(LimiterAddress("2001:db8:1:2:ffff::1"), "2001:db8:1:2::/64");
+  EXPECT_EQ(LimiterAddress("::ffff:198.51.100.4"), "198.51.100.4");
+  EXPECT_EQ(LimiterAddress("::1"), "::/64");
+  EXPECT_EQ(LimiterAddress("unix:"), "unix:");
+  EXPECT_EQ(LimiterAddress(""), "");
+}
+
 }  // namespace
 }  // namespace edgechat::core

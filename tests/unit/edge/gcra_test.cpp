@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <utility>
+#include <vector>
+
 namespace edgechat::core {
 namespace {
 
@@ -60,6 +63,37 @@ TEST(Gcra, ZeroBurstMeansOneAtATime) {
 TEST(Gcra, ScriptIsPresent) {
   EXPECT_NE(kGcraLuaScript.find("local now = tonumber(ARGV[1])"), std::string_view::npos);
   EXPECT_EQ(kGcraLuaScript.find("TIME"), std::string_view::npos);
+}
+
+}  // namespace
+}  // namespace edgechat::core
+
+namespace edgechat::core {
+namespace {
+
+TEST(Gcra, ParseRateLimit) {
+  Result<GcraParams> per_second = ParseRateLimit("20r/s", "");
+  ASSERT_TRUE(per_second.ok());
+  EXPECT_EQ(per_second->emission_ms, 50);
+  EXPECT_EQ(per_second->tolerance_ms, 0);
+  Result<GcraParams> per_minute = ParseRateLimit("600r/m", "burst=10");
+  ASSERT_TRUE(per_minute.ok());
+  EXPECT_EQ(per_minute->emission_ms, 100);
+  EXPECT_EQ(per_minute->tolerance_ms, 1000);
+  EXPECT_EQ(ParseRateLimit("60r/h", "burst=20")->emission_ms, 60000);
+  for (auto [rate, burst] :
+       std::vector<std::pair<std::string_view, std::string_view>>{{"", ""},
+                                                                  {"r/s", ""},
+                                                                  {"0r/s", ""},
+                                                                  {"-1r/s", ""},
+                                                                  {"10", ""},
+                                                                  {"10r/d", ""},
+                                                                  {"10r/s", "burst"},
+                                                                  {"10r/s", "burst=x"},
+                                                                  {"10r/s", "10"},
+                                                                  {"99999999r/s", ""}}) {
+    EXPECT_FALSE(ParseRateLimit(rate, burst).ok()) << rate << " " << burst;
+  }
 }
 
 }  // namespace
