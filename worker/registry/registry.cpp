@@ -33,7 +33,7 @@ json RegistryDocument(std::int64_t revision, const std::vector<Site>& sites) {
 }
 
 Result<std::int64_t> ReadRegistryRevision(ConnectionPool& pool) {
-  return WithConnection<std::int64_t>(pool, [&](sql::Connection& c) -> Result<std::int64_t> {
+  return WithConnection<std::int64_t>(pool, [&](DbConnection& c) -> Result<std::int64_t> {
     auto stmt = Prepare(c, "SELECT revision FROM registry_state WHERE id = 1");
     auto rs = Query(*stmt);
     if (!rs->next()) return Error{"db_error", "registry_state has no row (run migrate)"};
@@ -43,15 +43,14 @@ Result<std::int64_t> ReadRegistryRevision(ConnectionPool& pool) {
 
 Result<json> BuildRegistryDocument(ConnectionPool& pool) {
   // One transaction: the revision and the sites come from the same snapshot.
-  return WithTransaction<json>(pool, [&](sql::Connection& c) -> Result<json> {
+  return WithTransaction<json>(pool, [&](DbConnection& c) -> Result<json> {
     auto rev = Prepare(c, "SELECT revision FROM registry_state WHERE id = 1");
     auto rrs = Query(*rev);
     if (!rrs->next()) return Error{"db_error", "registry_state has no row (run migrate)"};
     std::int64_t revision = rrs->getInt64("revision");
     std::vector<Site> sites;
     std::map<std::uint64_t, std::size_t> index;
-    auto stmt =
-        Prepare(c, (std::string("SELECT ") + kSiteColumns + " FROM sites ORDER BY id").c_str());
+    auto stmt = Prepare(c, std::string("SELECT ") + kSiteColumns + " FROM sites ORDER BY id");
     auto rs = Query(*stmt);
     while (rs->next()) {
       index[rs->getUInt64("id")] = sites.size();

@@ -10,7 +10,7 @@ namespace edgechat::worker {
 
 namespace {
 
-void BumpRegistryRevision(sql::Connection& c) {
+void BumpRegistryRevision(DbConnection& c) {
   auto bump = Prepare(c, "UPDATE registry_state SET revision = revision + 1 WHERE id = 1");
   bump->executeUpdate();
 }
@@ -18,7 +18,7 @@ void BumpRegistryRevision(sql::Connection& c) {
 }  // namespace
 
 Result<Site> CreateSite(ConnectionPool& pool, const NewSite& site) {
-  return WithTransaction<Site>(pool, [&](sql::Connection& c) -> Result<Site> {
+  return WithTransaction<Site>(pool, [&](DbConnection& c) -> Result<Site> {
     if (site.is_main) {
       auto unmark = Prepare(c,
                             "UPDATE sites SET is_main = 0, revision = revision + 1 "
@@ -61,11 +61,10 @@ Result<Site> CreateSite(ConnectionPool& pool, const NewSite& site) {
 
 Result<std::vector<Site>> ListSites(ConnectionPool& pool) {
   using Sites = std::vector<Site>;
-  return WithConnection<Sites>(pool, [&](sql::Connection& c) -> Result<Sites> {
+  return WithConnection<Sites>(pool, [&](DbConnection& c) -> Result<Sites> {
     Sites sites;
     std::map<std::uint64_t, std::size_t> index;
-    auto stmt =
-        Prepare(c, (std::string("SELECT ") + kSiteColumns + " FROM sites ORDER BY id").c_str());
+    auto stmt = Prepare(c, std::string("SELECT ") + kSiteColumns + " FROM sites ORDER BY id");
     auto rs = Query(*stmt);
     while (rs->next()) {
       index[rs->getUInt64("id")] = sites.size();
@@ -83,7 +82,7 @@ Result<std::vector<Site>> ListSites(ConnectionPool& pool) {
 
 Result<std::uint64_t> AddAdmin(ConnectionPool& pool, const std::string& username,
                                const std::string& display_name, const std::string& password_hash) {
-  return WithConnection<std::uint64_t>(pool, [&](sql::Connection& c) -> Result<std::uint64_t> {
+  return WithConnection<std::uint64_t>(pool, [&](DbConnection& c) -> Result<std::uint64_t> {
     try {
       auto insert = Prepare(c,
                             "INSERT INTO admins (username, display_name, password_hash) "
@@ -107,7 +106,7 @@ Result<std::vector<MessageListing>> ListRecentMessages(ConnectionPool& pool,
                                                        const std::optional<std::string>& site_key,
                                                        unsigned limit) {
   using Rows = std::vector<MessageListing>;
-  return WithConnection<Rows>(pool, [&](sql::Connection& c) -> Result<Rows> {
+  return WithConnection<Rows>(pool, [&](DbConnection& c) -> Result<Rows> {
     if (site_key) {
       auto check = Prepare(c, "SELECT id FROM sites WHERE site_key = ?");
       check->setString(1, *site_key);
@@ -118,14 +117,14 @@ Result<std::vector<MessageListing>> ListRecentMessages(ConnectionPool& pool,
         "SELECT m.id, m.conversation_id, s.site_key, s.name AS site_name, c.source, m.author, "
         "m.body, m.client_id, m.created_at FROM messages m "
         "JOIN conversations c ON c.id = m.conversation_id JOIN sites s ON s.id = c.site_id ";
-    std::unique_ptr<sql::PreparedStatement> stmt;
+    sql::PreparedStatement* stmt = nullptr;
     if (site_key) {
       stmt = Prepare(
           c, (std::string(kSelect) + "WHERE s.site_key = ? ORDER BY m.id DESC LIMIT ?").c_str());
       stmt->setString(1, *site_key);
       stmt->setUInt(2, limit);
     } else {
-      stmt = Prepare(c, (std::string(kSelect) + "ORDER BY m.id DESC LIMIT ?").c_str());
+      stmt = Prepare(c, std::string(kSelect) + "ORDER BY m.id DESC LIMIT ?");
       stmt->setUInt(1, limit);
     }
     auto rs = Query(*stmt);

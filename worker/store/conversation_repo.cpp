@@ -40,7 +40,7 @@ struct LockedConversation {
   std::string status;
 };
 
-std::optional<LockedConversation> LockConversation(sql::Connection& c, std::uint64_t id) {
+std::optional<LockedConversation> LockConversation(DbConnection& c, std::uint64_t id) {
   auto stmt = Prepare(c, "SELECT guest_id, status FROM conversations WHERE id = ? FOR UPDATE");
   stmt->setUInt64(1, id);
   auto rs = Query(*stmt);
@@ -60,7 +60,7 @@ std::string SourceLabel(const std::string& source) {
 Result<std::vector<ConversationSummary>> ListConversations(ConnectionPool& pool,
                                                            const ConversationFilter& f) {
   using Rows = std::vector<ConversationSummary>;
-  return WithConnection<Rows>(pool, [&](sql::Connection& c) -> Result<Rows> {
+  return WithConnection<Rows>(pool, [&](DbConnection& c) -> Result<Rows> {
     if (f.site_key) {
       auto check = Prepare(c, "SELECT id FROM sites WHERE site_key = ?");
       check->setString(1, *f.site_key);
@@ -94,19 +94,18 @@ Result<std::vector<ConversationSummary>> ListConversations(ConnectionPool& pool,
 
 Result<ConversationDetail> ShowConversation(ConnectionPool& pool, std::uint64_t id) {
   return WithConnection<ConversationDetail>(
-      pool, [&](sql::Connection& c) -> Result<ConversationDetail> {
-        auto stmt = Prepare(c, (std::string(kSummarySelect) + "WHERE c.id = ?").c_str());
+      pool, [&](DbConnection& c) -> Result<ConversationDetail> {
+        auto stmt = Prepare(c, std::string(kSummarySelect) + "WHERE c.id = ?");
         stmt->setUInt64(1, id);
         auto rs = Query(*stmt);
         if (!rs->next()) return Error{"not_found", "no conversation " + std::to_string(id)};
         ConversationDetail detail{SummaryFromRow(*rs), {}};
-        auto messages = Prepare(c, (std::string("SELECT ") + kMessageColumns +
-                                    ", r.value AS reaction FROM messages m "
-                                    "JOIN conversations c ON c.id = m.conversation_id "
-                                    "LEFT JOIN reactions r ON r.message_id = m.id "
-                                    "AND r.guest_id = c.guest_id "
-                                    "WHERE m.conversation_id = ? ORDER BY m.id")
-                                       .c_str());
+        auto messages = Prepare(c, std::string("SELECT ") + kMessageColumns +
+                                       ", r.value AS reaction FROM messages m "
+                                       "JOIN conversations c ON c.id = m.conversation_id "
+                                       "LEFT JOIN reactions r ON r.message_id = m.id "
+                                       "AND r.guest_id = c.guest_id "
+                                       "WHERE m.conversation_id = ? ORDER BY m.id");
         messages->setUInt64(1, id);
         auto mrs = Query(*messages);
         while (mrs->next()) {
@@ -122,7 +121,7 @@ Result<AgentReply> PostAgentReply(ConnectionPool& pool, std::uint64_t conversati
                                   const std::optional<std::string>& admin_username,
                                   const std::string& text,
                                   const std::optional<std::string>& client_id) {
-  return WithTransaction<AgentReply>(pool, [&](sql::Connection& c) -> Result<AgentReply> {
+  return WithTransaction<AgentReply>(pool, [&](DbConnection& c) -> Result<AgentReply> {
     auto conversation = LockConversation(c, conversation_id);
     if (!conversation) {
       return Error{"not_found", "no conversation " + std::to_string(conversation_id)};
@@ -136,10 +135,9 @@ Result<AgentReply> PostAgentReply(ConnectionPool& pool, std::uint64_t conversati
       admin_id = rs->getUInt64("id");
     }
     if (client_id) {
-      auto earlier = Prepare(c, (std::string("SELECT ") + kMessageColumns +
-                                 " FROM messages m WHERE m.conversation_id = ? "
-                                 "AND m.author = 'agent' AND m.client_id = ?")
-                                    .c_str());
+      auto earlier = Prepare(c, std::string("SELECT ") + kMessageColumns +
+                                    " FROM messages m WHERE m.conversation_id = ? "
+                                    "AND m.author = 'agent' AND m.client_id = ?");
       earlier->setUInt64(1, conversation_id);
       earlier->setString(2, *client_id);
       auto rs = Query(*earlier);
@@ -161,9 +159,8 @@ Result<AgentReply> PostAgentReply(ConnectionPool& pool, std::uint64_t conversati
       insert->setNull(4, sql::DataType::VARCHAR);
     }
     insert->executeUpdate();
-    auto read = Prepare(c, (std::string("SELECT ") + kMessageColumns +
-                            " FROM messages m WHERE m.id = LAST_INSERT_ID()")
-                               .c_str());
+    auto read = Prepare(c, std::string("SELECT ") + kMessageColumns +
+                               " FROM messages m WHERE m.id = LAST_INSERT_ID()");
     auto rs = Query(*read);
     if (!rs->next()) return Error{"db_error", "inserted message not found"};
     Message message = MessageFromRow(*rs);
@@ -182,7 +179,7 @@ Result<std::optional<EventNotice>> SetConversationStatus(ConnectionPool& pool,
                                                          std::uint64_t conversation_id,
                                                          const std::string& status) {
   using Out = std::optional<EventNotice>;
-  return WithTransaction<Out>(pool, [&](sql::Connection& c) -> Result<Out> {
+  return WithTransaction<Out>(pool, [&](DbConnection& c) -> Result<Out> {
     auto conversation = LockConversation(c, conversation_id);
     if (!conversation) {
       return Error{"not_found", "no conversation " + std::to_string(conversation_id)};

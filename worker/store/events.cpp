@@ -33,7 +33,7 @@ std::string FormatSse(const EventNotice& n) {
   return "id: " + std::to_string(n.id) + "\nevent: " + n.type + "\ndata: " + n.data + "\n\n";
 }
 
-EventNotice InsertEvent(sql::Connection& c, std::uint64_t conversation_id, std::uint64_t guest_id,
+EventNotice InsertEvent(DbConnection& c, std::uint64_t conversation_id, std::uint64_t guest_id,
                         const std::string& type, const std::string& data) {
   auto insert = Prepare(c, "INSERT INTO events (conversation_id, type, payload) VALUES (?, ?, ?)");
   insert->setUInt64(1, conversation_id);

@@ -9,11 +9,9 @@
 
 #include "core/result.hpp"
 
-namespace sql {
-class Connection;
-}
-
 namespace edgechat::worker {
+
+class DbConnection;
 
 struct EventNotice {
   std::uint64_t id = 0;  // events.id: the SSE event id
@@ -32,7 +30,7 @@ std::string FormatSse(const EventNotice& notice);
 
 // Inserts an event row; the caller holds the conversation row lock (SELECT ... FOR UPDATE) so
 // ids grow in commit order within the conversation. Returns the filled notice.
-EventNotice InsertEvent(sql::Connection& c, std::uint64_t conversation_id, std::uint64_t guest_id,
+EventNotice InsertEvent(DbConnection& c, std::uint64_t conversation_id, std::uint64_t guest_id,
                         const std::string& type, const std::string& data);
 
 // Announces committed events. The worker fans out locally and through Redis; the CLI only

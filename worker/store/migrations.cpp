@@ -94,8 +94,8 @@ Result<std::vector<MigrationFile>> ListMigrationFiles(const std::string& dir) {
 Result<std::vector<MigrationOutcome>> ApplyMigrations(ConnectionPool& pool,
                                                       const std::vector<MigrationFile>& files) {
   using Outcomes = std::vector<MigrationOutcome>;
-  return WithConnection<Outcomes>(pool, [&](sql::Connection& c) -> Result<Outcomes> {
-    std::unique_ptr<sql::Statement> ddl(c.createStatement());
+  return WithConnection<Outcomes>(pool, [&](DbConnection& c) -> Result<Outcomes> {
+    std::unique_ptr<sql::Statement> ddl(c.raw().createStatement());
     ddl->execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations ("
         " version INT UNSIGNED NOT NULL PRIMARY KEY,"

@@ -49,7 +49,7 @@ Message MessageFromRow(sql::ResultSet& rs) {
 }
 
 Result<std::optional<Site>> MysqlChatStore::FindSiteByKey(std::string_view key) {
-  return WithConnection<std::optional<Site>>(pool_, [&](sql::Connection& c) {
+  return WithConnection<std::optional<Site>>(pool_, [&](DbConnection& c) {
     auto stmt = Prepare(
         c, (std::string("SELECT ") + kSiteColumns + " FROM sites WHERE site_key = ?").c_str());
     stmt->setString(1, std::string(key));
@@ -62,7 +62,7 @@ Result<std::optional<Site>> MysqlChatStore::FindSiteByKey(std::string_view key) 
 Result<std::string> MysqlChatStore::CreateGuest(std::uint64_t site_id, const std::string& public_id,
                                                 const std::string& token_hash, unsigned ttl_days) {
   std::string expires = MysqlUtcNowPlusDays(ttl_days);
-  return WithConnection<std::string>(pool_, [&](sql::Connection& c) {
+  return WithConnection<std::string>(pool_, [&](DbConnection& c) {
     auto stmt = Prepare(c,
                         "INSERT INTO guests (public_id, site_id, token_hash, expires_at) "
                         "VALUES (?, ?, ?, ?)");
@@ -77,7 +77,7 @@ Result<std::string> MysqlChatStore::CreateGuest(std::uint64_t site_id, const std
 
 Result<std::optional<Guest>> MysqlChatStore::FindGuest(std::uint64_t site_id,
                                                        const std::string& token_hash) {
-  return WithConnection<std::optional<Guest>>(pool_, [&](sql::Connection& c) {
+  return WithConnection<std::optional<Guest>>(pool_, [&](DbConnection& c) {
     auto stmt = Prepare(c,
                         "SELECT id, public_id, site_id, expires_at FROM guests "
                         "WHERE token_hash = ? AND site_id = ? AND expires_at > UTC_TIMESTAMP(6)");
@@ -95,18 +95,17 @@ Result<std::optional<Guest>> MysqlChatStore::FindGuest(std::uint64_t site_id,
 }
 
 Result<History> MysqlChatStore::LoadHistory(const Guest& guest) {
-  return WithConnection<History>(pool_, [&](sql::Connection& c) {
+  return WithConnection<History>(pool_, [&](DbConnection& c) {
     History history;
     auto conv = Prepare(c, "SELECT id FROM conversations WHERE guest_id = ?");
     conv->setUInt64(1, guest.id);
     auto crs = Query(*conv);
     if (!crs->next()) return Result<History>(std::move(history));
     history.conversation_id = crs->getUInt64("id");
-    auto stmt = Prepare(c, (std::string("SELECT ") + kMessageColumns +
-                            ", r.value AS reaction FROM messages m "
-                            "LEFT JOIN reactions r ON r.message_id = m.id AND r.guest_id = ? "
-                            "WHERE m.conversation_id = ? ORDER BY m.id")
-                               .c_str());
+    auto stmt = Prepare(c, std::string("SELECT ") + kMessageColumns +
+                               ", r.value AS reaction FROM messages m "
+                               "LEFT JOIN reactions r ON r.message_id = m.id AND r.guest_id = ? "
+                               "WHERE m.conversation_id = ? ORDER BY m.id");
     stmt->setUInt64(1, guest.id);
     stmt->setUInt64(2, *history.conversation_id);
     auto rs = Query(*stmt);
@@ -121,13 +120,12 @@ Result<History> MysqlChatStore::LoadHistory(const Guest& guest) {
 
 namespace {
 
-std::optional<Message> FindMessageByClientId(sql::Connection& c, std::uint64_t conversation_id,
+std::optional<Message> FindMessageByClientId(DbConnection& c, std::uint64_t conversation_id,
                                              const std::string& author,
                                              const std::string& client_id) {
-  auto stmt = Prepare(c, (std::string("SELECT ") + kMessageColumns +
-                          " FROM messages m WHERE m.conversation_id = ? AND m.author = ? "
-                          "AND m.client_id = ?")
-                             .c_str());
+  auto stmt = Prepare(c, std::string("SELECT ") + kMessageColumns +
+                             " FROM messages m WHERE m.conversation_id = ? AND m.author = ? "
+                             "AND m.client_id = ?");
   stmt->setUInt64(1, conversation_id);
   stmt->setString(2, author);
   stmt->setString(3, client_id);
@@ -136,7 +134,7 @@ std::optional<Message> FindMessageByClientId(sql::Connection& c, std::uint64_t c
   return MessageFromRow(*rs);
 }
 
-std::optional<std::uint64_t> LockConversationOfGuest(sql::Connection& c, std::uint64_t guest_id) {
+std::optional<std::uint64_t> LockConversationOfGuest(DbConnection& c, std::uint64_t guest_id) {
   auto stmt = Prepare(c, "SELECT id FROM conversations WHERE guest_id = ? FOR UPDATE");
   stmt->setUInt64(1, guest_id);
   auto rs = Query(*stmt);
@@ -149,7 +147,7 @@ std::optional<std::uint64_t> LockConversationOfGuest(sql::Connection& c, std::ui
 Result<PostedMessage> MysqlChatStore::PostGuestMessage(
     const Site& site, const Guest& guest, const std::string& text,
     const std::optional<std::string>& client_id) {
-  return WithTransaction<PostedMessage>(pool_, [&](sql::Connection& c) -> Result<PostedMessage> {
+  return WithTransaction<PostedMessage>(pool_, [&](DbConnection& c) -> Result<PostedMessage> {
     std::optional<std::uint64_t> conversation_id = LockConversationOfGuest(c, guest.id);
     if (!conversation_id) {
       try {
@@ -183,9 +181,8 @@ Result<PostedMessage> MysqlChatStore::PostGuestMessage(
       insert->setNull(3, sql::DataType::VARCHAR);
     }
     insert->executeUpdate();
-    auto read = Prepare(c, (std::string("SELECT ") + kMessageColumns +
-                            " FROM messages m WHERE m.id = LAST_INSERT_ID()")
-                               .c_str());
+    auto read = Prepare(c, std::string("SELECT ") + kMessageColumns +
+                               " FROM messages m WHERE m.id = LAST_INSERT_ID()");
     auto rs = Query(*read);
     if (!rs->next()) return Error{"db_error", "inserted message not found"};
     Message message = MessageFromRow(*rs);
@@ -204,7 +201,7 @@ Result<PostedMessage> MysqlChatStore::PostGuestMessage(
 
 Result<ReactionChange> MysqlChatStore::SetReaction(const Guest& guest, std::uint64_t message_id,
                                                    const std::optional<std::string>& value) {
-  return WithTransaction<ReactionChange>(pool_, [&](sql::Connection& c) -> Result<ReactionChange> {
+  return WithTransaction<ReactionChange>(pool_, [&](DbConnection& c) -> Result<ReactionChange> {
     std::optional<std::uint64_t> conversation_id = LockConversationOfGuest(c, guest.id);
     if (!conversation_id) return Error{"message_not_found", "No such message."};
     auto find = Prepare(c, "SELECT author FROM messages WHERE id = ? AND conversation_id = ?");
@@ -248,7 +245,7 @@ Result<std::vector<EventNotice>> MysqlChatStore::EventsAfter(std::uint64_t guest
                                                              std::uint64_t after_id,
                                                              unsigned limit) {
   using Events = std::vector<EventNotice>;
-  return WithConnection<Events>(pool_, [&](sql::Connection& c) -> Result<Events> {
+  return WithConnection<Events>(pool_, [&](DbConnection& c) -> Result<Events> {
     auto stmt = Prepare(c,
                         "SELECT e.id, e.conversation_id, e.type, e.payload FROM events e "
                         "JOIN conversations c ON c.id = e.conversation_id "
@@ -267,7 +264,7 @@ Result<std::vector<EventNotice>> MysqlChatStore::EventsAfter(std::uint64_t guest
 }
 
 Result<std::uint64_t> MysqlChatStore::LastEventId(std::uint64_t guest_id) {
-  return WithConnection<std::uint64_t>(pool_, [&](sql::Connection& c) -> Result<std::uint64_t> {
+  return WithConnection<std::uint64_t>(pool_, [&](DbConnection& c) -> Result<std::uint64_t> {
     auto stmt = Prepare(c,
                         "SELECT COALESCE(MAX(e.id), 0) AS id FROM events e "
                         "JOIN conversations c ON c.id = e.conversation_id WHERE c.guest_id = ?");

@@ -15,8 +15,9 @@
 
 namespace edgechat::worker {
 
-inline std::unique_ptr<sql::PreparedStatement> Prepare(sql::Connection& conn, const char* query) {
-  return std::unique_ptr<sql::PreparedStatement>(conn.prepareStatement(query));
+// A prepared statement from the connection's cache (not owned by the caller).
+inline sql::PreparedStatement* Prepare(DbConnection& conn, const std::string& query) {
+  return conn.Prepare(query);
 }
 
 inline std::unique_ptr<sql::ResultSet> Query(sql::PreparedStatement& stmt) {
@@ -55,10 +56,11 @@ Result<T> WithTransaction(ConnectionPool& pool, Fn&& fn) {
   for (int attempt = 1;; ++attempt) {
     auto conn = pool.Acquire();
     if (!conn) return conn.error();
-    sql::Connection& c = *conn.value();
+    DbConnection& db = *conn.value();
+    sql::Connection& c = db.raw();
     try {
       c.setAutoCommit(false);
-      Result<T> result = fn(c);
+      Result<T> result = fn(db);
       if (result.ok()) {
         c.commit();
       } else {

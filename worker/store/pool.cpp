@@ -3,12 +3,27 @@
 #include <cppconn/connection.h>
 #include <cppconn/driver.h>
 #include <cppconn/exception.h>
+#include <cppconn/prepared_statement.h>
 #include <cppconn/statement.h>
 #include <mysql_driver.h>
 
 namespace edgechat::worker {
 
-PooledConnection::PooledConnection(ConnectionPool* pool, std::unique_ptr<sql::Connection> conn)
+DbConnection::DbConnection(std::unique_ptr<sql::Connection> conn) : conn_(std::move(conn)) {}
+
+DbConnection::~DbConnection() = default;
+
+sql::PreparedStatement* DbConnection::Prepare(const std::string& query) {
+  auto it = statements_.find(query);
+  if (it != statements_.end()) {
+    it->second->clearParameters();
+    return it->second.get();
+  }
+  std::unique_ptr<sql::PreparedStatement> stmt(conn_->prepareStatement(query));
+  return statements_.emplace(query, std::move(stmt)).first->second.get();
+}
+
+PooledConnection::PooledConnection(ConnectionPool* pool, std::unique_ptr<DbConnection> conn)
     : pool_(pool), conn_(std::move(conn)) {}
 
 PooledConnection::PooledConnection(PooledConnection&& other) noexcept
@@ -24,7 +39,7 @@ ConnectionPool::ConnectionPool(DbSettings settings) : settings_(std::move(settin
 
 ConnectionPool::~ConnectionPool() = default;
 
-Result<std::unique_ptr<sql::Connection>> ConnectionPool::Open() {
+Result<std::unique_ptr<DbConnection>> ConnectionPool::Open() {
   try {
     // get_mysql_driver_instance is not thread-safe on first use; callers hold no lock here, but
     // the worker and CLI create the first connection before starting other threads.
@@ -53,7 +68,7 @@ Result<std::unique_ptr<sql::Connection>> ConnectionPool::Open() {
     // insert their conversation) never deadlock each other. Ordering within a conversation comes
     // from locking its row, which works the same under either level.
     stmt->execute("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED");
-    return conn;
+    return std::make_unique<DbConnection>(std::move(conn));
   } catch (const sql::SQLException& e) {
     CountError();
     return ErrorFrom(e);
@@ -83,7 +98,7 @@ Result<PooledConnection> ConnectionPool::Acquire(std::chrono::milliseconds wait)
     lock.unlock();
     bool alive = false;
     try {
-      alive = idle.conn->isValid();
+      alive = idle.conn->raw().isValid();
     } catch (const sql::SQLException&) {
     }
     if (alive) return PooledConnection(this, std::move(idle.conn));
@@ -106,7 +121,7 @@ Result<PooledConnection> ConnectionPool::Acquire(std::chrono::milliseconds wait)
   return PooledConnection(this, std::move(conn).value());
 }
 
-void ConnectionPool::Release(std::unique_ptr<sql::Connection> conn, bool broken) {
+void ConnectionPool::Release(std::unique_ptr<DbConnection> conn, bool broken) {
   std::lock_guard lock(mu_);
   --in_use_;
   if (broken) {

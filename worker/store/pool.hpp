@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "config/config.hpp"
@@ -16,6 +17,7 @@
 
 namespace sql {
 class Connection;
+class PreparedStatement;
 class SQLException;
 }  // namespace sql
 
@@ -23,22 +25,40 @@ namespace edgechat::worker {
 
 class ConnectionPool;
 
+// A connection with its prepared statements: each distinct query is prepared once per connection
+// and reused, saving a server round trip (and a close) per query.
+class DbConnection {
+ public:
+  explicit DbConnection(std::unique_ptr<sql::Connection> conn);
+  ~DbConnection();
+  DbConnection(const DbConnection&) = delete;
+  DbConnection& operator=(const DbConnection&) = delete;
+
+  sql::Connection& raw() { return *conn_; }
+  // The cached statement for `query`, parameters cleared. Valid while this connection lives.
+  sql::PreparedStatement* Prepare(const std::string& query);
+
+ private:
+  std::unique_ptr<sql::Connection> conn_;  // declared first: destroyed after the statements
+  std::unordered_map<std::string, std::unique_ptr<sql::PreparedStatement>> statements_;
+};
+
 // A checked-out connection; returns itself to the pool when destroyed. Call MarkBroken() after a
 // driver error so the pool reconnects instead of reusing it.
 class PooledConnection {
  public:
-  PooledConnection(ConnectionPool* pool, std::unique_ptr<sql::Connection> conn);
+  PooledConnection(ConnectionPool* pool, std::unique_ptr<DbConnection> conn);
   PooledConnection(PooledConnection&&) noexcept;
   PooledConnection& operator=(PooledConnection&&) = delete;
   ~PooledConnection();
 
-  sql::Connection& operator*() const { return *conn_; }
-  sql::Connection* operator->() const { return conn_.get(); }
+  DbConnection& operator*() const { return *conn_; }
+  DbConnection* operator->() const { return conn_.get(); }
   void MarkBroken() { broken_ = true; }
 
  private:
   ConnectionPool* pool_;
-  std::unique_ptr<sql::Connection> conn_;
+  std::unique_ptr<DbConnection> conn_;
   bool broken_ = false;
 };
 
@@ -68,14 +88,14 @@ class ConnectionPool {
 
  private:
   friend class PooledConnection;
-  void Release(std::unique_ptr<sql::Connection> conn, bool broken);
-  Result<std::unique_ptr<sql::Connection>> Open();
+  void Release(std::unique_ptr<DbConnection> conn, bool broken);
+  Result<std::unique_ptr<DbConnection>> Open();
 
   DbSettings settings_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
   struct IdleConnection {
-    std::unique_ptr<sql::Connection> conn;
+    std::unique_ptr<DbConnection> conn;
     std::chrono::steady_clock::time_point since;
   };
   std::vector<IdleConnection> idle_;
