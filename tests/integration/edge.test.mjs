@@ -398,6 +398,11 @@ test('the frame carries frame-ancestors from the whitelist; unknown sites are ne
   assert.equal(missing.status, 404);
   const script = await request(`${edge.url}/frame/frame.js`);
   assert.equal(script.status, 200);
+  assert.equal((await request(`${edge.url}/frame/frame.css`)).status, 200);
+  // The document is only ever served with its policy.
+  for (const path of ['/frame/index.html', `/frame/index.html?site=${SITE}`, '/frame/x/../index.html']) {
+    assert.equal((await request(`${edge.url}${path}`)).status, 404, path);
+  }
 });
 
 test('a whitelist change is enforced within 2 seconds, without a reload', async () => {
