@@ -8,19 +8,21 @@
 namespace edgechat::ngx {
 namespace {
 
-ngx_int_t SendStaticWithEtag(ngx_http_request_t* r, const StaticAsset& asset, ngx_str_t type) {
+// Sends body (configuration memory) with a strong ETag, or 304 when If-None-Match matches it.
+ngx_int_t SendWithEtag(ngx_http_request_t* r, ngx_str_t body, ngx_str_t etag_value,
+                       ngx_str_t type) {
   static ngx_str_t etag_key = ngx_string("ETag");
   auto* etag = static_cast<ngx_table_elt_t*>(ngx_list_push(&r->headers_out.headers));
   if (etag == nullptr) return NGX_HTTP_INTERNAL_SERVER_ERROR;
   *etag = ngx_table_elt_t{};
   etag->hash = 1;
   etag->key = etag_key;
-  etag->value = asset.etag;
+  etag->value = etag_value;
   r->headers_out.etag = etag;
 
   ngx_table_elt_t* if_none_match = r->headers_in.if_none_match;
   if (if_none_match != nullptr &&
-      core::IfNoneMatchMatches(View(if_none_match->value), View(asset.etag))) {
+      core::IfNoneMatchMatches(View(if_none_match->value), View(etag_value))) {
     ngx_int_t rc = ngx_http_discard_request_body(r);
     if (rc != NGX_OK) return rc;
     r->headers_out.status = NGX_HTTP_NOT_MODIFIED;
@@ -29,7 +31,7 @@ ngx_int_t SendStaticWithEtag(ngx_http_request_t* r, const StaticAsset& asset, ng
     return ngx_http_send_header(r);
   }
   static ngx_str_t charset = ngx_string("utf-8");
-  return SendStaticBody(r, NGX_HTTP_OK, type, charset, asset.body);
+  return SendStaticBody(r, NGX_HTTP_OK, type, charset, body);
 }
 
 }  // namespace
@@ -46,7 +48,7 @@ ngx_int_t WidgetHandler(ngx_http_request_t* r) {
   }
   Count(MainConfOf(r)->settings->limiter_zone, Counter::kWidget);
   static ngx_str_t type = ngx_string("application/javascript");
-  return SendStaticWithEtag(r, *lcf->widget, type);
+  return SendWithEtag(r, lcf->widget->body, lcf->widget->etag, type);
 }
 
 ngx_int_t FrameHandler(ngx_http_request_t* r) {
@@ -85,9 +87,13 @@ ngx_int_t FrameHandler(ngx_http_request_t* r) {
     if (!AddHeader(r, "Content-Security-Policy", site->frame_csp)) {
       return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
+    // The reply is the file plus the site's policy: its ETag covers both, so a whitelist change
+    // is never answered with 304.
+    std::string tag = lcf->frame->etag.len > 0 ? std::string(View(lcf->frame->etag)) : "";
+    ngx_str_t etag = PoolString(r->pool, core::StrongEtag(tag + site->frame_csp));
+    if (etag.data == nullptr) return NGX_HTTP_INTERNAL_SERVER_ERROR;
     static ngx_str_t type = ngx_string("text/html");
-    static ngx_str_t charset = ngx_string("utf-8");
-    return SendStaticBody(r, NGX_HTTP_OK, type, charset, lcf->frame->body);
+    return SendWithEtag(r, lcf->frame->body, etag, type);
   } catch (...) {
     ngx_log_error(NGX_LOG_ERR, r->connection->log, 0, "edgechat: frame handler failed");
     return NGX_HTTP_INTERNAL_SERVER_ERROR;

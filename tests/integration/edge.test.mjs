@@ -391,6 +391,12 @@ test('the frame carries frame-ancestors from the whitelist; unknown sites are ne
   for (const directive of ["default-src 'self'", "script-src 'self'", "object-src 'none'", "base-uri 'none'"]) {
     assert.ok(csp.includes(directive), directive);
   }
+  assert.match(res.headers.etag, /^"[0-9a-f]+"$/);
+  const again = await request(`${edge.url}/frame/?site=${SITE}`, { headers: { 'If-None-Match': res.headers.etag } });
+  assert.equal(again.status, 304);
+  assert.equal(again.headers['content-security-policy'], csp);
+  const other = await request(`${edge.url}/frame/?site=${OTHER}`, { headers: { 'If-None-Match': res.headers.etag } });
+  assert.equal(other.status, 200, 'another whitelist, another ETag');
   const unknown = await request(`${edge.url}/frame/?site=${UNKNOWN}`);
   assert.equal(unknown.status, 404);
   assert.match(unknown.headers['content-security-policy'], /frame-ancestors 'none'/);
