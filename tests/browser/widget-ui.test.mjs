@@ -48,8 +48,19 @@ async function open(query = 'mode=inline', { b = browser, ready = true } = {}) {
   return { context, page, frame, errors, urls, close: () => (b.browser ? context.close() : page.close()) };
 }
 
+// Types like a visitor: click into the input, fill it, Enter. Right after the panel opens, CDP's
+// text insertion can reach the host page instead of the just-focused frame (seen about once in
+// ten runs of the floating tests), so the fill is checked and repeated when it was lost.
 async function send(frame, text) {
-  await frame.fill('#input', text);
+  for (let attempt = 1; ; attempt++) {
+    await frame.click('#input');
+    await frame.fill('#input', text);
+    const landed = await frame
+      .waitForFunction((t) => document.getElementById('input').value === t, text, { timeout: 1000 })
+      .then(() => true, () => false);
+    if (landed) break;
+    if (attempt === 3) throw new Error(`could not type into the chat input: ${text}`);
+  }
   await frame.press('#input', 'Enter');
 }
 
