@@ -171,3 +171,51 @@ test("sending faster than the site's limit shows the site's text, then every mes
   assert.equal(stored.length, count, 'each message stored exactly once');
   await context.close();
 });
+
+test('hostile text from the guest and the agent is stored as sent and shown inertly', async () => {
+  const context = await browser.browser.newContext();
+  const page = await context.newPage();
+  const frame = await openDemo(page);
+  const hostile = [
+    '<script>parent.pwned=1</script><img src=x onerror="pwned=1">',
+    'abc \u202Etxt.exe\u202C \u2067isolated\u2069 \u200F done',
+    `${'W'.repeat(1900)}`,
+  ];
+  for (const text of hostile) {
+    await frame.fill('#input', text);
+    await frame.press('#input', 'Enter');
+  }
+  await frame.waitForFunction(() => document.querySelectorAll('.msg.guest:not(.pending)').length === 3, null, { timeout: 15000 });
+  const stored = await stack.ctlJson(['messages', 'list', '--limit', '20']);
+  const mine = stored.filter((m) => hostile.includes(m.text));
+  assert.equal(mine.length, 3, 'stored exactly as sent');
+  const agentText = '<b>bold?</b> \u202Eevil';
+  const reply = await stack.ctl(['conversations', 'reply', String(mine[0].conversationId), '--text', agentText]);
+  assert.equal(reply.code, 0, reply.stderr);
+  await frame.waitForSelector('.msg.agent', { timeout: 10000 });
+  assert.equal(await frame.textContent('.msg.agent .bubble'), agentText);
+  assert.deepEqual(await frame.$$eval('.msg.guest .bubble', (n) => n.map((x) => x.textContent)), hostile);
+  assert.equal(await frame.$('.bubble img, .bubble script, .bubble b'), null);
+  assert.equal(await page.evaluate(() => window.pwned), undefined);
+  assert.equal(await frame.evaluate(() => window.pwned), undefined);
+  assert.ok((await frame.$eval('#log', (log) => log.scrollWidth - log.clientWidth)) <= 0, 'no sideways scroll');
+  await context.close();
+});
+
+test('what nginx serves stays within the weight budgets (loader 2 KB, frame 20 KB, brotli)', async (t) => {
+  const { brotliCompressSync, constants } = await import('node:zlib');
+  const { readFile } = await import('node:fs/promises');
+  const brotli = (bytes) => brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+  const get = async (path) => Buffer.from(await (await fetch(`http://127.0.0.1:${stack.port}${path}`)).arrayBuffer());
+  const loader = await get('/widget.js');
+  const frame = [await get(`/frame/?site=${stack.siteKey}`), await get('/frame/frame.js'), await get('/frame/frame.css')];
+  const sizes = { loader: brotli(loader), frame: frame.reduce((sum, b) => sum + brotli(b), 0) };
+  t.diagnostic(`served, brotli: loader ${sizes.loader} B, frame ${sizes.frame} B`);
+  const source = await readFile(new URL('../../widget/loader/widget.js', import.meta.url));
+  if (loader.equals(source)) {
+    t.todo('nginx serves the unminified sources: point edgechat_widget, edgechat_frame and /frame/ at build/widget/');
+    return;
+  }
+  assert.ok(sizes.loader <= 2048, `loader ${sizes.loader} B`);
+  assert.ok(sizes.frame <= 20480, `frame ${sizes.frame} B`);
+});
