@@ -144,6 +144,8 @@ void RedisClient::Cleanup(void* data) {
     ngx_delete_posted_event(connection->write);
   }
   ngx_free_connection(connection);
+  // hiredis closes the socket itself; mark the slot closed so nginx does not report it as leaked.
+  connection->fd = static_cast<ngx_socket_t>(-1);
   self->connection_ = nullptr;
 }
 
