@@ -614,3 +614,12 @@ test('nginx -s reload keeps serving and keeps the shared-memory limits', async (
   assert.equal((await edge.api('config')).status, 200);
   assert.equal((await request(`${edge.url}/widget.js`)).status, 200);
 });
+
+test('a graceful stop leaves no alerts, crashes or leaked sockets in the error logs', async () => {
+  await edge2.stop();
+  const stopped = edge2;
+  edge2 = null;
+  for (const log of [await stopped.errorLog(), await edge.errorLog()]) {
+    assert.doesNotMatch(log, /\[alert\]|\[crit\]|\[emerg\]|exited on signal/);
+  }
+});
