@@ -189,9 +189,8 @@ ngx_int_t Guard(ngx_http_request_t* r, RequestCtx* ctx) {
     return Reject(r, NGX_HTTP_NOT_FOUND, "not_found", "No such route.");
   }
   if (r->method == NGX_HTTP_OPTIONS) {
-    static const core::OriginSet kNoOrigins;
     ctx->cors = core::DecideCors(*scf->public_origin, origin, true,
-                                 ctx->registry ? ctx->registry->any_site_origins : kNoOrigins);
+                                 ctx->registry ? &ctx->registry->any_site_origins : nullptr);
     ctx->cors_set = true;
     if (ctx->cors.denied()) {
       return Reject(r, NGX_HTTP_FORBIDDEN, "origin_not_allowed",
@@ -332,13 +331,12 @@ ngx_int_t HeaderFilter(ngx_http_request_t* r) {
       MainConf* mcf = MainConfOf(r);
       std::shared_ptr<const core::Registry> registry =
           mcf->runtime != nullptr ? mcf->runtime->registry() : nullptr;
-      static const core::OriginSet kNoOrigins;
       bool duplicate = false;
       ngx_table_elt_t* origin = FindUnique(r, "Origin", &duplicate);
       std::optional<std::string_view> value;
       if (origin != nullptr && !duplicate) value = View(origin->value);
       early = core::DecideCors(*SrvConfOf(r)->public_origin, value, false,
-                               registry ? registry->any_site_origins : kNoOrigins);
+                               registry ? &registry->any_site_origins : nullptr);
       cors = &early;
     } catch (...) {
       return NGX_ERROR;

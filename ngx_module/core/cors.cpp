@@ -11,13 +11,18 @@ void Add(CorsDecision& decision, std::string_view name, std::string_view value) 
 
 CorsDecision DecideCors(const Origin& public_origin, std::optional<std::string_view> origin_header,
                         bool preflight, const OriginSet& allowed) {
+  return DecideCors(public_origin, origin_header, preflight, &allowed);
+}
+
+CorsDecision DecideCors(const Origin& public_origin, std::optional<std::string_view> origin_header,
+                        bool preflight, const OriginSet* allowed) {
   CorsDecision decision;
   Add(decision, "Vary", "Origin");
   if (!origin_header) return decision;
 
   Result<Origin> origin = ParseRequestOrigin(*origin_header);
-  bool granted = origin.ok() &&
-                 (OriginMatches(public_origin, origin.value()) || allowed.Contains(origin.value()));
+  bool granted = origin.ok() && (OriginMatches(public_origin, origin.value()) ||
+                                 (allowed != nullptr && allowed->Contains(origin.value())));
   if (!granted) {
     decision.outcome = CorsOutcome::kDenied;
     return decision;

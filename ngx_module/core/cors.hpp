@@ -49,5 +49,8 @@ struct CorsDecision {
 // actual request, the union of all whitelists for a preflight.
 CorsDecision DecideCors(const Origin& public_origin, std::optional<std::string_view> origin_header,
                         bool preflight, const OriginSet& allowed);
+// The same with a whitelist that may be absent (nullptr: only the chat origin is allowed).
+CorsDecision DecideCors(const Origin& public_origin, std::optional<std::string_view> origin_header,
+                        bool preflight, const OriginSet* allowed);
 
 }  // namespace edgechat::core

@@ -44,6 +44,13 @@ TEST_F(CorsTest, ChatOriginIsFirstParty) {
   EXPECT_EQ(headers["Access-Control-Expose-Headers"], "Retry-After");
 }
 
+TEST_F(CorsTest, WithoutAWhitelistOnlyTheChatOriginIsGranted) {
+  EXPECT_EQ(DecideCors(chat_, "https://chat.example", true, nullptr).outcome,
+            CorsOutcome::kAllowed);
+  EXPECT_EQ(DecideCors(chat_, "https://shop.example", true, nullptr).outcome, CorsOutcome::kDenied);
+  EXPECT_EQ(DecideCors(chat_, std::nullopt, true, nullptr).outcome, CorsOutcome::kNotCors);
+}
+
 TEST_F(CorsTest, WhitelistedOriginsAreEchoed) {
   for (std::string_view origin : {"https://shop.example", "https://a.example.org"}) {
     CorsDecision decision = DecideCors(chat_, origin, false, site_);
