@@ -14,6 +14,8 @@
 #include <functional>
 #include <memory>
 
+#include "admin/admin_api.hpp"
+#include "admin/admin_stream.hpp"
 #include "api/external_api.hpp"
 #include "app/metrics.hpp"
 #include "app/router.hpp"
@@ -85,11 +87,16 @@ int main(int argc, char** argv) {
                        [&hub](const Guest& guest, std::optional<std::uint64_t> last) {
                          return std::static_pointer_cast<StreamSource>(hub.Open(guest.id, last));
                        });
+  AdminStreams admin_streams(pool, blocking);
+  AdminApi admin(pool, SodiumRandom(), events, [&admin_streams](std::optional<std::uint64_t> last) {
+    return admin_streams.Open(last);
+  });
   Router router(
       external, [&pool] { return pool.Acquire(std::chrono::milliseconds(500)).ok(); },
       [&] {
         return MetricsText(counters, pool.Stats(), publisher.redis_ok() && relay.subscribed());
-      });
+      },
+      [&admin](const HttpRequest& r) { return admin.Handle(r); });
   HttpServer server(
       io, blocking, [&router](const HttpRequest& r) { return router.Handle(r); }, counters);
   if (auto listening = server.Listen(settings->listen); !listening) {
@@ -119,6 +126,7 @@ int main(int argc, char** argv) {
     LogInfo("worker", "shutting down: draining connections");
     server.StopAccepting();
     hub.ShutdownAll();
+    admin_streams.ShutdownAll();
     *deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     check_drained();
     signals.async_wait([&](const boost::system::error_code& ec2, int) {

@@ -18,6 +18,9 @@ HttpResponse Router::Handle(const HttpRequest& request) {
     return r;
   }
   if (auto response = external_.Handle(request)) return std::move(*response);
+  if (admin_) {
+    if (auto response = admin_(request)) return std::move(*response);
+  }
   return ErrorResponse(404, "not_found", "No such route.");
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 
 #include "api/external_api.hpp"
 #include "http/types.hpp"
@@ -12,9 +13,14 @@ class Router {
  public:
   using Probe = std::function<bool()>;
   using MetricsText = std::function<std::string()>;
+  // Another API mounted beside the external one (the admin API): std::nullopt if not its path.
+  using Mount = std::function<std::optional<HttpResponse>(const HttpRequest&)>;
 
-  Router(ExternalApi& external, Probe ready, MetricsText metrics)
-      : external_(external), ready_(std::move(ready)), metrics_(std::move(metrics)) {}
+  Router(ExternalApi& external, Probe ready, MetricsText metrics, Mount admin = nullptr)
+      : external_(external),
+        ready_(std::move(ready)),
+        metrics_(std::move(metrics)),
+        admin_(std::move(admin)) {}
 
   HttpResponse Handle(const HttpRequest& request);
 
@@ -22,6 +28,7 @@ class Router {
   ExternalApi& external_;
   Probe ready_;
   MetricsText metrics_;
+  Mount admin_;
 };
 
 }  // namespace edgechat::worker

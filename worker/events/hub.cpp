@@ -45,6 +45,17 @@ void GuestStream::Wake() {
   }
 }
 
+void GuestStream::Offer(const EventNotice& notice) {
+  std::lock_guard lock(mu_);
+  if (offered_.size() >= options_.page) {
+    offered_.clear();
+    dirty_ = true;
+  } else {
+    offered_.push_back(notice);
+  }
+  Wake();
+}
+
 void GuestStream::MarkDirty() {
   std::lock_guard lock(mu_);
   dirty_ = true;
@@ -85,12 +96,31 @@ net::awaitable<std::optional<std::string>> GuestStream::Next() {
   }
   for (;;) {
     bool dirty;
+    std::string in_sequence;
     {
       std::lock_guard lock(mu_);
       if (closed_ || shutdown_) co_return std::nullopt;
+      if (!dirty_) {
+        // Send offered notices that continue exactly where this stream stands.
+        while (!offered_.empty()) {
+          EventNotice& n = offered_.front();
+          if (n.id <= *last_sent_) {
+            offered_.pop_front();  // already sent (a duplicate notice)
+          } else if (n.prev_id == *last_sent_) {
+            in_sequence += FormatSse(n);
+            last_sent_ = n.id;
+            offered_.pop_front();
+          } else {
+            dirty_ = true;  // a gap: an earlier event has not been seen here yet
+            break;
+          }
+        }
+      }
+      if (dirty_) offered_.clear();
       dirty = dirty_;
       dirty_ = false;
     }
+    if (!in_sequence.empty() && !dirty) co_return in_sequence;
     if (dirty) {
       std::uint64_t after = *last_sent_;
       auto events = co_await OnPool(
@@ -101,12 +131,13 @@ net::awaitable<std::optional<std::string>> GuestStream::Next() {
         std::lock_guard lock(mu_);
         dirty_ = true;  // more to read
       }
-      if (!list.empty()) {
-        std::string text;
-        for (const auto& e : list) text += FormatSse(e);
-        last_sent_ = list.back().id;
-        co_return text;
+      std::string text = std::move(in_sequence);
+      for (const auto& e : list) {
+        if (e.id <= *last_sent_) continue;
+        text += FormatSse(e);
+        last_sent_ = e.id;
       }
+      if (!text.empty()) co_return text;
       continue;
     }
     boost::system::error_code ec;
@@ -145,7 +176,7 @@ void EventHub::Deliver(const EventNotice& notice) {
     for (auto it = begin; it != end; ++it)
       if (auto s = it->second.lock()) targets.push_back(std::move(s));
   }
-  for (auto& s : targets) s->MarkDirty();
+  for (auto& s : targets) s->Offer(notice);
 }
 
 void EventHub::ResyncAll() {

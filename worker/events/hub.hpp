@@ -1,9 +1,10 @@
-// Live event streams of guests (server-sent events). A stream never trusts what a notice
-// carries: a notice only marks the stream "dirty", and the stream then reads the events after
-// the last id it sent from MySQL. So streams resume without gaps or duplicates, in commit order,
-// whichever worker wrote the event and in whatever order notices arrive. The data waiting for a
-// stream is bounded by one query page; a reader that cannot keep up is dropped by the server's
-// write timeout and resumes with Last-Event-ID.
+// Live event streams of guests (server-sent events). MySQL is the source of truth: a stream sends
+// a notice as it came only when the notice's prev_id is exactly the last id the stream sent (the
+// common case: no query at all); otherwise (a notice out of order, lost, or a stream resuming) it
+// reads the events after its last id from MySQL. So streams resume without gaps or duplicates, in
+// commit order, whichever worker wrote the event and in whatever order notices arrive. The data
+// waiting for a stream is bounded by one query page; a reader that cannot keep up is dropped by the
+// server's write timeout and resumes with Last-Event-ID.
 #pragma once
 
 #include <utility>  // before awaitable.hpp (Boost 1.74 with g++ 12)
@@ -13,6 +14,7 @@
 #include <boost/asio/thread_pool.hpp>
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -41,7 +43,8 @@ class GuestStream : public StreamSource, public std::enable_shared_from_this<Gue
   boost::asio::awaitable<std::optional<std::string>> Next() override;
   void Close() override;
 
-  // Any thread.
+  // Any thread. A notice in sequence is sent as is; anything else makes the stream read MySQL.
+  void Offer(const EventNotice& notice);
   void MarkDirty();
   void Shutdown();
   std::uint64_t guest_id() const { return guest_id_; }
@@ -56,6 +59,7 @@ class GuestStream : public StreamSource, public std::enable_shared_from_this<Gue
   const StreamOptions options_;
 
   std::mutex mu_;
+  std::deque<EventNotice> offered_;  // bounded by options_.page; overflow -> dirty_
   bool dirty_ = true;
   bool shutdown_ = false;
   bool closed_ = false;

@@ -13,7 +13,8 @@ std::string EncodeNotice(const EventNotice& n) {
               {"conversationId", n.conversation_id},
               {"guestId", n.guest_id},
               {"type", n.type},
-              {"data", n.data}}
+              {"data", n.data},
+              {"prevId", n.prev_id}}
       .dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
@@ -21,9 +22,10 @@ Result<EventNotice> DecodeNotice(const std::string& text) {
   json j = json::parse(text, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return Error{"invalid_notice", "not a JSON object"};
   try {
-    return EventNotice{j.at("id").get<std::uint64_t>(), j.at("conversationId").get<std::uint64_t>(),
-                       j.at("guestId").get<std::uint64_t>(), j.at("type").get<std::string>(),
-                       j.at("data").get<std::string>()};
+    return EventNotice{
+        j.at("id").get<std::uint64_t>(),      j.at("conversationId").get<std::uint64_t>(),
+        j.at("guestId").get<std::uint64_t>(), j.at("type").get<std::string>(),
+        j.at("data").get<std::string>(),      j.value("prevId", std::uint64_t{0})};
   } catch (const json::exception& e) {
     return Error{"invalid_notice", e.what()};
   }
@@ -35,6 +37,14 @@ std::string FormatSse(const EventNotice& n) {
 
 EventNotice InsertEvent(DbConnection& c, std::uint64_t conversation_id, std::uint64_t guest_id,
                         const std::string& type, const std::string& data) {
+  // The caller holds the conversation's row lock, so no other event of it can commit in between.
+  auto prev = Prepare(c, "SELECT COALESCE(MAX(id), 0) AS id FROM events WHERE conversation_id = ?");
+  prev->setUInt64(1, conversation_id);
+  std::uint64_t prev_id = 0;
+  {
+    auto prs = Query(*prev);
+    if (prs->next()) prev_id = prs->getUInt64("id");
+  }
   auto insert = Prepare(c, "INSERT INTO events (conversation_id, type, payload) VALUES (?, ?, ?)");
   insert->setUInt64(1, conversation_id);
   insert->setString(2, type);
@@ -43,7 +53,7 @@ EventNotice InsertEvent(DbConnection& c, std::uint64_t conversation_id, std::uin
   auto id = Prepare(c, "SELECT LAST_INSERT_ID() AS id");
   auto rs = Query(*id);
   rs->next();
-  return EventNotice{rs->getUInt64("id"), conversation_id, guest_id, type, data};
+  return EventNotice{rs->getUInt64("id"), conversation_id, guest_id, type, data, prev_id};
 }
 
 }  // namespace edgechat::worker

@@ -19,6 +19,9 @@ struct EventNotice {
   std::uint64_t guest_id = 0;  // the conversation's guest (0 if none)
   std::string type;            // "message", "reaction", "status"
   std::string data;            // JSON text sent as the SSE data line
+  // The id of the conversation's previous event (0 if none). A stream that has sent exactly
+  // prev_id can send this notice as is; any other stream reads MySQL instead (no gap possible).
+  std::uint64_t prev_id = 0;
 };
 
 // Wire form for Redis pub/sub.

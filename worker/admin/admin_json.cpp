@@ -1,0 +1,80 @@
+#include "admin/admin_json.hpp"
+
+#include "api/json_shapes.hpp"
+
+namespace edgechat::worker {
+
+using nlohmann::json;
+
+namespace {
+json Opt(const std::optional<std::string>& value) {
+  return value ? json(*value) : json(nullptr);
+}
+}  // namespace
+
+json AdminSiteJson(const Site& s) {
+  return json{{"id", s.id},
+              {"key", s.key},
+              {"name", s.name},
+              {"title", s.title},
+              {"primaryColor", s.primary_color},
+              {"locked", s.locked},
+              {"lockedMessage", s.locked_message},
+              {"locale", Opt(s.locale)},
+              {"main", s.is_main},
+              {"origins", s.origins},
+              {"limits",
+               {{"messages", s.limits.messages},
+                {"windowSeconds", s.limits.window_seconds},
+                {"burst", s.limits.burst},
+                {"message", s.limits.message}}},
+              {"createdAt", s.created_at}};
+}
+
+json SecretKeyJson(const SecretKeyInfo& k) {
+  return json{{"id", k.id},
+              {"siteKey", k.site_key},
+              {"prefix", k.prefix},
+              {"label", k.label},
+              {"createdAt", k.created_at},
+              {"lastUsedAt", Opt(k.last_used_at)},
+              {"revokedAt", Opt(k.revoked_at)}};
+}
+
+json AdminInfoJson(const AdminInfo& a) {
+  return json{{"id", a.id},
+              {"username", a.username},
+              {"displayName", a.display_name},
+              {"createdAt", a.created_at},
+              {"disabled", a.disabled}};
+}
+
+json AuditEntryJson(const AuditEntry& e) {
+  json detail = json::parse(e.detail, nullptr, false);
+  if (detail.is_discarded()) detail = e.detail;
+  return json{{"id", e.id},         {"actor", e.actor}, {"action", e.action},
+              {"target", e.target}, {"detail", detail}, {"createdAt", e.created_at}};
+}
+
+json ConversationSummaryJson(const ConversationSummary& c) {
+  return json{{"id", c.id},
+              {"siteKey", c.site_key},
+              {"siteName", c.site_name},
+              {"source", c.source},
+              {"sourceLabel", SourceLabel(c.source)},
+              {"status", c.status},
+              {"guestId", Opt(c.guest_id)},
+              {"createdAt", c.created_at},
+              {"lastMessageAt", Opt(c.last_message_at)},
+              {"messageCount", c.message_count},
+              {"lastMessage", Opt(c.last_message)}};
+}
+
+json AdminMessageJson(const Message& m) {
+  json j = MessageJson(m);
+  j["likes"] = m.reaction == std::optional<std::string>("like") ? 1 : 0;
+  j["dislikes"] = m.reaction == std::optional<std::string>("dislike") ? 1 : 0;
+  return j;
+}
+
+}  // namespace edgechat::worker

@@ -1,0 +1,21 @@
+// JSON shapes of the admin API and of edgechatctl's --json output (docs/panel.md, docs/cli.md).
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+
+#include "admin/admin_store.hpp"
+#include "store/conversation_repo.hpp"
+#include "store/models.hpp"
+
+namespace edgechat::worker {
+
+nlohmann::json AdminSiteJson(const Site& site);
+nlohmann::json SecretKeyJson(const SecretKeyInfo& key);
+nlohmann::json AdminInfoJson(const AdminInfo& admin);
+nlohmann::json AuditEntryJson(const AuditEntry& entry);
+nlohmann::json ConversationSummaryJson(const ConversationSummary& c);
+// A message with the counts of likes and dislikes (one guest per conversation: 0 or 1 each).
+nlohmann::json AdminMessageJson(const Message& m);
+
+}  // namespace edgechat::worker

@@ -1,0 +1,95 @@
+#include "admin/admin_stream.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "admin/admin_store.hpp"
+
+namespace edgechat::worker {
+
+namespace net = boost::asio;
+
+namespace {
+
+template <typename Fn>
+auto OnPool(net::thread_pool& pool, Fn fn) -> net::awaitable<std::optional<decltype(fn())>> {
+  using R = std::optional<decltype(fn())>;  // asio needs a default-constructible result
+  co_return co_await net::co_spawn(
+      pool, [fn = std::move(fn)]() mutable -> net::awaitable<R> { co_return R(fn()); },
+      net::use_awaitable);
+}
+
+}  // namespace
+
+AdminStream::AdminStream(ConnectionPool& pool, net::thread_pool& blocking,
+                         const std::atomic<bool>& shutdown,
+                         std::optional<std::uint64_t> last_event_id, AdminStreamOptions options)
+    : pool_(pool),
+      blocking_(blocking),
+      shutdown_(shutdown),
+      options_(options),
+      last_event_id_(last_event_id) {}
+
+void AdminStream::Close() {
+  closed_ = true;
+}
+
+net::awaitable<std::optional<std::string>> AdminStream::Next() {
+  if (!started_) {
+    started_ = true;
+    last_write_ = std::chrono::steady_clock::now();
+    if (last_event_id_) {
+      cursor_ = *last_event_id_;
+    } else {
+      // No Last-Event-ID: start after the newest event (the panel loads its lists itself).
+      auto last = co_await OnPool(blocking_, [this] { return LastEventIdOfAll(pool_); });
+      if (!last || !last->ok()) co_return std::nullopt;
+      cursor_ = last->value();
+    }
+    floor_ = cursor_;
+    // The first bytes tell the panel the stream is live.
+    co_return std::string("retry: 2000\n\n: ready\n\n");
+  }
+  net::steady_timer timer(co_await net::this_coro::executor);
+  for (;;) {
+    if (closed_ || shutdown_) co_return std::nullopt;
+    std::uint64_t from =
+        std::max(floor_, cursor_ > options_.lookback ? cursor_ - options_.lookback : 0);
+    auto events = co_await OnPool(blocking_, [this, from] {
+      return EventsOfAllAfter(pool_, from, options_.page + options_.lookback);
+    });
+    std::string text;
+    if (events && events->ok()) {
+      for (const auto& e : events->value()) {
+        // Skip what the client had when it connected and what was sent; an id below the cursor
+        // that was not sent is an event that committed late, and goes out now.
+        if (e.id <= floor_ || sent_.count(e.id) != 0) continue;
+        text += "id: " + std::to_string(e.id) + "\nevent: " + e.type +
+                "\ndata: {\"conversationId\":" + std::to_string(e.conversation_id) +
+                ",\"event\":" + e.data + "}\n\n";
+        sent_.insert(e.id);
+        cursor_ = std::max(cursor_, e.id);
+      }
+      while (!sent_.empty() && cursor_ - *sent_.begin() > options_.lookback) {
+        sent_.erase(sent_.begin());
+      }
+    }
+    auto now = std::chrono::steady_clock::now();
+    if (!text.empty()) {
+      last_write_ = now;
+      co_return text;
+    }
+    if (now - last_write_ >= options_.heartbeat) {
+      last_write_ = now;
+      co_return std::string(": heartbeat\n\n");
+    }
+    timer.expires_after(options_.poll);
+    boost::system::error_code ec;
+    co_await timer.async_wait(net::redirect_error(net::use_awaitable, ec));
+  }
+}
+
+}  // namespace edgechat::worker

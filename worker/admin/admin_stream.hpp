@@ -1,0 +1,73 @@
+// The admin event stream (GET /api/v1/admin/events): every conversation's events (new messages,
+// reactions, status changes) as server-sent events. It reads the events table every
+// `poll` interval, so it needs no hook into the guests' event hub and sees events written by
+// any worker or by edgechatctl. Events commit out of id order across conversations, so each read
+// looks back `lookback` ids and skips those already sent. The panel reloads its lists when the
+// stream (re)connects, so a restart of the stream never leaves it stale.
+#pragma once
+
+#include <utility>  // before awaitable.hpp (Boost 1.74 with g++ 12)
+
+#include <atomic>
+#include <boost/asio/thread_pool.hpp>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "http/stream.hpp"
+#include "store/pool.hpp"
+
+namespace edgechat::worker {
+
+struct AdminStreamOptions {
+  std::chrono::milliseconds poll{400};
+  std::chrono::seconds heartbeat{15};
+  unsigned page = 500;
+  unsigned lookback = 200;
+};
+
+class AdminStream : public StreamSource {
+ public:
+  AdminStream(ConnectionPool& pool, boost::asio::thread_pool& blocking,
+              const std::atomic<bool>& shutdown, std::optional<std::uint64_t> last_event_id,
+              AdminStreamOptions options = {});
+
+  boost::asio::awaitable<std::optional<std::string>> Next() override;
+  void Close() override;
+
+ private:
+  ConnectionPool& pool_;
+  boost::asio::thread_pool& blocking_;
+  const std::atomic<bool>& shutdown_;
+  AdminStreamOptions options_;
+  std::optional<std::uint64_t> last_event_id_;
+  bool started_ = false;
+  std::uint64_t cursor_ = 0;      // highest id sent
+  std::uint64_t floor_ = 0;       // ids up to here were known to the client when it connected
+  std::set<std::uint64_t> sent_;  // ids sent within the lookback window
+  std::chrono::steady_clock::time_point last_write_;
+  std::atomic<bool> closed_{false};
+};
+
+// Opens admin streams; ShutdownAll ends them at their next poll (the worker's graceful stop).
+class AdminStreams {
+ public:
+  AdminStreams(ConnectionPool& pool, boost::asio::thread_pool& blocking,
+               AdminStreamOptions options = {})
+      : pool_(pool), blocking_(blocking), options_(options) {}
+  std::shared_ptr<StreamSource> Open(std::optional<std::uint64_t> last_event_id) {
+    return std::make_shared<AdminStream>(pool_, blocking_, shutdown_, last_event_id, options_);
+  }
+  void ShutdownAll() { shutdown_ = true; }
+
+ private:
+  ConnectionPool& pool_;
+  boost::asio::thread_pool& blocking_;
+  AdminStreamOptions options_;
+  std::atomic<bool> shutdown_{false};
+};
+
+}  // namespace edgechat::worker
