@@ -30,6 +30,17 @@ T* PoolNew(ngx_pool_t* pool, Args&&... args) {
   }
 }
 
+// Runs fn, logging instead of letting an exception reach nginx's C code (event and timer
+// handlers have no way to report one).
+template <typename Fn>
+void NoThrow(ngx_log_t* log, const char* what, Fn&& fn) noexcept {
+  try {
+    fn();
+  } catch (...) {
+    ngx_log_error(NGX_LOG_ALERT, log, 0, "edgechat: %s failed", what);
+  }
+}
+
 inline std::string_view View(const ngx_str_t& s) {
   return {reinterpret_cast<const char*>(s.data), s.len};
 }

@@ -168,7 +168,7 @@ void RedisClient::OnConnect(const redisAsyncContext* context, int status) {
   // hiredis frees the context after this callback.
   if (self->context_ == context) {
     self->context_ = nullptr;
-    self->Lost(context->errstr);
+    NoThrow(self->log_, "Redis connect callback", [&] { self->Lost(context->errstr); });
     self->ScheduleReconnect();
   }
 }
@@ -177,7 +177,8 @@ void RedisClient::OnDisconnect(const redisAsyncContext* context, int) {
   auto* self = static_cast<RedisClient*>(context->data);
   if (self->context_ == context) {
     self->context_ = nullptr;
-    self->Lost(context->err != 0 ? context->errstr : "connection closed");
+    NoThrow(self->log_, "Redis disconnect callback",
+            [&] { self->Lost(context->err != 0 ? context->errstr : "connection closed"); });
     self->ScheduleReconnect();
   }
 }
@@ -185,11 +186,13 @@ void RedisClient::OnDisconnect(const redisAsyncContext* context, int) {
 void RedisClient::Lost(std::string_view why) {
   if (logged_down_ || shutting_down_) return;
   logged_down_ = true;
-  std::string text(why);
-  std::string where = endpoint_.Describe();
-  ngx_log_error(NGX_LOG_WARN, log_, 0,
-                "edgechat: Redis at %s unavailable (%s); retrying with backoff", where.c_str(),
-                text.c_str());
+  NoThrow(log_, "Redis log", [&] {
+    std::string text(why);
+    std::string where = endpoint_.Describe();
+    ngx_log_error(NGX_LOG_WARN, log_, 0,
+                  "edgechat: Redis at %s unavailable (%s); retrying with backoff", where.c_str(),
+                  text.c_str());
+  });
 }
 
 void RedisClient::ScheduleReconnect() {
@@ -203,7 +206,7 @@ void RedisClient::ScheduleReconnect() {
 
 void RedisClient::OnReconnectTimer(ngx_event_t* event) {
   auto* self = static_cast<RedisClient*>(event->data);
-  self->Connect();
+  NoThrow(self->log_, "Redis reconnect", [self] { self->Connect(); });
 }
 
 void RedisClient::Reset(std::string_view why) {
@@ -264,8 +267,11 @@ void RedisClient::OnReply(redisAsyncContext*, void* reply, void* data) {
     self->backoff_ms_ = 0;
     if (self->logged_down_) {
       self->logged_down_ = false;
-      std::string where = self->endpoint_.Describe();
-      ngx_log_error(NGX_LOG_NOTICE, self->log_, 0, "edgechat: Redis at %s is back", where.c_str());
+      NoThrow(self->log_, "Redis log", [self] {
+        std::string where = self->endpoint_.Describe();
+        ngx_log_error(NGX_LOG_NOTICE, self->log_, 0, "edgechat: Redis at %s is back",
+                      where.c_str());
+      });
     }
   }
   if (callback) {
@@ -286,7 +292,7 @@ void RedisClient::OnCommandTimeout(ngx_event_t* event) {
   // A command that outlives its timeout means the connection is stuck or Redis is overloaded:
   // drop it (every pending command fails over to its fallback) and reconnect with backoff.
   // `pending` is freed by Reset.
-  self->Reset("command timed out");
+  NoThrow(self->log_, "Redis reset", [self] { self->Reset("command timed out"); });
   if (callback) {
     try {
       callback(nullptr, "timeout");

@@ -54,7 +54,7 @@ void Runtime::Stop() {
 void Runtime::OnPollTimer(ngx_event_t* event) {
   auto* self = static_cast<Runtime*>(event->data);
   if (ngx_exiting || ngx_quit || ngx_terminate) return;
-  self->Poll();
+  NoThrow(self->log_, "registry poll", [self] { self->Poll(); });
   ngx_add_timer(&self->poll_timer_, self->settings_.poll_interval);
 }
 
@@ -199,32 +199,38 @@ RedisClient::Pending* Runtime::Limit(std::vector<core::LimitKey> keys, LimitVerd
   // `args` points into `keys`, so the callback gets its own copy.
   auto callback = [this, keys_copy = keys, done = std::move(done)](const redisReply* reply,
                                                                    std::string_view error) {
-    if (reply != nullptr && reply->type == REDIS_REPLY_ARRAY && reply->elements == 2 &&
-        reply->element[0]->type == REDIS_REPLY_INTEGER &&
-        reply->element[1]->type == REDIS_REPLY_INTEGER) {
-      RedisHealthy();
-      Count(settings_.limiter_zone, Counter::kLimitRedis);
-      LimitVerdict verdict;
-      verdict.allowed = reply->element[0]->integer == 1;
-      verdict.retry_after_ms = reply->element[1]->integer;
-      done(verdict);
-      return;
-    }
-    std::string why(error.empty() ? "unexpected reply" : error);
-    if (reply != nullptr && reply->type == REDIS_REPLY_ERROR) {
-      why.assign(reply->str, reply->len);
-      if (why.starts_with("NOSCRIPT")) {
-        script_sha_.clear();
-        LoadScript();
-      }
-    }
-    done(Fallback(keys_copy, why));
+    LimitVerdict verdict;  // allowed: if deciding itself fails, fail open rather than hang
+    NoThrow(log_, "rate limit decision", [&] { verdict = Decide(reply, error, keys_copy); });
+    done(verdict);
   };
   RedisClient::Pending* pending = redis_->Command(args, std::move(callback));
   if (pending == nullptr) {
     *now = Fallback(keys, "command not queued");
   }
   return pending;
+}
+
+LimitVerdict Runtime::Decide(const redisReply* reply, std::string_view error,
+                             const std::vector<core::LimitKey>& keys) {
+  if (reply != nullptr && reply->type == REDIS_REPLY_ARRAY && reply->elements == 2 &&
+      reply->element[0]->type == REDIS_REPLY_INTEGER &&
+      reply->element[1]->type == REDIS_REPLY_INTEGER) {
+    RedisHealthy();
+    Count(settings_.limiter_zone, Counter::kLimitRedis);
+    LimitVerdict verdict;
+    verdict.allowed = reply->element[0]->integer == 1;
+    verdict.retry_after_ms = reply->element[1]->integer;
+    return verdict;
+  }
+  std::string why(error.empty() ? "unexpected reply" : error);
+  if (reply != nullptr && reply->type == REDIS_REPLY_ERROR) {
+    why.assign(reply->str, reply->len);
+    if (why.starts_with("NOSCRIPT")) {
+      script_sha_.clear();
+      LoadScript();
+    }
+  }
+  return Fallback(keys, why);
 }
 
 void Runtime::CancelLimit(RedisClient::Pending* pending) {

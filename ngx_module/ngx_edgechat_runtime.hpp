@@ -65,6 +65,9 @@ class Runtime {
   void WriteCacheFile(std::string_view json_text);
   LimitVerdict Fallback(const std::vector<core::LimitKey>& keys, std::string_view why);
   void RedisHealthy();
+  // The verdict for a limiter reply: Redis's answer, or the fallback's when there is none.
+  LimitVerdict Decide(const redisReply* reply, std::string_view error,
+                      const std::vector<core::LimitKey>& keys);
 
   RuntimeSettings settings_;
   ngx_log_t* log_;
