@@ -98,6 +98,41 @@ TEST(ParseRegistry, AnySiteOriginsIsTheUnion) {
       registry->any_site_origins.Contains(ParseRequestOrigin("http://shop.example").value()));
 }
 
+TEST(ParseRegistry, DuplicateKeysAndOddTypes) {
+  Result<Registry> registry = ParseRegistry(R"({"revision": "7", "sites": [
+      {"key": "ek_abcdefghijklmnopqrstuvwx", "title": "first", "origins": "https://a.example"},
+      {"key": "ek_abcdefghijklmnopqrstuvwx", "title": "second"},
+      {"key": 42}, "not an object", null,
+      {"key": "ek_ABCDEFGHIJKLMNOPQRSTUVWX", "title": 5, "locked": "yes", "origins": [1, null,
+       "https://b.example"], "limits": {"messages": "many", "burst": 2.5}}]})");
+  ASSERT_TRUE(registry.ok());
+  EXPECT_EQ(registry->revision, 0);  // not an integer: unknown
+  EXPECT_EQ(registry->sites.size(), 2u);
+  EXPECT_EQ(registry->Find("ek_abcdefghijklmnopqrstuvwx")->title, "first");
+  EXPECT_TRUE(registry->Find("ek_abcdefghijklmnopqrstuvwx")->origins.empty());
+  const Site* odd = registry->Find("ek_ABCDEFGHIJKLMNOPQRSTUVWX");
+  ASSERT_NE(odd, nullptr);
+  EXPECT_EQ(odd->title, "Chat");
+  EXPECT_FALSE(odd->locked);
+  EXPECT_EQ(odd->origins.entries().size(), 1u);
+  EXPECT_EQ(odd->limits.messages, SiteLimits{}.messages);
+  EXPECT_EQ(odd->limits.burst, SiteLimits{}.burst);
+  EXPECT_GE(registry->warnings.size(), 4u);
+}
+
+TEST(OriginSet, ExactEntriesCompareWholeTuples) {
+  OriginSet set;
+  set.Add(ParseAllowedOrigin("https://a.example").value());
+  set.Add(ParseAllowedOrigin("http://a.example:8080").value());
+  EXPECT_TRUE(set.Contains(ParseRequestOrigin("https://a.example").value()));
+  EXPECT_TRUE(set.Contains(ParseRequestOrigin("http://a.example:8080").value()));
+  EXPECT_FALSE(set.Contains(ParseRequestOrigin("http://a.example").value()));
+  EXPECT_FALSE(set.Contains(ParseRequestOrigin("https://a.example:8080").value()));
+  EXPECT_FALSE(set.Contains(ParseRequestOrigin("https://b.a.example").value()));
+  Origin wildcard_request = ParseAllowedOrigin("*.a.example").value();
+  EXPECT_FALSE(set.Contains(wildcard_request));
+}
+
 TEST(FrameCsp, BuiltFromWhitelist) {
   OriginSet origins;
   origins.Add(ParseAllowedOrigin("https://shop.example").value());
