@@ -2,6 +2,8 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <cctype>
+#include <charconv>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -232,6 +234,195 @@ int RunMessagesList(const ParsedArgs& args, const Settings& settings) {
   return kExitOk;
 }
 
+// Parses --lock/--unlock, --locale, limits etc. into changes; usage errors name the flag.
+Result<SiteChanges> SiteChangesFrom(const ParsedArgs& args) {
+  SiteChanges ch;
+  auto text_flag = [&](const char* flag, std::size_t max,
+                       std::optional<std::string>& out) -> Status {
+    if (auto v = args.Get(flag)) {
+      if (v->size() > max || !IsValidUtf8(*v)) {
+        return Error{"usage", std::string("--") + flag + " must be at most " + std::to_string(max) +
+                                  " bytes of UTF-8"};
+      }
+      out = *v;
+    }
+    return Ok{};
+  };
+  if (auto st = text_flag("name", 200, ch.name); !st) return st.error();
+  if (ch.name && ch.name->empty()) return Error{"usage", "--name must not be empty"};
+  if (auto st = text_flag("title", 200, ch.title); !st) return st.error();
+  if (ch.title && ch.title->empty()) return Error{"usage", "--title must not be empty"};
+  if (auto st = text_flag("locked-message", 500, ch.locked_message); !st) return st.error();
+  if (auto st = text_flag("rate-message", 500, ch.rate_message); !st) return st.error();
+  if (auto color = args.Get("color")) {
+    auto parsed = ParseColor(*color);
+    if (!parsed) return parsed.error();
+    ch.primary_color = *parsed;
+  }
+  if (args.Has("lock") && args.Has("unlock")) return Error{"usage", "give --lock or --unlock"};
+  if (args.Has("lock")) ch.locked = true;
+  if (args.Has("unlock")) ch.locked = false;
+  if (auto locale = args.Get("locale")) {
+    if (*locale == "auto") {
+      ch.locale = std::optional<std::string>();
+    } else {
+      bool ok = locale->size() >= 2 && locale->size() <= 16;
+      for (char c : *locale) ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '-');
+      if (!ok) return Error{"usage", "--locale must be a language tag like fa or en, or auto"};
+      ch.locale = std::optional<std::string>(*locale);
+    }
+  }
+  if (args.Has("main")) ch.is_main = true;
+  auto number = [&](const char* flag, unsigned min, unsigned max,
+                    std::optional<unsigned>& out) -> Status {
+    if (auto v = args.Get(flag)) {
+      unsigned value = 0;
+      auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), value);
+      if (ec != std::errc() || end != v->data() + v->size() || value < min || value > max) {
+        return Error{"usage", std::string("--") + flag + " must be a number from " +
+                                  std::to_string(min) + " to " + std::to_string(max)};
+      }
+      out = value;
+    }
+    return Ok{};
+  };
+  if (auto st = number("rate-messages", 1, 1000000, ch.rate_messages); !st) return st.error();
+  if (auto st = number("rate-window", 1, 86400, ch.rate_window_seconds); !st) return st.error();
+  if (auto st = number("rate-burst", 0, 1000000, ch.rate_burst); !st) return st.error();
+  for (const auto& [flag, out] :
+       {std::pair{"add-origin", &ch.add_origins}, std::pair{"remove-origin", &ch.remove_origins}}) {
+    for (const auto& origin : args.GetAll(flag)) {
+      auto normalized = core::NormalizeAllowedOrigin(origin);
+      if (!normalized) {
+        return Error{"usage",
+                     std::string("--") + flag + " " + origin + ": " + normalized.error().message};
+      }
+      out->push_back(*normalized);
+    }
+  }
+  return ch;
+}
+
+int RunSiteShow(const ParsedArgs& args, const Settings& settings) {
+  if (args.positional.size() != 1) return Fail({"usage", "site show needs one site KEY"});
+  ConnectionPool pool(settings.db);
+  auto site = FindSite(pool, args.positional[0]);
+  if (!site) return Fail(site.error());
+  if (g_json) {
+    std::cout << Dump(SiteJson(*site)) << "\n";
+    return kExitOk;
+  }
+  const Site& s = *site;
+  std::cout << "key            " << s.key << "\nname           " << s.name << "\ntitle          "
+            << s.title << "\ncolor          " << s.primary_color << "\nmain           "
+            << (s.is_main ? "yes" : "no") << "\nlocked         "
+            << (s.locked ? "yes: " + s.locked_message : "no") << "\nlocale         "
+            << s.locale.value_or("auto") << "\nrate limit     " << s.limits.messages << " per "
+            << s.limits.window_seconds << " s, burst " << s.limits.burst << "\n";
+  for (const auto& o : s.origins) std::cout << "origin         " << o << "\n";
+  return kExitOk;
+}
+
+int RunSiteUpdate(const ParsedArgs& args, const Settings& settings) {
+  if (args.positional.size() != 1) return Fail({"usage", "site update needs one site KEY"});
+  auto changes = SiteChangesFrom(args);
+  if (!changes) return Fail(changes.error());
+  ConnectionPool pool(settings.db);
+  auto site = UpdateSite(pool, args.positional[0], *changes);
+  if (!site) return Fail(site.error());
+  PublishRegistryNow(pool, settings);
+  if (g_json) {
+    std::cout << Dump(SiteJson(*site)) << "\n";
+  } else {
+    std::cout << "site " << site->key << " updated\n";
+  }
+  return kExitOk;
+}
+
+int RunSiteRotateKey(const ParsedArgs& args, const Settings& settings) {
+  if (args.positional.size() != 1) return Fail({"usage", "site rotate-key needs one site KEY"});
+  SiteChanges changes;
+  changes.rotate_key = true;
+  changes.new_key = NewSiteKey(SodiumRandom());
+  ConnectionPool pool(settings.db);
+  auto site = UpdateSite(pool, args.positional[0], changes);
+  if (!site) return Fail(site.error());
+  PublishRegistryNow(pool, settings);
+  if (g_json) {
+    std::cout << Dump(SiteJson(*site)) << "\n";
+  } else {
+    std::cout << site->key << "\n";
+  }
+  return kExitOk;
+}
+
+json SecretJson(const SecretKeyInfo& k) {
+  auto opt = [](const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); };
+  return json{{"id", k.id},
+              {"prefix", k.prefix},
+              {"label", k.label},
+              {"createdAt", k.created_at},
+              {"lastUsedAt", opt(k.last_used_at)},
+              {"revokedAt", opt(k.revoked_at)}};
+}
+
+int RunSecretAdd(const ParsedArgs& args, const Settings& settings) {
+  if (args.positional.size() != 1) return Fail({"usage", "secret add needs one site KEY"});
+  std::string label = args.Get("label").value_or("");
+  if (label.size() > 200 || !IsValidUtf8(label)) {
+    return Fail({"usage", "--label must be at most 200 bytes of UTF-8"});
+  }
+  std::string secret = "sk_" + RandomAlnum(SodiumRandom(), 40);
+  ConnectionPool pool(settings.db);
+  auto info =
+      AddSecretKey(pool, args.positional[0], secret.substr(0, 10), Sha256Hex(secret), label);
+  if (!info) return Fail(info.error());
+  PublishRegistryNow(pool, settings);
+  if (g_json) {
+    json out = SecretJson(*info);
+    out["secret"] = secret;
+    std::cout << Dump(out) << "\n";
+  } else {
+    std::cout << secret << "\n";
+    std::cerr << "edgechatctl: this secret key is shown once; store it now\n";
+  }
+  return kExitOk;
+}
+
+int RunSecretList(const ParsedArgs& args, const Settings& settings) {
+  if (args.positional.size() != 1) return Fail({"usage", "secret list needs one site KEY"});
+  ConnectionPool pool(settings.db);
+  auto keys = ListSecretKeys(pool, args.positional[0]);
+  if (!keys) return Fail(keys.error());
+  if (g_json) {
+    json out = json::array();
+    for (const auto& k : *keys) out.push_back(SecretJson(k));
+    std::cout << Dump(out) << "\n";
+    return kExitOk;
+  }
+  for (const auto& k : *keys) {
+    std::cout << "#" << k.id << "  " << k.prefix << "...  " << (k.revoked_at ? "revoked" : "live")
+              << "  " << k.created_at << "  " << k.label << "\n";
+  }
+  return kExitOk;
+}
+
+int RunSecretRevoke(const ParsedArgs& args, const Settings& settings) {
+  if (args.positional.size() != 2) {
+    return Fail({"usage", "secret revoke needs a site KEY and a key ID or prefix"});
+  }
+  ConnectionPool pool(settings.db);
+  auto info = RevokeSecretKey(pool, args.positional[0], args.positional[1]);
+  if (!info) return Fail(info.error());
+  PublishRegistryNow(pool, settings);
+  if (g_json) {
+    std::cout << Dump(SecretJson(*info)) << "\n";
+  } else {
+    std::cout << "secret key #" << info->id << " revoked\n";
+  }
+  return kExitOk;
+}
+
 json ConversationJson(const ConversationSummary& c) {
   auto opt = [](const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); };
   return json{{"id", c.id},
@@ -392,6 +583,51 @@ const std::vector<Command>& Commands() {
        {},
        "edgechatctl site list\n  Lists sites and their origins.\n",
        RunSiteList},
+      {{"site", "show"},
+       {},
+       "edgechatctl site show KEY\n  One site with its settings.\n",
+       RunSiteShow},
+      {{"site", "update"},
+       {{"name", true, false},
+        {"title", true, false},
+        {"color", true, false},
+        {"lock", false, false},
+        {"unlock", false, false},
+        {"locked-message", true, false},
+        {"locale", true, false},
+        {"main", false, false},
+        {"add-origin", true, true},
+        {"remove-origin", true, true},
+        {"rate-messages", true, false},
+        {"rate-window", true, false},
+        {"rate-burst", true, false},
+        {"rate-message", true, false}},
+       "edgechatctl site update KEY [--name N] [--title T] [--color #RRGGBB] [--lock | --unlock]\n"
+       "      [--locked-message TEXT] [--locale TAG|auto] [--main] [--add-origin URL]...\n"
+       "      [--remove-origin URL]... [--rate-messages N] [--rate-window SECONDS]\n"
+       "      [--rate-burst N] [--rate-message TEXT]\n"
+       "  Changes a site; every edge enforces the change within about a second.\n",
+       RunSiteUpdate},
+      {{"site", "rotate-key"},
+       {},
+       "edgechatctl site rotate-key KEY\n"
+       "  Gives the site a new site key (printed); the old one stops working at once and the\n"
+       "  embed snippet must be updated.\n",
+       RunSiteRotateKey},
+      {{"secret", "add"},
+       {{"label", true, false}},
+       "edgechatctl secret add SITE_KEY [--label TEXT]\n"
+       "  Creates a secret key for server-to-server calls, prints it once; only its hash is\n"
+       "  stored.\n",
+       RunSecretAdd},
+      {{"secret", "list"},
+       {},
+       "edgechatctl secret list SITE_KEY\n  The site's secret keys (prefix, label, state).\n",
+       RunSecretList},
+      {{"secret", "revoke"},
+       {},
+       "edgechatctl secret revoke SITE_KEY ID|PREFIX\n  Revokes one secret key.\n",
+       RunSecretRevoke},
       {{"messages", "list"},
        {{"site", true, false}, {"limit", true, false}},
        "edgechatctl messages list [--site KEY] [--limit N]\n"

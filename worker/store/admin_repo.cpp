@@ -147,3 +147,224 @@ Result<std::vector<MessageListing>> ListRecentMessages(ConnectionPool& pool,
 }
 
 }  // namespace edgechat::worker
+
+namespace edgechat::worker {
+
+namespace {
+
+std::optional<std::uint64_t> LockSiteByKey(DbConnection& c, const std::string& key) {
+  auto stmt = Prepare(c, "SELECT id FROM sites WHERE site_key = ? FOR UPDATE");
+  stmt->setString(1, key);
+  auto rs = Query(*stmt);
+  if (!rs->next()) return std::nullopt;
+  return rs->getUInt64("id");
+}
+
+Result<Site> ReadSiteWithOrigins(DbConnection& c, std::uint64_t id) {
+  auto read = Prepare(c, std::string("SELECT ") + kSiteColumns + " FROM sites WHERE id = ?");
+  read->setUInt64(1, id);
+  auto rs = Query(*read);
+  if (!rs->next()) return Error{"not_found", "site vanished"};
+  Site site = SiteFromRow(*rs);
+  auto origins = Prepare(c, "SELECT origin FROM site_origins WHERE site_id = ? ORDER BY id");
+  origins->setUInt64(1, id);
+  auto ors = Query(*origins);
+  while (ors->next()) site.origins.push_back(ors->getString("origin"));
+  return site;
+}
+
+void SetColumn(DbConnection& c, std::uint64_t id, const char* update_sql, const std::string& v) {
+  auto stmt = Prepare(c, update_sql);
+  stmt->setString(1, v);
+  stmt->setUInt64(2, id);
+  stmt->executeUpdate();
+}
+
+void SetColumn(DbConnection& c, std::uint64_t id, const char* update_sql, unsigned v) {
+  auto stmt = Prepare(c, update_sql);
+  stmt->setUInt(1, v);
+  stmt->setUInt64(2, id);
+  stmt->executeUpdate();
+}
+
+std::optional<std::uint64_t> SiteIdByKey(DbConnection& c, const std::string& key) {
+  auto stmt = Prepare(c, "SELECT id FROM sites WHERE site_key = ?");
+  stmt->setString(1, key);
+  auto rs = Query(*stmt);
+  if (!rs->next()) return std::nullopt;
+  return rs->getUInt64("id");
+}
+
+SecretKeyInfo SecretFromRow(sql::ResultSet& rs) {
+  SecretKeyInfo info;
+  info.id = rs.getUInt64("id");
+  info.prefix = rs.getString("key_prefix");
+  info.label = rs.getString("label");
+  info.created_at = MysqlUtcToIso(std::string(rs.getString("created_at")));
+  if (auto v = OptionalString(rs, "last_used_at")) info.last_used_at = MysqlUtcToIso(*v);
+  if (auto v = OptionalString(rs, "revoked_at")) info.revoked_at = MysqlUtcToIso(*v);
+  return info;
+}
+
+constexpr const char* kSecretColumns =
+    "id, key_prefix, label, created_at, last_used_at, revoked_at";
+
+}  // namespace
+
+Result<Site> UpdateSite(ConnectionPool& pool, const std::string& key, const SiteChanges& ch) {
+  return WithTransaction<Site>(pool, [&](DbConnection& c) -> Result<Site> {
+    auto id = LockSiteByKey(c, key);
+    if (!id) return Error{"not_found", "no site with key " + key};
+    try {
+      if (ch.name) SetColumn(c, *id, "UPDATE sites SET name = ? WHERE id = ?", *ch.name);
+    } catch (const sql::SQLException& e) {
+      if (IsDuplicateKey(e)) return Error{"conflict", "a site named \"" + *ch.name + "\" exists"};
+      throw;
+    }
+    if (ch.title) SetColumn(c, *id, "UPDATE sites SET title = ? WHERE id = ?", *ch.title);
+    if (ch.primary_color) {
+      SetColumn(c, *id, "UPDATE sites SET primary_color = ? WHERE id = ?", *ch.primary_color);
+    }
+    if (ch.locked) {
+      SetColumn(c, *id, "UPDATE sites SET locked = ? WHERE id = ?", *ch.locked ? 1u : 0u);
+    }
+    if (ch.locked_message) {
+      SetColumn(c, *id, "UPDATE sites SET locked_message = ? WHERE id = ?", *ch.locked_message);
+    }
+    if (ch.locale) {
+      auto stmt = Prepare(c, "UPDATE sites SET locale = ? WHERE id = ?");
+      if (*ch.locale) {
+        stmt->setString(1, **ch.locale);
+      } else {
+        stmt->setNull(1, sql::DataType::VARCHAR);
+      }
+      stmt->setUInt64(2, *id);
+      stmt->executeUpdate();
+    }
+    if (ch.is_main && *ch.is_main) {
+      auto unmark = Prepare(c,
+                            "UPDATE sites SET is_main = 0, revision = revision + 1 "
+                            "WHERE is_main = 1 AND id <> ?");
+      unmark->setUInt64(1, *id);
+      unmark->executeUpdate();
+      SetColumn(c, *id, "UPDATE sites SET is_main = ? WHERE id = ?", 1u);
+    }
+    if (ch.rate_messages) {
+      SetColumn(c, *id, "UPDATE sites SET rate_limit_messages = ? WHERE id = ?", *ch.rate_messages);
+    }
+    if (ch.rate_window_seconds) {
+      SetColumn(c, *id, "UPDATE sites SET rate_limit_window_s = ? WHERE id = ?",
+                *ch.rate_window_seconds);
+    }
+    if (ch.rate_burst) {
+      SetColumn(c, *id, "UPDATE sites SET rate_limit_burst = ? WHERE id = ?", *ch.rate_burst);
+    }
+    if (ch.rate_message) {
+      SetColumn(c, *id, "UPDATE sites SET rate_limit_message = ? WHERE id = ?", *ch.rate_message);
+    }
+    if (ch.rotate_key) {
+      SetColumn(c, *id, "UPDATE sites SET site_key = ? WHERE id = ?", ch.new_key);
+    }
+    for (const auto& origin : ch.remove_origins) {
+      auto remove = Prepare(c, "DELETE FROM site_origins WHERE site_id = ? AND origin = ?");
+      remove->setUInt64(1, *id);
+      remove->setString(2, origin);
+      if (remove->executeUpdate() == 0) {
+        return Error{"not_found", "the site has no origin " + origin};
+      }
+    }
+    for (const auto& origin : ch.add_origins) {
+      auto add = Prepare(c, "INSERT IGNORE INTO site_origins (site_id, origin) VALUES (?, ?)");
+      add->setUInt64(1, *id);
+      add->setString(2, origin);
+      add->executeUpdate();
+    }
+    auto bump_site = Prepare(c, "UPDATE sites SET revision = revision + 1 WHERE id = ?");
+    bump_site->setUInt64(1, *id);
+    bump_site->executeUpdate();
+    BumpRegistryRevision(c);
+    return ReadSiteWithOrigins(c, *id);
+  });
+}
+
+Result<Site> FindSite(ConnectionPool& pool, const std::string& key) {
+  return WithConnection<Site>(pool, [&](DbConnection& c) -> Result<Site> {
+    auto id = SiteIdByKey(c, key);
+    if (!id) return Error{"not_found", "no site with key " + key};
+    return ReadSiteWithOrigins(c, *id);
+  });
+}
+
+Result<SecretKeyInfo> AddSecretKey(ConnectionPool& pool, const std::string& site_key,
+                                   const std::string& key_prefix, const std::string& key_hash,
+                                   const std::string& label) {
+  return WithTransaction<SecretKeyInfo>(pool, [&](DbConnection& c) -> Result<SecretKeyInfo> {
+    auto id = LockSiteByKey(c, site_key);
+    if (!id) return Error{"not_found", "no site with key " + site_key};
+    auto insert = Prepare(c,
+                          "INSERT INTO site_secret_keys (site_id, key_prefix, key_hash, label) "
+                          "VALUES (?, ?, ?, ?)");
+    insert->setUInt64(1, *id);
+    insert->setString(2, key_prefix);
+    insert->setString(3, key_hash);
+    insert->setString(4, label);
+    insert->executeUpdate();
+    auto read = Prepare(c, std::string("SELECT ") + kSecretColumns +
+                               " FROM site_secret_keys WHERE id = LAST_INSERT_ID()");
+    auto rs = Query(*read);
+    if (!rs->next()) return Error{"db_error", "inserted key not found"};
+    SecretKeyInfo info = SecretFromRow(*rs);
+    BumpRegistryRevision(c);
+    return info;
+  });
+}
+
+Result<std::vector<SecretKeyInfo>> ListSecretKeys(ConnectionPool& pool,
+                                                  const std::string& site_key) {
+  using Keys = std::vector<SecretKeyInfo>;
+  return WithConnection<Keys>(pool, [&](DbConnection& c) -> Result<Keys> {
+    auto id = SiteIdByKey(c, site_key);
+    if (!id) return Error{"not_found", "no site with key " + site_key};
+    auto stmt = Prepare(c, std::string("SELECT ") + kSecretColumns +
+                               " FROM site_secret_keys WHERE site_id = ? ORDER BY id");
+    stmt->setUInt64(1, *id);
+    auto rs = Query(*stmt);
+    Keys keys;
+    while (rs->next()) keys.push_back(SecretFromRow(*rs));
+    return keys;
+  });
+}
+
+Result<SecretKeyInfo> RevokeSecretKey(ConnectionPool& pool, const std::string& site_key,
+                                      const std::string& id_or_prefix) {
+  return WithTransaction<SecretKeyInfo>(pool, [&](DbConnection& c) -> Result<SecretKeyInfo> {
+    auto site_id = LockSiteByKey(c, site_key);
+    if (!site_id) return Error{"not_found", "no site with key " + site_key};
+    auto find = Prepare(c, std::string("SELECT ") + kSecretColumns +
+                               " FROM site_secret_keys WHERE site_id = ? "
+                               "AND (CAST(id AS CHAR) = ? OR key_prefix = ?)");
+    find->setUInt64(1, *site_id);
+    find->setString(2, id_or_prefix);
+    find->setString(3, id_or_prefix);
+    auto rs = Query(*find);
+    if (!rs->next()) return Error{"not_found", "no secret key " + id_or_prefix + " on this site"};
+    SecretKeyInfo info = SecretFromRow(*rs);
+    if (rs->next()) {
+      return Error{"conflict", "several keys match " + id_or_prefix + ": give the id"};
+    }
+    auto revoke = Prepare(c,
+                          "UPDATE site_secret_keys SET revoked_at = UTC_TIMESTAMP(6) "
+                          "WHERE id = ? AND revoked_at IS NULL");
+    revoke->setUInt64(1, info.id);
+    revoke->executeUpdate();
+    BumpRegistryRevision(c);
+    auto reread =
+        Prepare(c, std::string("SELECT ") + kSecretColumns + " FROM site_secret_keys WHERE id = ?");
+    reread->setUInt64(1, info.id);
+    auto rrs = Query(*reread);
+    if (rrs->next()) info = SecretFromRow(*rrs);
+    return info;
+  });
+}
+
+}  // namespace edgechat::worker
