@@ -98,7 +98,21 @@ int main(int argc, char** argv) {
       },
       [&admin](const HttpRequest& r) { return admin.Handle(r); });
   HttpServer server(
-      io, blocking, [&router](const HttpRequest& r) { return router.Handle(r); }, counters);
+      io, blocking,
+      [&router](const HttpRequest& r) {
+        auto started = std::chrono::steady_clock::now();
+        HttpResponse response = router.Handle(r);
+        if (LogEnabled(LogLevel::kDebug)) {
+          // Path only: queries and headers (tokens, keys) stay out of logs.
+          auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+                        std::chrono::steady_clock::now() - started)
+                        .count();
+          LogDebug("http", r.method + " " + r.Path() + " " + std::to_string(response.status) + " " +
+                               std::to_string(us) + "us");
+        }
+        return response;
+      },
+      counters);
   if (auto listening = server.Listen(settings->listen); !listening) {
     LogError("http", listening.error().message);
     return 1;
