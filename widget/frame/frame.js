@@ -74,6 +74,7 @@
   let config = { title: '', primaryColor: null, locked: false, lockedMessage: '', locale: null, limits: {} };
   let visible = !framed;
   let unread = 0;
+  let seen = null; // id of the newest message the visitor has seen; the host page keeps it
   let lastEventId = null; // SSE position: from the history answer, then from each event
   const byId = new Map(); // String(message id) -> {message, node}
   const outbox = []; // unsent messages, sent in order: {clientId, text, node, failed}
@@ -173,6 +174,7 @@
   async function newGuest() {
     const { json } = await call('POST', 'guests', {}, false);
     guest = { guestId: json.guestId, token: json.token };
+    seen = null;
     saveOwnGuest(guest);
     toParent('guest', { guest });
   }
@@ -317,7 +319,8 @@
     if (stick || m.author === 'guest') ui.log.scrollTop = ui.log.scrollHeight;
     if (announce) {
       toParent('message', { message: { id: m.id, author: m.author, text: m.text, createdAt: m.createdAt } });
-      if (m.author !== 'guest' && !(visible && document.visibilityState === 'visible')) setUnread(unread + 1);
+      if (showing()) markSeen();
+      else if (m.author !== 'guest') setUnread(unread + 1);
     }
     return true;
   }
@@ -333,6 +336,18 @@
       before = n;
     }
     ui.log.insertBefore(item, before);
+  }
+
+  const showing = () => visible && document.visibilityState === 'visible';
+
+  // Remembers (in the host page, through the loader) that everything shown so far has been seen.
+  function markSeen() {
+    let newest = 0;
+    for (const id of byId.keys()) newest = Math.max(newest, Number(id) || 0);
+    if (newest > (seen || 0)) {
+      seen = newest;
+      toParent('seen', { id: seen });
+    }
   }
 
   function setUnread(count) {
@@ -581,6 +596,7 @@
     document.documentElement.dataset.visible = visible; // for styling and tests
     if (visible) {
       setUnread(0);
+      markSeen();
       ui.log.scrollTop = ui.log.scrollHeight;
       if (!config.locked) ui.input.focus();
     }
@@ -625,7 +641,14 @@
     guest = init && validGuest(init.guest) ? { guestId: init.guest.guestId, token: init.guest.token } : loadOwnGuest();
     if (guest) saveOwnGuest(guest);
     else await persist('load', newGuest);
+    const before = guest.token;
     await loadHistory(false);
+    // Replies that came while the visitor was away are unread; a first visit has none.
+    if (guest.token === before && init && init.guest && init.guest.token === before && Number(init.guest.seen) > 0) {
+      seen = Number(init.guest.seen);
+    }
+    if (seen === null || showing()) markSeen();
+    else setUnread([...byId.values()].filter(({ message }) => message.author === 'agent' && Number(message.id) > seen).length);
     ui.chat.setAttribute('aria-busy', 'false');
     ui.log.scrollTop = ui.log.scrollHeight;
     toParent('ready', { unread });
@@ -643,7 +666,9 @@
     if (event.key === 'Escape' && init && init.mode === 'floating') toParent('close');
   });
   document.addEventListener('visibilitychange', () => {
-    if (document.visibilityState === 'visible' && visible) setUnread(0);
+    if (!showing()) return;
+    setUnread(0);
+    markSeen();
   });
   window.addEventListener('online', () => {
     setStatus('send', null);

@@ -25,7 +25,7 @@
   const storageKey = 'edgechat:' + siteKey;
   const listeners = {};
   const state = { ready: false, open: false, unread: 0 };
-  let config, frame, panel, launcher, badge, mobile, side;
+  let config, frame, loaded, panel, launcher, badge, mobile, side;
 
   const css = (el, styles) => (Object.assign(el.style, styles), el);
   const el = (tag, styles) => css(d.createElement(tag), styles);
@@ -56,7 +56,7 @@
   };
   const saveGuest = (g) => {
     try {
-      localStorage.setItem(storageKey, JSON.stringify({ guestId: g.guestId, token: g.token }));
+      localStorage.setItem(storageKey, JSON.stringify(g));
     } catch (e) {}
   };
 
@@ -70,15 +70,17 @@
     frame.title = config.title || 'Chat';
     // No token in this URL, ever: the guest travels by postMessage once the frame has loaded.
     frame.src = chatOrigin + '/frame/?site=' + encodeURIComponent(siteKey);
-    frame.addEventListener('load', () =>
+    frame.addEventListener('load', () => {
+      loaded = 1;
       post('init', {
         guest: readGuest(),
         locale: data('locale'),
         pageLang: d.documentElement.lang || null,
         mode: launcher ? 'floating' : 'inline',
         visible: state.open || !launcher,
-      })
-    );
+      });
+      if (state.open) frame.focus();
+    });
     parent.appendChild(frame);
   };
 
@@ -98,7 +100,12 @@
       state.ready = true;
       emit('ready', {});
     },
-    guest: (m) => m.guest && typeof m.guest.token == 'string' && saveGuest(m.guest),
+    guest: (m) => m.guest && typeof m.guest.token == 'string' && saveGuest({ guestId: m.guest.guestId, token: m.guest.token }),
+    // The newest message the visitor has seen, so replies that came while away count as unread.
+    seen(m) {
+      const g = readGuest();
+      if (g) saveGuest(Object.assign(g, { seen: +m.id }));
+    },
     message: (m) => m.message && emit('message', m.message),
     unread: (m) => setUnread(+m.count || 0),
     close: () => show(false),
@@ -172,7 +179,9 @@
     launcher.setAttribute('aria-expanded', open);
     layout();
     post('visibility', { visible: open });
-    if (open) frame.focus();
+    // Focusing a frame that is still loading can leave keystrokes going nowhere (seen in
+    // Chromium): a frame opened before it loaded is focused on load instead.
+    if (open) loaded && frame.focus();
     else if (d.activeElement === frame) launcher.focus();
     emit(open ? 'open' : 'close', {});
   };
