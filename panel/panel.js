@@ -24,14 +24,14 @@
       secretOnce: 'Copy this secret key now: it is shown only once.',
       locked: 'Locked (visitors cannot send messages)', lockedMessage: 'Message shown while locked',
       locale: 'Language', localeAuto: 'Follow the page', limits: 'Rate limit',
-      limitMessages: 'Messages', limitWindow: 'per seconds', limitBurst: 'Burst', limitMessage: 'Message when limited',
+      limitMessages: 'Messages', limitWindow: 'per this many seconds', limitBurst: 'Burst allowance', limitMessage: 'Message when limited',
       mainSite: 'Main site (the operator’s own site)', preview: 'Preview', previewText: 'Hello! How can we help?',
       noSites: 'No sites yet.', selectSite: 'Select a site to edit it.',
       allSites: 'All sites', allSources: 'All sources', allStatuses: 'All statuses',
       external: 'External Source', main: 'Main site', open: 'Open', resolved: 'Resolved',
       resolve: 'Resolve', reopen: 'Reopen', reply: 'Reply', send: 'Send', noConversations: 'No conversations.',
       selectConversation: 'Select a conversation.', guest: 'Visitor', agent: 'Agent', system: 'System',
-      likes: 'likes', dislikes: 'dislikes', unread: 'unread', live: 'live', offline: 'reconnecting…',
+      likes: 'Likes', dislikes: 'Dislikes', unread: 'unread', live: 'live', offline: 'reconnecting…',
       displayName: 'Display name', addAdmin: 'Add an admin', changePassword: 'Change password',
       currentPassword: 'Current password', newPassword: 'New password', you: 'you',
       confirmRemoveAdmin: 'Remove this admin?', when: 'When', who: 'Who', what: 'What', target: 'Target',
@@ -54,7 +54,7 @@
       secretOnce: 'این کلید محرمانه را همین حالا کپی کنید: فقط یک بار نشان داده می‌شود.',
       locked: 'قفل (بازدیدکنندگان نمی‌توانند پیام بفرستند)', lockedMessage: 'پیام هنگام قفل',
       locale: 'زبان', localeAuto: 'پیروی از صفحه', limits: 'محدودیت نرخ',
-      limitMessages: 'پیام', limitWindow: 'در ثانیه', limitBurst: 'انفجار', limitMessage: 'پیام هنگام محدودیت',
+      limitMessages: 'تعداد پیام', limitWindow: 'در این چند ثانیه', limitBurst: 'مازاد مجاز', limitMessage: 'پیام هنگام محدودیت',
       mainSite: 'سایت اصلی (سایت خود اپراتور)', preview: 'پیش‌نمایش', previewText: 'سلام! چطور می‌توانیم کمک کنیم؟',
       noSites: 'هنوز سایتی نیست.', selectSite: 'یک سایت را برای ویرایش برگزینید.',
       allSites: 'همه سایت‌ها', allSources: 'همه منابع', allStatuses: 'همه وضعیت‌ها',
@@ -365,8 +365,10 @@
     el('label', { for: 'site-locale' }, t('locale')), f.locale,
     el('label', {}, f.main, ' ', t('mainSite')),
     el('fieldset', {}, el('legend', {}, t('limits')),
-      el('div', { class: 'row' }, f.limitMessages, t('limitMessages'), f.limitWindow, t('limitWindow'),
-        t('limitBurst'), f.limitBurst),
+      el('div', { class: 'row limits' },
+        el('label', {}, t('limitMessages'), f.limitMessages),
+        el('label', {}, t('limitWindow'), f.limitWindow),
+        el('label', {}, t('limitBurst'), f.limitBurst)),
       el('label', { for: 'site-limit-message' }, t('limitMessage')), f.limitMessage),
     el('p', { class: 'row' }, el('button', { class: 'primary', type: 'submit', id: 'save-site' }, t('save')), status,
       el('button', { type: 'button', class: 'danger', id: 'remove-site', onclick: async () => {
@@ -491,8 +493,8 @@
           el('div', { class: 'text' }, m.text),
           el('div', { class: 'meta' }, `${t(m.author)} · ${when(m.createdAt)}`,
             m.author === 'agent' ? el('span', { class: 'reactions' }, ' · ',
-              el('span', { class: 'likes' }, `👍 ${num(m.likes)}`), ' ',
-              el('span', { class: 'dislikes' }, `👎 ${num(m.dislikes)}`)) : null))));
+              el('span', { class: 'likes' }, `${t('likes')}: ${num(m.likes)}`), ' · ',
+              el('span', { class: 'dislikes' }, `${t('dislikes')}: ${num(m.dislikes)}`)) : null))));
       const err = errorBox();
       const text = el('textarea', { id: 'reply-text', rows: 2, maxlength: 2000 });
       const form = el('form', { id: 'reply-form', onsubmit: async (e) => {
