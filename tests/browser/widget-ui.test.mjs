@@ -108,10 +108,34 @@ describe('embedding', () => {
     // The page can also drive it with postMessage to itself.
     await page.evaluate(() => window.postMessage({ edgechat: 1, type: 'toggle' }, location.origin));
     await page.waitForSelector('[data-edgechat="panel"]', { state: 'visible' });
+    await send(frame, 'event me');
+    await page.waitForFunction(() => window.seen.some(([n, d]) => n === 'message' && d.text === 'event me' && d.author === 'guest'));
     await page.keyboard.press('Escape');
     await page.waitForSelector('[data-edgechat="panel"]', { state: 'hidden' });
+    // Focus goes back to the launcher, so keyboard users are not lost.
+    assert.equal(await page.evaluate(() => document.activeElement.getAttribute('data-edgechat')), 'launcher');
+    assert.equal(await page.getAttribute('[data-edgechat="panel"] iframe', 'title'), 'Chat with us');
     const names = await page.evaluate(() => window.seen.map(([n]) => n));
     assert.deepEqual(names.filter((n) => n !== 'message' && n !== 'unread'), ['ready', 'open', 'close', 'open', 'close']);
+    // Commands from another window (even of the same origin) or of another version are ignored.
+    await page.evaluate(() => {
+      const other = document.createElement('iframe');
+      document.body.append(other);
+      other.contentWindow.eval("parent.postMessage({ edgechat: 1, type: 'open' }, '*')");
+      window.postMessage({ edgechat: 2, type: 'open' }, location.origin);
+    });
+    await page.waitForTimeout(200);
+    assert.equal(await page.isVisible('[data-edgechat="panel"]'), false);
+    await context.close();
+  });
+
+  test('the launcher sits at the inline end of a right-to-left page', async () => {
+    reset();
+    const context = await browser.browser.newContext();
+    const page = await context.newPage();
+    await page.goto(fake.hostUrl('shop.test', 'mode=floating&lang=fa'));
+    const box = await page.$eval('[data-edgechat="launcher"]', (n) => n.getBoundingClientRect().toJSON());
+    assert.ok(box.left < 100, `launcher at ${box.left}`);
     await context.close();
   });
 
