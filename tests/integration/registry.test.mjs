@@ -105,7 +105,7 @@ test('a rotated site key replaces the old one within 2 s', async () => {
 
 test('secret keys: shown once, stored hashed, listed by prefix, revocable', async () => {
   const added = await stack.ctlJson(['secret', 'add', stack.siteKey, '--label', 'ci']);
-  assert.match(added.secret, /^sk_[A-Za-z0-9]{40}$/);
+  assert.match(added.secret, /^esk_[A-Za-z0-9]{40}$/);
   assert.equal(added.prefix, added.secret.slice(0, 10));
   const listed = await stack.ctlJson(['secret', 'list', stack.siteKey]);
   const mine = listed.find((k) => k.id === added.id);
@@ -114,7 +114,7 @@ test('secret keys: shown once, stored hashed, listed by prefix, revocable', asyn
   assert.equal(JSON.stringify(listed).includes(added.secret), false, 'the secret is never listed');
   const revoked = await stack.ctlJson(['secret', 'revoke', stack.siteKey, added.prefix]);
   assert.ok(revoked.revokedAt);
-  const missing = await stack.ctl(['secret', 'revoke', stack.siteKey, 'sk_nothing']);
+  const missing = await stack.ctl(['secret', 'revoke', stack.siteKey, 'esk_nothin']);
   assert.equal(missing.code, 3);
 });
 

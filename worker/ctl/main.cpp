@@ -4,11 +4,13 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cstdlib>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "admin/admin_store.hpp"
 #include "api/json_shapes.hpp"
 #include "common/ids.hpp"
 #include "common/text.hpp"
@@ -47,6 +49,12 @@ int Fail(const Error& error) {
     std::cerr << "edgechatctl: " << error.message << "\n";
   }
   return ExitCodeFor(error);
+}
+
+// The actor the audit log records for CLI changes: "cli:<login>".
+Actor CliActor() {
+  const char* user = std::getenv("USER");
+  return Actor{std::string("cli:") + (user != nullptr && *user != '\0' ? user : "unknown")};
 }
 
 // After a change to sites: push the registry to Redis at once. The worker's poll is the safety
@@ -171,6 +179,9 @@ int RunSiteAdd(const ParsedArgs& args, const Settings& settings) {
   ConnectionPool pool(settings.db);
   auto created = CreateSite(pool, site);
   if (!created) return Fail(created.error());
+  if (auto audited = AuditSiteCreated(pool, *created, CliActor()); !audited) {
+    std::cerr << "edgechatctl: warning: audit log not written: " << audited.error().message << "\n";
+  }
   PublishRegistryNow(pool, settings);
   if (g_json) {
     std::cout << Dump(SiteJson(*created)) << "\n";
@@ -234,79 +245,86 @@ int RunMessagesList(const ParsedArgs& args, const Settings& settings) {
   return kExitOk;
 }
 
-// Parses --lock/--unlock, --locale, limits etc. into changes; usage errors name the flag.
-Result<SiteChanges> SiteChangesFrom(const ParsedArgs& args) {
-  SiteChanges ch;
+// Site settings from flags (origins handled separately); usage errors name the flag.
+struct SiteFlags {
+  SitePatch patch;
+  std::vector<std::string> add_origins;     // normalized
+  std::vector<std::string> remove_origins;  // normalized
+};
+
+Result<SiteFlags> SiteFlagsFrom(const ParsedArgs& args) {
+  SiteFlags out;
+  SitePatch& p = out.patch;
   auto text_flag = [&](const char* flag, std::size_t max,
-                       std::optional<std::string>& out) -> Status {
+                       std::optional<std::string>& value) -> Status {
     if (auto v = args.Get(flag)) {
       if (v->size() > max || !IsValidUtf8(*v)) {
         return Error{"usage", std::string("--") + flag + " must be at most " + std::to_string(max) +
                                   " bytes of UTF-8"};
       }
-      out = *v;
+      value = *v;
     }
     return Ok{};
   };
-  if (auto st = text_flag("name", 200, ch.name); !st) return st.error();
-  if (ch.name && ch.name->empty()) return Error{"usage", "--name must not be empty"};
-  if (auto st = text_flag("title", 200, ch.title); !st) return st.error();
-  if (ch.title && ch.title->empty()) return Error{"usage", "--title must not be empty"};
-  if (auto st = text_flag("locked-message", 500, ch.locked_message); !st) return st.error();
-  if (auto st = text_flag("rate-message", 500, ch.rate_message); !st) return st.error();
+  if (auto st = text_flag("name", 200, p.name); !st) return st.error();
+  if (p.name && p.name->empty()) return Error{"usage", "--name must not be empty"};
+  if (auto st = text_flag("title", 200, p.title); !st) return st.error();
+  if (p.title && p.title->empty()) return Error{"usage", "--title must not be empty"};
+  if (auto st = text_flag("locked-message", 500, p.locked_message); !st) return st.error();
+  if (auto st = text_flag("rate-message", 500, p.limit_message); !st) return st.error();
   if (auto color = args.Get("color")) {
     auto parsed = ParseColor(*color);
     if (!parsed) return parsed.error();
-    ch.primary_color = *parsed;
+    p.primary_color = *parsed;
   }
   if (args.Has("lock") && args.Has("unlock")) return Error{"usage", "give --lock or --unlock"};
-  if (args.Has("lock")) ch.locked = true;
-  if (args.Has("unlock")) ch.locked = false;
+  if (args.Has("lock")) p.locked = true;
+  if (args.Has("unlock")) p.locked = false;
   if (auto locale = args.Get("locale")) {
     if (*locale == "auto") {
-      ch.locale = std::optional<std::string>();
+      p.locale = std::string();  // cleared: the widget follows the page
     } else {
       bool ok = locale->size() >= 2 && locale->size() <= 16;
       for (char c : *locale) ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '-');
       if (!ok) return Error{"usage", "--locale must be a language tag like fa or en, or auto"};
-      ch.locale = std::optional<std::string>(*locale);
+      p.locale = *locale;
     }
   }
-  if (args.Has("main")) ch.is_main = true;
+  if (args.Has("main")) p.is_main = true;
   auto number = [&](const char* flag, unsigned min, unsigned max,
-                    std::optional<unsigned>& out) -> Status {
+                    std::optional<unsigned>& value) -> Status {
     if (auto v = args.Get(flag)) {
-      unsigned value = 0;
-      auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), value);
-      if (ec != std::errc() || end != v->data() + v->size() || value < min || value > max) {
+      unsigned parsed = 0;
+      auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), parsed);
+      if (ec != std::errc() || end != v->data() + v->size() || parsed < min || parsed > max) {
         return Error{"usage", std::string("--") + flag + " must be a number from " +
                                   std::to_string(min) + " to " + std::to_string(max)};
       }
-      out = value;
+      value = parsed;
     }
     return Ok{};
   };
-  if (auto st = number("rate-messages", 1, 1000000, ch.rate_messages); !st) return st.error();
-  if (auto st = number("rate-window", 1, 86400, ch.rate_window_seconds); !st) return st.error();
-  if (auto st = number("rate-burst", 0, 1000000, ch.rate_burst); !st) return st.error();
-  for (const auto& [flag, out] :
-       {std::pair{"add-origin", &ch.add_origins}, std::pair{"remove-origin", &ch.remove_origins}}) {
+  if (auto st = number("rate-messages", 1, 1000000, p.limit_messages); !st) return st.error();
+  if (auto st = number("rate-window", 1, 86400, p.limit_window_seconds); !st) return st.error();
+  if (auto st = number("rate-burst", 0, 1000000, p.limit_burst); !st) return st.error();
+  for (const auto& [flag, list] : {std::pair{"add-origin", &out.add_origins},
+                                   std::pair{"remove-origin", &out.remove_origins}}) {
     for (const auto& origin : args.GetAll(flag)) {
       auto normalized = core::NormalizeAllowedOrigin(origin);
       if (!normalized) {
         return Error{"usage",
                      std::string("--") + flag + " " + origin + ": " + normalized.error().message};
       }
-      out->push_back(*normalized);
+      list->push_back(*normalized);
     }
   }
-  return ch;
+  return out;
 }
 
 int RunSiteShow(const ParsedArgs& args, const Settings& settings) {
   if (args.positional.size() != 1) return Fail({"usage", "site show needs one site KEY"});
   ConnectionPool pool(settings.db);
-  auto site = FindSite(pool, args.positional[0]);
+  auto site = FindSiteWithOrigins(pool, args.positional[0]);
   if (!site) return Fail(site.error());
   if (g_json) {
     std::cout << Dump(SiteJson(*site)) << "\n";
@@ -325,11 +343,25 @@ int RunSiteShow(const ParsedArgs& args, const Settings& settings) {
 
 int RunSiteUpdate(const ParsedArgs& args, const Settings& settings) {
   if (args.positional.size() != 1) return Fail({"usage", "site update needs one site KEY"});
-  auto changes = SiteChangesFrom(args);
-  if (!changes) return Fail(changes.error());
+  auto flags = SiteFlagsFrom(args);
+  if (!flags) return Fail(flags.error());
+  const std::string& key = args.positional[0];
   ConnectionPool pool(settings.db);
-  auto site = UpdateSite(pool, args.positional[0], *changes);
+  Actor actor = CliActor();
+  auto site = FindSiteWithOrigins(pool, key);
   if (!site) return Fail(site.error());
+  if (!flags->patch.empty()) {
+    site = UpdateSite(pool, key, flags->patch, actor);
+    if (!site) return Fail(site.error());
+  }
+  for (const auto& origin : flags->remove_origins) {
+    site = RemoveSiteOrigin(pool, key, origin, actor);
+    if (!site) return Fail(site.error());
+  }
+  for (const auto& origin : flags->add_origins) {
+    site = AddSiteOrigin(pool, key, origin, actor);
+    if (!site) return Fail(site.error());
+  }
   PublishRegistryNow(pool, settings);
   if (g_json) {
     std::cout << Dump(SiteJson(*site)) << "\n";
@@ -341,11 +373,8 @@ int RunSiteUpdate(const ParsedArgs& args, const Settings& settings) {
 
 int RunSiteRotateKey(const ParsedArgs& args, const Settings& settings) {
   if (args.positional.size() != 1) return Fail({"usage", "site rotate-key needs one site KEY"});
-  SiteChanges changes;
-  changes.rotate_key = true;
-  changes.new_key = NewSiteKey(SodiumRandom());
   ConnectionPool pool(settings.db);
-  auto site = UpdateSite(pool, args.positional[0], changes);
+  auto site = RegenerateSiteKey(pool, args.positional[0], NewSiteKey(SodiumRandom()), CliActor());
   if (!site) return Fail(site.error());
   PublishRegistryNow(pool, settings);
   if (g_json) {
@@ -372,10 +401,9 @@ int RunSecretAdd(const ParsedArgs& args, const Settings& settings) {
   if (label.size() > 200 || !IsValidUtf8(label)) {
     return Fail({"usage", "--label must be at most 200 bytes of UTF-8"});
   }
-  std::string secret = "sk_" + RandomAlnum(SodiumRandom(), 40);
+  std::string secret = NewSecretKey(SodiumRandom());
   ConnectionPool pool(settings.db);
-  auto info =
-      AddSecretKey(pool, args.positional[0], secret.substr(0, 10), Sha256Hex(secret), label);
+  auto info = CreateSecretKey(pool, args.positional[0], secret, label, CliActor());
   if (!info) return Fail(info.error());
   PublishRegistryNow(pool, settings);
   if (g_json) {
@@ -411,8 +439,20 @@ int RunSecretRevoke(const ParsedArgs& args, const Settings& settings) {
   if (args.positional.size() != 2) {
     return Fail({"usage", "secret revoke needs a site KEY and a key ID or prefix"});
   }
+  const std::string& key = args.positional[0];
+  const std::string& which = args.positional[1];
   ConnectionPool pool(settings.db);
-  auto info = RevokeSecretKey(pool, args.positional[0], args.positional[1]);
+  auto keys = ListSecretKeys(pool, key);
+  if (!keys) return Fail(keys.error());
+  std::optional<std::uint64_t> id;
+  for (const auto& k : *keys) {
+    if (std::to_string(k.id) == which || k.prefix == which) {
+      if (id) return Fail({"conflict", "several keys match " + which + ": give the id"});
+      id = k.id;
+    }
+  }
+  if (!id) return Fail({"not_found", "no secret key " + which + " on this site"});
+  auto info = RevokeSecretKey(pool, key, *id, CliActor());
   if (!info) return Fail(info.error());
   PublishRegistryNow(pool, settings);
   if (g_json) {
