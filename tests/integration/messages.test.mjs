@@ -270,6 +270,13 @@ test('live: an agent reply, a reaction and a status change reach the stream in o
       method: 'PUT', headers: authHeaders(guest.token), body: JSON.stringify({ value: 'like' }),
     });
     assert.equal(own.status, 409, 'a guest cannot react to its own message');
+
+    const stranger = await newGuest();
+    const foreign = await fetch(`${stack.chatUrl}/api/v1/external/messages/${reply.message.id}/reaction`, {
+      method: 'PUT', headers: authHeaders(stranger.token), body: JSON.stringify({ value: 'dislike' }),
+    });
+    assert.equal(foreign.status, 404, 'another guest cannot reach this conversation');
+    assert.equal((await foreign.json()).error, 'message_not_found');
   } finally {
     stream.close();
   }
