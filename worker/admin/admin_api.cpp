@@ -172,23 +172,6 @@ Result<std::string> OriginField(const json& body) {
   return *normalized;
 }
 
-Result<std::string> HashPassword(const std::string& password) {
-  if (password.size() < 8 || password.size() > 1024) {
-    return Error{"invalid_input", "the password must have 8 to 1024 characters"};
-  }
-  char hash[crypto_pwhash_STRBYTES];
-  if (crypto_pwhash_str_alg(hash, password.data(), password.size(),
-                            crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE,
-                            crypto_pwhash_ALG_ARGON2ID13) != 0) {
-    return Error{"internal", "out of memory while hashing the password"};
-  }
-  return std::string(hash);
-}
-
-bool VerifyPassword(const std::string& hash, const std::string& password) {
-  return crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0;
-}
-
 std::string ClientAddress(const HttpRequest& request) {
   auto forwarded = request.Header("x-forwarded-for").value_or("");
   auto comma = forwarded.rfind(',');
@@ -360,11 +343,11 @@ HttpResponse AdminApi::Login(const HttpRequest& request) {
   if (!admin) return FromError(admin.error());
   bool ok = false;
   if (admin->has_value() && !(*admin)->info.disabled) {
-    ok = VerifyPassword((*admin)->password_hash, password);
+    ok = VerifyAdminPassword((*admin)->password_hash, password);
   } else {
     // Spend the same time as a real check so a missing username does not answer faster.
-    static const std::string kDummy = HashPassword("not-a-password").value();
-    VerifyPassword(kDummy, password);
+    static const std::string kDummy = HashAdminPassword("not-a-password").value();
+    VerifyAdminPassword(kDummy, password);
   }
   sodium_memzero(password.data(), password.size());
   if (!ok) {
@@ -623,7 +606,7 @@ HttpResponse AdminApi::Admins(const HttpRequest& request, const Session& session
     if (!body->contains("password") || !body->at("password").is_string()) {
       return ErrorResponse(400, "invalid_input", "password is required");
     }
-    EC_TRY(hash, HashPassword(body->at("password").get<std::string>()));
+    EC_TRY(hash, HashAdminPassword(body->at("password").get<std::string>()));
     EC_TRY(admin, CreateAdmin(pool_, *username, display && !display->empty() ? *display : *username,
                               hash, actor));
     return Json(201, AdminInfoJson(admin));
@@ -646,11 +629,11 @@ HttpResponse AdminApi::Admins(const HttpRequest& request, const Session& session
       // Changing one's own password needs the current one (a stolen open session cannot).
       std::string current = body->value("currentPassword", std::string());
       EC_TRY(creds, FindAdminCredentials(pool_, username));
-      if (!creds || !VerifyPassword(creds->password_hash, current)) {
+      if (!creds || !VerifyAdminPassword(creds->password_hash, current)) {
         return ErrorResponse(403, "bad_credentials", "The current password is wrong.");
       }
     }
-    EC_TRY(hash, HashPassword(body->at("password").get<std::string>()));
+    EC_TRY(hash, HashAdminPassword(body->at("password").get<std::string>()));
     EC_TRY(done, SetAdminPassword(pool_, username, hash, actor, session.token_hash));
     (void)done;
     return Json(200, json{{"username", username}, {"passwordChanged", true}});

@@ -97,6 +97,11 @@ struct AdminCredentials {
   std::string password_hash;
 };
 
+// Argon2id (libsodium crypto_pwhash_str); passwords need 8 to 1024 bytes, else
+// Error{"invalid_password"}.
+Result<std::string> HashAdminPassword(const std::string& password);
+bool VerifyAdminPassword(const std::string& hash, const std::string& password);
+
 Result<std::vector<AdminInfo>> ListAdmins(ConnectionPool& pool);
 Result<std::optional<AdminCredentials>> FindAdminCredentials(ConnectionPool& pool,
                                                              const std::string& username);
