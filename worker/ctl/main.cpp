@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "admin/admin_json.hpp"
 #include "admin/admin_store.hpp"
 #include "api/json_shapes.hpp"
 #include "common/ids.hpp"
@@ -88,62 +89,96 @@ int RunMigrate(const ParsedArgs& args, const Settings& settings) {
   return kExitOk;
 }
 
-int RunAdminAdd(const ParsedArgs& args, const Settings& settings) {
-  if (args.positional.size() != 1) return Fail({"usage", "admin add needs one USERNAME"});
-  const std::string& username = args.positional[0];
-  if (username.empty() || username.size() > 100 || !IsValidUtf8(username)) {
-    return Fail({"usage", "USERNAME must be 1 to 100 characters of UTF-8"});
+// The password of admin add / admin passwd: the first line of stdin or --password.
+Result<std::string> PasswordFrom(const ParsedArgs& args, const std::string& command) {
+  if (args.Has("password-stdin") && args.Has("password")) {
+    return Error{"usage", "give either --password-stdin or --password"};
   }
   std::string password;
-  if (args.Has("password-stdin") && args.Has("password")) {
-    return Fail({"usage", "give either --password-stdin or --password"});
-  }
   if (args.Has("password-stdin")) {
     std::getline(std::cin, password);
     if (!password.empty() && password.back() == '\r') password.pop_back();
   } else if (auto p = args.Get("password")) {
     password = *p;
   } else {
-    return Fail({"usage", "admin add needs --password-stdin or --password"});
+    return Error{"usage", command + " needs --password-stdin or --password"};
   }
-  if (password.size() < 8) return Fail({"usage", "the password must have at least 8 characters"});
-  if (sodium_init() < 0) return Fail({"internal", "libsodium failed to initialise"});
-  char hash[crypto_pwhash_STRBYTES];
-  if (crypto_pwhash_str_alg(hash, password.data(), password.size(),
-                            crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE,
-                            crypto_pwhash_ALG_ARGON2ID13) != 0) {
-    return Fail({"internal", "out of memory while hashing the password"});
-  }
+  auto hash = HashAdminPassword(password);
   sodium_memzero(password.data(), password.size());
+  if (!hash && hash.error().code == "invalid_password") {
+    return Error{"usage", "the password must have at least 8 characters"};
+  }
+  return hash;
+}
+
+int RunAdminAdd(const ParsedArgs& args, const Settings& settings) {
+  if (args.positional.size() != 1) return Fail({"usage", "admin add needs one USERNAME"});
+  const std::string& username = args.positional[0];
+  if (username.empty() || username.size() > 100 || !IsValidUtf8(username)) {
+    return Fail({"usage", "USERNAME must be 1 to 100 characters of UTF-8"});
+  }
+  auto hash = PasswordFrom(args, "admin add");
+  if (!hash) return Fail(hash.error());
   ConnectionPool pool(settings.db);
   std::string display_name = args.Get("display-name").value_or(username);
-  auto id = AddAdmin(pool, username, display_name, hash);
-  if (!id) return Fail(id.error());
+  auto admin = CreateAdmin(pool, username, display_name, *hash, CliActor());
+  if (!admin) return Fail(admin.error());
   if (g_json) {
-    std::cout << Dump({{"id", *id}, {"username", username}, {"displayName", display_name}}) << "\n";
+    std::cout << Dump(AdminInfoJson(*admin)) << "\n";
   } else {
     std::cout << "admin " << username << " added\n";
   }
   return kExitOk;
 }
 
+int RunAdminList(const ParsedArgs& args, const Settings& settings) {
+  if (!args.positional.empty()) return Fail({"usage", "unexpected " + args.positional[0]});
+  ConnectionPool pool(settings.db);
+  auto admins = ListAdmins(pool);
+  if (!admins) return Fail(admins.error());
+  if (g_json) {
+    json out = json::array();
+    for (const auto& a : *admins) out.push_back(AdminInfoJson(a));
+    std::cout << Dump(out) << "\n";
+    return kExitOk;
+  }
+  for (const auto& a : *admins) {
+    std::cout << a.username << "  " << a.display_name << "  " << a.created_at
+              << (a.disabled ? "  (disabled)" : "") << "\n";
+  }
+  return kExitOk;
+}
+
+int RunAdminRemove(const ParsedArgs& args, const Settings& settings) {
+  if (args.positional.size() != 1) return Fail({"usage", "admin remove needs one USERNAME"});
+  ConnectionPool pool(settings.db);
+  auto removed = RemoveAdmin(pool, args.positional[0], CliActor());
+  if (!removed) return Fail(removed.error());
+  if (g_json) {
+    std::cout << Dump({{"removed", args.positional[0]}}) << "\n";
+  } else {
+    std::cout << "admin " << args.positional[0] << " removed\n";
+  }
+  return kExitOk;
+}
+
+int RunAdminPasswd(const ParsedArgs& args, const Settings& settings) {
+  if (args.positional.size() != 1) return Fail({"usage", "admin passwd needs one USERNAME"});
+  auto hash = PasswordFrom(args, "admin passwd");
+  if (!hash) return Fail(hash.error());
+  ConnectionPool pool(settings.db);
+  auto changed = SetAdminPassword(pool, args.positional[0], *hash, CliActor());
+  if (!changed) return Fail(changed.error());
+  if (g_json) {
+    std::cout << Dump({{"username", args.positional[0]}, {"passwordChanged", true}}) << "\n";
+  } else {
+    std::cout << "password of " << args.positional[0] << " changed; its sessions ended\n";
+  }
+  return kExitOk;
+}
+
 json SiteJson(const Site& s) {
-  return json{{"id", s.id},
-              {"key", s.key},
-              {"name", s.name},
-              {"title", s.title},
-              {"primaryColor", s.primary_color},
-              {"locked", s.locked},
-              {"lockedMessage", s.locked_message},
-              {"locale", s.locale ? json(*s.locale) : json(nullptr)},
-              {"main", s.is_main},
-              {"origins", s.origins},
-              {"limits",
-               {{"messages", s.limits.messages},
-                {"windowSeconds", s.limits.window_seconds},
-                {"burst", s.limits.burst},
-                {"message", s.limits.message}}},
-              {"createdAt", s.created_at}};
+  return AdminSiteJson(s);
 }
 
 int RunSiteAdd(const ParsedArgs& args, const Settings& settings) {
@@ -385,6 +420,20 @@ int RunSiteRotateKey(const ParsedArgs& args, const Settings& settings) {
   return kExitOk;
 }
 
+int RunSiteRemove(const ParsedArgs& args, const Settings& settings) {
+  if (args.positional.size() != 1) return Fail({"usage", "site remove needs one site KEY"});
+  ConnectionPool pool(settings.db);
+  auto removed = DeleteSite(pool, args.positional[0], CliActor());
+  if (!removed) return Fail(removed.error());
+  PublishRegistryNow(pool, settings);
+  if (g_json) {
+    std::cout << Dump({{"removed", args.positional[0]}}) << "\n";
+  } else {
+    std::cout << "site " << args.positional[0] << " removed\n";
+  }
+  return kExitOk;
+}
+
 json SecretJson(const SecretKeyInfo& k) {
   auto opt = [](const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); };
   return json{{"id", k.id},
@@ -464,18 +513,7 @@ int RunSecretRevoke(const ParsedArgs& args, const Settings& settings) {
 }
 
 json ConversationJson(const ConversationSummary& c) {
-  auto opt = [](const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); };
-  return json{{"id", c.id},
-              {"siteKey", c.site_key},
-              {"siteName", c.site_name},
-              {"source", c.source},
-              {"sourceLabel", SourceLabel(c.source)},
-              {"status", c.status},
-              {"guestId", opt(c.guest_id)},
-              {"createdAt", c.created_at},
-              {"lastMessageAt", opt(c.last_message_at)},
-              {"messageCount", c.message_count},
-              {"lastMessage", opt(c.last_message)}};
+  return ConversationSummaryJson(c);
 }
 
 Result<std::uint64_t> ConversationIdArg(const ParsedArgs& args) {
@@ -587,6 +625,45 @@ int RunConversationsStatus(const ParsedArgs& args, const Settings& settings,
   return kExitOk;
 }
 
+// One JSON object per line: each conversation with all its messages (likes and dislikes too).
+int RunConversationsExport(const ParsedArgs& args, const Settings& settings) {
+  if (!args.positional.empty()) return Fail({"usage", "unexpected " + args.positional[0]});
+  ConversationFilter filter;
+  filter.site_key = args.Get("site");
+  filter.source = args.Get("source");
+  if (filter.source && *filter.source != "main" && *filter.source != "external") {
+    return Fail({"usage", "--source must be main or external"});
+  }
+  filter.status = args.Get("status");
+  if (filter.status && *filter.status != "open" && *filter.status != "resolved") {
+    return Fail({"usage", "--status must be open or resolved"});
+  }
+  if (auto since = args.Get("since")) {
+    auto parsed = ParseSince(*since);
+    if (!parsed) return Fail(parsed.error());
+    filter.since = *parsed;
+  }
+  filter.limit = 1000000;
+  if (auto l = args.Get("limit")) {
+    auto parsed = ParsePositive("limit", *l, 1000000);
+    if (!parsed) return Fail(parsed.error());
+    filter.limit = *parsed;
+  }
+  ConnectionPool pool(settings.db);
+  auto rows = ListConversations(pool, filter);
+  if (!rows) return Fail(rows.error());
+  for (const auto& c : *rows) {
+    auto detail = ShowConversation(pool, c.id);
+    if (!detail) return Fail(detail.error());
+    json line = ConversationSummaryJson(detail->summary);
+    line["messages"] = json::array();
+    for (const auto& m : detail->messages) line["messages"].push_back(AdminMessageJson(m));
+    std::cout << line.dump(-1, ' ', false, json::error_handler_t::replace) << "\n";
+  }
+  std::cout.flush();
+  return std::cout ? kExitOk : Fail({"internal", "could not write the export"});
+}
+
 int RunConversationsResolve(const ParsedArgs& args, const Settings& settings) {
   return RunConversationsStatus(args, settings, "resolved");
 }
@@ -608,6 +685,17 @@ const std::vector<Command>& Commands() {
        "edgechatctl admin add USERNAME (--password-stdin | --password P) [--display-name N]\n"
        "  Creates a panel admin; the password is stored as an Argon2id hash.\n",
        RunAdminAdd},
+      {{"admin", "list"}, {}, "edgechatctl admin list\n  The panel's admins.\n", RunAdminList},
+      {{"admin", "remove"},
+       {},
+       "edgechatctl admin remove USERNAME\n"
+       "  Removes an admin and ends their sessions; the last admin cannot be removed.\n",
+       RunAdminRemove},
+      {{"admin", "passwd"},
+       {{"password-stdin", false, false}, {"password", true, false}},
+       "edgechatctl admin passwd USERNAME (--password-stdin | --password P)\n"
+       "  Sets a new password (Argon2id) and ends the admin's sessions.\n",
+       RunAdminPasswd},
       {{"site", "add"},
        {{"name", true, false},
         {"origin", true, true},
@@ -654,6 +742,12 @@ const std::vector<Command>& Commands() {
        "  Gives the site a new site key (printed); the old one stops working at once and the\n"
        "  embed snippet must be updated.\n",
        RunSiteRotateKey},
+      {{"site", "remove"},
+       {},
+       "edgechatctl site remove KEY\n"
+       "  Removes a site with its origins, keys, guests and conversations; the edge refuses\n"
+       "  its key within about a second.\n",
+       RunSiteRemove},
       {{"secret", "add"},
        {{"label", true, false}},
        "edgechatctl secret add SITE_KEY [--label TEXT]\n"
@@ -701,6 +795,16 @@ const std::vector<Command>& Commands() {
        {},
        "edgechatctl conversations reopen ID\n  Marks a conversation open again.\n",
        RunConversationsReopen},
+      {{"conversations", "export"},
+       {{"site", true, false},
+        {"source", true, false},
+        {"status", true, false},
+        {"since", true, false},
+        {"limit", true, false}},
+       "edgechatctl conversations export [--site KEY] [--source main|external]\n"
+       "                                 [--status open|resolved] [--since ISO-DATE] [--limit N]\n"
+       "  Every matching conversation with all its messages as JSON lines (one per line).\n",
+       RunConversationsExport},
   };
   return *commands;
 }
