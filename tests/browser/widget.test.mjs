@@ -202,6 +202,64 @@ test('hostile text from the guest and the agent is stored as sent and shown iner
   await context.close();
 });
 
+/** Changes the demo site with `edgechatctl site update` and waits until the edge serves it. */
+async function updateSite(args, until) {
+  const result = await stack.ctl(['site', 'update', stack.siteKey, ...args]);
+  assert.equal(result.code, 0, result.stderr);
+  const deadline = Date.now() + 2000; // the product's propagation guarantee
+  for (;;) {
+    const res = await fetch(`http://127.0.0.1:${stack.port}/api/v1/external/config`, { headers: { 'Site-Key': stack.siteKey } });
+    const config = await res.json();
+    if (until(config)) return;
+    if (Date.now() > deadline) assert.fail(`edge still serves ${JSON.stringify(config)} 2 s after site update ${args.join(' ')}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+test("a locked site: input disabled and the site's locked message shown", async () => {
+  const message = 'Closed for inventory until Monday.';
+  await updateSite(['--lock', '--locked-message', message], (c) => c.locked === true);
+  try {
+    const context = await browser.browser.newContext();
+    const page = await context.newPage();
+    const frame = await openDemo(page);
+    assert.equal(await frame.isDisabled('#input'), true);
+    assert.equal(await frame.isDisabled('#send'), true);
+    assert.equal(await frame.textContent('#status'), message);
+    await context.close();
+  } finally {
+    await updateSite(['--unlock'], (c) => c.locked === false);
+  }
+});
+
+test('a site set to Persian shows the chat right to left with Persian digits (screenshot kept)', async () => {
+  await updateSite(['--locale', 'fa'], (c) => c.locale === 'fa');
+  try {
+    const context = await browser.browser.newContext();
+    const page = await context.newPage();
+    const frame = await openDemo(page);
+    assert.equal(await frame.getAttribute('html', 'dir'), 'rtl');
+    await frame.fill('#input', 'سلام، سفارش من کجاست؟');
+    await frame.press('#input', 'Enter');
+    await frame.waitForSelector('.msg.guest:not(.pending)');
+    const stored = (await listed()).find((m) => m.text === 'سلام، سفارش من کجاست؟');
+    const reply = await stack.ctl(['conversations', 'reply', String(stored.conversationId), '--text', 'سلام! سفارش شما فردا می‌رسد.']);
+    assert.equal(reply.code, 0, reply.stderr);
+    await frame.waitForSelector('.msg.agent', { timeout: 10000 });
+    const guestBox = await frame.$eval('.msg.guest .bubble', (n) => n.getBoundingClientRect().toJSON());
+    const agentBox = await frame.$eval('.msg.agent .bubble', (n) => n.getBoundingClientRect().toJSON());
+    assert.ok(guestBox.left < agentBox.left, 'mirrored: the visitor on the left');
+    assert.match(await frame.textContent('.msg.agent time'), /[۰-۹]/);
+    const { mkdir } = await import('node:fs/promises');
+    const shots = new URL('../../test-results/browser/', import.meta.url);
+    await mkdir(shots, { recursive: true });
+    await page.screenshot({ path: new URL('widget-real-stack-fa.png', shots).pathname });
+    await context.close();
+  } finally {
+    await updateSite(['--locale', 'auto'], (c) => c.locale === null);
+  }
+});
+
 test('what nginx serves stays within the weight budgets (loader 2 KB, frame 20 KB, brotli)', async (t) => {
   const { brotliCompressSync, constants } = await import('node:zlib');
   const { readFile } = await import('node:fs/promises');
