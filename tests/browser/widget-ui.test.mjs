@@ -347,6 +347,12 @@ describe('degraded states', () => {
     assert.equal(await frame.isDisabled('#input'), true);
     assert.equal(await frame.isDisabled('#send'), true);
     assert.equal(await frame.textContent('#status'), fake.site.lockedMessage);
+    // Unlocked by the admin: the open chat notices within its next config check (10 s).
+    fake.site.locked = false;
+    await frame.waitForSelector('#input:not([disabled])', { timeout: 15000 });
+    assert.equal(await frame.isHidden('#status'), true);
+    await send(frame, 'open again');
+    await frame.waitForSelector('.msg.guest:not(.pending)');
     await close();
   });
 });

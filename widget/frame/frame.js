@@ -10,6 +10,7 @@
   const API = '/api/v1/external/';
   const INIT_TIMEOUT_MS = 3000;
   const POLL_MS = 4000;
+  const UNLOCK_CHECK_MS = 10000;
 
   const STRINGS = {
     en: {
@@ -589,6 +590,27 @@
     ui.send.disabled = config.locked;
     ui.input.placeholder = config.locked ? '' : t.placeholder;
     setStatus('locked', config.locked ? config.lockedMessage || t.locked : null);
+    if (config.locked) watchUnlock();
+  }
+
+  // While locked, look at the config now and then so the chat opens again without a reload.
+  let unlockTimer = null;
+  function watchUnlock() {
+    if (unlockTimer) return;
+    unlockTimer = setTimeout(async () => {
+      unlockTimer = null;
+      try {
+        const { json } = await call('GET', 'config', undefined, false);
+        if (!json.locked) {
+          applyConfig({ ...config, ...json });
+          pump(); // messages refused while locked stay failed; new ones go out
+          return;
+        }
+      } catch {
+        // try again later
+      }
+      if (config.locked) watchUnlock();
+    }, UNLOCK_CHECK_MS);
   }
 
   function setVisible(next) {
