@@ -22,7 +22,9 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <mutex>
+#include <sstream>
 #include <thread>
 
 #include "load_common.hpp"
@@ -37,6 +39,26 @@ long ReadRssKb(long pid) {
     if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
   }
   return 0;
+}
+
+// CPU time (user + system) the process has used, in milliseconds; 0 when unknown.
+long ReadCpuMs(long pid) {
+  if (pid <= 0) return 0;
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  auto paren = text.rfind(')');  // the command name may hold spaces
+  if (paren == std::string::npos) return 0;
+  std::istringstream fields(text.substr(paren + 2));
+  std::string field;
+  long utime = 0, stime = 0;
+  for (int i = 3; fields >> field; ++i) {  // field 3 is the state; utime is 14, stime 15
+    if (i == 14) utime = std::stol(field);
+    if (i == 15) {
+      stime = std::stol(field);
+      break;
+    }
+  }
+  return (utime + stime) * 1000 / sysconf(_SC_CLK_TCK);
 }
 
 // One event stream: HTTP response headers, then an optionally chunked body of SSE lines.
@@ -319,6 +341,7 @@ int FanoutRun::Run() {
   streams_.resize(static_cast<std::size_t>(count));
 
   const long rss_before = ReadRssKb(rss_pid);
+  const long cpu_before_open = ReadCpuMs(rss_pid);
   const std::int64_t open_start = MonotonicNanos();
   const std::int64_t open_deadline = open_start + open_timeout * 1'000'000'000LL;
   std::size_t next = 0;
@@ -332,6 +355,7 @@ int FanoutRun::Run() {
   while (MonotonicNanos() < settle_end) Poll(50);
   const long open_idle = open_;
   const long rss_after = ReadRssKb(rss_pid);
+  const long cpu_before_burst = ReadCpuMs(rss_pid);
 
   const std::int64_t publish_start = MonotonicNanos();
   std::thread publisher([this] { Publish(); });
@@ -345,6 +369,7 @@ int FanoutRun::Run() {
     if (drain_deadline != 0 && MonotonicNanos() > drain_deadline) break;
   }
   publisher.join();
+  const long cpu_after_burst = ReadCpuMs(rss_pid);
   const double deliver_seconds = static_cast<double>(MonotonicNanos() - publish_start) / 1e9;
 
   const long per_stream_bytes = open_idle > 0 ? (rss_after - rss_before) * 1024 / open_idle : 0;
@@ -353,13 +378,15 @@ int FanoutRun::Run() {
       "streams=%ld open=%ld open_failures=%ld open_seconds=%.2f rss_before_kb=%ld "
       "rss_after_kb=%ld rss_per_stream_bytes=%ld events=%ld published=%ld publish_errors=%ld "
       "expected=%ld received=%ld duplicates=%ld complete_streams=%ld closed_during=%ld "
-      "deliver_seconds=%.2f p50_ms=%.2f p99_ms=%.2f max_ms=%.2f\n",
+      "deliver_seconds=%.2f p50_ms=%.2f p99_ms=%.2f max_ms=%.2f server_cpu_open_ms=%ld "
+      "server_cpu_burst_ms=%ld\n",
       count, open_idle, open_failures_, open_seconds, rss_before, rss_after, per_stream_bytes,
       events_, published_.load(), publish_errors_.load(), expected, figures_.received,
       figures_.duplicates, complete_streams_, figures_.unexpected_closes, deliver_seconds,
       static_cast<double>(Percentile(figures_.latencies_ns, 50)) / 1e6,
       static_cast<double>(Percentile(figures_.latencies_ns, 99)) / 1e6,
-      static_cast<double>(Percentile(figures_.latencies_ns, 100)) / 1e6);
+      static_cast<double>(Percentile(figures_.latencies_ns, 100)) / 1e6,
+      cpu_before_burst - cpu_before_open, cpu_after_burst - cpu_before_burst);
   if (!first_open_error_.empty())
     std::fprintf(stderr, "first open error: %s\n", first_open_error_.c_str());
   if (!first_publish_error_.empty()) {
