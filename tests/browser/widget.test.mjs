@@ -5,7 +5,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { startStack } from '../lib/stack.mjs';
-import { launch, chatFrame } from '../lib/browser.mjs';
+import { rm } from 'node:fs/promises';
+import { launch, chatFrame, tempProfile } from '../lib/browser.mjs';
 
 let stack;
 let browser;
@@ -201,6 +202,39 @@ test('hostile text from the guest and the agent is stored as sent and shown iner
   assert.ok((await frame.$eval('#log', (log) => log.scrollWidth - log.clientWidth)) <= 0, 'no sideways scroll');
   await context.close();
 });
+
+for (const storage of ['blocked', 'partitioned']) {
+  test(`with the frame's storage ${storage}, the conversation survives a browser restart`, async () => {
+    const dir = await tempProfile();
+    try {
+      let b = await launch({ storage, userDataDir: dir });
+      let frame = await openDemo(await b.newPage());
+      const probe = await frame.evaluate(() => {
+        try {
+          localStorage.setItem('probe', '1');
+          return 'works';
+        } catch (e) {
+          return e.name;
+        }
+      });
+      assert.equal(probe, storage === 'blocked' ? 'SecurityError' : 'works');
+      const text = `kept across a restart, ${storage} storage, ${Date.now()}`;
+      await frame.fill('#input', text);
+      await frame.press('#input', 'Enter');
+      await frame.waitForSelector('.msg.guest:not(.pending)');
+      await b.close();
+
+      b = await launch({ storage, userDataDir: dir });
+      frame = await openDemo(await b.newPage());
+      const texts = await frame.$$eval('.msg.guest .bubble', (n) => n.map((x) => x.textContent));
+      assert.deepEqual(texts, [text]);
+      assert.deepEqual(b.errors, []);
+      await b.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+}
 
 /** Changes the demo site with `edgechatctl site update` and waits until the edge serves it. */
 async function updateSite(args, until) {
