@@ -459,6 +459,31 @@ describe('language, layout and accessibility', () => {
 });
 
 describe('third-party storage', () => {
+  test("with partitioned storage the frame's copy restores a guest the page lost", async () => {
+    reset();
+    const b = await launch({ storage: 'partitioned' });
+    try {
+      const page = await b.newPage();
+      await page.goto(fake.hostUrl('shop.test', 'mode=inline'));
+      let frame = await chatFrame(page, fake.chatUrl);
+      await frame.waitForSelector('#chat[aria-busy="false"]');
+      await send(frame, 'remember me');
+      await frame.waitForSelector('.msg.guest:not(.pending)');
+      const key = `edgechat:${fake.site.key}`;
+      const before = JSON.parse(await page.evaluate((k) => localStorage.getItem(k), key));
+      await page.evaluate((k) => localStorage.removeItem(k), key);
+      await page.reload();
+      frame = await chatFrame(page, fake.chatUrl);
+      await frame.waitForSelector('#chat[aria-busy="false"]');
+      assert.deepEqual(await guestTexts(frame), ['remember me']);
+      await page.waitForFunction((k) => localStorage.getItem(k) !== null, key);
+      const after = JSON.parse(await page.evaluate((k) => localStorage.getItem(k), key));
+      assert.equal(after.guestId, before.guestId);
+    } finally {
+      await b.close();
+    }
+  });
+
   for (const storage of ['blocked', 'partitioned']) {
     test(`with frame storage ${storage}, history survives a browser restart`, async () => {
       reset();

@@ -661,8 +661,13 @@
     }
     applyConfig({ ...config, ...loaded.json });
     guest = init && validGuest(init.guest) ? { guestId: init.guest.guestId, token: init.guest.token } : loadOwnGuest();
-    if (guest) saveOwnGuest(guest);
-    else await persist('load', newGuest);
+    if (guest) {
+      saveOwnGuest(guest);
+      // The page lost its copy but ours survived (same embedding origin): give it back.
+      if (init && !validGuest(init.guest)) toParent('guest', { guest });
+    } else {
+      await persist('load', newGuest);
+    }
     const before = guest.token;
     await loadHistory(false);
     // Replies that came while the visitor was away are unread; a first visit has none.
