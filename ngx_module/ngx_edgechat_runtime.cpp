@@ -2,8 +2,10 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 namespace edgechat::ngx {
@@ -104,6 +106,8 @@ bool Runtime::Install(std::string_view json_text, std::string_view source) {
   ngx_log_error(NGX_LOG_INFO, log_, 0, "edgechat: registry revision %L from %s: %uz sites",
                 static_cast<int64_t>(parsed->revision), from.c_str(), parsed->sites.size());
   registry_ = std::make_shared<const core::Registry>(std::move(parsed).value());
+  // Limits may have changed: leases and denials taken under the old ones no longer apply.
+  limit_cache_.Clear();
   return true;
 }
 
@@ -170,20 +174,18 @@ LimitVerdict Runtime::Fallback(const std::vector<core::LimitKey>& keys, std::str
   return ShmLimit(settings_.limiter_zone, keys, static_cast<std::int64_t>(ngx_current_msec));
 }
 
-RedisClient::Pending* Runtime::Limit(std::vector<core::LimitKey> keys, LimitVerdict* now,
-                                     LimitDone done) {
-  if (!redis_ || !redis_->connected()) {
-    *now = Fallback(keys, "not connected");
-    return nullptr;
-  }
+RedisClient::Pending* Runtime::SendLimit(const std::vector<core::LimitKey>& keys,
+                                         const std::vector<std::uint32_t>& wanted,
+                                         RedisClient::ReplyFn callback) {
   std::vector<std::string> numbers;
-  numbers.reserve(keys.size() * 2 + 1);
+  numbers.reserve(keys.size() * 3 + 1);
   ngx_time_t* now_time = ngx_timeofday();
   numbers.push_back(std::to_string(static_cast<std::int64_t>(now_time->sec) * 1000 +
                                    static_cast<std::int64_t>(now_time->msec)));
-  for (const core::LimitKey& key : keys) {
-    numbers.push_back(std::to_string(key.params.emission_ms));
-    numbers.push_back(std::to_string(key.params.tolerance_ms));
+  for (std::size_t i = 0; i < keys.size(); i++) {
+    numbers.push_back(std::to_string(keys[i].params.emission_ms));
+    numbers.push_back(std::to_string(keys[i].params.tolerance_ms));
+    numbers.push_back(std::to_string(wanted[i]));
   }
   std::string key_count = std::to_string(keys.size());
   // Until SCRIPT LOAD has answered (just after a connect), send the script itself.
@@ -195,33 +197,47 @@ RedisClient::Pending* Runtime::Limit(std::vector<core::LimitKey> keys, LimitVerd
   }
   for (const core::LimitKey& key : keys) args.push_back(key.key);
   for (const std::string& number : numbers) args.push_back(number);
-
-  // `args` points into `keys`, so the callback gets its own copy.
-  auto callback = [this, keys_copy = keys, done = std::move(done)](const redisReply* reply,
-                                                                   std::string_view error) {
-    LimitVerdict verdict;  // allowed: if deciding itself fails, fail open rather than hang
-    NoThrow(log_, "rate limit decision", [&] { verdict = Decide(reply, error, keys_copy); });
-    done(verdict);
-  };
-  RedisClient::Pending* pending = redis_->Command(args, std::move(callback));
-  if (pending == nullptr) {
-    *now = Fallback(keys, "command not queued");
-  }
-  return pending;
+  return redis_->Command(args, std::move(callback));
 }
 
-LimitVerdict Runtime::Decide(const redisReply* reply, std::string_view error,
-                             const std::vector<core::LimitKey>& keys) {
-  if (reply != nullptr && reply->type == REDIS_REPLY_ARRAY && reply->elements == 2 &&
-      reply->element[0]->type == REDIS_REPLY_INTEGER &&
-      reply->element[1]->type == REDIS_REPLY_INTEGER) {
-    RedisHealthy();
-    Count(settings_.limiter_zone, Counter::kLimitRedis);
-    LimitVerdict verdict;
-    verdict.allowed = reply->element[0]->integer == 1;
-    verdict.retry_after_ms = reply->element[1]->integer;
-    return verdict;
+namespace {
+
+// The limiter script's answer for key_count keys (see kGcraLuaScript).
+struct LimitReply {
+  bool allowed = false;
+  std::int64_t retry_after_ms = 0;
+  std::vector<std::uint32_t> grants;  // allowed: credits charged for each key
+  std::size_t refused_index = 0;      // denied: the key that refused (0-based)
+};
+
+std::optional<LimitReply> ParseLimitReply(const redisReply* reply, std::size_t key_count) {
+  if (reply == nullptr || reply->type != REDIS_REPLY_ARRAY || reply->elements < 2) {
+    return std::nullopt;
   }
+  for (std::size_t i = 0; i < reply->elements; i++) {
+    if (reply->element[i]->type != REDIS_REPLY_INTEGER) return std::nullopt;
+  }
+  LimitReply parsed;
+  parsed.allowed = reply->element[0]->integer == 1;
+  parsed.retry_after_ms = reply->element[1]->integer;
+  if (parsed.allowed) {
+    if (reply->elements != key_count + 2) return std::nullopt;
+    for (std::size_t i = 0; i < key_count; i++) {
+      long long grant = reply->element[i + 2]->integer;
+      parsed.grants.push_back(static_cast<std::uint32_t>(std::clamp<long long>(grant, 1, 1 << 20)));
+    }
+  } else {
+    if (reply->elements != 3) return std::nullopt;
+    long long index = reply->element[2]->integer;
+    if (index < 1 || static_cast<std::size_t>(index) > key_count) return std::nullopt;
+    parsed.refused_index = static_cast<std::size_t>(index - 1);
+  }
+  return parsed;
+}
+
+}  // namespace
+
+std::string Runtime::ReplyProblem(const redisReply* reply, std::string_view error) {
   std::string why(error.empty() ? "unexpected reply" : error);
   if (reply != nullptr && reply->type == REDIS_REPLY_ERROR) {
     why.assign(reply->str, reply->len);
@@ -230,7 +246,120 @@ LimitVerdict Runtime::Decide(const redisReply* reply, std::string_view error,
       LoadScript();
     }
   }
-  return Fallback(keys, why);
+  return why;
+}
+
+void Runtime::Refill(const core::LimitKey& key, std::uint32_t wanted) {
+  if (!redis_->connected()) {
+    limit_cache_.AskFailed(key.key, true);
+    return;
+  }
+  std::vector<core::LimitKey> keys{key};
+  auto callback = [this, key](const redisReply* reply, std::string_view error) {
+    std::int64_t now_ms = static_cast<std::int64_t>(ngx_current_msec);
+    std::optional<LimitReply> parsed = ParseLimitReply(reply, 1);
+    if (parsed && parsed->allowed) {
+      limit_cache_.Granted(key, parsed->grants[0], /*spent_one=*/false, /*lease=*/true, now_ms);
+      return;
+    }
+    // Refused: the credits still held here were charged already; spend them, then ask again.
+    limit_cache_.AskFailed(key.key, true);
+    if (!parsed) ReplyProblem(reply, error);
+  };
+  if (SendLimit(keys, {wanted}, std::move(callback)) == nullptr) {
+    limit_cache_.AskFailed(key.key, true);
+  }
+}
+
+void Runtime::Unwind(const std::vector<core::LimitKey>& keys, const core::LimitCache::Plan& plan) {
+  std::int64_t now_ms = static_cast<std::int64_t>(ngx_current_msec);
+  for (std::size_t index : plan.reserved) limit_cache_.Refund(keys[index].key, now_ms);
+  for (const core::LimitCache::Ask& ask : plan.ask) {
+    limit_cache_.AskFailed(keys[ask.index].key, ask.lease);
+  }
+}
+
+RedisClient::Pending* Runtime::Limit(std::vector<core::LimitKey> keys, LimitVerdict* now,
+                                     LimitDone done) {
+  if (!redis_) {
+    *now = Fallback(keys, "not configured");
+    return nullptr;
+  }
+  std::int64_t now_ms = static_cast<std::int64_t>(ngx_current_msec);
+  core::LimitCache::Plan plan = limit_cache_.Check(keys, now_ms);
+  if (plan.outcome == core::LimitCache::Outcome::kDenied) {
+    Count(settings_.limiter_zone, Counter::kLimitCached);
+    now->allowed = false;
+    now->retry_after_ms = plan.retry_after_ms;
+    return nullptr;
+  }
+  if (plan.outcome == core::LimitCache::Outcome::kAllowed) {
+    Count(settings_.limiter_zone, Counter::kLimitCached);
+    for (const core::LimitCache::Ask& refill : plan.refill)
+      Refill(keys[refill.index], refill.wanted);
+    *now = LimitVerdict{};
+    return nullptr;
+  }
+  if (!redis_->connected()) {
+    Unwind(keys, plan);
+    *now = Fallback(keys, "not connected");
+    return nullptr;
+  }
+  std::vector<core::LimitKey> asked;
+  std::vector<std::uint32_t> wanted;
+  asked.reserve(plan.ask.size());
+  wanted.reserve(plan.ask.size());
+  for (const core::LimitCache::Ask& ask : plan.ask) {
+    asked.push_back(keys[ask.index]);
+    wanted.push_back(ask.wanted);
+  }
+  auto callback = [this, keys, plan, done = std::move(done)](const redisReply* reply,
+                                                             std::string_view error) {
+    LimitVerdict verdict;  // allowed: if deciding itself fails, fail open rather than hang
+    NoThrow(log_, "rate limit decision", [&] { verdict = Decide(reply, error, keys, plan); });
+    done(verdict);
+  };
+  RedisClient::Pending* pending = SendLimit(asked, wanted, std::move(callback));
+  if (pending == nullptr) {
+    Unwind(keys, plan);
+    *now = Fallback(keys, "command not queued");
+  }
+  return pending;
+}
+
+LimitVerdict Runtime::Decide(const redisReply* reply, std::string_view error,
+                             const std::vector<core::LimitKey>& keys,
+                             const core::LimitCache::Plan& plan) {
+  std::int64_t now_ms = static_cast<std::int64_t>(ngx_current_msec);
+  std::optional<LimitReply> parsed = ParseLimitReply(reply, plan.ask.size());
+  if (!parsed) {
+    std::string why = ReplyProblem(reply, error);
+    Unwind(keys, plan);
+    return Fallback(keys, why);
+  }
+  RedisHealthy();
+  Count(settings_.limiter_zone, Counter::kLimitRedis);
+  LimitVerdict verdict;
+  verdict.allowed = parsed->allowed;
+  verdict.retry_after_ms = parsed->retry_after_ms;
+  if (parsed->allowed) {
+    for (std::size_t i = 0; i < plan.ask.size(); i++) {
+      const core::LimitCache::Ask& ask = plan.ask[i];
+      limit_cache_.Granted(keys[ask.index], parsed->grants[i], /*spent_one=*/true, ask.lease,
+                           now_ms);
+    }
+    return verdict;
+  }
+  for (std::size_t index : plan.reserved) limit_cache_.Refund(keys[index].key, now_ms);
+  for (std::size_t i = 0; i < plan.ask.size(); i++) {
+    const core::LimitCache::Ask& ask = plan.ask[i];
+    if (i == parsed->refused_index) {
+      limit_cache_.Denied(keys[ask.index].key, parsed->retry_after_ms, ask.lease, now_ms);
+    } else {
+      limit_cache_.AskFailed(keys[ask.index].key, ask.lease);
+    }
+  }
+  return verdict;
 }
 
 void Runtime::CancelLimit(RedisClient::Pending* pending) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/gcra.hpp"
+#include "core/limit_cache.hpp"
 #include "core/registry.hpp"
 #include "ngx_edgechat_redis.hpp"
 #include "ngx_edgechat_shm_limiter.hpp"
@@ -42,9 +43,11 @@ class Runtime {
   // The current registry; nullptr until one was loaded (from Redis or the cache file).
   std::shared_ptr<const core::Registry> registry() const { return registry_; }
 
-  // Rate-limits the keys together. When Redis can take the command, returns its handle and calls
-  // done later (falling back to shared memory on a timeout or error). Otherwise decides at once
-  // with the shared-memory limiter, stores the verdict in *now and returns nullptr.
+  // Rate-limits the keys together. Decides at once when the worker's limit cache can (a credit
+  // leased from Redis for every key, or a key Redis refused until later) or when Redis cannot take
+  // the command (shared-memory limiter): stores the verdict in *now and returns nullptr.
+  // Otherwise asks Redis, returns the command's handle and calls done later (falling back to
+  // shared memory on a timeout or error).
   RedisClient::Pending* Limit(std::vector<core::LimitKey> keys, LimitVerdict* now, LimitDone done);
   void CancelLimit(RedisClient::Pending* pending);
 
@@ -64,10 +67,21 @@ class Runtime {
   void LoadCacheFile();
   void WriteCacheFile(std::string_view json_text);
   LimitVerdict Fallback(const std::vector<core::LimitKey>& keys, std::string_view why);
+  // Sends the limiter script for keys, asking wanted[i] credits of keys[i].
+  RedisClient::Pending* SendLimit(const std::vector<core::LimitKey>& keys,
+                                  const std::vector<std::uint32_t>& wanted,
+                                  RedisClient::ReplyFn callback);
+  // Tops up a busy key's lease in the background.
+  void Refill(const core::LimitKey& key, std::uint32_t wanted);
+  // Logs (and, for NOSCRIPT, reloads the script) for a reply that is not a limiter answer.
+  std::string ReplyProblem(const redisReply* reply, std::string_view error);
   void RedisHealthy();
-  // The verdict for a limiter reply: Redis's answer, or the fallback's when there is none.
+  // The verdict for a limiter reply to plan.ask: Redis's answer (recorded in the limit cache), or
+  // the fallback's for every key when there is none.
   LimitVerdict Decide(const redisReply* reply, std::string_view error,
-                      const std::vector<core::LimitKey>& keys);
+                      const std::vector<core::LimitKey>& keys, const core::LimitCache::Plan& plan);
+  // Returns the credits a request reserved and forgets its lease requests.
+  void Unwind(const std::vector<core::LimitKey>& keys, const core::LimitCache::Plan& plan);
 
   RuntimeSettings settings_;
   ngx_log_t* log_;
@@ -79,6 +93,7 @@ class Runtime {
   std::string script_sha_;
   bool script_loading_ = false;
   bool limiter_fallback_logged_ = false;
+  core::LimitCache limit_cache_;
 };
 
 }  // namespace edgechat::ngx

@@ -151,6 +151,8 @@ const char* CounterName(Counter counter) {
       return "limitChecksRedis";
     case Counter::kLimitLocal:
       return "limitChecksLocal";
+    case Counter::kLimitCached:
+      return "limitChecksCached";
     case Counter::kFrames:
       return "frames";
     case Counter::kFramesRefused:

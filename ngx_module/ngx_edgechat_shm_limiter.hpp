@@ -31,6 +31,7 @@ enum class Counter : int {
   kApi5xx,
   kLimitRedis,
   kLimitLocal,
+  kLimitCached,  // decided from the worker's leases or known denials, without Redis
   kFrames,
   kFramesRefused,
   kWidget,

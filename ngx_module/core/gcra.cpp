@@ -71,24 +71,38 @@ std::int64_t RetryAfterSeconds(std::int64_t retry_after_ms) {
   return std::max<std::int64_t>(1, (retry_after_ms + 999) / 1000);
 }
 
+// Mirrors LeaseGrant (core/limit_cache.cpp) for the grant of each key.
 const std::string_view kGcraLuaScript = R"lua(
 local now = tonumber(ARGV[1])
 local tats = {}
+local grants = {}
 local wait = 0
+local worst = 0
 for i, key in ipairs(KEYS) do
-  local tolerance = tonumber(ARGV[2 * i + 1])
+  local emission = tonumber(ARGV[3 * i - 1])
+  local tolerance = tonumber(ARGV[3 * i])
+  local wanted = tonumber(ARGV[3 * i + 1])
   local tat = tonumber(redis.call('GET', key)) or now
   if tat < now then tat = now end
   tats[i] = tat
   local ahead = tat - now - tolerance
-  if ahead > wait then wait = ahead end
+  if ahead > wait then
+    wait = ahead
+    worst = i
+  end
+  local grant = math.floor((math.floor((tolerance - (tat - now)) / emission) + 1) / 2)
+  if grant > wanted then grant = wanted end
+  if grant < 1 then grant = 1 end
+  grants[i] = grant
 end
-if wait > 0 then return {0, wait} end
+if wait > 0 then return {0, wait, worst} end
+local reply = {1, 0}
 for i, key in ipairs(KEYS) do
-  local new_tat = tats[i] + tonumber(ARGV[2 * i])
+  local new_tat = tats[i] + grants[i] * tonumber(ARGV[3 * i - 1])
   redis.call('SET', key, new_tat, 'PX', new_tat - now + 1000)
+  reply[i + 2] = grants[i]
 end
-return {1, 0}
+return reply
 )lua";
 
 }  // namespace edgechat::core

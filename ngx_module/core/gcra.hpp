@@ -45,10 +45,12 @@ Result<GcraParams> ParseRateLimit(std::string_view rate, std::string_view burst_
 std::int64_t RetryAfterSeconds(std::int64_t retry_after_ms);
 
 // Redis script: KEYS = limiter keys (all must allow, then all are charged); ARGV = now_ms (the
-// calling host's wall clock), then emission_ms and tolerance_ms of each key in turn. Returns
-// {allowed (0/1), retry_after_ms}. The hosts' clocks must agree (NTP): a skew of a few ms is
-// negligible next to emission intervals of seconds, and calling Redis's TIME from the script
-// costs about a third of its throughput.
+// calling host's wall clock), then emission_ms, tolerance_ms and the credits wanted (the lease,
+// 1 for plain GCRA) of each key in turn. Returns {1, 0, granted credits of each key...} when
+// allowed, or {0, retry_after_ms, index (1-based) of the key that refused}. Each key is charged
+// its grant, LeaseGrant's rule (core/limit_cache.hpp). The hosts' clocks must agree (NTP): a skew
+// of a few ms is negligible next to emission intervals of seconds, and calling Redis's TIME from
+// the script costs about a third of its throughput.
 extern const std::string_view kGcraLuaScript;
 
 }  // namespace edgechat::core

@@ -62,6 +62,8 @@ TEST(Gcra, ZeroBurstMeansOneAtATime) {
 
 TEST(Gcra, ScriptIsPresent) {
   EXPECT_NE(kGcraLuaScript.find("local now = tonumber(ARGV[1])"), std::string_view::npos);
+  EXPECT_NE(kGcraLuaScript.find("local wanted = tonumber(ARGV[3 * i + 1])"),
+            std::string_view::npos);
   EXPECT_EQ(kGcraLuaScript.find("TIME"), std::string_view::npos);
 }
 
