@@ -639,7 +639,7 @@
           parentOrigin = event.origin;
           clearTimeout(timer);
           resolve(m);
-        } else if (m.type === 'visibility') {
+        } else if (m.type === 'visibility' && parentOrigin !== null) {
           setVisible(m.visible);
         }
       });
