@@ -1,4 +1,7 @@
 // edgechat-worker: the HTTP worker behind the edge.
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <csignal>
 #include <cstdio>
 #include <iostream>
@@ -118,6 +121,11 @@ int main(int argc, char** argv) {
     return 1;
   }
   LogInfo("worker", "listening on " + settings->listen_text);
+  // Remember which socket file is ours: a successor started while this worker drains may have
+  // replaced it, and must not lose its socket when this one exits.
+  struct stat own_socket {};
+  bool have_socket =
+      settings->listen.is_unix() && ::lstat(settings->listen.unix_path.c_str(), &own_socket) == 0;
   publisher.Start();
   relay.Start();
 
@@ -155,7 +163,13 @@ int main(int argc, char** argv) {
   blocking.join();
   relay.Stop();
   publisher.Stop();
-  if (settings->listen.is_unix()) ::unlink(settings->listen.unix_path.c_str());
+  if (have_socket) {
+    struct stat now {};
+    if (::lstat(settings->listen.unix_path.c_str(), &now) == 0 && now.st_ino == own_socket.st_ino &&
+        now.st_dev == own_socket.st_dev) {
+      ::unlink(settings->listen.unix_path.c_str());
+    }
+  }
   LogInfo("worker", "stopped");
   return 0;
 }
