@@ -60,9 +60,10 @@
     } catch (e) {}
   };
 
-  // Never '*': only a document of our chat origin can receive what we send.
-  const post = (type, fields) =>
-    frame && frame.contentWindow.postMessage(Object.assign({ edgechat: PROTOCOL, type }, fields), chatOrigin);
+  // Never '*': only a document of our chat origin can receive what we send. (contentWindow is
+  // null when the host page has removed the frame.)
+  const post = (type, fields, win = frame && frame.contentWindow) =>
+    win && win.postMessage(Object.assign({ edgechat: PROTOCOL, type }, fields), chatOrigin);
 
   const createFrame = (parent) => {
     if (frame) return;
