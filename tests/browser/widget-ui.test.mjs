@@ -134,6 +134,7 @@ describe('embedding', () => {
     const context = await browser.browser.newContext();
     const page = await context.newPage();
     await page.goto(fake.hostUrl('shop.test', 'mode=floating&lang=fa'));
+    await page.waitForSelector('[data-edgechat="launcher"]');
     const box = await page.$eval('[data-edgechat="launcher"]', (n) => n.getBoundingClientRect().toJSON());
     assert.ok(box.left < 100, `launcher at ${box.left}`);
     await context.close();
