@@ -45,6 +45,12 @@ void LimitCache::MakeRoom(std::int64_t now_ms) {
   if (entries_.size() * 4 >= max_entries_ * 3) entries_.clear();
 }
 
+std::uint32_t LimitCache::LeaseSize(const Entry* entry, const GcraParams& params) const {
+  std::uint32_t most = LeaseWanted(params, policy_);
+  std::uint32_t size = entry != nullptr && entry->lease != 0 ? entry->lease : policy_.first_lease;
+  return std::clamp<std::uint32_t>(size, 1, most);
+}
+
 LimitCache::Entry* LimitCache::Slot(const std::string& key, std::int64_t now_ms) {
   auto found = entries_.find(key);
   if (found != entries_.end()) return &found->second;
@@ -64,6 +70,11 @@ LimitCache::Plan LimitCache::Check(const std::vector<LimitKey>& keys, std::int64
     }
     Entry& entry = it->second;
     found[i] = &entry;
+    if (entry.credits > 0 && entry.credits_until_ms <= now_ms) {
+      // Credits expired unspent: this key is quieter than its lease.
+      entry.credits = 0;
+      entry.lease = std::max<std::uint32_t>(LeaseSize(&entry, keys[i].params) / 2, 1);
+    }
     if (entry.denied_until_ms > now_ms) {
       plan.outcome = Outcome::kDenied;
       plan.retry_after_ms = std::max(plan.retry_after_ms, entry.denied_until_ms - now_ms);
@@ -77,10 +88,11 @@ LimitCache::Plan LimitCache::Check(const std::vector<LimitKey>& keys, std::int64
     for (std::size_t i = 0; i < keys.size(); i++) {
       Entry& entry = *found[i];
       entry.credits--;
-      std::uint32_t wanted = LeaseWanted(keys[i].params, policy_);
+      std::uint32_t wanted = LeaseSize(&entry, keys[i].params);
       // Top up ahead of time, so busy keys rarely find themselves empty and wait for Redis.
       if (wanted > 1 && entry.credits * 2 <= wanted && !LeaseOut(entry, now_ms)) {
         entry.lease_asked_ms = now_ms;
+        entry.grown = false;
         plan.refill.push_back({i, wanted, true});
       }
     }
@@ -101,14 +113,19 @@ LimitCache::Plan LimitCache::Check(const std::vector<LimitKey>& keys, std::int64
   // Slot() may evict entries: look each key up again from here on.
   for (std::size_t i : missing) {
     Ask ask{i, 1, false};
-    std::uint32_t wanted = LeaseWanted(keys[i].params, policy_);
-    // One lease request per key at a time; requests arriving meanwhile take a single credit, so
-    // concurrent misses cannot pile up credits beyond the bound.
-    if (wanted > 1) {
+    if (LeaseWanted(keys[i].params, policy_) > 1) {
       Entry* entry = Slot(keys[i].key, now_ms);
+      std::uint32_t wanted = LeaseSize(entry, keys[i].params);
       if (!LeaseOut(*entry, now_ms)) {
         entry->lease_asked_ms = now_ms;
+        entry->grown = false;
         ask = Ask{i, wanted, true};
+      } else if (!entry->grown) {
+        // Ran dry before the top-up came back: the next lease is twice as large. Requests
+        // arriving meanwhile take a single credit each, so concurrent misses cannot pile up
+        // credits beyond the bound.
+        entry->grown = true;
+        entry->lease = std::min(wanted * 2, LeaseWanted(keys[i].params, policy_));
       }
     }
     plan.ask.push_back(ask);

@@ -6,6 +6,8 @@
 //   charged in Redis, so hosts can only overshoot by the credits they hold unspent from before a
 //   window; leases are small (a fraction of the key's burst capacity, at most max_lease, one when
 //   the key is near its limit) and short-lived, which bounds that overshoot (docs/performance.md).
+//   A key's lease starts at first_lease and doubles whenever the key ran dry while its top-up was
+//   still out (a busy key), halving again when credits expire unspent.
 // - Denials: once Redis says a key is limited for T ms, requests with that key are refused
 //   locally until then. This is exact: other hosts can only move the key further out.
 //
@@ -24,13 +26,14 @@
 namespace edgechat::core {
 
 struct LeasePolicy {
-  std::uint32_t max_lease = 32;         // credits one Redis call may take for a key
+  std::uint32_t first_lease = 32;       // a key's first lease (when its capacity allows)
+  std::uint32_t max_lease = 1024;       // credits one Redis call may take for a key
   std::uint32_t capacity_share = 16;    // a lease is at most 1/16 of the key's burst capacity
   std::int64_t max_lifetime_ms = 1000;  // unspent credits are dropped after this
   std::int64_t ask_timeout_ms = 1000;   // a lease request with no answer by then is forgotten
 };
 
-// How many credits to ask for: capacity / capacity_share clamped to [1, max_lease], where the
+// The largest lease for a key: capacity / capacity_share clamped to [1, max_lease], where the
 // capacity is what GCRA allows at once (burst + 1). Keys with small bursts get 1: exact GCRA.
 std::uint32_t LeaseWanted(const GcraParams& params, const LeasePolicy& policy);
 
@@ -86,9 +89,13 @@ class LimitCache {
     std::int64_t credits_until_ms = 0;
     std::int64_t denied_until_ms = 0;
     std::int64_t lease_asked_ms = -1;  // >= 0 while a lease request is out
+    std::uint32_t lease = 0;           // this key's current lease size (0: first_lease)
+    bool grown = false;                // the lease already grew while this request was out
   };
   bool HasCredit(const Entry& entry, std::int64_t now_ms) const;
   bool LeaseOut(const Entry& entry, std::int64_t now_ms) const;
+  // The lease to ask for now, within LeaseWanted(params).
+  std::uint32_t LeaseSize(const Entry* entry, const GcraParams& params) const;
   // The entry for key, created (after making room when full) if absent. Invalidates other
   // entries' pointers.
   Entry* Slot(const std::string& key, std::int64_t now_ms);

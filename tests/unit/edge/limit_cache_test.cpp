@@ -18,9 +18,10 @@ LimitKey Key(std::string name, std::uint32_t per_second, std::uint32_t burst) {
 
 TEST(LeaseWanted, SmallBurstsStayExact) {
   LeasePolicy policy;
-  EXPECT_EQ(LeaseWanted(GcraFor(2, 60, 1), policy), 1u);              // capacity 2
-  EXPECT_EQ(LeaseWanted(GcraFor(100, 60, 50), policy), 3u);           // capacity 51 / 16
-  EXPECT_EQ(LeaseWanted(GcraFor(1000000, 1, 1000000), policy), 32u);  // capped
+  EXPECT_EQ(LeaseWanted(GcraFor(2, 60, 1), policy), 1u);     // capacity 2
+  EXPECT_EQ(LeaseWanted(GcraFor(100, 60, 50), policy), 3u);  // capacity 51 / 16
+  EXPECT_EQ(LeaseWanted(GcraFor(1000, 60, 1000), policy), 62u);
+  EXPECT_EQ(LeaseWanted(GcraFor(1000000, 1, 1000000), policy), 1024u);  // capped
   policy.max_lease = 1;
   EXPECT_EQ(LeaseWanted(GcraFor(1000000, 1, 1000000), policy), 1u);  // leasing off
 }
@@ -107,6 +108,31 @@ TEST(LimitCache, FirstRequestAsksForALeaseThenSpendsLocally) {
     ASSERT_EQ(cache.Check(keys, 2).outcome, Outcome::kAllowed) << i;
   }
   EXPECT_EQ(cache.Check(keys, 2).outcome, Outcome::kAsk);
+}
+
+TEST(LimitCache, BusyKeysGrowTheirLeaseAndQuietKeysShrinkIt) {
+  LimitCache cache;
+  LimitKey key = Key("k", 100000, 99999);  // capacity 100000: up to 1024
+  std::vector<LimitKey> keys{key};
+  EXPECT_EQ(cache.Check(keys, 0).ask[0].wanted, 32u);
+  cache.Granted(key, 32, true, true, 0);
+  std::uint32_t refill = 0;
+  for (int i = 0; i < 31; i++) {
+    LimitCache::Plan plan = cache.Check(keys, 0);
+    if (!plan.refill.empty()) refill = plan.refill[0].wanted;
+  }
+  EXPECT_EQ(refill, 32u);
+  // Ran dry with the top-up still out: misses ask for one credit, the lease doubles once.
+  EXPECT_EQ(cache.Check(keys, 0).ask[0].wanted, 1u);
+  EXPECT_EQ(cache.Check(keys, 0).ask[0].wanted, 1u);
+  cache.Granted(key, 32, false, true, 0);
+  LimitCache::Plan next = cache.Check(keys, 0);  // 31 left, under half of 64: top up
+  ASSERT_EQ(next.outcome, Outcome::kAllowed);
+  ASSERT_EQ(next.refill.size(), 1u);
+  EXPECT_EQ(next.refill[0].wanted, 64u);
+  cache.Granted(key, 64, false, true, 0);
+  // Unspent credits expire: the lease halves.
+  EXPECT_EQ(cache.Check(keys, 5000).ask[0].wanted, 32u);
 }
 
 TEST(LimitCache, RefillsAtHalfOnceAndCreditsExpire) {
