@@ -328,7 +328,7 @@ test('MySQL down: 503 with Retry-After, then recovery without a worker restart',
   await waitFor('the worker to reach MySQL again', async () => {
     res = await send(guest.token, 'while the database is down', 'down-1');
     return res.status === 201;
-  });
+  }, 30000);
   assert.equal(await pidOf('worker'), workerPid, 'same worker process');
   const rows = await stack.ctlJson(['messages', 'list', '--site', stack.siteKey, '--limit', '1000']);
   assert.equal(rows.filter((m) => m.clientId === 'down-1').length, 1);

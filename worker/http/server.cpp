@@ -22,6 +22,7 @@
 #include <boost/beast/http.hpp>
 #include <cctype>
 #include <chrono>
+#include <cstdio>
 #include <functional>
 #include <list>
 #include <mutex>
@@ -184,14 +185,34 @@ struct HttpServer::Impl {
     co_await http::async_write_header(stream, serializer,
                                       net::redirect_error(net::use_awaitable, ec));
     counters.open_streams++;
+    stream.expires_never();
+    boost::system::error_code ignored;
+    stream.socket().non_blocking(true, ignored);
     while (!ec) {
-      stream.expires_never();
       std::optional<std::string> chunk = co_await response.stream->Next();
       if (!chunk) break;
-      // A reader that cannot take a chunk within the write timeout is dropped.
+      // One chunk of the chunked encoding: size in hex, CRLF, data, CRLF.
+      char size[20];
+      int size_len = std::snprintf(size, sizeof size, "%zx\r\n", chunk->size());
+      chunk->insert(0, size, static_cast<std::size_t>(size_len));
+      chunk->append("\r\n");
+      // Fast path: the socket almost always takes the whole chunk at once; no timer, no
+      // asynchronous operation. Only a reader whose buffer is full waits, for at most
+      // kWriteTimeout, and is dropped after that (it resumes with Last-Event-ID).
+      boost::system::error_code wec;
+      std::size_t written = stream.socket().write_some(net::buffer(*chunk), wec);
+      if (!wec && written == chunk->size()) continue;
+      if (wec == net::error::would_block || wec == net::error::try_again) {
+        written = 0;
+      } else if (wec) {
+        ec = wec;
+        break;
+      }
       stream.expires_after(kWriteTimeout);
-      co_await net::async_write(stream, http::make_chunk(net::buffer(*chunk)),
+      co_await net::async_write(stream,
+                                net::buffer(chunk->data() + written, chunk->size() - written),
                                 net::redirect_error(net::use_awaitable, ec));
+      stream.expires_never();
     }
     response.stream->Close();
     counters.open_streams--;
