@@ -45,7 +45,7 @@ void GuestStream::Wake() {
   }
 }
 
-void GuestStream::Offer(const EventNotice& notice) {
+void GuestStream::Offer(const Offered& notice) {
   std::lock_guard lock(mu_);
   if (offered_.size() >= options_.page) {
     offered_.clear();
@@ -103,11 +103,11 @@ net::awaitable<std::optional<std::string>> GuestStream::Next() {
       if (!dirty_) {
         // Send offered notices that continue exactly where this stream stands.
         while (!offered_.empty()) {
-          EventNotice& n = offered_.front();
+          Offered& n = offered_.front();
           if (n.id <= *last_sent_) {
             offered_.pop_front();  // already sent (a duplicate notice)
           } else if (n.prev_id == *last_sent_) {
-            in_sequence += FormatSse(n);
+            in_sequence += *n.sse;
             last_sent_ = n.id;
             offered_.pop_front();
           } else {
@@ -176,7 +176,10 @@ void EventHub::Deliver(const EventNotice& notice) {
     for (auto it = begin; it != end; ++it)
       if (auto s = it->second.lock()) targets.push_back(std::move(s));
   }
-  for (auto& s : targets) s->Offer(notice);
+  if (targets.empty()) return;
+  GuestStream::Offered offered{notice.id, notice.prev_id,
+                               std::make_shared<const std::string>(FormatSse(notice))};
+  for (auto& s : targets) s->Offer(offered);
 }
 
 void EventHub::ResyncAll() {

@@ -44,7 +44,12 @@ class GuestStream : public StreamSource, public std::enable_shared_from_this<Gue
   void Close() override;
 
   // Any thread. A notice in sequence is sent as is; anything else makes the stream read MySQL.
-  void Offer(const EventNotice& notice);
+  struct Offered {
+    std::uint64_t id = 0;
+    std::uint64_t prev_id = 0;
+    std::shared_ptr<const std::string> sse;  // formatted once for every stream of the guest
+  };
+  void Offer(const Offered& offered);
   void MarkDirty();
   void Shutdown();
   std::uint64_t guest_id() const { return guest_id_; }
@@ -59,7 +64,7 @@ class GuestStream : public StreamSource, public std::enable_shared_from_this<Gue
   const StreamOptions options_;
 
   std::mutex mu_;
-  std::deque<EventNotice> offered_;  // bounded by options_.page; overflow -> dirty_
+  std::deque<Offered> offered_;  // bounded by options_.page; overflow -> dirty_
   bool dirty_ = true;
   bool shutdown_ = false;
   bool closed_ = false;
