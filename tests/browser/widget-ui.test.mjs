@@ -186,8 +186,8 @@ describe('embedding', () => {
     const warnings = [];
     page.on('console', (msg) => msg.type() === 'warning' && warnings.push(msg.text()));
     await page.goto(fake.hostUrl('evil.test', 'mode=floating'));
-    await page.waitForFunction(() => true);
-    await page.waitForTimeout(800);
+    await waitFor(() => warnings.some((w) => w.startsWith('edgechat:')));
+    await page.waitForTimeout(300);
     assert.equal(await page.$('[data-edgechat]'), null);
     assert.equal(page.frames().length, 1);
     const ours = warnings.filter((w) => w.startsWith('edgechat:'));
@@ -204,7 +204,8 @@ describe('embedding', () => {
     const messages = [];
     page.on('console', (msg) => messages.push(msg.text()));
     await page.goto(fake.hostUrl('evil.test', 'manual=1'));
-    await page.waitForTimeout(800);
+    await waitFor(() => messages.some((m) => m.includes('frame-ancestors')));
+    await page.waitForTimeout(300);
     const frame = page.frames().find((f) => f !== page.mainFrame());
     assert.ok(!frame.url().startsWith(fake.chatUrl), frame.url());
     assert.ok(messages.some((m) => m.includes('frame-ancestors')), JSON.stringify(messages));
@@ -224,7 +225,6 @@ describe('messages', () => {
     const like = `.msg[data-id="${reply.id}"] .react.like`;
     const dislike = `.msg[data-id="${reply.id}"] .react.dislike`;
     await frame.click(like);
-    await frame.waitForFunction(() => true);
     await waitFor(() => reply.reaction === 'like');
     assert.equal(await frame.getAttribute(like, 'aria-pressed'), 'true');
     await frame.click(dislike); // switch

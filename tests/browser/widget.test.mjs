@@ -112,7 +112,8 @@ test('a page outside the whitelist gets no widget and one clear console message'
   const warnings = [];
   page.on('console', (msg) => msg.type() === 'warning' && warnings.push(msg.text()));
   await page.goto(`http://evil.test:${outsiderPort}/`);
-  await page.waitForTimeout(1000);
+  for (let i = 0; i < 100 && !warnings.some((w) => w.startsWith('edgechat:')); i++) await page.waitForTimeout(50);
+  await page.waitForTimeout(300);
   assert.equal(await page.$('[data-edgechat]'), null);
   assert.equal(page.frames().length, 1, 'no frame');
   const ours = warnings.filter((w) => w.startsWith('edgechat:'));
@@ -131,7 +132,8 @@ test('a hand-made iframe on a page outside the whitelist is refused by frame-anc
   const messages = [];
   page.on('console', (msg) => messages.push(msg.text()));
   await page.goto(`http://evil.test:${outsiderPort}/manual`);
-  await page.waitForTimeout(1000);
+  for (let i = 0; i < 100 && !messages.some((m) => m.includes('frame-ancestors')); i++) await page.waitForTimeout(50);
+  await page.waitForTimeout(300);
   const frame = page.frames().find((f) => f !== page.mainFrame());
   assert.ok(!frame.url().startsWith(stack.chatUrl), `frame shown: ${frame.url()}`);
   assert.ok(messages.some((m) => m.includes('frame-ancestors')), JSON.stringify(messages));
