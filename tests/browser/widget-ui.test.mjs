@@ -215,6 +215,21 @@ describe('embedding', () => {
 });
 
 describe('messages', () => {
+  test('the frame also works opened on its own (a chat link), with its own storage', async () => {
+    reset();
+    const context = await browser.browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${fake.chatUrl}/frame/?site=${fake.site.key}`);
+    await page.waitForSelector('#chat[aria-busy="false"]');
+    assert.equal(await page.isHidden('#close'), true);
+    await send(page.mainFrame(), 'from the chat link');
+    await page.waitForSelector('.msg.guest:not(.pending)');
+    await page.reload();
+    await page.waitForSelector('#chat[aria-busy="false"]');
+    assert.deepEqual(await guestTexts(page.mainFrame()), ['from the chat link']);
+    await context.close();
+  });
+
   test('history, reactions and their state survive a reload', async () => {
     reset();
     const { page, frame, close } = await open('mode=inline');
