@@ -2,6 +2,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+
 #include "api/json_shapes.hpp"
 #include "common/text.hpp"
 #include "log/log.hpp"
@@ -20,9 +24,32 @@ std::string Dump(const json& j) {
 
 }  // namespace
 
+namespace {
+
+// During an outage every request fails the same way: log the first failure, then at most one
+// line every 5 s with the number of failures in between.
+void LogUnavailable(const std::string& message) {
+  static std::atomic<std::int64_t> last_logged_ms{0};
+  static std::atomic<std::uint64_t> suppressed{0};
+  std::int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::steady_clock::now().time_since_epoch())
+                         .count();
+  std::int64_t last = last_logged_ms.load();
+  if (now - last < 5000 || !last_logged_ms.compare_exchange_strong(last, now)) {
+    ++suppressed;
+    return;
+  }
+  std::uint64_t skipped = suppressed.exchange(0);
+  LogWarn("store", skipped == 0 ? message
+                                : message + " (" + std::to_string(skipped) +
+                                      " more requests failed the same way since the last report)");
+}
+
+}  // namespace
+
 HttpResponse StoreErrorResponse(const Error& error) {
   if (error.code == "db_unavailable") {
-    LogWarn("store", error.message);
+    LogUnavailable(error.message);
     HttpResponse r =
         ErrorResponse(503, "unavailable", "The service is temporarily unavailable; retry shortly.");
     r.headers.emplace_back("Retry-After", "2");
