@@ -215,7 +215,7 @@ int RunSiteAdd(const ParsedArgs& args, const Settings& settings) {
   auto created = CreateSite(pool, site);
   if (!created) return Fail(created.error());
   if (auto audited = AuditSiteCreated(pool, *created, CliActor()); !audited) {
-    std::cerr << "edgechatctl: warning: audit log not written: " << audited.error().message << "\n";
+    return Fail(audited.error());
   }
   PublishRegistryNow(pool, settings);
   if (g_json) {
