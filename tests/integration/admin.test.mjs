@@ -5,7 +5,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { request as httpRequest } from 'node:http';
-import { startStack, run } from '../lib/stack.mjs';
+import { execFile } from 'node:child_process';
+import { startStack, run, ROOT } from '../lib/stack.mjs';
 
 let stack;
 let admin;  // { cookie, csrf }
@@ -18,6 +19,16 @@ after(async () => { await stack?.stop(); });
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const mysqlRoot = (sql) => run('mariadb', ['--no-defaults', `--socket=${join(stack.varDir, 'run', 'mysql.sock')}`,
   '-uroot', 'edgechat', '-N', '-e', sql]);
+
+/** edgechatctl with `input` on its stdin. */
+function ctlWithInput(args, input) {
+  return new Promise((resolve) => {
+    const child = execFile(join(ROOT, 'scripts', 'edgechatctl'), args, { env: stack.env }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+    });
+    child.stdin.end(input);
+  });
+}
 
 async function login(username, password, headers = {}) {
   const res = await fetch(`${stack.chatUrl}/api/v1/admin/login`, {
@@ -216,7 +227,7 @@ test('sites: create, read, edit, origins, key regeneration, secret keys, remove;
     'secret_key.create', 'secret_key.revoke', 'site.remove']) {
     assert.ok(actions.includes(action), `audit has ${action}`);
   }
-  assert.ok(audit.every((e) => e.actor === 'admin' && e.createdAt));
+  assert.ok(audit.filter((e) => !e.actor.startsWith('cli:')).every((e) => e.actor === 'admin' && e.createdAt));
   const update = audit.find((e) => e.action === 'site.update' && e.detail.changes.title);
   assert.deepEqual(update.detail.changes.title, { from: 'Ask us', to: 'Ask the librarians' });
 });
@@ -390,4 +401,49 @@ test('the panel is served at /admin/ with a strict CSP and never framed', async 
   }
   const redirect = await fetch(`${stack.chatUrl}/admin`, { redirect: 'manual' });
   assert.equal(redirect.status, 301);
+});
+
+test('edgechatctl does what the panel does: admins, site removal, export; audited as cli:USER', async () => {
+  const added = await ctlWithInput(['admin', 'add', 'dana', '--password-stdin', '--json'], 'danas password\n');
+  assert.equal(added.code, 0, added.stderr);
+  assert.equal(JSON.parse(added.stdout).username, 'dana');
+  const listed = await stack.ctlJson(['admin', 'list']);
+  assert.ok(listed.some((a) => a.username === 'dana'));
+  assert.ok(listed.every((a) => !('passwordHash' in a)));
+  assert.equal((await stack.ctl(['admin', 'add', 'eve', '--password', 'short'])).code, 2);
+
+  const dana = await login('dana', 'danas password');
+  const passwd = await ctlWithInput(['admin', 'passwd', 'dana', '--password-stdin'], 'danas second password\n');
+  assert.equal(passwd.code, 0, passwd.stderr);
+  assert.equal((await call('GET', 'session', undefined, { who: dana })).status, 401, 'her sessions ended');
+  await login('dana', 'danas second password');
+  assert.equal((await stack.ctl(['admin', 'passwd', 'nobody', '--password', 'whatever123'])).code, 3);
+  assert.equal((await stack.ctl(['admin', 'remove', 'dana'])).code, 0);
+  assert.equal((await stack.ctl(['admin', 'remove', 'dana'])).code, 3);
+  assert.ok(!(await call('GET', 'admins')).json.admins.some((a) => a.username === 'dana'), 'the panel agrees');
+
+  // Export: JSON lines, one conversation per line, with its messages.
+  const exported = await stack.ctl(['conversations', 'export', '--source', 'external']);
+  assert.equal(exported.code, 0, exported.stderr);
+  const lines = exported.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  assert.ok(lines.length >= 1);
+  for (const c of lines) {
+    assert.equal(c.sourceLabel, 'External Source');
+    assert.ok(Array.isArray(c.messages) && c.messages.length === c.messageCount);
+  }
+  assert.ok(lines.some((c) => c.messages.some((m) => m.author === 'agent' && m.likes === 1)));
+  assert.equal((await stack.ctl(['conversations', 'export', '--status', 'maybe'])).code, 2);
+
+  // A site removed from the CLI is refused by the edge within 2 s.
+  const site = await stack.ctlJson(['site', 'add', '--name', 'Short lived', '--origin', 'https://short.test']);
+  const config = () => fetch(`${stack.chatUrl}/api/v1/external/config`, { headers: { 'Site-Key': site.key } });
+  await eventually(async () => (await config()).status === 200, 2000, 'the edge knows the new site');
+  assert.equal((await stack.ctl(['site', 'remove', site.key])).code, 0);
+  await eventually(async () => (await config()).status === 401, 2000, 'the edge refuses the removed site');
+  assert.equal((await stack.ctl(['site', 'remove', site.key])).code, 3);
+
+  const audit = (await call('GET', 'audit?limit=100')).json.entries;
+  for (const action of ['admin.add', 'admin.password', 'admin.remove', 'site.create', 'site.remove']) {
+    assert.ok(audit.some((e) => e.action === action && e.actor.startsWith('cli:')), `${action} by the CLI`);
+  }
 });
