@@ -22,7 +22,7 @@ std::string_view ReplyText(const redisReply* reply) {
 }  // namespace
 
 Runtime::Runtime(RuntimeSettings settings, ngx_log_t* log)
-    : settings_(std::move(settings)), log_(log) {
+    : settings_(std::move(settings)), log_(log), limit_cache_(settings_.lease_policy) {
   poll_timer_.handler = OnPollTimer;
   poll_timer_.data = this;
   poll_timer_.log = log_;

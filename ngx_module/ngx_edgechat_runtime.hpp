@@ -22,6 +22,7 @@ struct RuntimeSettings {
   ngx_msec_t poll_interval = 500;
   std::string registry_cache_path;  // empty: no cache file
   ngx_shm_zone_t* limiter_zone = nullptr;
+  core::LeasePolicy lease_policy;  // edgechat_limit_lease
 };
 
 inline constexpr std::string_view kRegistryKey = "edgechat:registry";

@@ -13,6 +13,7 @@ namespace {
 
 constexpr std::size_t kMaxAssetBytes = 1024 * 1024;
 constexpr std::size_t kDefaultZoneSize = 1024 * 1024;
+constexpr ngx_int_t kMaxLimitLease = 65536;
 
 char* ConfError() {
   return static_cast<char*>(NGX_CONF_ERROR);
@@ -207,6 +208,8 @@ ngx_command_t kCommands[] = {
      NGX_HTTP_MAIN_CONF_OFFSET, 0, nullptr},
     {ngx_string("edgechat_redis_timeout"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1,
      ngx_conf_set_msec_slot, NGX_HTTP_MAIN_CONF_OFFSET, offsetof(MainConf, redis_timeout), nullptr},
+    {ngx_string("edgechat_limit_lease"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1, ngx_conf_set_num_slot,
+     NGX_HTTP_MAIN_CONF_OFFSET, offsetof(MainConf, limit_lease), nullptr},
     {ngx_string("edgechat_registry_cache"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1, SetRegistryCache,
      NGX_HTTP_MAIN_CONF_OFFSET, 0, nullptr},
     {ngx_string("edgechat_limit_zone"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1, SetLimitZone,
@@ -237,6 +240,7 @@ void* CreateMainConf(ngx_conf_t* cf) {
   if (conf->settings == nullptr) return nullptr;
   conf->runtime = nullptr;
   conf->redis_timeout = NGX_CONF_UNSET_MSEC;
+  conf->limit_lease = NGX_CONF_UNSET;
   conf->zone_configured = 0;
   return conf;
 }
@@ -245,6 +249,13 @@ char* InitMainConf(ngx_conf_t* cf, void* conf) {
   auto* mcf = static_cast<MainConf*>(conf);
   ngx_conf_init_msec_value(mcf->redis_timeout, 250);
   mcf->settings->redis_timeout = mcf->redis_timeout;
+  ngx_conf_init_value(mcf->limit_lease, static_cast<ngx_int_t>(core::LeasePolicy{}.max_lease));
+  if (mcf->limit_lease < 1 || mcf->limit_lease > kMaxLimitLease) {
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "edgechat_limit_lease must be between 1 and %i",
+                       kMaxLimitLease);
+    return ConfError();
+  }
+  mcf->settings->lease_policy.max_lease = static_cast<std::uint32_t>(mcf->limit_lease);
   if (!mcf->guest_limit_set) {
     mcf->guest_limit = core::GcraFor(kGuestsPerWindow, kGuestWindowSeconds, kGuestBurst);
   }

@@ -643,6 +643,7 @@ test('nginx -t names the directive on a bad value', async () => {
     [/edgechat_widget [^;]+;/, 'edgechat_widget /nonexistent/widget.js;', /edgechat_widget.*cannot open/],
     [/edgechat_limit_zone [^;]+;/, 'edgechat_limit_zone lots;', /edgechat_limit_zone.*invalid size/],
     [/edgechat_limit_zone [^;]+;/, 'edgechat_limit_zone 4m; edgechat_guest_limit 5r/d;', /edgechat_guest_limit.*RATE/],
+    [/edgechat_limit_zone [^;]+;/, 'edgechat_limit_zone 4m; edgechat_limit_lease 0;', /edgechat_limit_lease must be between 1 and/],
   ];
   for (const [pattern, replacement, message] of cases) {
     await writeFile(conf, good.replace(pattern, replacement));
