@@ -21,7 +21,9 @@ pid_alive() {
   local file="$RUN_DIR/$1.pid" pid
   [ -s "$file" ] || return 1
   pid="$(cat "$file")"
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
+  # A killed process stays a zombie until its parent reaps it; it is not running.
+  [ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" != Z ]
 }
 
 # port_in_use PORT: true when something listens on 127.0.0.1:PORT (or on all addresses).
