@@ -91,8 +91,8 @@ int main(int argc, char** argv) {
                          return std::static_pointer_cast<StreamSource>(hub.Open(guest.id, last));
                        });
   AdminStreams admin_streams(pool, blocking);
-  AdminApi admin(pool, SodiumRandom(), events, [&admin_streams](std::optional<std::uint64_t> last) {
-    return admin_streams.Open(last);
+  AdminApi admin(pool, SodiumRandom(), events, [&admin_streams](AdminStreamRequest request) {
+    return admin_streams.Open(request.last_event_id, std::move(request.session_alive));
   });
   Router router(
       external, [&pool] { return pool.Acquire(std::chrono::milliseconds(500)).ok(); },

@@ -447,3 +447,20 @@ test('edgechatctl does what the panel does: admins, site removal, export; audite
     assert.ok(audit.some((e) => e.action === action && e.actor.startsWith('cli:')), `${action} by the CLI`);
   }
 });
+
+test('the admin event stream ends when its session does (logout)', async () => {
+  const who = await login('admin', stack.adminPassword);
+  const res = await fetch(`${stack.chatUrl}/api/v1/admin/events`, { headers: { Cookie: who.cookie } });
+  assert.equal(res.status, 200);
+  const reader = res.body.getReader();
+  await reader.read();  // the stream is live
+  assert.equal((await call('POST', 'logout', {}, { who })).status, 200);
+  const ended = (async () => {
+    for (;;) {
+      const { done } = await reader.read();
+      if (done) return true;
+    }
+  })();
+  const timeout = sleep(9000).then(() => false);
+  assert.equal(await Promise.race([ended, timeout]), true, 'the stream outlived its session');
+});

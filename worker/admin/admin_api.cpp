@@ -383,7 +383,11 @@ HttpResponse AdminApi::Route(const HttpRequest& request, const Session& session,
     HttpResponse r;
     r.headers.emplace_back("Content-Type", "text/event-stream; charset=utf-8");
     r.headers.emplace_back("X-Accel-Buffering", "no");
-    r.stream = streams_(*last);
+    r.stream = streams_(
+        AdminStreamRequest{*last, [this, hash = session.token_hash] {
+                             auto alive = SessionAlive(pool_, hash, options_.idle_seconds);
+                             return !alive || *alive;  // a database hiccup does not end the stream
+                           }});
     return r;
   }
   if (route == "audit" && m == "GET") {

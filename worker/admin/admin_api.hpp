@@ -55,9 +55,14 @@ class LoginThrottle {
   std::map<std::string, Entry> entries_;
 };
 
-// Opens the admin event stream, resuming after `last_event_id` when given.
-using AdminStreamFactory =
-    std::function<std::shared_ptr<StreamSource>(std::optional<std::uint64_t> last_event_id)>;
+// What opening the admin event stream needs: where to resume, and a check (blocking: it reads
+// MySQL) that the session that opened it is still alive, so a logout, a removed admin or an
+// idle session also ends the stream.
+struct AdminStreamRequest {
+  std::optional<std::uint64_t> last_event_id;
+  std::function<bool()> session_alive;
+};
+using AdminStreamFactory = std::function<std::shared_ptr<StreamSource>(AdminStreamRequest)>;
 
 class AdminApi {
  public:

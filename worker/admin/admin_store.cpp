@@ -481,6 +481,20 @@ Status DeleteSession(ConnectionPool& pool, const std::string& token_hash) {
   });
 }
 
+Result<bool> SessionAlive(ConnectionPool& pool, const std::string& token_hash,
+                          unsigned idle_seconds) {
+  return WithConnection<bool>(pool, [&](DbConnection& c) -> Result<bool> {
+    auto find =
+        Prepare(c,
+                "SELECT 1 AS alive FROM admin_sessions s JOIN admins a ON a.id = s.admin_id "
+                "WHERE s.token_hash = ? AND a.disabled_at IS NULL "
+                "AND s.last_seen_at >= UTC_TIMESTAMP(6) - INTERVAL ? SECOND");
+    find->setString(1, token_hash);
+    find->setUInt(2, idle_seconds);
+    return Query(*find)->next();
+  });
+}
+
 void AppendAudit(DbConnection& c, const Actor& actor, const std::string& action,
                  const std::string& target, const std::string& detail_json) {
   auto insert = Prepare(c,

@@ -130,6 +130,10 @@ Status CreateSession(ConnectionPool& pool, const std::string& token_hash, std::u
 Result<std::optional<SessionInfo>> TouchSession(ConnectionPool& pool, const std::string& token_hash,
                                                 unsigned idle_seconds);
 Status DeleteSession(ConnectionPool& pool, const std::string& token_hash);
+// True while the session exists, is not idle longer than `idle_seconds` and its admin is
+// enabled. Read only: unlike TouchSession it does not count as use.
+Result<bool> SessionAlive(ConnectionPool& pool, const std::string& token_hash,
+                          unsigned idle_seconds);
 
 struct AuditEntry {
   std::uint64_t id = 0;

@@ -26,12 +26,14 @@ auto OnPool(net::thread_pool& pool, Fn fn) -> net::awaitable<std::optional<declt
 
 AdminStream::AdminStream(ConnectionPool& pool, net::thread_pool& blocking,
                          const std::atomic<bool>& shutdown,
-                         std::optional<std::uint64_t> last_event_id, AdminStreamOptions options)
+                         std::optional<std::uint64_t> last_event_id,
+                         std::function<bool()> session_alive, AdminStreamOptions options)
     : pool_(pool),
       blocking_(blocking),
       shutdown_(shutdown),
       options_(options),
-      last_event_id_(last_event_id) {}
+      last_event_id_(last_event_id),
+      session_alive_(std::move(session_alive)) {}
 
 void AdminStream::Close() {
   closed_ = true;
@@ -40,7 +42,7 @@ void AdminStream::Close() {
 net::awaitable<std::optional<std::string>> AdminStream::Next() {
   if (!started_) {
     started_ = true;
-    last_write_ = std::chrono::steady_clock::now();
+    last_write_ = last_check_ = std::chrono::steady_clock::now();
     if (last_event_id_) {
       cursor_ = *last_event_id_;
     } else {
@@ -78,6 +80,11 @@ net::awaitable<std::optional<std::string>> AdminStream::Next() {
       }
     }
     auto now = std::chrono::steady_clock::now();
+    if (session_alive_ && now - last_check_ >= options_.session_check) {
+      last_check_ = now;
+      auto alive = co_await OnPool(blocking_, [this] { return session_alive_(); });
+      if (alive && !*alive) co_return std::nullopt;
+    }
     if (!text.empty()) {
       last_write_ = now;
       co_return text;

@@ -12,6 +12,7 @@
 #include <boost/asio/thread_pool.hpp>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <set>
@@ -25,6 +26,7 @@ namespace edgechat::worker {
 struct AdminStreamOptions {
   std::chrono::milliseconds poll{400};
   std::chrono::seconds heartbeat{15};
+  std::chrono::seconds session_check{5};  // how often the session is checked
   unsigned page = 500;
   unsigned lookback = 200;
 };
@@ -33,7 +35,7 @@ class AdminStream : public StreamSource {
  public:
   AdminStream(ConnectionPool& pool, boost::asio::thread_pool& blocking,
               const std::atomic<bool>& shutdown, std::optional<std::uint64_t> last_event_id,
-              AdminStreamOptions options = {});
+              std::function<bool()> session_alive, AdminStreamOptions options = {});
 
   boost::asio::awaitable<std::optional<std::string>> Next() override;
   void Close() override;
@@ -44,6 +46,8 @@ class AdminStream : public StreamSource {
   const std::atomic<bool>& shutdown_;
   AdminStreamOptions options_;
   std::optional<std::uint64_t> last_event_id_;
+  std::function<bool()> session_alive_;
+  std::chrono::steady_clock::time_point last_check_;
   bool started_ = false;
   std::uint64_t cursor_ = 0;      // highest id sent
   std::uint64_t floor_ = 0;       // ids up to here were known to the client when it connected
@@ -58,8 +62,10 @@ class AdminStreams {
   AdminStreams(ConnectionPool& pool, boost::asio::thread_pool& blocking,
                AdminStreamOptions options = {})
       : pool_(pool), blocking_(blocking), options_(options) {}
-  std::shared_ptr<StreamSource> Open(std::optional<std::uint64_t> last_event_id) {
-    return std::make_shared<AdminStream>(pool_, blocking_, shutdown_, last_event_id, options_);
+  std::shared_ptr<StreamSource> Open(std::optional<std::uint64_t> last_event_id,
+                                     std::function<bool()> session_alive) {
+    return std::make_shared<AdminStream>(pool_, blocking_, shutdown_, last_event_id,
+                                         std::move(session_alive), options_);
   }
   void ShutdownAll() { shutdown_ = true; }
 
