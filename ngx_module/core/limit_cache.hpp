@@ -27,7 +27,7 @@ namespace edgechat::core {
 
 struct LeasePolicy {
   std::uint32_t first_lease = 32;       // a key's first lease (when its capacity allows)
-  std::uint32_t max_lease = 1024;       // credits one Redis call may take for a key
+  std::uint32_t max_lease = 4096;       // credits one Redis call may take for a key
   std::uint32_t capacity_share = 16;    // a lease is at most 1/16 of the key's burst capacity
   std::int64_t max_lifetime_ms = 1000;  // unspent credits are dropped after this
   std::int64_t ask_timeout_ms = 1000;   // a lease request with no answer by then is forgotten

@@ -21,7 +21,7 @@ TEST(LeaseWanted, SmallBurstsStayExact) {
   EXPECT_EQ(LeaseWanted(GcraFor(2, 60, 1), policy), 1u);     // capacity 2
   EXPECT_EQ(LeaseWanted(GcraFor(100, 60, 50), policy), 3u);  // capacity 51 / 16
   EXPECT_EQ(LeaseWanted(GcraFor(1000, 60, 1000), policy), 62u);
-  EXPECT_EQ(LeaseWanted(GcraFor(1000000, 1, 1000000), policy), 1024u);  // capped
+  EXPECT_EQ(LeaseWanted(GcraFor(1000000, 1, 1000000), policy), 4096u);  // capped
   policy.max_lease = 1;
   EXPECT_EQ(LeaseWanted(GcraFor(1000000, 1, 1000000), policy), 1u);  // leasing off
 }
@@ -112,7 +112,7 @@ TEST(LimitCache, FirstRequestAsksForALeaseThenSpendsLocally) {
 
 TEST(LimitCache, BusyKeysGrowTheirLeaseAndQuietKeysShrinkIt) {
   LimitCache cache;
-  LimitKey key = Key("k", 100000, 99999);  // capacity 100000: up to 1024
+  LimitKey key = Key("k", 100000, 99999);  // capacity 100000: up to 4096
   std::vector<LimitKey> keys{key};
   EXPECT_EQ(cache.Check(keys, 0).ask[0].wanted, 32u);
   cache.Granted(key, 32, true, true, 0);
