@@ -16,6 +16,7 @@ test('scripts/start prints the URLs and the admin login', () => {
   assert.match(stack.startOutput, new RegExp(`Chat server +${stack.chatUrl}`));
   assert.match(stack.startOutput, new RegExp(`Demo host page +${stack.demoUrl}`));
   assert.match(stack.startOutput, new RegExp(`Admin login +admin / ${stack.adminPassword}`));
+  assert.match(stack.startOutput, new RegExp(`Admin panel +${stack.chatUrl}/admin/`));
 });
 
 test('widget.js is served by the module with an ETag and revalidates to 304', async () => {
