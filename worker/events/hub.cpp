@@ -37,8 +37,10 @@ GuestStream::GuestStream(EventHub& hub, ChatStore& store, net::thread_pool& bloc
 
 void GuestStream::Wake() {
   // Called with mu_ held. The cancel runs on the stream's executor, so it cannot slip between
-  // Next()'s check of the flags and the start of its wait.
-  if (executor_) {
+  // Next()'s check of the flags and the start of its wait. One posted wake-up is enough until
+  // Next() has looked at the flags again (it clears wake_posted_ under mu_ when it does).
+  if (executor_ && !wake_posted_) {
+    wake_posted_ = true;
     net::post(*executor_, [self = shared_from_this()] {
       if (self->timer_) self->timer_->cancel();
     });
@@ -73,15 +75,26 @@ void GuestStream::Close() {
     std::lock_guard lock(mu_);
     if (closed_) return;
     closed_ = true;
+    Wake();  // the client is gone: end a waiting Next() now, not at the next heartbeat
   }
   hub_.Unregister(this);
 }
 
 net::awaitable<std::optional<std::string>> GuestStream::Next() {
+  std::vector<SharedFrame> frames;
+  if (!co_await NextFrames(frames)) co_return std::nullopt;
+  std::string text;
+  for (const auto& frame : frames) text += *frame;
+  co_return text;
+}
+
+net::awaitable<bool> GuestStream::NextFrames(std::vector<SharedFrame>& out) {
   if (!started_) {
     started_ = true;
     auto executor = co_await net::this_coro::executor;
     timer_.emplace(executor);
+    heartbeat_due_ = std::chrono::steady_clock::now() + options_.heartbeat;
+    timer_->expires_at(heartbeat_due_);
     {
       std::lock_guard lock(mu_);
       executor_ = executor;
@@ -89,17 +102,18 @@ net::awaitable<std::optional<std::string>> GuestStream::Next() {
     if (!last_sent_) {
       // No Last-Event-ID: start after the newest event (the client loaded the history).
       auto last = co_await OnPool(blocking_, [this] { return store_.LastEventId(guest_id_); });
-      if (!last || !last->ok()) co_return std::nullopt;
+      if (!last || !last->ok()) co_return false;
       last_sent_ = last->value();
     }
-    co_return std::string("retry: 2000\n\n");
+    out.push_back(std::make_shared<const std::string>("retry: 2000\n\n"));
+    co_return true;
   }
   for (;;) {
     bool dirty;
-    std::string in_sequence;
     {
       std::lock_guard lock(mu_);
-      if (closed_ || shutdown_) co_return std::nullopt;
+      wake_posted_ = false;  // from here on, a new notice posts a new wake-up
+      if (closed_ || shutdown_) co_return false;
       if (!dirty_) {
         // Send offered notices that continue exactly where this stream stands.
         while (!offered_.empty()) {
@@ -107,7 +121,7 @@ net::awaitable<std::optional<std::string>> GuestStream::Next() {
           if (n.id <= *last_sent_) {
             offered_.pop_front();  // already sent (a duplicate notice)
           } else if (n.prev_id == *last_sent_) {
-            in_sequence += *n.sse;
+            out.push_back(std::move(n.sse));
             last_sent_ = n.id;
             offered_.pop_front();
           } else {
@@ -120,30 +134,35 @@ net::awaitable<std::optional<std::string>> GuestStream::Next() {
       dirty = dirty_;
       dirty_ = false;
     }
-    if (!in_sequence.empty() && !dirty) co_return in_sequence;
+    if (!out.empty() && !dirty) co_return true;
     if (dirty) {
       std::uint64_t after = *last_sent_;
       auto events = co_await OnPool(
           blocking_, [this, after] { return store_.EventsAfter(guest_id_, after, options_.page); });
-      if (!events || !events->ok()) co_return std::nullopt;  // database gone: client retries
+      if (!events || !events->ok()) co_return false;  // database gone: client retries
       const auto& list = events->value();
       if (list.size() == options_.page) {
         std::lock_guard lock(mu_);
         dirty_ = true;  // more to read
       }
-      std::string text = std::move(in_sequence);
       for (const auto& e : list) {
         if (e.id <= *last_sent_) continue;
-        text += FormatSse(e);
+        out.push_back(std::make_shared<const std::string>(FormatSse(e)));
         last_sent_ = e.id;
       }
-      if (!text.empty()) co_return text;
+      if (!out.empty()) co_return true;
       continue;
     }
+    // Wait for a wake-up or the heartbeat. The deadline moves only when a heartbeat is sent, not
+    // on every wake-up.
     boost::system::error_code ec;
-    timer_->expires_after(options_.heartbeat);
     co_await timer_->async_wait(net::redirect_error(net::use_awaitable, ec));
-    if (!ec) co_return std::string(": heartbeat\n\n");
+    if (!ec || std::chrono::steady_clock::now() >= heartbeat_due_) {
+      heartbeat_due_ = std::chrono::steady_clock::now() + options_.heartbeat;
+      timer_->expires_at(heartbeat_due_);
+      out.push_back(std::make_shared<const std::string>(": heartbeat\n\n"));
+      co_return true;
+    }
   }
 }
 

@@ -41,13 +41,16 @@ class GuestStream : public StreamSource, public std::enable_shared_from_this<Gue
               StreamOptions options);
 
   boost::asio::awaitable<std::optional<std::string>> Next() override;
+  // In-sequence notices go out as the very buffers Deliver() formatted, shared by every stream
+  // of the guest; only a read from MySQL formats anything here.
+  boost::asio::awaitable<bool> NextFrames(std::vector<SharedFrame>& out) override;
   void Close() override;
 
   // Any thread. A notice in sequence is sent as is; anything else makes the stream read MySQL.
   struct Offered {
     std::uint64_t id = 0;
     std::uint64_t prev_id = 0;
-    std::shared_ptr<const std::string> sse;  // formatted once for every stream of the guest
+    SharedFrame sse;  // formatted once for every stream of the guest
   };
   void Offer(const Offered& offered);
   void MarkDirty();
@@ -68,12 +71,15 @@ class GuestStream : public StreamSource, public std::enable_shared_from_this<Gue
   bool dirty_ = true;
   bool shutdown_ = false;
   bool closed_ = false;
+  // A wake-up is posted and has not been seen by Next() yet: a burst of notices posts one.
+  bool wake_posted_ = false;
   std::optional<boost::asio::any_io_executor> executor_;
 
   // Touched only on the connection's executor.
   bool started_ = false;
   std::optional<std::uint64_t> last_sent_;
-  std::optional<boost::asio::steady_timer> timer_;
+  std::optional<boost::asio::steady_timer> timer_;  // heartbeat, cancelled to wake Next()
+  std::chrono::steady_clock::time_point heartbeat_due_;
 };
 
 class EventHub {

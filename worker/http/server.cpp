@@ -6,6 +6,7 @@
 #include <utility>  // before awaitable.hpp (Boost 1.74 with g++ 12)
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -27,6 +28,7 @@
 #include <list>
 #include <mutex>
 #include <optional>
+#include <vector>
 
 #include "http/stream.hpp"
 #include "log/log.hpp"
@@ -54,6 +56,45 @@ void RecordLatency(ServerCounters& c, std::chrono::steady_clock::duration elapse
 
 HttpResponse PlainError(int status, const char* code, const char* message) {
   return ErrorResponse(status, code, message);
+}
+
+// Drops the first `n` bytes of a buffer sequence (after a partial write).
+void DropFront(std::vector<net::const_buffer>& buffers, std::size_t n) {
+  std::size_t whole = 0;
+  while (whole < buffers.size() && n >= buffers[whole].size()) n -= buffers[whole++].size();
+  buffers.erase(buffers.begin(), buffers.begin() + static_cast<std::ptrdiff_t>(whole));
+  if (n > 0 && !buffers.empty()) buffers.front() += n;
+}
+
+// An event stream's read side. The client sends nothing after its request, so a completed read
+// means it closed the connection (or broke it): the stream ends at once instead of at its next
+// write, which for an idle stream is the next heartbeat.
+struct CloseWatch {
+  bool active = true;  // false once the stream's writer is done; touched only on its executor
+  bool client_gone = false;
+  char scratch[64];
+};
+
+template <class Socket>
+void WatchForClose(Socket& socket, net::any_io_executor executor, std::shared_ptr<CloseWatch> watch,
+                   std::shared_ptr<StreamSource> source) {
+  auto* scratch = watch->scratch;
+  socket.async_read_some(
+      net::buffer(scratch, sizeof watch->scratch),
+      net::bind_executor(executor,
+                         [&socket, executor, watch = std::move(watch), source = std::move(source)](
+                             boost::system::error_code ec, std::size_t) mutable {
+                           if (!watch->active)
+                             return;  // the writer is gone, and maybe the socket too
+                           if (!ec) {
+                             // Stray bytes after the request (nothing a client should send): keep
+                             // watching.
+                             WatchForClose(socket, executor, std::move(watch), std::move(source));
+                             return;
+                           }
+                           watch->client_gone = true;
+                           source->Close();
+                         }));
 }
 
 }  // namespace
@@ -188,35 +229,49 @@ struct HttpServer::Impl {
     stream.expires_never();
     boost::system::error_code ignored;
     stream.socket().non_blocking(true, ignored);
+    auto watch = std::make_shared<CloseWatch>();
+    if (!ec) {
+      WatchForClose(stream.socket(), co_await net::this_coro::executor, watch, response.stream);
+    }
+    std::vector<SharedFrame> frames;
+    std::vector<net::const_buffer> buffers;
+    static constexpr char kCrlf[] = "\r\n";
     while (!ec) {
-      std::optional<std::string> chunk = co_await response.stream->Next();
-      if (!chunk) break;
-      // One chunk of the chunked encoding: size in hex, CRLF, data, CRLF.
+      frames.clear();
+      if (!co_await response.stream->NextFrames(frames)) break;
+      std::size_t total = 0;
+      for (const auto& frame : frames) total += frame->size();
+      if (total == 0) continue;
+      // One chunk of the chunked encoding (size in hex, CRLF, data, CRLF), gathered from the
+      // shared frames without copying them.
       char size[20];
-      int size_len = std::snprintf(size, sizeof size, "%zx\r\n", chunk->size());
-      chunk->insert(0, size, static_cast<std::size_t>(size_len));
-      chunk->append("\r\n");
+      int size_len = std::snprintf(size, sizeof size, "%zx\r\n", total);
+      buffers.clear();
+      buffers.emplace_back(size, static_cast<std::size_t>(size_len));
+      for (const auto& frame : frames) buffers.emplace_back(frame->data(), frame->size());
+      buffers.emplace_back(kCrlf, 2);
+      const std::size_t chunk_size = total + static_cast<std::size_t>(size_len) + 2;
       // Fast path: the socket almost always takes the whole chunk at once; no timer, no
       // asynchronous operation. Only a reader whose buffer is full waits, for at most
       // kWriteTimeout, and is dropped after that (it resumes with Last-Event-ID).
       boost::system::error_code wec;
-      std::size_t written = stream.socket().write_some(net::buffer(*chunk), wec);
-      if (!wec && written == chunk->size()) continue;
+      std::size_t written = stream.socket().write_some(buffers, wec);
+      if (!wec && written == chunk_size) continue;
       if (wec == net::error::would_block || wec == net::error::try_again) {
         written = 0;
       } else if (wec) {
         ec = wec;
         break;
       }
+      DropFront(buffers, written);
       stream.expires_after(kWriteTimeout);
-      co_await net::async_write(stream,
-                                net::buffer(chunk->data() + written, chunk->size() - written),
-                                net::redirect_error(net::use_awaitable, ec));
+      co_await net::async_write(stream, buffers, net::redirect_error(net::use_awaitable, ec));
       stream.expires_never();
     }
+    watch->active = false;
     response.stream->Close();
     counters.open_streams--;
-    if (!ec) {
+    if (!ec && !watch->client_gone) {
       stream.expires_after(kWriteTimeout);
       co_await net::async_write(stream, http::make_chunk_last(),
                                 net::redirect_error(net::use_awaitable, ec));

@@ -1,0 +1,189 @@
+// The HTTP server's event-stream writer: shared frames gathered into one chunk, and a client
+// that closes its stream noticed at once (not at the stream's next write).
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <utility>  // before awaitable.hpp (Boost 1.74 with g++ 12)
+
+#include <atomic>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <thread>
+
+#include "http/server.hpp"
+#include "http/stream.hpp"
+
+namespace edgechat::worker {
+namespace {
+
+namespace net = boost::asio;
+
+// Hands out its scripted batches, then waits (an idle stream with no heartbeat) until closed.
+class ScriptedSource : public StreamSource {
+ public:
+  explicit ScriptedSource(std::vector<std::vector<SharedFrame>> script)
+      : script_(std::move(script)) {}
+
+  net::awaitable<std::optional<std::string>> Next() override { co_return std::nullopt; }
+
+  net::awaitable<bool> NextFrames(std::vector<SharedFrame>& out) override {
+    if (step_ < script_.size()) {
+      out = script_[step_++];
+      co_return true;
+    }
+    if (!closed_) {
+      timer_.emplace(co_await net::this_coro::executor, std::chrono::hours(1));
+      boost::system::error_code ec;
+      co_await timer_->async_wait(net::redirect_error(net::use_awaitable, ec));
+    }
+    co_return false;
+  }
+
+  // The server calls Close on the connection's executor, where the timer lives.
+  void Close() override {
+    closed_ = true;
+    ++closes;
+    if (timer_) timer_->cancel();
+  }
+
+  std::atomic<int> closes{0};
+
+ private:
+  std::vector<std::vector<SharedFrame>> script_;
+  std::size_t step_ = 0;
+  bool closed_ = false;
+  std::optional<net::steady_timer> timer_;
+};
+
+SharedFrame Frame(std::string text) {
+  return std::make_shared<const std::string>(std::move(text));
+}
+
+class SseServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char dir_template[] = "/tmp/edgechat-sse-test-XXXXXX";
+    ASSERT_NE(::mkdtemp(dir_template), nullptr);
+    dir_ = dir_template;
+    socket_path_ = dir_ + "/worker.sock";
+    server_.emplace(
+        io_, blocking_,
+        [this](const HttpRequest&) {
+          HttpResponse response;
+          response.headers.emplace_back("Content-Type", "text/event-stream");
+          response.stream = source_;
+          return response;
+        },
+        counters_);
+    ListenSpec spec;
+    spec.unix_path = socket_path_;
+    ASSERT_TRUE(server_->Listen(spec).ok());
+    runner_ = std::thread([this] { io_.run(); });
+  }
+
+  void TearDown() override {
+    work_.reset();
+    io_.stop();
+    if (runner_.joinable()) runner_.join();
+    server_.reset();
+    blocking_.join();
+    std::filesystem::remove_all(dir_);
+  }
+
+  // A connected client that has sent its request; -1 on failure.
+  int OpenStream() {
+    int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    std::snprintf(address.sun_path, sizeof address.sun_path, "%s", socket_path_.c_str());
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+      ::close(fd);
+      return -1;
+    }
+    std::string request = "GET /events HTTP/1.1\r\nHost: test\r\n\r\n";
+    if (::write(fd, request.data(), request.size()) != static_cast<ssize_t>(request.size())) {
+      ::close(fd);
+      return -1;
+    }
+    return fd;
+  }
+
+  // Reads until `needle` has arrived (or the connection ends); returns all bytes read.
+  static std::string ReadUntil(int fd, const std::string& needle) {
+    std::string got;
+    char buf[4096];
+    while (got.find(needle) == std::string::npos) {
+      ssize_t n = ::read(fd, buf, sizeof buf);
+      if (n <= 0) break;
+      got.append(buf, static_cast<std::size_t>(n));
+    }
+    return got;
+  }
+
+  // Polls `done` for up to `limit`; true if it became true.
+  template <typename Fn>
+  static bool Within(std::chrono::milliseconds limit, Fn done) {
+    auto until = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < until) {
+      if (done()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return done();
+  }
+
+  std::string dir_;
+  std::string socket_path_;
+  net::io_context io_{2};
+  net::executor_work_guard<net::io_context::executor_type> work_ = net::make_work_guard(io_);
+  net::thread_pool blocking_{1};
+  ServerCounters counters_;
+  std::shared_ptr<ScriptedSource> source_;
+  std::optional<HttpServer> server_;
+  std::thread runner_;
+};
+
+TEST_F(SseServerTest, SharedFramesGoOutAsOneChunkInOrder) {
+  auto event = Frame("id: 2\ndata: b\n\n");
+  source_ = std::make_shared<ScriptedSource>(std::vector<std::vector<SharedFrame>>{
+      {Frame("retry: 2000\n\n")}, {Frame("id: 1\ndata: a\n\n"), event}});
+  int fd = OpenStream();
+  ASSERT_GE(fd, 0);
+  std::string got = ReadUntil(fd, "data: b\n\n\r\n");
+  EXPECT_NE(got.find("Transfer-Encoding: chunked"), std::string::npos) << got;
+  EXPECT_NE(got.find("\r\nd\r\nretry: 2000\n\n\r\n"), std::string::npos) << got;
+  // 15 + 15 bytes = 0x1e: one chunk holding both frames.
+  EXPECT_NE(got.find("\r\n1e\r\nid: 1\ndata: a\n\nid: 2\ndata: b\n\n\r\n"), std::string::npos)
+      << got;
+  EXPECT_EQ(*event, "id: 2\ndata: b\n\n") << "the shared frame is never modified";
+  ::close(fd);
+}
+
+TEST_F(SseServerTest, AClientThatClosesItsStreamIsNoticedAtOnce) {
+  source_ = std::make_shared<ScriptedSource>(
+      std::vector<std::vector<SharedFrame>>{{Frame("retry: 2000\n\n")}});
+  int fd = OpenStream();
+  ASSERT_GE(fd, 0);
+  ReadUntil(fd, "retry: 2000\n\n");
+  ASSERT_TRUE(Within(std::chrono::milliseconds(2000), [&] { return counters_.open_streams == 1; }));
+  EXPECT_EQ(source_->closes, 0) << "an idle stream stays open while its client does";
+  ::close(fd);
+  // The source never writes again (no heartbeat), so only the read side can notice.
+  EXPECT_TRUE(Within(std::chrono::milliseconds(2000), [&] { return source_->closes > 0; }));
+  EXPECT_TRUE(Within(std::chrono::milliseconds(2000), [&] { return counters_.open_streams == 0; }));
+  EXPECT_TRUE(
+      Within(std::chrono::milliseconds(2000), [&] { return counters_.open_connections == 0; }));
+}
+
+}  // namespace
+}  // namespace edgechat::worker
