@@ -185,5 +185,25 @@ TEST_F(SseServerTest, AClientThatClosesItsStreamIsNoticedAtOnce) {
       Within(std::chrono::milliseconds(2000), [&] { return counters_.open_connections == 0; }));
 }
 
+TEST_F(SseServerTest, AChunkTheSocketCannotTakeAtOnceArrivesWholeAndInOrder) {
+  // Larger than the socket's buffers: the first write is partial and the rest is queued.
+  std::string big(2 * 1024 * 1024, 'x');
+  source_ = std::make_shared<ScriptedSource>(std::vector<std::vector<SharedFrame>>{
+      {Frame("data: " + big + "\n\n"), Frame("data: tail\n\n")}, {Frame("data: next\n\n")}});
+  int fd = OpenStream();
+  ASSERT_GE(fd, 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // a slow reader
+  std::string got = ReadUntil(fd, "data: next\n\n\r\n");
+  char expected_head[32];
+  std::snprintf(expected_head, sizeof expected_head, "\r\n%zx\r\ndata: ", big.size() + 8 + 12);
+  auto head = got.find(expected_head);
+  ASSERT_NE(head, std::string::npos);
+  auto body = head + std::string(expected_head).size();
+  EXPECT_EQ(got.compare(body, big.size(), big), 0);
+  EXPECT_EQ(got.compare(body + big.size(), 16, "\n\ndata: tail\n\n\r\n"), 0);
+  EXPECT_NE(got.find("\r\nc\r\ndata: next\n\n\r\n", body + big.size()), std::string::npos);
+  ::close(fd);
+}
+
 }  // namespace
 }  // namespace edgechat::worker
