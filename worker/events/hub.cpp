@@ -35,16 +35,54 @@ GuestStream::GuestStream(EventHub& hub, ChatStore& store, net::thread_pool& bloc
       options_(options),
       last_sent_(last_event_id) {}
 
-void GuestStream::Wake() {
-  // Called with mu_ held. The cancel runs on the stream's executor, so it cannot slip between
-  // Next()'s check of the flags and the start of its wait. One posted wake-up is enough until
-  // Next() has looked at the flags again (it clears wake_posted_ under mu_ when it does).
-  if (executor_ && !wake_posted_) {
-    wake_posted_ = true;
-    net::post(*executor_, [self = shared_from_this()] {
-      if (self->timer_) self->timer_->cancel();
-    });
+template <typename Handler>
+struct GuestStream::WaiterFor : GuestStream::Waiter {
+  explicit WaiterFor(Handler h) : handler(std::move(h)) {}
+  void Resume(const net::any_io_executor& executor) override {
+    net::post(executor, std::move(handler));
   }
+  Handler handler;
+};
+
+void GuestStream::Wake() {
+  // Called with mu_ held. WaitForWork() checks for work and parks its handler under mu_ too, so
+  // a notice is either seen by that check or finds the handler here.
+  if (waiter_ && executor_) {
+    std::unique_ptr<Waiter> waiter = std::move(waiter_);
+    waiter->Resume(*executor_);
+  }
+}
+
+bool GuestStream::HasWorkLocked() const {
+  return closed_ || shutdown_ || dirty_ || heartbeat_due_ || !offered_.empty();
+}
+
+net::awaitable<void> GuestStream::WaitForWork() {
+  co_await net::async_initiate<decltype(net::use_awaitable), void()>(
+      [this](auto handler) {
+        std::lock_guard lock(mu_);
+        if (HasWorkLocked()) {  // executor_ is set before the first wait
+          net::post(*executor_, std::move(handler));
+        } else {
+          waiter_ = std::make_unique<WaiterFor<decltype(handler)>>(std::move(handler));
+        }
+      },
+      net::use_awaitable);
+}
+
+void GuestStream::ArmHeartbeat() {
+  // On the stream's executor. The pending wait keeps the stream alive; Close() cancels it.
+  heartbeat_->expires_after(options_.heartbeat);
+  heartbeat_->async_wait([self = shared_from_this()](boost::system::error_code ec) {
+    if (ec) return;
+    {
+      std::lock_guard lock(self->mu_);
+      if (self->closed_ || self->shutdown_) return;
+      self->heartbeat_due_ = true;
+      self->Wake();
+    }
+    self->ArmHeartbeat();
+  });
 }
 
 void GuestStream::Offer(const Offered& notice) {
@@ -76,6 +114,11 @@ void GuestStream::Close() {
     if (closed_) return;
     closed_ = true;
     Wake();  // the client is gone: end a waiting Next() now, not at the next heartbeat
+    if (executor_) {
+      net::post(*executor_, [self = shared_from_this()] {
+        if (self->heartbeat_) self->heartbeat_->cancel();
+      });
+    }
   }
   hub_.Unregister(this);
 }
@@ -92,13 +135,12 @@ net::awaitable<bool> GuestStream::NextFrames(std::vector<SharedFrame>& out) {
   if (!started_) {
     started_ = true;
     auto executor = co_await net::this_coro::executor;
-    timer_.emplace(executor);
-    heartbeat_due_ = std::chrono::steady_clock::now() + options_.heartbeat;
-    timer_->expires_at(heartbeat_due_);
+    heartbeat_.emplace(executor);
     {
       std::lock_guard lock(mu_);
       executor_ = executor;
     }
+    ArmHeartbeat();
     if (!last_sent_) {
       // No Last-Event-ID: start after the newest event (the client loaded the history).
       auto last = co_await OnPool(blocking_, [this] { return store_.LastEventId(guest_id_); });
@@ -112,8 +154,10 @@ net::awaitable<bool> GuestStream::NextFrames(std::vector<SharedFrame>& out) {
     bool dirty;
     {
       std::lock_guard lock(mu_);
-      wake_posted_ = false;  // from here on, a new notice posts a new wake-up
-      if (closed_ || shutdown_) co_return false;
+      if (closed_ || shutdown_) {
+        heartbeat_->cancel();
+        co_return false;
+      }
       if (!dirty_) {
         // Send offered notices that continue exactly where this stream stands.
         while (!offered_.empty()) {
@@ -133,6 +177,10 @@ net::awaitable<bool> GuestStream::NextFrames(std::vector<SharedFrame>& out) {
       if (dirty_) offered_.clear();
       dirty = dirty_;
       dirty_ = false;
+      if (heartbeat_due_ && out.empty() && !dirty) {
+        out.push_back(std::make_shared<const std::string>(": heartbeat\n\n"));
+      }
+      heartbeat_due_ = false;  // anything sent now keeps the connection warm as well
     }
     if (!out.empty() && !dirty) co_return true;
     if (dirty) {
@@ -153,16 +201,7 @@ net::awaitable<bool> GuestStream::NextFrames(std::vector<SharedFrame>& out) {
       if (!out.empty()) co_return true;
       continue;
     }
-    // Wait for a wake-up or the heartbeat. The deadline moves only when a heartbeat is sent, not
-    // on every wake-up.
-    boost::system::error_code ec;
-    co_await timer_->async_wait(net::redirect_error(net::use_awaitable, ec));
-    if (!ec || std::chrono::steady_clock::now() >= heartbeat_due_) {
-      heartbeat_due_ = std::chrono::steady_clock::now() + options_.heartbeat;
-      timer_->expires_at(heartbeat_due_);
-      out.push_back(std::make_shared<const std::string>(": heartbeat\n\n"));
-      co_return true;
-    }
+    co_await WaitForWork();
   }
 }
 

@@ -58,7 +58,18 @@ class GuestStream : public StreamSource, public std::enable_shared_from_this<Gue
   std::uint64_t guest_id() const { return guest_id_; }
 
  private:
+  // A suspended Next() waiting for work; resumed by Wake() on the stream's executor.
+  struct Waiter {
+    virtual ~Waiter() = default;
+    virtual void Resume(const boost::asio::any_io_executor& executor) = 0;
+  };
+  template <typename Handler>
+  struct WaiterFor;
+
   void Wake();
+  bool HasWorkLocked() const;
+  boost::asio::awaitable<void> WaitForWork();
+  void ArmHeartbeat();
 
   EventHub& hub_;
   ChatStore& store_;
@@ -71,15 +82,17 @@ class GuestStream : public StreamSource, public std::enable_shared_from_this<Gue
   bool dirty_ = true;
   bool shutdown_ = false;
   bool closed_ = false;
-  // A wake-up is posted and has not been seen by Next() yet: a burst of notices posts one.
-  bool wake_posted_ = false;
+  bool heartbeat_due_ = false;
   std::optional<boost::asio::any_io_executor> executor_;
+  // Set while Next() waits: the first Wake() of a burst resumes it directly (one posted
+  // handler, no timer to cancel and re-arm); later ones find it gone and only queue their notice.
+  std::unique_ptr<Waiter> waiter_;
 
   // Touched only on the connection's executor.
   bool started_ = false;
   std::optional<std::uint64_t> last_sent_;
-  std::optional<boost::asio::steady_timer> timer_;  // heartbeat, cancelled to wake Next()
-  std::chrono::steady_clock::time_point heartbeat_due_;
+  // Fires every options_.heartbeat on its own; it only marks heartbeat_due_ and wakes Next().
+  std::optional<boost::asio::steady_timer> heartbeat_;
 };
 
 class EventHub {

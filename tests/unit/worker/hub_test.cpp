@@ -150,5 +150,40 @@ TEST_F(HubTest, NoticesForOtherGuestsDoNotWakeTheStream) {
   EXPECT_EQ(Next(stream), ": heartbeat\n\n");
 }
 
+TEST_F(HubTest, CloseEndsAWaitingNextAtOnce) {
+  auto stream = hub.Open(1, 0);
+  EXPECT_EQ(Next(stream), "retry: 2000\n\n");
+  auto waiting = net::co_spawn(strand, stream->Next(), net::use_future);
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  stream->Close();  // from another thread, as the server's read watch or a failed write does
+  ASSERT_EQ(waiting.wait_for(std::chrono::milliseconds(500)), std::future_status::ready)
+      << "ended by the close, not by the 1 s heartbeat";
+  EXPECT_EQ(waiting.get(), std::nullopt);
+  EXPECT_EQ(hub.size(), 0u);
+}
+
+TEST_F(HubTest, ABurstReachesAWaitingStreamAtOnceAndInOrder) {
+  auto stream = hub.Open(1, 0);
+  EXPECT_EQ(Next(stream), "retry: 2000\n\n");
+  auto waiting = net::co_spawn(strand, stream->Next(), net::use_future);
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  std::string expected;
+  for (std::uint64_t id = 1; id <= 5; ++id) {
+    store.Add(Event(id, id - 1));
+    hub.Deliver(Event(id, id - 1));
+    expected += FormatSse(Event(id, id - 1));
+  }
+  ASSERT_EQ(waiting.wait_for(std::chrono::milliseconds(500)), std::future_status::ready);
+  std::string got = waiting.get().value_or("");
+  while (got.size() < expected.size()) {
+    auto more = Next(stream);
+    ASSERT_TRUE(more.has_value());
+    ASSERT_NE(*more, ": heartbeat\n\n") << "a notice was left waiting for the heartbeat";
+    got += *more;
+  }
+  EXPECT_EQ(got, expected);
+  EXPECT_EQ(store.queries, 1) << "only the first pass read MySQL";
+}
+
 }  // namespace
 }  // namespace edgechat::worker
