@@ -255,9 +255,14 @@ void Runtime::Refill(const core::LimitKey& key, std::uint32_t wanted) {
     return;
   }
   std::vector<core::LimitKey> keys{key};
-  auto callback = [this, key](const redisReply* reply, std::string_view error) {
+  auto callback = [this, key, generation = limit_cache_.generation()](const redisReply* reply,
+                                                                      std::string_view error) {
     std::int64_t now_ms = static_cast<std::int64_t>(ngx_current_msec);
     std::optional<LimitReply> parsed = ParseLimitReply(reply, 1);
+    if (generation != limit_cache_.generation()) {  // the limits changed meanwhile
+      if (!parsed) ReplyProblem(reply, error);
+      return;
+    }
     if (parsed && parsed->allowed) {
       limit_cache_.Granted(key, parsed->grants[0], /*spent_one=*/false, /*lease=*/true, now_ms);
       return;
@@ -272,6 +277,7 @@ void Runtime::Refill(const core::LimitKey& key, std::uint32_t wanted) {
 }
 
 void Runtime::Unwind(const std::vector<core::LimitKey>& keys, const core::LimitCache::Plan& plan) {
+  if (plan.generation != limit_cache_.generation()) return;
   std::int64_t now_ms = static_cast<std::int64_t>(ngx_current_msec);
   for (std::size_t index : plan.reserved) limit_cache_.Refund(keys[index].key, now_ms);
   for (const core::LimitCache::Ask& ask : plan.ask) {
@@ -342,6 +348,8 @@ LimitVerdict Runtime::Decide(const redisReply* reply, std::string_view error,
   LimitVerdict verdict;
   verdict.allowed = parsed->allowed;
   verdict.retry_after_ms = parsed->retry_after_ms;
+  // Leases and denials under limits that changed meanwhile are not kept.
+  if (plan.generation != limit_cache_.generation()) return verdict;
   if (parsed->allowed) {
     for (std::size_t i = 0; i < plan.ask.size(); i++) {
       const core::LimitCache::Ask& ask = plan.ask[i];

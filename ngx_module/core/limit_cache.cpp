@@ -60,6 +60,7 @@ LimitCache::Entry* LimitCache::Slot(const std::string& key, std::int64_t now_ms)
 
 LimitCache::Plan LimitCache::Check(const std::vector<LimitKey>& keys, std::int64_t now_ms) {
   Plan plan;
+  plan.generation = generation_;
   std::vector<Entry*> found(keys.size(), nullptr);
   bool all_have_credit = true;
   for (std::size_t i = 0; i < keys.size(); i++) {

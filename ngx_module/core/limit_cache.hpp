@@ -61,6 +61,7 @@ class LimitCache {
     std::vector<Ask> ask;               // kAsk
     std::vector<std::size_t> reserved;  // kAsk: refund these if the request is not allowed
     std::vector<Ask> refill;            // kAllowed: top these up in the background (no request)
+    std::uint64_t generation = 0;       // answers count only while generation() still equals it
   };
 
   explicit LimitCache(LeasePolicy policy = {}, std::size_t max_entries = 8192);
@@ -79,7 +80,12 @@ class LimitCache {
 
   // Forgets everything (the limits changed). Credits already charged in Redis are lost, which
   // only makes the limit stricter for a moment.
-  void Clear() { entries_.clear(); }
+  void Clear() {
+    entries_.clear();
+    generation_++;
+  }
+  // Changes on every Clear(): answers to asks made before it no longer apply.
+  std::uint64_t generation() const { return generation_; }
   std::size_t size() const { return entries_.size(); }
   const LeasePolicy& policy() const { return policy_; }
 
@@ -104,6 +110,7 @@ class LimitCache {
   LeasePolicy policy_;
   std::size_t max_entries_;
   std::unordered_map<std::string, Entry> entries_;
+  std::uint64_t generation_ = 0;
 };
 
 }  // namespace edgechat::core

@@ -194,6 +194,18 @@ TEST(LimitCache, ForgottenLeaseRequestsDoNotBlockLeasingForever) {
   EXPECT_TRUE(cache.Check(keys, 1000).ask[0].lease);  // ask_timeout_ms passed
 }
 
+TEST(LimitCache, ClearStartsANewGeneration) {
+  LimitCache cache;
+  LimitKey key = Key("k", 1000, 999);
+  std::vector<LimitKey> keys{key};
+  LimitCache::Plan before = cache.Check(keys, 0);
+  cache.Denied("k", 5000, false, 0);
+  cache.Clear();
+  EXPECT_NE(before.generation, cache.generation());
+  EXPECT_EQ(cache.size(), 0u);
+  EXPECT_EQ(cache.Check(keys, 1).outcome, Outcome::kAsk);
+}
+
 TEST(LimitCache, StaysBoundedUnderAFloodOfKeys) {
   LimitCache cache(LeasePolicy{}, 100);
   for (int i = 0; i < 10'000; i++) {
