@@ -45,11 +45,18 @@ EventNotice InsertEvent(DbConnection& c, std::uint64_t conversation_id, std::uin
     auto prs = Query(*prev);
     if (prs->next()) prev_id = prs->getUInt64("id");
   }
+  return InsertEventAfter(c, conversation_id, guest_id, type, data, prev_id);
+}
+
+EventNotice InsertEventAfter(DbConnection& c, std::uint64_t conversation_id, std::uint64_t guest_id,
+                             const std::string& type, const std::string& data,
+                             std::uint64_t prev_id) {
   auto insert = Prepare(c, "INSERT INTO events (conversation_id, type, payload) VALUES (?, ?, ?)");
   insert->setUInt64(1, conversation_id);
   insert->setString(2, type);
   insert->setString(3, data);
   insert->executeUpdate();
+  // Connector/C++ 1.1 does not expose the statement's insert id: ask the session.
   auto id = Prepare(c, "SELECT LAST_INSERT_ID() AS id");
   auto rs = Query(*id);
   rs->next();

@@ -36,6 +36,12 @@ std::string FormatSse(const EventNotice& notice);
 EventNotice InsertEvent(DbConnection& c, std::uint64_t conversation_id, std::uint64_t guest_id,
                         const std::string& type, const std::string& data);
 
+// As InsertEvent, for a caller that already read the conversation's newest event id
+// (`prev_id`) under the same row lock: one statement fewer.
+EventNotice InsertEventAfter(DbConnection& c, std::uint64_t conversation_id, std::uint64_t guest_id,
+                             const std::string& type, const std::string& data,
+                             std::uint64_t prev_id);
+
 // Announces committed events. The worker fans out locally and through Redis; the CLI only
 // through Redis. Must not block for long: called on request threads.
 class EventPublisher {

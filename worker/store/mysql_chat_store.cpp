@@ -1,5 +1,7 @@
 #include "store/mysql_chat_store.hpp"
 
+#include <chrono>
+#include <cstdio>
 #include <ctime>
 #include <string>
 
@@ -15,6 +17,19 @@ std::string MysqlUtcNowPlusDays(unsigned days) {
   gmtime_r(&t, &tm);
   char buf[40];
   std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S.000000", &tm);
+  return buf;
+}
+
+std::string MysqlUtcNowMicros() {
+  using namespace std::chrono;
+  auto now = time_point_cast<microseconds>(system_clock::now());
+  std::time_t t = system_clock::to_time_t(time_point_cast<seconds>(now));
+  auto micros = (now.time_since_epoch() % seconds(1)).count();
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[40];
+  std::size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+  std::snprintf(buf + n, sizeof buf - n, ".%06lld", static_cast<long long>(micros));
   return buf;
 }
 
@@ -165,14 +180,16 @@ Result<PostedMessage> MysqlChatStore::PostGuestMessage(
       conversation_id = LockConversationOfGuest(c, guest.id);
       if (!conversation_id) return Error{"db_error", "conversation vanished while creating it"};
     }
-    if (client_id) {
-      if (auto earlier = FindMessageByClientId(c, *conversation_id, "guest", *client_id)) {
-        return PostedMessage{std::move(*earlier), false, std::nullopt};
-      }
-    }
+    // The worker stamps the message itself, so the row need not be read back.
+    Message message;
+    message.conversation_id = *conversation_id;
+    message.author = "guest";
+    message.text = text;
+    message.client_id = client_id;
+    std::string created_at = MysqlUtcNowMicros();
     auto insert = Prepare(c,
-                          "INSERT INTO messages (conversation_id, author, body, client_id) "
-                          "VALUES (?, 'guest', ?, ?)");
+                          "INSERT INTO messages (conversation_id, author, body, client_id, "
+                          "created_at) VALUES (?, 'guest', ?, ?, ?)");
     insert->setUInt64(1, *conversation_id);
     insert->setString(2, text);
     if (client_id) {
@@ -180,21 +197,43 @@ Result<PostedMessage> MysqlChatStore::PostGuestMessage(
     } else {
       insert->setNull(3, sql::DataType::VARCHAR);
     }
-    insert->executeUpdate();
-    auto read = Prepare(c, std::string("SELECT ") + kMessageColumns +
-                               " FROM messages m WHERE m.id = LAST_INSERT_ID()");
-    auto rs = Query(*read);
-    if (!rs->next()) return Error{"db_error", "inserted message not found"};
-    Message message = MessageFromRow(*rs);
+    insert->setDateTime(4, created_at);
+    try {
+      insert->executeUpdate();
+    } catch (const sql::SQLException& e) {
+      // The unique key (conversation, author, clientId) decides retries: a duplicate means this
+      // clientId is already stored (committed before we took the conversation lock). Only the
+      // statement failed; the transaction goes on to read that message.
+      if (!client_id || !IsDuplicateKey(e)) throw;
+      auto earlier = FindMessageByClientId(c, *conversation_id, "guest", *client_id);
+      if (!earlier) return Error{"db_error", "duplicate clientId but no such message"};
+      return PostedMessage{std::move(*earlier), false, std::nullopt};
+    }
+    // One round trip for the new message's id and the conversation's newest event. The events
+    // read comes after the lock, so it sees every event committed before ours (see InsertEvent).
+    auto ids = Prepare(c,
+                       "SELECT LAST_INSERT_ID() AS message_id, COALESCE(MAX(id), 0) AS prev_id "
+                       "FROM events WHERE conversation_id = ?");
+    ids->setUInt64(1, *conversation_id);
+    std::uint64_t prev_event_id = 0;
+    {
+      auto rs = Query(*ids);
+      if (!rs->next()) return Error{"db_error", "no insert id for the message"};
+      message.id = rs->getUInt64("message_id");
+      prev_event_id = rs->getUInt64("prev_id");
+    }
+    if (message.id == 0) return Error{"db_error", "no insert id for the message"};
+    message.created_at = MysqlUtcToIso(created_at);
     auto touch = Prepare(c,
                          "UPDATE conversations SET last_message_at = ?, status = 'open' "
                          "WHERE id = ?");
-    touch->setString(1, std::string(rs->getString("created_at")));
+    touch->setString(1, created_at);
     touch->setUInt64(2, *conversation_id);
     touch->executeUpdate();
-    EventNotice event = InsertEvent(
+    EventNotice event = InsertEventAfter(
         c, *conversation_id, guest.id, "message",
-        MessageJson(message).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+        MessageJson(message).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+        prev_event_id);
     return PostedMessage{std::move(message), true, std::move(event)};
   });
 }

@@ -91,4 +91,7 @@ Result<T> WithTransaction(ConnectionPool& pool, Fn&& fn) {
 // "YYYY-MM-DD HH:MM:SS.ffffff" (UTC) for now + `days`.
 std::string MysqlUtcNowPlusDays(unsigned days);
 
+// "YYYY-MM-DD HH:MM:SS.ffffff" (UTC) for now, to the microsecond.
+std::string MysqlUtcNowMicros();
+
 }  // namespace edgechat::worker
