@@ -1,51 +1,101 @@
-// The widget's behaviour in headless Chromium against tests/browser/fake-chat.mjs (the external API
-// contract in memory, with failures on demand), serving the minified build that nginx serves.
-// Host pages live on shop.test (allowed) and evil.test (not allowed); the chat on chat.test.
+// The widget's behaviour in headless Chromium against ONE real stack (nginx + module, worker,
+// MariaDB, Redis) booted for this file and shared by every test; fresh browser contexts (no
+// storage, so a new guest) and unique texts keep the tests apart. Faults are real ones: MariaDB
+// stopped (503), the site's own edge limits (429), the browser offline, nginx's worker killed under
+// an open event stream. Host pages (inline, floating, Persian, data-locale, a hand-made iframe) come
+// from a small page server on shop.test (whitelisted) and evil.test (not). Each group of tests gets
+// a site of its own (`edgechatctl site add`): the edge allows one client IP only 20 new guests per
+// site at once (edgechat_guest_limit), and every test here is a new visitor from 127.0.0.1.
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, mkdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { buildWidget } from '../../widget/build.mjs';
-import { startFakeChat } from './fake-chat.mjs';
+import { createServer } from 'node:http';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { startStack, freePort, run, ROOT } from '../lib/stack.mjs';
 import { launch, chatFrame, tempProfile } from '../lib/browser.mjs';
+import { rm } from 'node:fs/promises';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SHOTS = join(ROOT, 'test-results', 'browser');
 
-let widgetDir;
-let fake;
+let stack;
 let browser;
+let pages; // the host page server
+let pagesPort;
+let site; // the site the current group of tests embeds, as `site add` reported it
+let sites = 0;
 
 before(async () => {
-  widgetDir = await mkdtemp(join(tmpdir(), 'ec-widget-'));
-  await buildWidget(widgetDir);
+  stack = await startStack({ chatHost: 'chat.test', demoHost: 'shop.test' });
   await mkdir(SHOTS, { recursive: true });
-  fake = await startFakeChat({ widgetDir });
+  pagesPort = await freePort();
+  pages = createServer((req, res) => {
+    const url = new URL(req.url, 'http://x');
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+    res.end(hostPage(url));
+  });
+  await new Promise((resolve) => pages.listen(pagesPort, '127.0.0.1', resolve));
   browser = await launch();
 });
 
+/** Makes a new site for the page server's shop.test origin the current one (call in before()). */
+async function newSite() {
+  const added = Date.now();
+  site = await stack.ctlJson(['site', 'add', '--name', `ui-${++sites}`, '--origin', hostUrl('shop.test'),
+    '--title', 'Shop support', '--color', '#0f766e']);
+  await waitUntil(async () => {
+    const res = await fetch(`http://127.0.0.1:${stack.port}/api/v1/external/config`, {
+      headers: { 'Site-Key': site.key, Origin: hostUrl('shop.test') },
+    });
+    return res.headers.get('access-control-allow-origin') === hostUrl('shop.test');
+  }, 2000, 'the edge serves the new site');
+  // That was one nginx worker; each keeps its own copy of the registry, and all of them have the
+  // site within the product's 2 s propagation guarantee.
+  await new Promise((r) => setTimeout(r, Math.max(0, added + 2000 - Date.now())));
+}
+
 after(async () => {
   await browser?.close();
-  await fake?.stop();
-  if (widgetDir) await rm(widgetDir, { recursive: true, force: true });
+  await new Promise((resolve) => (pages ? pages.close(resolve) : resolve()));
+  await stack?.stop();
 });
 
-// Each test starts from a clean slate: a new browser context (no storage), fresh fake state.
-async function open(query = 'mode=inline', { b = browser, ready = true } = {}) {
-  const context = b.browser ? await b.browser.newContext() : b.context;
+function hostUrl(name, query = '') {
+  return `http://${name}:${pagesPort}${query ? `/?${query}` : ''}`;
+}
+
+// Host pages: ?mode=inline|floating&lang=fa&locale=..&manual=1
+function hostPage(url) {
+  const mode = url.searchParams.get('mode') || 'inline';
+  const lang = url.searchParams.get('lang') || 'en';
+  const locale = url.searchParams.get('locale');
+  const localeAttr = locale ? ` data-locale="${locale}"` : '';
+  const embed =
+    url.searchParams.get('manual') === '1'
+      ? `<iframe id="manual" src="${stack.chatUrl}/frame/?site=${site.key}" title="chat"></iframe>`
+      : `<script src="${stack.chatUrl}/widget.js" data-site-id="${site.key}"${localeAttr}></script>\n` +
+        (mode === 'inline' ? '<div id="chat-container"></div>' : '');
+  return `<!doctype html><html lang="${lang}" dir="${lang === 'fa' ? 'rtl' : 'ltr'}"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>shop</title>
+<style>#chat-container{height:520px;max-width:400px;border:1px solid #ddd}#manual{width:400px;height:500px}</style>
+</head><body><h1>Shop</h1>
+${embed}
+</body></html>`;
+}
+
+// Each test starts from a clean slate: a new browser context (no storage: a new guest).
+async function open(query = 'mode=inline', { contextOptions = {}, ready = true } = {}) {
+  const context = await browser.browser.newContext(contextOptions);
   const page = await context.newPage();
   const errors = [];
   page.on('console', (msg) => msg.type() === 'error' && errors.push(msg.text()));
   page.on('pageerror', (err) => errors.push(err.message));
   const urls = [];
   page.on('request', (req) => urls.push(req.url()));
-  await page.goto(fake.hostUrl('shop.test', query));
+  await page.goto(hostUrl('shop.test', query));
   if (query.includes('floating')) await page.click('[data-edgechat="launcher"]');
-  const frame = await chatFrame(page, fake.chatUrl);
-  if (ready) await frame.waitForSelector('#chat[aria-busy="false"]');
-  return { context, page, frame, errors, urls, close: () => (b.browser ? context.close() : page.close()) };
+  const frame = await chatFrame(page, stack.chatUrl);
+  if (ready) await frame.waitForSelector('#chat[aria-busy="false"]', { timeout: 15000 });
+  return { context, page, frame, errors, urls, close: () => context.close() };
 }
 
 // Types like a visitor: click into the input, fill it, check the text landed, press Enter.
@@ -56,41 +106,92 @@ async function send(frame, text) {
   await frame.press('#input', 'Enter');
 }
 
-const guestTexts = (frame) => frame.$$eval('.msg.guest .bubble', (n) => n.map((x) => x.textContent));
-const storedTexts = () => (fake.guest()?.messages || []).filter((m) => m.author === 'guest').map((m) => m.text);
+let counter = 0;
+/** A text no other test sends, so the stored messages can be told apart. */
+const unique = (text) => `${text} #${++counter}.${Date.now() % 100000}`;
 
-function reset() {
-  fake.site.locked = false;
-  fake.site.locale = null;
-  fake.state.failures.length = 0;
-  fake.state.eventsEnabled = true;
+const guestTexts = (frame) => frame.$$eval('.msg.guest .bubble', (n) => n.map((x) => x.textContent));
+
+/** Stored messages of the demo site with one of these texts (the CLI reads MariaDB). */
+async function stored(texts) {
+  const all = await stack.ctlJson(['messages', 'list', '--site', site.key, '--limit', '500']);
+  return all.filter((m) => texts.includes(m.text));
+}
+
+/** The conversation the message with this text was stored in. */
+async function conversationOf(text) {
+  let found;
+  await waitUntil(async () => (found = (await stored([text]))[0]), 5000, `message "${text}" stored`);
+  return found.conversationId;
+}
+
+/** An agent's reply through `edgechatctl conversations reply`; resolves to the stored message. */
+async function agentReply(conversationId, text) {
+  const out = await stack.ctlJson(['conversations', 'reply', String(conversationId), '--text', text]);
+  return out.message || out;
+}
+
+async function reactionOf(conversationId, messageId) {
+  const c = await stack.ctlJson(['conversations', 'show', String(conversationId)]);
+  const m = (c.messages || []).find((x) => String(x.id) === String(messageId));
+  return m ? m.reaction : undefined;
+}
+
+/** Counts rows of a table straight from MariaDB (root over the stack's unix socket). */
+async function countRows(table) {
+  const out = await run('mariadb', ['--no-defaults', `--socket=${stack.varDir}/run/mysql.sock`, '-uroot', '-N', '-e',
+    `SELECT COUNT(*) FROM edgechat.${table}`]);
+  assert.equal(out.code, 0, out.stderr);
+  return Number(out.stdout.trim());
+}
+
+/** Changes the demo site with `edgechatctl site update` and waits until the edge serves it. */
+async function updateSite(args, until) {
+  const result = await stack.ctl(['site', 'update', site.key, ...args]);
+  assert.equal(result.code, 0, result.stderr);
+  await waitUntil(async () => {
+    const res = await fetch(`http://127.0.0.1:${stack.port}/api/v1/external/config`, { headers: { 'Site-Key': site.key } });
+    return until(await res.json());
+  }, 2000, `the edge serves site update ${args.join(' ')}`); // the product's propagation guarantee
+}
+
+async function waitUntil(predicate, timeout = 5000, what = String(predicate)) {
+  const deadline = Date.now() + timeout;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 describe('embedding', () => {
+  before(newSite);
+
   test('inline: frame from the chat origin, send, token only in host storage and headers, no errors', async () => {
-    reset();
     const { page, frame, errors, urls, close } = await open('mode=inline');
-    assert.equal(new URL(frame.url()).origin, fake.chatUrl);
-    assert.equal(await frame.textContent('#title'), 'Chat with us');
-    await send(frame, 'Hello there');
+    assert.equal(new URL(frame.url()).origin, stack.chatUrl);
+    assert.equal(await frame.textContent('#title'), site.title);
+    const text = unique('Hello there');
+    await send(frame, text);
     await frame.waitForSelector('.msg.guest:not(.pending)');
-    assert.deepEqual(storedTexts(), ['Hello there']);
-    const saved = JSON.parse(await page.evaluate((k) => localStorage.getItem(`edgechat:${k}`), fake.site.key));
-    assert.equal(saved.guestId, fake.guest().guestId);
+    const [message] = await stored([text]);
+    assert.ok(message, 'stored');
+    assert.equal(message.source, 'external');
+    const saved = JSON.parse(await page.evaluate((k) => localStorage.getItem(`edgechat:${k}`), site.key));
+    assert.match(saved.guestId, /^g_/);
+    assert.match(saved.token, /^[A-Za-z0-9_-]{43}$/);
     for (const url of urls) assert.ok(!url.includes(saved.token), `token in ${url}`);
     assert.deepEqual(errors, []);
     await close();
   });
 
   test('floating: launcher first, frame created when idle, host API and events', async () => {
-    reset();
     const context = await browser.browser.newContext();
     const page = await context.newPage();
-    await page.goto(fake.hostUrl('shop.test', 'mode=floating'));
+    await page.goto(hostUrl('shop.test', 'mode=floating'));
     await page.waitForSelector('[data-edgechat="launcher"]');
     // The frame is created without a click, once the browser is idle.
-    const frame = await chatFrame(page, fake.chatUrl);
-    await frame.waitForSelector('#chat[aria-busy="false"]', { state: 'attached' });
+    const frame = await chatFrame(page, stack.chatUrl);
+    await frame.waitForSelector('#chat[aria-busy="false"]', { state: 'attached', timeout: 15000 });
     assert.equal(await page.isVisible('[data-edgechat="panel"]'), false);
     await page.evaluate(() => {
       window.seen = [];
@@ -108,13 +209,14 @@ describe('embedding', () => {
     // The page can also drive it with postMessage to itself.
     await page.evaluate(() => window.postMessage({ edgechat: 1, type: 'toggle' }, location.origin));
     await page.waitForSelector('[data-edgechat="panel"]', { state: 'visible' });
-    await send(frame, 'event me');
-    await page.waitForFunction(() => window.seen.some(([n, d]) => n === 'message' && d.text === 'event me' && d.author === 'guest'));
+    const text = unique('event me');
+    await send(frame, text);
+    await page.waitForFunction((t) => window.seen.some(([n, d]) => n === 'message' && d.text === t && d.author === 'guest'), text);
     await page.keyboard.press('Escape');
     await page.waitForSelector('[data-edgechat="panel"]', { state: 'hidden' });
     // Focus goes back to the launcher, so keyboard users are not lost.
     assert.equal(await page.evaluate(() => document.activeElement.getAttribute('data-edgechat')), 'launcher');
-    assert.equal(await page.getAttribute('[data-edgechat="panel"] iframe', 'title'), 'Chat with us');
+    assert.equal(await page.getAttribute('[data-edgechat="panel"] iframe', 'title'), site.title);
     const names = await page.evaluate(() => window.seen.map(([n]) => n));
     assert.deepEqual(names.filter((n) => n !== 'message' && n !== 'unread'), ['ready', 'open', 'close', 'open', 'close']);
     // Commands from another window (even of the same origin) or of another version are ignored.
@@ -130,26 +232,26 @@ describe('embedding', () => {
   });
 
   test('the launcher sits at the inline end of a right-to-left page', async () => {
-    reset();
     const context = await browser.browser.newContext();
     const page = await context.newPage();
-    await page.goto(fake.hostUrl('shop.test', 'mode=floating&lang=fa'));
+    await page.goto(hostUrl('shop.test', 'mode=floating&lang=fa'));
     await page.waitForSelector('[data-edgechat="launcher"]');
     const box = await page.$eval('[data-edgechat="launcher"]', (n) => n.getBoundingClientRect().toJSON());
     assert.ok(box.left < 100, `launcher at ${box.left}`);
     await context.close();
   });
 
-  test('unread badge counts replies while closed and clears on open', async () => {
-    reset();
+  test('unread badge counts real agent replies while closed and clears on open', async () => {
     const { page, frame, close } = await open('mode=floating');
-    await send(frame, 'Anyone there?');
+    const text = unique('Anyone there?');
+    await send(frame, text);
     await frame.waitForSelector('.msg.guest:not(.pending)');
     await page.evaluate(() => window.edgechat.close());
     await frame.waitForSelector('html[data-visible="false"]', { state: 'attached' });
-    fake.reply(fake.guest(), 'Yes, hello!');
-    fake.reply(fake.guest(), 'How can I help?');
-    await page.waitForFunction(() => window.edgechat.unread === 2);
+    const conversation = await conversationOf(text);
+    await agentReply(conversation, 'Yes, hello!');
+    await agentReply(conversation, 'How can I help?');
+    await page.waitForFunction(() => window.edgechat.unread === 2, null, { timeout: 10000 });
     assert.equal(await page.textContent('[data-edgechat="badge"]'), '2');
     assert.match(await page.getAttribute('[data-edgechat="launcher"]', 'aria-label'), /\(2\)/);
     await page.click('[data-edgechat="launcher"]');
@@ -158,35 +260,47 @@ describe('embedding', () => {
     await close();
   });
 
+  test('a Persian page counts unread replies in Persian digits', async () => {
+    const { page, frame, close } = await open('mode=floating&lang=fa');
+    const text = unique('کسی هست؟');
+    await send(frame, text);
+    await frame.waitForSelector('.msg.guest:not(.pending)');
+    await page.evaluate(() => window.edgechat.close());
+    await frame.waitForSelector('html[data-visible="false"]', { state: 'attached' });
+    await agentReply(await conversationOf(text), 'بله، در خدمتیم.');
+    await page.waitForFunction(() => window.edgechat.unread === 1, null, { timeout: 10000 });
+    assert.equal(await page.textContent('[data-edgechat="badge"]'), '۱');
+    await close();
+  });
+
   test('replies that came while the visitor was away show as unread on the next visit', async () => {
-    reset();
     const { context, page, frame } = await open('mode=floating');
-    await send(frame, 'Call me back?');
+    const text = unique('Call me back?');
+    await send(frame, text);
     await frame.waitForSelector('.msg.guest:not(.pending)');
     await page.close();
-    fake.reply(fake.guest(), 'We tried, please reply here.');
+    await agentReply(await conversationOf(text), 'We tried, please reply here.');
     const next = await context.newPage();
-    await next.goto(fake.hostUrl('shop.test', 'mode=floating'));
-    await next.waitForFunction(() => window.edgechat && window.edgechat.unread === 1);
+    await next.goto(hostUrl('shop.test', 'mode=floating'));
+    await next.waitForFunction(() => window.edgechat && window.edgechat.unread === 1, null, { timeout: 15000 });
     assert.equal(await next.textContent('[data-edgechat="badge"]'), '1');
     await next.click('[data-edgechat="launcher"]');
     await next.waitForFunction(() => window.edgechat.unread === 0);
     await next.reload();
-    const again = await chatFrame(next, fake.chatUrl);
-    await again.waitForSelector('#chat[aria-busy="false"]', { state: 'attached' });
-    await next.waitForTimeout(200);
+    const again = await chatFrame(next, stack.chatUrl);
+    await again.waitForSelector('#chat[aria-busy="false"]', { state: 'attached', timeout: 15000 });
+    await next.waitForTimeout(300);
     assert.equal(await next.evaluate(() => window.edgechat.unread), 0, 'seen stays seen');
     await context.close();
   });
 
   test('a site outside the whitelist gets no widget and one clear console message', async () => {
-    reset();
     const context = await browser.browser.newContext();
     const page = await context.newPage();
     const warnings = [];
     page.on('console', (msg) => msg.type() === 'warning' && warnings.push(msg.text()));
-    await page.goto(fake.hostUrl('evil.test', 'mode=floating'));
-    await waitFor(() => warnings.some((w) => w.startsWith('edgechat:')));
+    await page.goto(hostUrl('evil.test', 'mode=floating'));
+    await waitUntil(() => warnings.some((w) => w.startsWith('edgechat:')), 5000, 'the console message');
     await page.waitForTimeout(300);
     assert.equal(await page.$('[data-edgechat]'), null);
     assert.equal(page.frames().length, 1);
@@ -197,193 +311,263 @@ describe('embedding', () => {
   });
 
   test('a hand-made iframe on a site outside the whitelist is refused by frame-ancestors', async () => {
-    reset();
-    const guestsBefore = fake.state.guests.size;
+    const guestsBefore = await countRows('guests');
     const context = await browser.browser.newContext();
     const page = await context.newPage();
     const messages = [];
     page.on('console', (msg) => messages.push(msg.text()));
-    await page.goto(fake.hostUrl('evil.test', 'manual=1'));
-    await waitFor(() => messages.some((m) => m.includes('frame-ancestors')));
+    await page.goto(hostUrl('evil.test', 'manual=1'));
+    await waitUntil(() => messages.some((m) => m.includes('frame-ancestors')), 5000, 'the frame-ancestors refusal');
     await page.waitForTimeout(300);
     const frame = page.frames().find((f) => f !== page.mainFrame());
-    assert.ok(!frame.url().startsWith(fake.chatUrl), frame.url());
-    assert.ok(messages.some((m) => m.includes('frame-ancestors')), JSON.stringify(messages));
-    assert.equal(fake.state.guests.size, guestsBefore, 'no guest was created from the refused frame');
+    assert.ok(!frame.url().startsWith(stack.chatUrl), frame.url());
+    assert.equal(await countRows('guests'), guestsBefore, 'no guest was created from the refused frame');
     await context.close();
   });
 });
 
 describe('messages', () => {
+  before(newSite);
+
   test('the frame also works opened on its own (a chat link), with its own storage', async () => {
-    reset();
     const context = await browser.browser.newContext();
     const page = await context.newPage();
-    await page.goto(`${fake.chatUrl}/frame/?site=${fake.site.key}`);
-    await page.waitForSelector('#chat[aria-busy="false"]');
+    await page.goto(`${stack.chatUrl}/frame/?site=${site.key}`);
+    await page.waitForSelector('#chat[aria-busy="false"]', { timeout: 15000 });
     assert.equal(await page.isHidden('#close'), true);
-    await send(page.mainFrame(), 'from the chat link');
+    const text = unique('from the chat link');
+    await send(page.mainFrame(), text);
     await page.waitForSelector('.msg.guest:not(.pending)');
     await page.reload();
-    await page.waitForSelector('#chat[aria-busy="false"]');
-    assert.deepEqual(await guestTexts(page.mainFrame()), ['from the chat link']);
+    await page.waitForSelector('#chat[aria-busy="false"]', { timeout: 15000 });
+    assert.deepEqual(await guestTexts(page.mainFrame()), [text]);
     await context.close();
   });
 
   test('history, reactions and their state survive a reload', async () => {
-    reset();
     const { page, frame, close } = await open('mode=inline');
-    await send(frame, 'first');
+    const text = unique('first');
+    await send(frame, text);
     await frame.waitForSelector('.msg.guest:not(.pending)');
-    const reply = fake.reply(fake.guest(), 'An answer');
-    await frame.waitForSelector(`.msg.agent[data-id="${reply.id}"]`);
+    const conversation = await conversationOf(text);
+    const reply = await agentReply(conversation, 'An answer');
+    await frame.waitForSelector(`.msg.agent[data-id="${reply.id}"]`, { timeout: 10000 });
     const like = `.msg[data-id="${reply.id}"] .react.like`;
     const dislike = `.msg[data-id="${reply.id}"] .react.dislike`;
+    const stored = (value) => waitUntil(async () => (await reactionOf(conversation, reply.id)) === value, 5000, `reaction ${value}`);
     await frame.click(like);
-    await waitFor(() => reply.reaction === 'like');
+    await stored('like');
     assert.equal(await frame.getAttribute(like, 'aria-pressed'), 'true');
     await frame.click(dislike); // switch
-    await waitFor(() => reply.reaction === 'dislike');
+    await stored('dislike');
     assert.equal(await frame.getAttribute(like, 'aria-pressed'), 'false');
     await frame.click(dislike); // clear
-    await waitFor(() => reply.reaction === null);
+    await stored(null);
     await frame.click(like);
-    await waitFor(() => reply.reaction === 'like');
+    await stored('like');
 
     await page.reload();
-    const again = await chatFrame(page, fake.chatUrl);
-    await again.waitForSelector('#chat[aria-busy="false"]');
-    assert.deepEqual(await guestTexts(again), ['first']);
+    const again = await chatFrame(page, stack.chatUrl);
+    await again.waitForSelector('#chat[aria-busy="false"]', { timeout: 15000 });
+    assert.deepEqual(await guestTexts(again), [text]);
     assert.equal(await again.getAttribute(like, 'aria-pressed'), 'true');
-    assert.equal(fake.state.guests.size >= 1, true);
+    assert.equal(await again.getAttribute(dislike, 'aria-pressed'), 'false');
     await close();
   });
 
-  test('a new tab of the same site continues the same conversation', async () => {
-    reset();
-    const { context, frame, close } = await open('mode=inline');
-    await send(frame, 'from tab one');
+  test('a new tab of the same site continues the same conversation, and sees it live', async () => {
+    const { context, page, frame, close } = await open('mode=inline');
+    const text = unique('from tab one');
+    await send(frame, text);
     await frame.waitForSelector('.msg.guest:not(.pending)');
-    const guests = fake.state.guests.size;
+    const guests = await countRows('guests');
+    const saved = await page.evaluate((k) => localStorage.getItem(`edgechat:${k}`), site.key);
     const tab = await context.newPage();
-    await tab.goto(fake.hostUrl('shop.test', 'mode=inline'));
-    const other = await chatFrame(tab, fake.chatUrl);
-    await other.waitForSelector('#chat[aria-busy="false"]');
-    assert.deepEqual(await guestTexts(other), ['from tab one']);
-    assert.equal(fake.state.guests.size, guests, 'no new guest');
+    await tab.goto(hostUrl('shop.test', 'mode=inline'));
+    const other = await chatFrame(tab, stack.chatUrl);
+    await other.waitForSelector('#chat[aria-busy="false"]', { timeout: 15000 });
+    assert.deepEqual(await guestTexts(other), [text]);
+    assert.equal(await countRows('guests'), guests, 'no new guest');
+    assert.equal(await tab.evaluate((k) => localStorage.getItem(`edgechat:${k}`), site.key), saved);
+    // What one tab sends, the other shows from the event stream.
+    const second = unique('from tab two');
+    await send(other, second);
+    await frame.waitForSelector(`.msg.guest >> text=${second}`, { timeout: 10000 });
     await close();
   });
 
-  test('replies arrive live and the stream resumes after a drop', async () => {
-    reset();
+  test('replies arrive live and the stream resumes after nginx drops it', async () => {
     const { frame, close } = await open('mode=inline');
-    await send(frame, 'hi');
+    const text = unique('hi');
+    await send(frame, text);
     await frame.waitForSelector('.msg.guest:not(.pending)');
-    fake.reply(fake.guest(), 'live one');
-    await frame.waitForSelector('.msg.agent >> text=live one');
-    for (const stream of fake.state.events) stream.res.destroy(); // the connection drops
-    fake.reply(fake.guest(), 'while away');
-    await frame.waitForSelector('.msg.agent >> text=while away', { timeout: 10000 });
-    const resumed = fake.state.requests.filter((r) => r.path === 'events').length;
-    assert.ok(resumed >= 2, 'reconnected');
-    assert.equal((await frame.$$('.msg.agent')).length, 2, 'no duplicates');
+    const conversation = await conversationOf(text);
+    await agentReply(conversation, 'live one');
+    await frame.waitForSelector('.msg.agent >> text=live one', { timeout: 10000 });
+    // Kill nginx's worker processes (ours, children of the stack's nginx master): every open
+    // connection drops at once, as in a crash; the master starts new workers.
+    const master = (await readFile(join(stack.varDir, 'run', 'nginx.pid'), 'utf8')).trim();
+    const children = (await run('ps', ['-o', 'pid=', '--ppid', master])).stdout.split(/\s+/).filter(Boolean);
+    assert.ok(children.length > 0, 'nginx workers found');
+    for (const pid of children) process.kill(Number(pid), 'SIGKILL');
+    await agentReply(conversation, 'while away'); // stored while the frame has no stream
+    await frame.waitForSelector('.msg.agent >> text=while away', { timeout: 15000 });
+    await agentReply(conversation, 'after the drop');
+    await frame.waitForSelector('.msg.agent >> text=after the drop', { timeout: 10000 });
+    assert.deepEqual(await frame.$$eval('.msg.agent .bubble', (n) => n.map((x) => x.textContent)),
+      ['live one', 'while away', 'after the drop'], 'each reply once, in order');
+    await close();
+  });
+
+  test('resolving and reopening the conversation shows a note in the frame', async () => {
+    const { frame, close } = await open('mode=inline');
+    const text = unique('thanks, that was all');
+    await send(frame, text);
+    await frame.waitForSelector('.msg.guest:not(.pending)');
+    const conversation = String(await conversationOf(text));
+    await stack.ctlJson(['conversations', 'resolve', conversation]);
+    await frame.waitForSelector('.msg.system[data-status="resolved"]', { timeout: 10000 });
+    assert.match(await frame.textContent('.msg.system[data-status="resolved"]'), /resolved/);
+    await stack.ctlJson(['conversations', 'reopen', conversation]);
+    await frame.waitForSelector('.msg.system[data-status="open"]', { timeout: 10000 });
+    assert.equal(await frame.getAttribute('#log', 'aria-live'), 'polite', 'announced by the live region');
     await close();
   });
 
   test('without an event stream the frame polls for replies', async () => {
-    reset();
-    fake.state.eventsEnabled = false;
-    const { frame, close } = await open('mode=inline');
-    await send(frame, 'hi');
+    // Request interception, not a real fault: the real worker always has an event stream, and the
+    // fallback is for proxies that refuse one. The rest of the exchange is the real stack.
+    const context = await browser.browser.newContext();
+    await context.route('**/api/v1/external/events', (route) =>
+      route.fulfill({ status: 404, contentType: 'application/json', body: '{"error":"not_found","message":"No such route."}' }));
+    const page = await context.newPage();
+    await page.goto(hostUrl('shop.test', 'mode=inline'));
+    const frame = await chatFrame(page, stack.chatUrl);
+    await frame.waitForSelector('#chat[aria-busy="false"]', { timeout: 15000 });
+    const text = unique('hi, polling');
+    await send(frame, text);
     await frame.waitForSelector('.msg.guest:not(.pending)');
-    fake.reply(fake.guest(), 'polled reply');
-    await frame.waitForSelector('.msg.agent >> text=polled reply', { timeout: 10000 });
-    await close();
+    await agentReply(await conversationOf(text), 'polled reply');
+    await frame.waitForSelector('.msg.agent >> text=polled reply', { timeout: 12000 });
+    await context.close();
   });
 
   test('an unknown token makes a new guest and the host stores it', async () => {
-    reset();
     const context = await browser.browser.newContext();
     const page = await context.newPage();
-    await page.goto(fake.hostUrl('shop.test', 'mode=inline'));
-    await page.evaluate((k) => localStorage.setItem(`edgechat:${k}`, JSON.stringify({ guestId: 'g_x', token: 'stale' })), fake.site.key);
+    await page.goto(hostUrl('shop.test', 'mode=inline'));
+    const stale = { guestId: 'g_aaaaaaaaaaaaaaaaaaaaaaaa', token: 'A'.repeat(43) };
+    await page.evaluate(([k, v]) => localStorage.setItem(`edgechat:${k}`, v), [site.key, JSON.stringify(stale)]);
     await page.reload();
-    const frame = await chatFrame(page, fake.chatUrl);
-    await frame.waitForSelector('#chat[aria-busy="false"]');
-    await page.waitForFunction((k) => JSON.parse(localStorage.getItem(`edgechat:${k}`)).token !== 'stale', fake.site.key);
-    await send(frame, 'after renewal');
+    const frame = await chatFrame(page, stack.chatUrl);
+    await frame.waitForSelector('#chat[aria-busy="false"]', { timeout: 15000 });
+    await page.waitForFunction((k) => JSON.parse(localStorage.getItem(`edgechat:${k}`)).token !== 'A'.repeat(43), site.key);
+    const text = unique('after renewal');
+    await send(frame, text);
     await frame.waitForSelector('.msg.guest:not(.pending)');
+    assert.equal((await stored([text])).length, 1);
     await context.close();
   });
 });
 
 describe('degraded states', () => {
-  test('503 shows a visible state, retries, and stores the message once', async () => {
-    reset();
+  before(newSite);
+
+  test('MariaDB down: 503 shown, the message is sent once it is back, and stored once', async () => {
     const { frame, close } = await open('mode=inline');
-    fake.failNext('messages', 503, { retryAfter: 1, times: 2, body: { error: 'storage_unavailable', message: 'down' } });
-    await send(frame, 'survives an outage');
-    await frame.waitForSelector('#status:not([hidden])');
-    assert.match(await frame.textContent('#status'), /unavailable/i);
-    await frame.waitForSelector('.msg.guest:not(.pending)', { timeout: 10000 });
-    assert.equal(await frame.isHidden('#status'), true);
-    assert.deepEqual(storedTexts(), ['survives an outage']);
+    const sock = join(stack.varDir, 'run', 'mysql.sock');
+    const down = await run('mariadb-admin', ['--no-defaults', `--socket=${sock}`, '-uroot', 'shutdown']);
+    assert.equal(down.code, 0, down.stderr);
+    let restarted = null;
+    try {
+      const text = unique('survives an outage');
+      await send(frame, text);
+      await frame.waitForSelector('#status:not([hidden])', { timeout: 15000 });
+      assert.match(await frame.textContent('#status'), /unavailable/i);
+      assert.equal(await frame.$('.msg.guest:not(.pending)'), null, 'not shown as sent');
+      restarted = await stack.script('start'); // restarts what is down, as an operator would
+      assert.equal(restarted.code, 0, restarted.stderr);
+      await frame.waitForSelector('.msg.guest:not(.pending)', { timeout: 30000 });
+      await frame.waitForSelector('#status', { state: 'hidden', timeout: 10000 });
+      assert.equal((await stored([text])).length, 1, 'stored exactly once');
+    } finally {
+      if (!restarted) await stack.script('start');
+    }
     await close();
   });
 
-  test("429 shows the site's own text, then sends", async () => {
-    reset();
+  test("429 from the site's own edge limit shows the site's text, then sends each message once", async () => {
+    const limits = site.limits;
+    const message = 'Slow down please: one message every two seconds.';
     const { frame, close } = await open('mode=inline');
-    fake.failNext('messages', 429, { retryAfter: 1, body: { error: 'rate_limited', message: fake.site.rateMessage } });
-    await send(frame, 'too fast');
-    await frame.waitForSelector('#status:not([hidden])');
-    assert.equal(await frame.textContent('#status'), fake.site.rateMessage);
-    await frame.waitForSelector('.msg.guest:not(.pending)', { timeout: 10000 });
-    assert.deepEqual(storedTexts(), ['too fast']);
-    await close();
+    await updateSite(['--rate-messages', '1', '--rate-window', '2', '--rate-burst', '0', '--rate-message', message],
+      () => true);
+    await new Promise((r) => setTimeout(r, 1000)); // published at once; the edge's copy within 1 s
+    try {
+      const texts = [unique('too fast 1'), unique('too fast 2'), unique('too fast 3')];
+      for (const text of texts) await send(frame, text);
+      await frame.waitForSelector('#status:not([hidden])', { timeout: 10000 });
+      assert.equal(await frame.textContent('#status'), message);
+      await frame.waitForFunction((n) => document.querySelectorAll('.msg.guest:not(.pending)').length === n, texts.length,
+        { timeout: 30000 });
+      assert.equal(await frame.isHidden('#status'), true);
+      assert.equal((await stored(texts)).length, texts.length, 'each stored once');
+      await close();
+    } finally {
+      await updateSite(['--rate-messages', String(limits.messages), '--rate-window', String(limits.windowSeconds),
+        '--rate-burst', String(limits.burst), '--rate-message', limits.message || ''], () => true);
+    }
   });
 
   test('offline shows a visible state and sends when back online', async () => {
-    reset();
     const { context, frame, close } = await open('mode=inline');
     await context.setOffline(true);
-    await send(frame, 'sent later');
+    const text = unique('sent later');
+    await send(frame, text);
     await frame.waitForSelector('#status:not([hidden])');
     assert.match(await frame.textContent('#status'), /offline/i);
     await context.setOffline(false);
     await frame.waitForSelector('.msg.guest:not(.pending)', { timeout: 15000 });
-    assert.deepEqual(storedTexts(), ['sent later']);
+    assert.equal((await stored([text])).length, 1);
     await close();
   });
 
-  test("a locked site disables the input and shows the site's locked message", async () => {
-    reset();
-    fake.site.locked = true;
-    const { frame, close } = await open('mode=inline');
-    assert.equal(await frame.isDisabled('#input'), true);
-    assert.equal(await frame.isDisabled('#send'), true);
-    assert.equal(await frame.textContent('#status'), fake.site.lockedMessage);
-    // Unlocked by the admin: the open chat notices within its next config check (10 s).
-    fake.site.locked = false;
-    await frame.waitForSelector('#input:not([disabled])', { timeout: 15000 });
-    assert.equal(await frame.isHidden('#status'), true);
-    await send(frame, 'open again');
-    await frame.waitForSelector('.msg.guest:not(.pending)');
-    await close();
+  test("a site locked with the CLI disables the input and shows the site's locked message", async () => {
+    const lockedMessage = 'Closed for inventory until Monday.';
+    await updateSite(['--lock', '--locked-message', lockedMessage], (c) => c.locked === true);
+    let unlocked = false;
+    try {
+      const { frame, close } = await open('mode=inline');
+      assert.equal(await frame.isDisabled('#input'), true);
+      assert.equal(await frame.isDisabled('#send'), true);
+      assert.equal(await frame.textContent('#status'), lockedMessage);
+      // Unlocked by the admin: the open chat notices within its next config check (10 s).
+      await updateSite(['--unlock'], (c) => c.locked === false);
+      unlocked = true;
+      await frame.waitForSelector('#input:not([disabled])', { timeout: 15000 });
+      assert.equal(await frame.isHidden('#status'), true);
+      await send(frame, unique('open again'));
+      await frame.waitForSelector('.msg.guest:not(.pending)');
+      await close();
+    } finally {
+      if (!unlocked) await updateSite(['--unlock'], (c) => c.locked === false);
+    }
   });
 });
 
 describe('language, layout and accessibility', () => {
+  before(newSite);
+
   test('Persian page: RTL frame with mirrored text and controls (screenshot kept)', async () => {
-    reset();
     const { page, frame, close } = await open('mode=inline&lang=fa');
     assert.equal(await frame.getAttribute('html', 'dir'), 'rtl');
     assert.equal(await frame.getAttribute('html', 'lang'), 'fa');
     assert.equal(await frame.getAttribute('#send', 'aria-label'), 'ارسال');
-    await send(frame, 'سلام، وقت بخیر');
+    const text = unique('سلام، وقت بخیر');
+    await send(frame, text);
     await frame.waitForSelector('.msg.guest:not(.pending)');
-    fake.reply(fake.guest(), 'سلام! چطور می‌توانم کمک کنم؟');
-    await frame.waitForSelector('.msg.agent');
+    await agentReply(await conversationOf(text), 'سلام! چطور می‌توانم کمک کنم؟');
+    await frame.waitForSelector('.msg.agent', { timeout: 10000 });
     const box = async (sel) => frame.$eval(sel, (n) => n.getBoundingClientRect().toJSON());
     const guest = await box('.msg.guest .bubble');
     const agent = await box('.msg.agent .bubble');
@@ -391,33 +575,32 @@ describe('language, layout and accessibility', () => {
     const sendButton = await box('#send');
     assert.ok(guest.left < agent.left, 'guest messages on the left in RTL');
     assert.ok(sendButton.right <= input.left, 'send button left of the input in RTL');
-    const time = await frame.textContent('.msg.agent time');
-    assert.match(time, /[۰-۹]/, 'Persian digits');
+    assert.match(await frame.textContent('.msg.agent time'), /[۰-۹]/, 'Persian digits');
     await page.screenshot({ path: join(SHOTS, 'widget-rtl-fa.png') });
     await close();
   });
 
   test('data-locale wins over the page language', async () => {
-    reset();
     const { frame, close } = await open('mode=inline&lang=en&locale=fa');
     assert.equal(await frame.getAttribute('html', 'dir'), 'rtl');
     await close();
   });
 
-  test('hostile text is shown inertly without breaking the layout', async () => {
-    reset();
+  test('hostile text from the guest and the agent is stored as sent and shown inertly', async () => {
     const { page, frame, errors, close } = await open('mode=inline');
     const hostile = [
-      '<script>window.parent.pwned=1</script><img src=x onerror="window.pwned=1">',
-      '\u202Egnp.exe\u202C and \u2067isolate\u2069 \u200F rlm',
-      'W'.repeat(3000).slice(0, 1900),
+      unique('<script>window.parent.pwned=1</script><img src=x onerror="window.pwned=1">'),
+      unique('\u202Egnp.exe\u202C and \u2067isolate\u2069 \u200F rlm'),
+      'W'.repeat(1900) + Date.now(),
     ];
-    for (const text of hostile) {
-      await send(frame, text);
-    }
-    await frame.waitForFunction(() => document.querySelectorAll('.msg.guest:not(.pending)').length === 3);
-    fake.reply(fake.guest(), '<b>bold?</b>\u202Eevil');
-    await frame.waitForSelector('.msg.agent');
+    for (const text of hostile) await send(frame, text);
+    await frame.waitForFunction(() => document.querySelectorAll('.msg.guest:not(.pending)').length === 3, null, { timeout: 15000 });
+    const rows = await stored(hostile);
+    assert.equal(rows.length, 3, 'stored exactly as sent');
+    const agentText = '<b>bold?</b>\u202Eevil';
+    await agentReply(rows[0].conversationId, agentText);
+    await frame.waitForSelector('.msg.agent', { timeout: 10000 });
+    assert.equal(await frame.textContent('.msg.agent .bubble'), agentText);
     assert.deepEqual(await guestTexts(frame), hostile);
     assert.equal(await frame.$('.bubble img, .bubble script, .bubble b'), null);
     assert.equal(await frame.evaluate(() => window.pwned), undefined);
@@ -432,7 +615,6 @@ describe('language, layout and accessibility', () => {
   });
 
   test('accessibility: labels, live region, focus order', async () => {
-    reset();
     const { frame, close } = await open('mode=inline');
     assert.equal(await frame.getAttribute('#log', 'role'), 'log');
     assert.equal(await frame.getAttribute('#log', 'aria-live'), 'polite');
@@ -446,28 +628,22 @@ describe('language, layout and accessibility', () => {
   });
 
   test('dark mode follows the visitor', async () => {
-    reset();
-    const context = await browser.browser.newContext({ colorScheme: 'dark' });
-    const page = await context.newPage();
-    await page.goto(fake.hostUrl('shop.test', 'mode=inline'));
-    const frame = await chatFrame(page, fake.chatUrl);
-    await frame.waitForSelector('#chat[aria-busy="false"]');
+    const { frame, close } = await open('mode=inline', { contextOptions: { colorScheme: 'dark' } });
     const bg = await frame.$eval('body', (b) => getComputedStyle(b).backgroundColor);
     assert.equal(bg, 'rgb(17, 24, 39)');
-    await context.close();
+    await close();
   });
 
   test('phones get a full-screen panel', async () => {
-    reset();
     const context = await browser.browser.newContext({ viewport: { width: 375, height: 667 }, isMobile: true, hasTouch: true });
     const page = await context.newPage();
-    await page.goto(fake.hostUrl('shop.test', 'mode=floating'));
+    await page.goto(hostUrl('shop.test', 'mode=floating'));
     await page.click('[data-edgechat="launcher"]');
     const panel = await page.$eval('[data-edgechat="panel"]', (n) => n.getBoundingClientRect().toJSON());
     assert.deepEqual([panel.x, panel.y, panel.width, panel.height], [0, 0, 375, 667]);
     assert.equal(await page.isVisible('[data-edgechat="launcher"]'), false);
-    const frame = await chatFrame(page, fake.chatUrl);
-    await frame.waitForSelector('#chat[aria-busy="false"]');
+    const frame = await chatFrame(page, stack.chatUrl);
+    await frame.waitForSelector('#chat[aria-busy="false"]', { timeout: 15000 });
     await frame.click('#close');
     await page.waitForSelector('[data-edgechat="launcher"]', { state: 'visible' });
     await context.close();
@@ -475,23 +651,25 @@ describe('language, layout and accessibility', () => {
 });
 
 describe('third-party storage', () => {
+  before(newSite);
+
   test("with partitioned storage the frame's copy restores a guest the page lost", async () => {
-    reset();
     const b = await launch({ storage: 'partitioned' });
     try {
       const page = await b.newPage();
-      await page.goto(fake.hostUrl('shop.test', 'mode=inline'));
-      let frame = await chatFrame(page, fake.chatUrl);
-      await frame.waitForSelector('#chat[aria-busy="false"]');
-      await send(frame, 'remember me');
+      await page.goto(hostUrl('shop.test', 'mode=inline'));
+      let frame = await chatFrame(page, stack.chatUrl);
+      await frame.waitForSelector('#chat[aria-busy="false"]', { timeout: 15000 });
+      const text = unique('remember me');
+      await send(frame, text);
       await frame.waitForSelector('.msg.guest:not(.pending)');
-      const key = `edgechat:${fake.site.key}`;
+      const key = `edgechat:${site.key}`;
       const before = JSON.parse(await page.evaluate((k) => localStorage.getItem(k), key));
       await page.evaluate((k) => localStorage.removeItem(k), key);
       await page.reload();
-      frame = await chatFrame(page, fake.chatUrl);
-      await frame.waitForSelector('#chat[aria-busy="false"]');
-      assert.deepEqual(await guestTexts(frame), ['remember me']);
+      frame = await chatFrame(page, stack.chatUrl);
+      await frame.waitForSelector('#chat[aria-busy="false"]', { timeout: 15000 });
+      assert.deepEqual(await guestTexts(frame), [text]);
       await page.waitForFunction((k) => localStorage.getItem(k) !== null, key);
       const after = JSON.parse(await page.evaluate((k) => localStorage.getItem(k), key));
       assert.equal(after.guestId, before.guestId);
@@ -502,14 +680,13 @@ describe('third-party storage', () => {
 
   for (const storage of ['blocked', 'partitioned']) {
     test(`with frame storage ${storage}, history survives a browser restart`, async () => {
-      reset();
       const dir = await tempProfile();
       try {
         let b = await launch({ storage, userDataDir: dir });
         let page = await b.newPage();
-        await page.goto(fake.hostUrl('shop.test', 'mode=inline'));
-        let frame = await chatFrame(page, fake.chatUrl);
-        await frame.waitForSelector('#chat[aria-busy="false"]');
+        await page.goto(hostUrl('shop.test', 'mode=inline'));
+        let frame = await chatFrame(page, stack.chatUrl);
+        await frame.waitForSelector('#chat[aria-busy="false"]', { timeout: 15000 });
         const frameStorage = await frame.evaluate(() => {
           try {
             localStorage.setItem('probe', '1');
@@ -519,16 +696,17 @@ describe('third-party storage', () => {
           }
         });
         assert.equal(frameStorage, storage === 'blocked' ? 'SecurityError' : 'works');
-        await send(frame, `kept with ${storage} storage`);
+        const text = unique(`kept with ${storage} storage`);
+        await send(frame, text);
         await frame.waitForSelector('.msg.guest:not(.pending)');
         await b.close();
 
         b = await launch({ storage, userDataDir: dir });
         page = await b.newPage();
-        await page.goto(fake.hostUrl('shop.test', 'mode=inline'));
-        frame = await chatFrame(page, fake.chatUrl);
-        await frame.waitForSelector('#chat[aria-busy="false"]');
-        assert.deepEqual(await guestTexts(frame), [`kept with ${storage} storage`]);
+        await page.goto(hostUrl('shop.test', 'mode=inline'));
+        frame = await chatFrame(page, stack.chatUrl);
+        await frame.waitForSelector('#chat[aria-busy="false"]', { timeout: 15000 });
+        assert.deepEqual(await guestTexts(frame), [text]);
         assert.deepEqual(b.errors, []);
         await b.close();
       } finally {
@@ -537,11 +715,3 @@ describe('third-party storage', () => {
     });
   }
 });
-
-async function waitFor(predicate, timeout = 5000) {
-  const deadline = Date.now() + timeout;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${predicate}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}

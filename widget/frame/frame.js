@@ -34,6 +34,8 @@
       locked: 'The chat is closed at the moment.',
       rateLimited: 'You are sending messages too fast. Please wait a moment.',
       tooLong: 'This message is too long.',
+      resolved: 'This conversation was marked as resolved. Write again to reopen it.',
+      reopened: 'This conversation is open again.',
     },
     fa: {
       title: 'گفتگو',
@@ -56,6 +58,8 @@
       locked: 'گفتگو در حال حاضر بسته است.',
       rateLimited: 'پیام‌ها را خیلی سریع می‌فرستید. لطفاً کمی صبر کنید.',
       tooLong: 'این پیام خیلی طولانی است.',
+      resolved: 'این گفتگو حل‌شده علامت خورد. برای باز کردن دوباره، پیام بفرستید.',
+      reopened: 'این گفتگو دوباره باز شد.',
     },
   };
 
@@ -354,7 +358,10 @@
   function setUnread(count) {
     if (count === unread) return;
     unread = count;
-    toParent('unread', { count });
+    // The badge shows the frame's digits (Persian ones on a Persian chat), formatted here so the
+    // loader stays small.
+    const digits = (n) => n.toLocaleString(lang === 'fa' ? 'fa-IR' : 'en');
+    toParent('unread', { count, label: count > 9 ? `${digits(9)}+` : digits(count) });
   }
 
   // ---------------------------------------------------------------- sending
@@ -513,6 +520,15 @@
       const known = byId.get(String(payload.messageId));
       const value = 'value' in payload ? payload.value : payload.reaction;
       if (known) upsert({ ...known.message, reaction: value === undefined ? null : value });
+    } else if (type === 'status' && (payload.status === 'resolved' || payload.status === 'open')) {
+      // Shown once, live, as a note in the log (announced by its live region); history has none.
+      const item = node('li', 'msg system');
+      item.dataset.status = payload.status;
+      item.append(node('div', 'bubble', payload.status === 'resolved' ? t.resolved : t.reopened));
+      const stick = nearBottom();
+      ui.log.append(item);
+      ui.empty.hidden = true;
+      if (stick) ui.log.scrollTop = ui.log.scrollHeight;
     } else if (type === 'config') {
       applyConfig({ ...config, ...payload });
     }

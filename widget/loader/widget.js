@@ -85,11 +85,11 @@
     parent.appendChild(frame);
   };
 
-  const setUnread = (count) => {
+  const setUnread = (count, label) => {
     if (count === state.unread) return;
     state.unread = count;
     if (badge) {
-      badge.textContent = count > 9 ? '9+' : count;
+      badge.textContent = label || count;
       badge.style.display = count ? 'block' : 'none';
       launcher.setAttribute('aria-label', (config.title || 'Chat') + (count ? ' (' + count + ')' : ''));
     }
@@ -108,7 +108,7 @@
       if (g) saveGuest(Object.assign(g, { seen: +m.id }));
     },
     message: (m) => m.message && emit('message', m.message),
-    unread: (m) => setUnread(+m.count || 0),
+    unread: (m) => setUnread(+m.count || 0, m.label),
     close: () => show(false),
   };
 
