@@ -141,7 +141,10 @@ Result<std::optional<std::uint64_t>> ParseLastEventId(const std::optional<std::s
   return std::optional<std::uint64_t>(id);
 }
 
-Result<Site> ExternalApi::ResolveSite(const HttpRequest& request, HttpResponse& error) {
+namespace {
+
+// The site key of a request, or an error response if it is missing or malformed.
+Result<std::string> SiteKeyOf(const HttpRequest& request, HttpResponse& error) {
   // The edge validates Site-Key and passes X-Edgechat-Site-Key; direct callers send Site-Key.
   std::optional<std::string> key = request.Header("x-edgechat-site-key");
   if (!key || key->empty()) key = request.Header("site-key");
@@ -153,6 +156,14 @@ Result<Site> ExternalApi::ResolveSite(const HttpRequest& request, HttpResponse& 
     error = ErrorResponse(401, "unknown_site_key", "Unknown site key.");
     return Error{"unknown_site_key", ""};
   }
+  return std::move(*key);
+}
+
+}  // namespace
+
+Result<Site> ExternalApi::ResolveSite(const HttpRequest& request, HttpResponse& error) {
+  auto key = SiteKeyOf(request, error);
+  if (!key) return key.error();
   auto site = store_.FindSiteByKey(*key);
   if (!site) {
     error = StoreErrorResponse(site.error());
@@ -165,23 +176,25 @@ Result<Site> ExternalApi::ResolveSite(const HttpRequest& request, HttpResponse& 
   return std::move(site).value().value();
 }
 
-Result<Guest> ExternalApi::ResolveGuest(const Site& site, const HttpRequest& request,
-                                        HttpResponse& error) {
+Result<SiteGuest> ExternalApi::ResolveSiteAndGuest(const HttpRequest& request,
+                                                   HttpResponse& error) {
+  auto key = SiteKeyOf(request, error);
+  if (!key) return key.error();
   auto token = BearerToken(request.Header("authorization"));
-  if (!token || !LooksLikeGuestToken(*token)) {
-    error = ErrorResponse(401, "invalid_token", "A valid guest token is required.");
-    return Error{"invalid_token", ""};
+  if (token && LooksLikeGuestToken(*token)) {
+    // The store matches the guest within the site of this key: a token never crosses sites.
+    auto found = store_.FindSiteAndGuest(*key, Sha256Hex(*token));
+    if (!found) {
+      error = StoreErrorResponse(found.error());
+      return found.error();
+    }
+    if (found->has_value()) return std::move(**found);
   }
-  auto guest = store_.FindGuest(site.id, Sha256Hex(*token));
-  if (!guest) {
-    error = StoreErrorResponse(guest.error());
-    return guest.error();
-  }
-  if (!guest->has_value()) {
-    error = ErrorResponse(401, "invalid_token", "The guest token is invalid or expired.");
-    return Error{"invalid_token", ""};
-  }
-  return std::move(guest).value().value();
+  // No match: the site alone says which error the caller gets (unknown key before bad token).
+  auto site = ResolveSite(request, error);
+  if (!site) return site.error();
+  error = ErrorResponse(401, "invalid_token", "The guest token is invalid or expired.");
+  return Error{"invalid_token", ""};
 }
 
 HttpResponse ExternalApi::GetConfig(const Site& site) {
@@ -278,16 +291,20 @@ std::optional<HttpResponse> ExternalApi::Handle(const HttpRequest& request) {
     return method_not_allowed("GET, POST");
 
   HttpResponse error;
-  auto site = ResolveSite(request, error);
-  if (!site) return error;
-  if (route == "config") return GetConfig(*site);
-  if (route == "guests") return CreateGuest(*site);
-  auto guest = ResolveGuest(*site, request, error);
-  if (!guest) return error;
-  if (reaction_id) return PutReaction(*guest, *reaction_id, request);
-  if (route == "events") return GetEvents(*guest, request);
-  if (method == "GET") return GetMessages(*site, *guest);
-  return PostMessage(*site, *guest, request);
+  if (route == "config" || route == "guests") {
+    auto site = ResolveSite(request, error);
+    if (!site) return error;
+    return route == "config" ? GetConfig(*site) : CreateGuest(*site);
+  }
+  // Every other route acts for a guest: site and guest come from one store lookup.
+  auto found = ResolveSiteAndGuest(request, error);
+  if (!found) return error;
+  const Site& site = found->site;
+  const Guest& guest = found->guest;
+  if (reaction_id) return PutReaction(guest, *reaction_id, request);
+  if (route == "events") return GetEvents(guest, request);
+  if (method == "GET") return GetMessages(site, guest);
+  return PostMessage(site, guest, request);
 }
 
 }  // namespace edgechat::worker

@@ -39,8 +39,9 @@ class ExternalApi {
 
   // Resolves the site from Site-Key / X-Edgechat-Site-Key, or an error response.
   Result<Site> ResolveSite(const HttpRequest& request, HttpResponse& error);
-  // Resolves the guest from `Authorization: Bearer`, or an error response.
-  Result<Guest> ResolveGuest(const Site& site, const HttpRequest& request, HttpResponse& error);
+  // Resolves the site and its guest (from `Authorization: Bearer`) in one store lookup when key
+  // and token are good, or an error response: a bad key is reported before a bad token.
+  Result<SiteGuest> ResolveSiteAndGuest(const HttpRequest& request, HttpResponse& error);
 
  private:
   ChatStore& store_;

@@ -23,6 +23,18 @@ class ChatStore {
   // The unexpired guest of `site_id` with this token hash, if any.
   virtual Result<std::optional<Guest>> FindGuest(std::uint64_t site_id,
                                                  const std::string& token_hash) = 0;
+  // The site with this key and its unexpired guest with this token hash, in one lookup; nullopt
+  // when either is missing (the caller asks FindSiteByKey to tell which). The default does two.
+  virtual Result<std::optional<SiteGuest>> FindSiteAndGuest(std::string_view site_key,
+                                                            const std::string& token_hash) {
+    auto site = FindSiteByKey(site_key);
+    if (!site) return site.error();
+    if (!site->has_value()) return std::optional<SiteGuest>();
+    auto guest = FindGuest((*site)->id, token_hash);
+    if (!guest) return guest.error();
+    if (!guest->has_value()) return std::optional<SiteGuest>();
+    return std::optional<SiteGuest>(SiteGuest{std::move(**site), std::move(**guest)});
+  }
   virtual Result<History> LoadHistory(const Guest& guest) = 0;
   // Appends a guest message (creating the conversation on first use) in one transaction;
   // a repeated clientId returns the earlier message with created = false.

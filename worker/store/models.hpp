@@ -39,6 +39,11 @@ struct Guest {
   std::string expires_at;
 };
 
+struct SiteGuest {
+  Site site;
+  Guest guest;
+};
+
 struct Message {
   std::uint64_t id = 0;
   std::uint64_t conversation_id = 0;

@@ -109,6 +109,30 @@ Result<std::optional<Guest>> MysqlChatStore::FindGuest(std::uint64_t site_id,
   });
 }
 
+Result<std::optional<SiteGuest>> MysqlChatStore::FindSiteAndGuest(std::string_view site_key,
+                                                                  const std::string& token_hash) {
+  using Found = std::optional<SiteGuest>;
+  return WithConnection<Found>(pool_, [&](DbConnection& c) {
+    // The guest must belong to the site of this key: a token never crosses sites.
+    auto stmt = Prepare(c, std::string("SELECT ") + kSiteColumnsOfS +
+                               ", g.id AS guest_id, g.public_id AS guest_public_id, "
+                               "g.expires_at AS guest_expires_at FROM sites s "
+                               "JOIN guests g ON g.site_id = s.id "
+                               "WHERE s.site_key = ? AND g.token_hash = ? "
+                               "AND g.expires_at > UTC_TIMESTAMP(6)");
+    stmt->setString(1, std::string(site_key));
+    stmt->setString(2, token_hash);
+    auto rs = Query(*stmt);
+    if (!rs->next()) return Result<Found>(Found());
+    SiteGuest found{SiteFromRow(*rs), Guest{}};
+    found.guest.id = rs->getUInt64("guest_id");
+    found.guest.public_id = rs->getString("guest_public_id");
+    found.guest.site_id = found.site.id;
+    found.guest.expires_at = MysqlUtcToIso(std::string(rs->getString("guest_expires_at")));
+    return Result<Found>(Found(std::move(found)));
+  });
+}
+
 Result<History> MysqlChatStore::LoadHistory(const Guest& guest) {
   return WithConnection<History>(pool_, [&](DbConnection& c) {
     History history;

@@ -19,6 +19,8 @@ class MysqlChatStore : public ChatStore {
                                   const std::string& token_hash, unsigned ttl_days) override;
   Result<std::optional<Guest>> FindGuest(std::uint64_t site_id,
                                          const std::string& token_hash) override;
+  Result<std::optional<SiteGuest>> FindSiteAndGuest(std::string_view site_key,
+                                                    const std::string& token_hash) override;
   Result<History> LoadHistory(const Guest& guest) override;
   Result<PostedMessage> PostGuestMessage(const Site& site, const Guest& guest,
                                          const std::string& text,
@@ -38,6 +40,11 @@ Site SiteFromRow(sql::ResultSet& rs);
 inline constexpr const char* kSiteColumns =
     "id, site_key, name, title, primary_color, locked, locked_message, locale, is_main, "
     "rate_limit_messages, rate_limit_window_s, rate_limit_burst, rate_limit_message, created_at";
+// The same columns of `sites s`, for queries that join it.
+inline constexpr const char* kSiteColumnsOfS =
+    "s.id, s.site_key, s.name, s.title, s.primary_color, s.locked, s.locked_message, s.locale, "
+    "s.is_main, s.rate_limit_messages, s.rate_limit_window_s, s.rate_limit_burst, "
+    "s.rate_limit_message, s.created_at";
 
 // Reads the current row of a messages query (columns as selected by kMessageColumns).
 Message MessageFromRow(sql::ResultSet& rs);

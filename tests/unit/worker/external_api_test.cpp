@@ -14,6 +14,8 @@ using nlohmann::json;
 class FakeStore : public ChatStore {
  public:
   bool down = false;
+  int site_lookups = 0;
+  int joint_lookups = 0;
   Site site;
   std::vector<std::pair<Guest, std::string>> guests;  // with token hash
   std::vector<Message> messages;
@@ -26,6 +28,7 @@ class FakeStore : public ChatStore {
   }
 
   Result<std::optional<Site>> FindSiteByKey(std::string_view key) override {
+    ++site_lookups;
     if (down) return Error{"db_unavailable", "down"};
     if (key == site.key) return std::optional<Site>(site);
     return std::optional<Site>();
@@ -42,6 +45,16 @@ class FakeStore : public ChatStore {
     for (const auto& [g, h] : guests)
       if (h == token_hash && g.site_id == site_id) return std::optional<Guest>(g);
     return std::optional<Guest>();
+  }
+  // Like the MySQL store: one lookup, and the guest must belong to the key's site.
+  Result<std::optional<SiteGuest>> FindSiteAndGuest(std::string_view key,
+                                                    const std::string& token_hash) override {
+    ++joint_lookups;
+    if (down) return Error{"db_unavailable", "down"};
+    if (key != site.key) return std::optional<SiteGuest>();
+    for (const auto& [g, h] : guests)
+      if (h == token_hash && g.site_id == site.id) return std::optional<SiteGuest>({site, g});
+    return std::optional<SiteGuest>();
   }
   Result<History> LoadHistory(const Guest&) override {
     History h;
@@ -149,6 +162,41 @@ TEST_F(ExternalApiTest, MessagesNeedAValidToken) {
   auto bad = Call("GET", "/api/v1/external/messages", Auth(std::string(43, 'a')));
   EXPECT_EQ(bad.status, 401);
   EXPECT_EQ(ErrorCode(bad), "invalid_token");
+}
+
+TEST_F(ExternalApiTest, GuestRoutesResolveSiteAndGuestInOneLookup) {
+  std::string token = NewToken();
+  int sites_before = store.site_lookups;
+  auto r = Call("POST", "/api/v1/external/messages", Auth(token), R"({"text":"hi"})");
+  EXPECT_EQ(r.status, 201);
+  EXPECT_EQ(Call("GET", "/api/v1/external/messages", Auth(token)).status, 200);
+  EXPECT_EQ(store.joint_lookups, 2);
+  EXPECT_EQ(store.site_lookups, sites_before);
+}
+
+TEST_F(ExternalApiTest, GuestRoutesReportUnknownSiteBeforeBadToken) {
+  std::string token = NewToken();
+  auto headers = Auth(token);
+  headers["site-key"] = "ek_bbbbbbbbbbbbbbbbbbbbbbbb";  // a well-formed key of no site
+  auto unknown = Call("POST", "/api/v1/external/messages", headers, R"({"text":"hi"})");
+  EXPECT_EQ(unknown.status, 401);
+  EXPECT_EQ(ErrorCode(unknown), "unknown_site_key");
+  headers.erase("authorization");
+  EXPECT_EQ(ErrorCode(Call("GET", "/api/v1/external/messages", headers)), "unknown_site_key");
+  // A guest of another site: the token does not match within this site.
+  store.guests.at(0).first.site_id = 2;
+  auto other = Call("GET", "/api/v1/external/messages", Auth(token));
+  EXPECT_EQ(other.status, 401);
+  EXPECT_EQ(ErrorCode(other), "invalid_token");
+  EXPECT_TRUE(store.messages.empty());
+}
+
+TEST_F(ExternalApiTest, GuestRoutesAnswer503WhenTheDatabaseIsDown) {
+  std::string token = NewToken();
+  store.down = true;
+  auto r = Call("POST", "/api/v1/external/messages", Auth(token), R"({"text":"hi"})");
+  EXPECT_EQ(r.status, 503);
+  EXPECT_EQ(HeaderOf(r, "Retry-After"), "2");
 }
 
 TEST_F(ExternalApiTest, PostThenRetryIsIdempotent) {
