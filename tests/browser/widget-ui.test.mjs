@@ -98,6 +98,20 @@ async function open(query = 'mode=inline', { contextOptions = {}, ready = true }
   return { context, page, frame, errors, urls, close: () => context.close() };
 }
 
+/** Records the chat API's answers in a context: [{method, path, status, retryAfter, message}]. */
+function recordApi(context) {
+  const seen = [];
+  context.on('response', async (res) => {
+    const url = new URL(res.url());
+    if (!url.pathname.startsWith('/api/v1/external/')) return;
+    const entry = { method: res.request().method(), path: url.pathname.slice(17), status: res.status(),
+      retryAfter: res.headers()['retry-after'], lastEventId: res.request().headers()['last-event-id'] };
+    seen.push(entry);
+    if (res.status() >= 400) entry.message = (await res.json().catch(() => ({}))).message;
+  });
+  return seen;
+}
+
 // Types like a visitor: click into the input, fill it, check the text landed, press Enter.
 async function send(frame, text) {
   await frame.click('#input');
@@ -397,7 +411,8 @@ describe('messages', () => {
   });
 
   test('replies arrive live and the stream resumes after nginx drops it', async () => {
-    const { frame, close } = await open('mode=inline');
+    const { context, frame, close } = await open('mode=inline');
+    const api = recordApi(context);
     const text = unique('hi');
     await send(frame, text);
     await frame.waitForSelector('.msg.guest:not(.pending)');
@@ -416,6 +431,7 @@ describe('messages', () => {
     await frame.waitForSelector('.msg.agent >> text=after the drop', { timeout: 10000 });
     assert.deepEqual(await frame.$$eval('.msg.agent .bubble', (n) => n.map((x) => x.textContent)),
       ['live one', 'while away', 'after the drop'], 'each reply once, in order');
+    assert.ok(api.some((r) => r.path === 'events' && r.status === 200 && r.lastEventId), 'resumed with Last-Event-ID');
     await close();
   });
 
@@ -474,7 +490,8 @@ describe('degraded states', () => {
   before(newSite);
 
   test('MariaDB down: 503 shown, the message is sent once it is back, and stored once', async () => {
-    const { frame, close } = await open('mode=inline');
+    const { context, frame, close } = await open('mode=inline');
+    const api = recordApi(context);
     const sock = join(stack.varDir, 'run', 'mysql.sock');
     const down = await run('mariadb-admin', ['--no-defaults', `--socket=${sock}`, '-uroot', 'shutdown']);
     assert.equal(down.code, 0, down.stderr);
@@ -485,6 +502,8 @@ describe('degraded states', () => {
       await frame.waitForSelector('#status:not([hidden])', { timeout: 15000 });
       assert.match(await frame.textContent('#status'), /unavailable/i);
       assert.equal(await frame.$('.msg.guest:not(.pending)'), null, 'not shown as sent');
+      const refused = api.find((r) => r.method === 'POST' && r.path === 'messages');
+      assert.equal(refused?.status, 503, `the worker answered ${JSON.stringify(refused)}`);
       restarted = await stack.script('start'); // restarts what is down, as an operator would
       assert.equal(restarted.code, 0, restarted.stderr);
       await frame.waitForSelector('.msg.guest:not(.pending)', { timeout: 30000 });
@@ -499,7 +518,8 @@ describe('degraded states', () => {
   test("429 from the site's own edge limit shows the site's text, then sends each message once", async () => {
     const limits = site.limits;
     const message = 'Slow down please: one message every two seconds.';
-    const { frame, close } = await open('mode=inline');
+    const { context, frame, close } = await open('mode=inline');
+    const api = recordApi(context);
     await updateSite(['--rate-messages', '1', '--rate-window', '2', '--rate-burst', '0', '--rate-message', message],
       () => true);
     await new Promise((r) => setTimeout(r, 1000)); // published at once; the edge's copy within 1 s
@@ -508,6 +528,9 @@ describe('degraded states', () => {
       for (const text of texts) await send(frame, text);
       await frame.waitForSelector('#status:not([hidden])', { timeout: 10000 });
       assert.equal(await frame.textContent('#status'), message);
+      const limited = api.find((r) => r.status === 429);
+      assert.ok(limited?.retryAfter, `the edge's 429 carries Retry-After: ${JSON.stringify(limited)}`);
+      assert.equal(limited.message, message);
       await frame.waitForFunction((n) => document.querySelectorAll('.msg.guest:not(.pending)').length === n, texts.length,
         { timeout: 30000 });
       assert.equal(await frame.isHidden('#status'), true);
