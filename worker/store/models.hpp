@@ -37,6 +37,9 @@ struct Guest {
   std::string public_id;
   std::uint64_t site_id = 0;
   std::string expires_at;
+  // The guest's conversation as the lookup saw it (0 if none yet or not looked up): a hint that
+  // lets a message lock and touch the conversation in one statement.
+  std::uint64_t conversation_id = 0;
 };
 
 struct SiteGuest {

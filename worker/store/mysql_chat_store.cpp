@@ -116,8 +116,9 @@ Result<std::optional<SiteGuest>> MysqlChatStore::FindSiteAndGuest(std::string_vi
     // The guest must belong to the site of this key: a token never crosses sites.
     auto stmt = Prepare(c, std::string("SELECT ") + kSiteColumnsOfS +
                                ", g.id AS guest_id, g.public_id AS guest_public_id, "
-                               "g.expires_at AS guest_expires_at FROM sites s "
-                               "JOIN guests g ON g.site_id = s.id "
+                               "g.expires_at AS guest_expires_at, c.id AS conversation_id "
+                               "FROM sites s JOIN guests g ON g.site_id = s.id "
+                               "LEFT JOIN conversations c ON c.guest_id = g.id "
                                "WHERE s.site_key = ? AND g.token_hash = ? "
                                "AND g.expires_at > UTC_TIMESTAMP(6)");
     stmt->setString(1, std::string(site_key));
@@ -129,6 +130,8 @@ Result<std::optional<SiteGuest>> MysqlChatStore::FindSiteAndGuest(std::string_vi
     found.guest.public_id = rs->getString("guest_public_id");
     found.guest.site_id = found.site.id;
     found.guest.expires_at = MysqlUtcToIso(std::string(rs->getString("guest_expires_at")));
+    if (!rs->isNull("conversation_id"))
+      found.guest.conversation_id = rs->getUInt64("conversation_id");
     return Result<Found>(Found(std::move(found)));
   });
 }
@@ -183,82 +186,113 @@ std::optional<std::uint64_t> LockConversationOfGuest(DbConnection& c, std::uint6
 
 }  // namespace
 
+namespace {
+constexpr std::string_view kDuplicateClientId = "duplicate_client_id";
+}  // namespace
+
 Result<PostedMessage> MysqlChatStore::PostGuestMessage(
     const Site& site, const Guest& guest, const std::string& text,
     const std::optional<std::string>& client_id) {
-  return WithTransaction<PostedMessage>(pool_, [&](DbConnection& c) -> Result<PostedMessage> {
-    std::optional<std::uint64_t> conversation_id = LockConversationOfGuest(c, guest.id);
-    if (!conversation_id) {
-      try {
+  std::uint64_t conversation_of_retry = 0;
+  auto posted =
+      WithTransaction<PostedMessage>(pool_, [&](DbConnection& c) -> Result<PostedMessage> {
+        std::string created_at = MysqlUtcNowMicros();
+        std::optional<std::uint64_t> conversation_id;
+        bool touched = false;
+        if (guest.conversation_id != 0) {
+          // Locks the conversation and records the message time in one statement. No row (gone, or
+          // unchanged) falls back to the locking read below.
+          auto touch = Prepare(c,
+                               "UPDATE conversations SET last_message_at = ?, status = 'open' "
+                               "WHERE id = ? AND guest_id = ?");
+          touch->setDateTime(1, created_at);
+          touch->setUInt64(2, guest.conversation_id);
+          touch->setUInt64(3, guest.id);
+          if (touch->executeUpdate() > 0) {
+            conversation_id = guest.conversation_id;
+            touched = true;
+          }
+        }
+        if (!conversation_id) conversation_id = LockConversationOfGuest(c, guest.id);
+        if (!conversation_id) {
+          try {
+            auto insert = Prepare(c,
+                                  "INSERT INTO conversations (site_id, guest_id, source) "
+                                  "VALUES (?, ?, ?)");
+            insert->setUInt64(1, site.id);
+            insert->setUInt64(2, guest.id);
+            insert->setString(3, site.is_main ? "main" : "external");
+            insert->executeUpdate();
+          } catch (const sql::SQLException& e) {
+            // A concurrent first message created it: use that one.
+            if (!IsDuplicateKey(e)) throw;
+          }
+          conversation_id = LockConversationOfGuest(c, guest.id);
+          if (!conversation_id) return Error{"db_error", "conversation vanished while creating it"};
+        }
+        // The worker stamps the message itself, so the row need not be read back.
+        Message message;
+        message.conversation_id = *conversation_id;
+        message.author = "guest";
+        message.text = text;
+        message.client_id = client_id;
         auto insert = Prepare(c,
-                              "INSERT INTO conversations (site_id, guest_id, source) "
-                              "VALUES (?, ?, ?)");
-        insert->setUInt64(1, site.id);
-        insert->setUInt64(2, guest.id);
-        insert->setString(3, site.is_main ? "main" : "external");
-        insert->executeUpdate();
-      } catch (const sql::SQLException& e) {
-        // A concurrent first message created it: use that one.
-        if (!IsDuplicateKey(e)) throw;
-      }
-      conversation_id = LockConversationOfGuest(c, guest.id);
-      if (!conversation_id) return Error{"db_error", "conversation vanished while creating it"};
-    }
-    // The worker stamps the message itself, so the row need not be read back.
-    Message message;
-    message.conversation_id = *conversation_id;
-    message.author = "guest";
-    message.text = text;
-    message.client_id = client_id;
-    std::string created_at = MysqlUtcNowMicros();
-    auto insert = Prepare(c,
-                          "INSERT INTO messages (conversation_id, author, body, client_id, "
-                          "created_at) VALUES (?, 'guest', ?, ?, ?)");
-    insert->setUInt64(1, *conversation_id);
-    insert->setString(2, text);
-    if (client_id) {
-      insert->setString(3, *client_id);
-    } else {
-      insert->setNull(3, sql::DataType::VARCHAR);
-    }
-    insert->setDateTime(4, created_at);
-    try {
-      insert->executeUpdate();
-    } catch (const sql::SQLException& e) {
-      // The unique key (conversation, author, clientId) decides retries: a duplicate means this
-      // clientId is already stored (committed before we took the conversation lock). Only the
-      // statement failed; the transaction goes on to read that message.
-      if (!client_id || !IsDuplicateKey(e)) throw;
-      auto earlier = FindMessageByClientId(c, *conversation_id, "guest", *client_id);
-      if (!earlier) return Error{"db_error", "duplicate clientId but no such message"};
-      return PostedMessage{std::move(*earlier), false, std::nullopt};
-    }
-    // One round trip for the new message's id and the conversation's newest event. The events
-    // read comes after the lock, so it sees every event committed before ours (see InsertEvent).
-    auto ids = Prepare(c,
-                       "SELECT LAST_INSERT_ID() AS message_id, COALESCE(MAX(id), 0) AS prev_id "
-                       "FROM events WHERE conversation_id = ?");
-    ids->setUInt64(1, *conversation_id);
-    std::uint64_t prev_event_id = 0;
-    {
-      auto rs = Query(*ids);
-      if (!rs->next()) return Error{"db_error", "no insert id for the message"};
-      message.id = rs->getUInt64("message_id");
-      prev_event_id = rs->getUInt64("prev_id");
-    }
-    if (message.id == 0) return Error{"db_error", "no insert id for the message"};
-    message.created_at = MysqlUtcToIso(created_at);
-    auto touch = Prepare(c,
-                         "UPDATE conversations SET last_message_at = ?, status = 'open' "
-                         "WHERE id = ?");
-    touch->setString(1, created_at);
-    touch->setUInt64(2, *conversation_id);
-    touch->executeUpdate();
-    EventNotice event = InsertEventAfter(
-        c, *conversation_id, guest.id, "message",
-        MessageJson(message).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
-        prev_event_id);
-    return PostedMessage{std::move(message), true, std::move(event)};
+                              "INSERT INTO messages (conversation_id, author, body, client_id, "
+                              "created_at) VALUES (?, 'guest', ?, ?, ?)");
+        insert->setUInt64(1, *conversation_id);
+        insert->setString(2, text);
+        if (client_id) {
+          insert->setString(3, *client_id);
+        } else {
+          insert->setNull(3, sql::DataType::VARCHAR);
+        }
+        insert->setDateTime(4, created_at);
+        try {
+          insert->executeUpdate();
+        } catch (const sql::SQLException& e) {
+          // The unique key (conversation, author, clientId) decides retries: a duplicate means this
+          // clientId is already stored (committed before we took the conversation lock). Roll back
+          // (the conversation may have been touched) and answer with the earlier message.
+          if (!client_id || !IsDuplicateKey(e)) throw;
+          conversation_of_retry = *conversation_id;
+          return Error{std::string(kDuplicateClientId), "clientId already stored"};
+        }
+        // One round trip for the new message's id and the conversation's newest event. The events
+        // read comes after the lock, so it sees every event committed before ours (see
+        // InsertEvent).
+        auto ids = Prepare(c,
+                           "SELECT LAST_INSERT_ID() AS message_id, COALESCE(MAX(id), 0) AS prev_id "
+                           "FROM events WHERE conversation_id = ?");
+        ids->setUInt64(1, *conversation_id);
+        std::uint64_t prev_event_id = 0;
+        {
+          auto rs = Query(*ids);
+          if (!rs->next()) return Error{"db_error", "no insert id for the message"};
+          message.id = rs->getUInt64("message_id");
+          prev_event_id = rs->getUInt64("prev_id");
+        }
+        if (message.id == 0) return Error{"db_error", "no insert id for the message"};
+        message.created_at = MysqlUtcToIso(created_at);
+        if (!touched) {
+          auto touch = Prepare(c,
+                               "UPDATE conversations SET last_message_at = ?, status = 'open' "
+                               "WHERE id = ?");
+          touch->setDateTime(1, created_at);
+          touch->setUInt64(2, *conversation_id);
+          touch->executeUpdate();
+        }
+        EventNotice event = InsertEventAfter(
+            c, *conversation_id, guest.id, "message",
+            MessageJson(message).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+            prev_event_id);
+        return PostedMessage{std::move(message), true, std::move(event)};
+      });
+  if (posted.ok() || posted.error().code != kDuplicateClientId) return posted;
+  // A retry: the earlier message is committed (its transaction held the conversation lock).
+  return WithConnection<PostedMessage>(pool_, [&](DbConnection& c) -> Result<PostedMessage> {
+    auto earlier = FindMessageByClientId(c, conversation_of_retry, "guest", *client_id);
+    if (!earlier) return Error{"db_error", "duplicate clientId but no such message"};
+    return PostedMessage{std::move(*earlier), false, std::nullopt};
   });
 }
 
