@@ -435,7 +435,7 @@ describe('messages', () => {
     await close();
   });
 
-  test('resolving and reopening the conversation shows a note in the frame', async () => {
+  test('resolving and reopening the conversation (by the agent or by writing again) shows notes in the frame', async () => {
     const { frame, close } = await open('mode=inline');
     const text = unique('thanks, that was all');
     await send(frame, text);
@@ -444,8 +444,14 @@ describe('messages', () => {
     await stack.ctlJson(['conversations', 'resolve', conversation]);
     await frame.waitForSelector('.msg.system[data-status="resolved"]', { timeout: 10000 });
     assert.match(await frame.textContent('.msg.system[data-status="resolved"]'), /resolved/);
-    await stack.ctlJson(['conversations', 'reopen', conversation]);
+    // The visitor writing again reopens it (the server does, and says so on the stream).
+    await send(frame, unique('one more thing'));
     await frame.waitForSelector('.msg.system[data-status="open"]', { timeout: 10000 });
+    assert.equal((await stack.ctlJson(['conversations', 'show', conversation])).status, 'open');
+    await stack.ctlJson(['conversations', 'resolve', conversation]);
+    await stack.ctlJson(['conversations', 'reopen', conversation]); // and an agent reopening it too
+    await frame.waitForFunction(() => document.querySelectorAll('.msg.system[data-status]').length === 4, null,
+      { timeout: 10000 });
     assert.equal(await frame.getAttribute('#log', 'aria-live'), 'polite', 'announced by the live region');
     await close();
   });

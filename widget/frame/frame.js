@@ -377,6 +377,8 @@
           const { json } = await withGuest(() =>
             persist('send', () => call('POST', 'messages', { text: entry.text, clientId: entry.clientId })),
           );
+          // The server reopens a resolved conversation on a guest message without a status event.
+          if (conversationStatus === 'resolved') noteStatus('open');
           if (outbox.includes(entry)) upsert(json.message);
           if (outbox.includes(entry)) {
             // the server's copy is already shown (or came back without our clientId): drop ours
@@ -520,18 +522,26 @@
       const known = byId.get(String(payload.messageId));
       const value = 'value' in payload ? payload.value : payload.reaction;
       if (known) upsert({ ...known.message, reaction: value === undefined ? null : value });
-    } else if (type === 'status' && (payload.status === 'resolved' || payload.status === 'open')) {
-      // Shown once, live, as a note in the log (announced by its live region); history has none.
-      const item = node('li', 'msg system');
-      item.dataset.status = payload.status;
-      item.append(node('div', 'bubble', payload.status === 'resolved' ? t.resolved : t.reopened));
-      const stick = nearBottom();
-      ui.log.append(item);
-      ui.empty.hidden = true;
-      if (stick) ui.log.scrollTop = ui.log.scrollHeight;
+    } else if (type === 'status') {
+      noteStatus(payload.status);
     } else if (type === 'config') {
       applyConfig({ ...config, ...payload });
     }
+  }
+
+  // A resolved or reopened conversation is shown live as a note in the log (announced by its live
+  // region), once per change; the history holds no such notes.
+  let conversationStatus = null;
+  function noteStatus(status) {
+    if ((status !== 'resolved' && status !== 'open') || status === conversationStatus) return;
+    conversationStatus = status;
+    const item = node('li', 'msg system');
+    item.dataset.status = status;
+    item.append(node('div', 'bubble', status === 'resolved' ? t.resolved : t.reopened));
+    const stick = nearBottom();
+    ui.log.append(item);
+    ui.empty.hidden = true;
+    if (stick) ui.log.scrollTop = ui.log.scrollHeight;
   }
 
   async function poll() {
