@@ -55,6 +55,7 @@ async function newSite() {
 
 after(async () => {
   await browser?.close();
+  pages?.closeAllConnections(); // a browser left open by a failed test must not hold up the stop
   await new Promise((resolve) => (pages ? pages.close(resolve) : resolve()));
   await stack?.stop();
 });
@@ -710,8 +711,9 @@ describe('third-party storage', () => {
   for (const storage of ['blocked', 'partitioned']) {
     test(`with frame storage ${storage}, history survives a browser restart`, async () => {
       const dir = await tempProfile();
+      let b;
       try {
-        let b = await launch({ storage, userDataDir: dir });
+        b = await launch({ storage, userDataDir: dir });
         let page = await b.newPage();
         await page.goto(hostUrl('shop.test', 'mode=inline'));
         let frame = await chatFrame(page, stack.chatUrl);
@@ -729,6 +731,7 @@ describe('third-party storage', () => {
         await send(frame, text);
         await frame.waitForSelector('.msg.guest:not(.pending)');
         await b.close();
+        b = null;
 
         b = await launch({ storage, userDataDir: dir });
         page = await b.newPage();
@@ -737,8 +740,8 @@ describe('third-party storage', () => {
         await frame.waitForSelector('#chat[aria-busy="false"]', { timeout: 15000 });
         assert.deepEqual(await guestTexts(frame), [text]);
         assert.deepEqual(b.errors, []);
-        await b.close();
       } finally {
+        await b?.close();
         await rm(dir, { recursive: true, force: true });
       }
     });
