@@ -266,6 +266,24 @@ test('live: an agent reply, a reaction and a status change reach the stream in o
     assert.equal(shown.status, 'resolved');
     assert.equal(shown.messages.find((m) => m.id === reply.message.id).reaction, 'like');
 
+    // A guest writing to the resolved conversation reopens it: a `status` event, then the message.
+    assert.equal((await send(guest.token, 'one more thing', 'live-2')).status, 201);
+    const reopened = await stream.next();
+    assert.equal(reopened.event, 'status');
+    assert.deepEqual(reopened.data, { conversationId: history.conversationId, status: 'open' });
+    assert.ok(reopened.id > status.id);
+    const again = await stream.next();
+    assert.equal(again.event, 'message');
+    assert.equal(again.data.clientId, 'live-2');
+    assert.ok(again.id > reopened.id);
+    const reopenedShown = await stack.ctlJson(['conversations', 'show', String(history.conversationId)]);
+    assert.equal(reopenedShown.status, 'open');
+    // Writing to an open conversation sends no status event.
+    assert.equal((await send(guest.token, 'and another', 'live-3')).status, 201);
+    const plain = await stream.next();
+    assert.equal(plain.event, 'message');
+    assert.equal(plain.data.clientId, 'live-3');
+
     const own = await fetch(`${stack.chatUrl}/api/v1/external/messages/${history.messages[0].id}/reaction`, {
       method: 'PUT', headers: authHeaders(guest.token), body: JSON.stringify({ value: 'like' }),
     });

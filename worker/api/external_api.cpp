@@ -263,6 +263,8 @@ HttpResponse ExternalApi::PostMessage(const Site& site, const Guest& guest,
   if (!input) return ErrorResponse(400, input.error().code, input.error().message);
   auto posted = store_.PostGuestMessage(site, guest, input->text, input->client_id);
   if (!posted) return StoreErrorResponse(posted.error());
+  // In id order: the reopening status event comes first.
+  if (posted->reopened) events_.Publish(*posted->reopened);
   if (posted->event) events_.Publish(*posted->event);
   return JsonResponse(posted->created ? 201 : 200,
                       Dump(json{{"message", MessageJson(posted->message)}}));

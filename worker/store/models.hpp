@@ -66,6 +66,9 @@ struct PostedMessage {
   Message message;
   bool created = false;              // false when clientId matched an earlier message
   std::optional<EventNotice> event;  // the stored event, when created
+  // The `status` (open) event, stored just before `event`, when the message reopened a resolved
+  // conversation.
+  std::optional<EventNotice> reopened = std::nullopt;
 };
 
 struct ReactionChange {

@@ -203,7 +203,7 @@ Result<PostedMessage> MysqlChatStore::PostGuestMessage(
           // Locks the conversation and records the message time in one statement. No row (gone, or
           // unchanged) falls back to the locking read below.
           auto touch = Prepare(c,
-                               "UPDATE conversations SET last_message_at = ?, status = 'open' "
+                               "UPDATE conversations SET last_message_at = ? "
                                "WHERE id = ? AND guest_id = ?");
           touch->setDateTime(1, created_at);
           touch->setUInt64(2, guest.conversation_id);
@@ -257,23 +257,28 @@ Result<PostedMessage> MysqlChatStore::PostGuestMessage(
           conversation_of_retry = *conversation_id;
           return Error{std::string(kDuplicateClientId), "clientId already stored"};
         }
-        // One round trip for the new message's id and the conversation's newest event. The events
-        // read comes after the lock, so it sees every event committed before ours (see
-        // InsertEvent).
-        auto ids = Prepare(c,
-                           "SELECT LAST_INSERT_ID() AS message_id, COALESCE(MAX(id), 0) AS prev_id "
-                           "FROM events WHERE conversation_id = ?");
+        // One round trip for the new message's id, the conversation's newest event and its status.
+        // The read comes after the lock, so it sees every event committed before ours (see
+        // InsertEvent) and a status no one else can change until we commit.
+        auto ids =
+            Prepare(c,
+                    "SELECT LAST_INSERT_ID() AS message_id, COALESCE(MAX(id), 0) AS prev_id, "
+                    "(SELECT status FROM conversations WHERE id = ?) AS status "
+                    "FROM events WHERE conversation_id = ?");
         ids->setUInt64(1, *conversation_id);
+        ids->setUInt64(2, *conversation_id);
         std::uint64_t prev_event_id = 0;
+        bool reopens = false;
         {
           auto rs = Query(*ids);
           if (!rs->next()) return Error{"db_error", "no insert id for the message"};
           message.id = rs->getUInt64("message_id");
           prev_event_id = rs->getUInt64("prev_id");
+          reopens = OptionalString(*rs, "status") == std::optional<std::string>("resolved");
         }
         if (message.id == 0) return Error{"db_error", "no insert id for the message"};
         message.created_at = MysqlUtcToIso(created_at);
-        if (!touched) {
+        if (!touched || reopens) {
           auto touch = Prepare(c,
                                "UPDATE conversations SET last_message_at = ?, status = 'open' "
                                "WHERE id = ?");
@@ -281,11 +286,20 @@ Result<PostedMessage> MysqlChatStore::PostGuestMessage(
           touch->setUInt64(2, *conversation_id);
           touch->executeUpdate();
         }
+        // A guest writing to a resolved conversation reopens it: streams and the admin inbox learn
+        // it from the same `status` event an agent's reopen writes, stored before the message.
+        std::optional<EventNotice> reopened;
+        if (reopens) {
+          nlohmann::json data = {{"conversationId", *conversation_id}, {"status", "open"}};
+          reopened =
+              InsertEventAfter(c, *conversation_id, guest.id, "status", data.dump(), prev_event_id);
+          prev_event_id = reopened->id;
+        }
         EventNotice event = InsertEventAfter(
             c, *conversation_id, guest.id, "message",
             MessageJson(message).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
             prev_event_id);
-        return PostedMessage{std::move(message), true, std::move(event)};
+        return PostedMessage{std::move(message), true, std::move(event), std::move(reopened)};
       });
   if (posted.ok() || posted.error().code != kDuplicateClientId) return posted;
   // A retry: the earlier message is committed (its transaction held the conversation lock).

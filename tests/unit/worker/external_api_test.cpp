@@ -19,6 +19,7 @@ class FakeStore : public ChatStore {
   Site site;
   std::vector<std::pair<Guest, std::string>> guests;  // with token hash
   std::vector<Message> messages;
+  bool resolved = false;  // the guest's conversation; a guest message reopens it
 
   FakeStore() {
     site.id = 1;
@@ -69,7 +70,10 @@ class FakeStore : public ChatStore {
       if (client_id && m.client_id == client_id) return PostedMessage{m, false, std::nullopt};
     Message m{messages.size() + 1, 1, "guest", text, client_id, "2026-01-01T00:00:00.000Z", {}};
     messages.push_back(m);
-    return PostedMessage{m, true, EventNotice{m.id, 1, 1, "message", "{}"}};
+    std::optional<EventNotice> reopened;
+    if (resolved) reopened = EventNotice{90, 1, 1, "status", R"({"status":"open"})"};
+    resolved = false;
+    return PostedMessage{m, true, EventNotice{m.id, 1, 1, "message", "{}"}, reopened};
   }
   Result<ReactionChange> SetReaction(const Guest&, std::uint64_t message_id,
                                      const std::optional<std::string>& value) override {
@@ -214,6 +218,19 @@ TEST_F(ExternalApiTest, PostThenRetryIsIdempotent) {
   auto history = Call("GET", "/api/v1/external/messages", Auth(token));
   EXPECT_EQ(json::parse(history.body)["messages"].size(), 1u);
   EXPECT_EQ(json::parse(history.body)["lastEventId"], 1);
+}
+
+TEST_F(ExternalApiTest, MessageToResolvedConversationAnnouncesReopenFirst) {
+  std::string token = NewToken();
+  store.resolved = true;
+  auto posted = Call("POST", "/api/v1/external/messages", Auth(token), R"({"text":"back"})");
+  ASSERT_EQ(posted.status, 201);
+  ASSERT_EQ(events.published.size(), 2u);
+  EXPECT_EQ(events.published[0].type, "status");
+  EXPECT_EQ(events.published[1].type, "message");
+  Call("POST", "/api/v1/external/messages", Auth(token), R"({"text":"still here"})");
+  ASSERT_EQ(events.published.size(), 3u);  // already open: the message only
+  EXPECT_EQ(events.published[2].type, "message");
 }
 
 TEST_F(ExternalApiTest, Reactions) {
