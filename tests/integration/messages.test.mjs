@@ -239,6 +239,7 @@ test('live: an agent reply, a reaction and a status change reach the stream in o
   const guest = await newGuest();
   assert.equal((await send(guest.token, 'anyone there?', 'live-1')).status, 201);
   const history = await conversationOf(guest.token);
+  assert.equal(history.status, 'open');
   const stream = await openEvents(guest.token, { lastEventId: history.lastEventId });
   try {
     const reply = await stack.ctlJson(['conversations', 'reply', String(history.conversationId), '--text', 'Yes! How can I help?', '--as', 'admin']);
@@ -264,6 +265,7 @@ test('live: an agent reply, a reaction and a status change reach the stream in o
 
     const shown = await stack.ctlJson(['conversations', 'show', String(history.conversationId)]);
     assert.equal(shown.status, 'resolved');
+    assert.equal((await conversationOf(guest.token)).status, 'resolved', 'the history tells the status');
     assert.equal(shown.messages.find((m) => m.id === reply.message.id).reaction, 'like');
 
     // A guest writing to the resolved conversation reopens it: a `status` event, then the message.
@@ -278,6 +280,7 @@ test('live: an agent reply, a reaction and a status change reach the stream in o
     assert.ok(again.id > reopened.id);
     const reopenedShown = await stack.ctlJson(['conversations', 'show', String(history.conversationId)]);
     assert.equal(reopenedShown.status, 'open');
+    assert.equal((await conversationOf(guest.token)).status, 'open');
     // Writing to an open conversation sends no status event.
     assert.equal((await send(guest.token, 'and another', 'live-3')).status, 201);
     const plain = await stream.next();
@@ -290,6 +293,9 @@ test('live: an agent reply, a reaction and a status change reach the stream in o
     assert.equal(own.status, 409, 'a guest cannot react to its own message');
 
     const stranger = await newGuest();
+    const empty = await conversationOf(stranger.token);
+    assert.equal(empty.conversationId, null);
+    assert.equal(empty.status, null, 'no conversation yet, no status');
     const foreign = await fetch(`${stack.chatUrl}/api/v1/external/messages/${reply.message.id}/reaction`, {
       method: 'PUT', headers: authHeaders(stranger.token), body: JSON.stringify({ value: 'dislike' }),
     });

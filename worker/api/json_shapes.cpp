@@ -29,6 +29,7 @@ json HistoryJson(const History& history) {
   for (const auto& m : history.messages) messages.push_back(MessageJson(m));
   return json{
       {"conversationId", history.conversation_id ? json(*history.conversation_id) : json(nullptr)},
+      {"status", history.status ? json(*history.status) : json(nullptr)},
       {"messages", std::move(messages)}};
 }
 

@@ -59,6 +59,7 @@ struct Message {
 
 struct History {
   std::optional<std::uint64_t> conversation_id;
+  std::optional<std::string> status;  // "open" | "resolved"; nullopt without a conversation
   std::vector<Message> messages;
 };
 

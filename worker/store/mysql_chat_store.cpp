@@ -139,11 +139,12 @@ Result<std::optional<SiteGuest>> MysqlChatStore::FindSiteAndGuest(std::string_vi
 Result<History> MysqlChatStore::LoadHistory(const Guest& guest) {
   return WithConnection<History>(pool_, [&](DbConnection& c) {
     History history;
-    auto conv = Prepare(c, "SELECT id FROM conversations WHERE guest_id = ?");
+    auto conv = Prepare(c, "SELECT id, status FROM conversations WHERE guest_id = ?");
     conv->setUInt64(1, guest.id);
     auto crs = Query(*conv);
     if (!crs->next()) return Result<History>(std::move(history));
     history.conversation_id = crs->getUInt64("id");
+    history.status = OptionalString(*crs, "status");
     auto stmt = Prepare(c, std::string("SELECT ") + kMessageColumns +
                                ", r.value AS reaction FROM messages m "
                                "LEFT JOIN reactions r ON r.message_id = m.id AND r.guest_id = ? "

@@ -59,7 +59,10 @@ class FakeStore : public ChatStore {
   }
   Result<History> LoadHistory(const Guest&) override {
     History h;
-    if (!messages.empty()) h.conversation_id = 1;
+    if (!messages.empty()) {
+      h.conversation_id = 1;
+      h.status = resolved ? "resolved" : "open";
+    }
     h.messages = messages;
     return h;
   }
@@ -228,6 +231,8 @@ TEST_F(ExternalApiTest, MessageToResolvedConversationAnnouncesReopenFirst) {
   ASSERT_EQ(events.published.size(), 2u);
   EXPECT_EQ(events.published[0].type, "status");
   EXPECT_EQ(events.published[1].type, "message");
+  EXPECT_EQ(json::parse(Call("GET", "/api/v1/external/messages", Auth(token)).body)["status"],
+            "open");
   Call("POST", "/api/v1/external/messages", Auth(token), R"({"text":"still here"})");
   ASSERT_EQ(events.published.size(), 3u);  // already open: the message only
   EXPECT_EQ(events.published[2].type, "message");
