@@ -95,7 +95,7 @@ int main(int argc, char** argv) {
     return admin_streams.Open(request.last_event_id, std::move(request.session_alive));
   });
   Router router(
-      external, [&pool] { return pool.Acquire(std::chrono::milliseconds(500)).ok(); },
+      external, [&pool] { return pool.Ping(std::chrono::milliseconds(500)); },
       [&] {
         return MetricsText(counters, pool.Stats(), publisher.redis_ok() && relay.subscribed());
       },

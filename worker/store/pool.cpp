@@ -75,6 +75,18 @@ Result<std::unique_ptr<DbConnection>> ConnectionPool::Open() {
   }
 }
 
+bool ConnectionPool::Ping(std::chrono::milliseconds wait) {
+  auto conn = Acquire(wait);
+  if (!conn) return false;
+  bool alive = false;
+  try {
+    alive = conn.value()->raw().isValid();
+  } catch (const sql::SQLException&) {
+  }
+  if (!alive) conn.value().MarkBroken();
+  return alive;
+}
+
 Result<PooledConnection> ConnectionPool::Acquire(std::chrono::milliseconds wait) {
   std::unique_lock lock(mu_);
   auto deadline = std::chrono::steady_clock::now() + wait;

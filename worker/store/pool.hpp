@@ -78,6 +78,9 @@ class ConnectionPool {
 
   // A connection within `wait`, or Error{"db_unavailable"} naming the server and the reason.
   Result<PooledConnection> Acquire(std::chrono::milliseconds wait = std::chrono::seconds(3));
+  // True when a connection answers a ping now. Readiness must not trust a connection that merely
+  // worked a moment ago: Acquire hands out recently used ones without pinging them.
+  bool Ping(std::chrono::milliseconds wait);
 
   PoolStats Stats() const;
   const DbSettings& settings() const { return settings_; }
