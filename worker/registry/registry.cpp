@@ -1,7 +1,5 @@
 #include "registry/registry.hpp"
 
-#include <map>
-
 #include "log/log.hpp"
 #include "store/admin_repo.hpp"
 #include "store/mysql_chat_store.hpp"
@@ -48,20 +46,7 @@ Result<json> BuildRegistryDocument(ConnectionPool& pool) {
     auto rrs = Query(*rev);
     if (!rrs->next()) return Error{"db_error", "registry_state has no row (run migrate)"};
     std::int64_t revision = rrs->getInt64("revision");
-    std::vector<Site> sites;
-    std::map<std::uint64_t, std::size_t> index;
-    auto stmt = Prepare(c, std::string("SELECT ") + kSiteColumns + " FROM sites ORDER BY id");
-    auto rs = Query(*stmt);
-    while (rs->next()) {
-      index[rs->getUInt64("id")] = sites.size();
-      sites.push_back(SiteFromRow(*rs));
-    }
-    auto origins = Prepare(c, "SELECT site_id, origin FROM site_origins ORDER BY site_id, id");
-    auto ors = Query(*origins);
-    while (ors->next()) {
-      auto it = index.find(ors->getUInt64("site_id"));
-      if (it != index.end()) sites[it->second].origins.push_back(ors->getString("origin"));
-    }
+    std::vector<Site> sites = LoadSitesWithOrigins(c);
     return RegistryDocument(revision, sites);
   });
 }

@@ -1,7 +1,5 @@
 #include "store/admin_repo.hpp"
 
-#include <map>
-
 #include "common/text.hpp"
 #include "store/mysql_chat_store.hpp"
 #include "store/mysql_util.hpp"
@@ -61,23 +59,8 @@ Result<Site> CreateSite(ConnectionPool& pool, const NewSite& site) {
 
 Result<std::vector<Site>> ListSites(ConnectionPool& pool) {
   using Sites = std::vector<Site>;
-  return WithConnection<Sites>(pool, [&](DbConnection& c) -> Result<Sites> {
-    Sites sites;
-    std::map<std::uint64_t, std::size_t> index;
-    auto stmt = Prepare(c, std::string("SELECT ") + kSiteColumns + " FROM sites ORDER BY id");
-    auto rs = Query(*stmt);
-    while (rs->next()) {
-      index[rs->getUInt64("id")] = sites.size();
-      sites.push_back(SiteFromRow(*rs));
-    }
-    auto origins = Prepare(c, "SELECT site_id, origin FROM site_origins ORDER BY site_id, id");
-    auto ors = Query(*origins);
-    while (ors->next()) {
-      auto it = index.find(ors->getUInt64("site_id"));
-      if (it != index.end()) sites[it->second].origins.push_back(ors->getString("origin"));
-    }
-    return sites;
-  });
+  return WithConnection<Sites>(
+      pool, [&](DbConnection& c) -> Result<Sites> { return LoadSitesWithOrigins(c); });
 }
 
 Result<std::uint64_t> AddAdmin(ConnectionPool& pool, const std::string& username,

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <map>
 #include <string>
 
 #include "api/json_shapes.hpp"
@@ -31,6 +32,24 @@ std::string MysqlUtcNowMicros() {
   std::size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
   std::snprintf(buf + n, sizeof buf - n, ".%06lld", static_cast<long long>(micros));
   return buf;
+}
+
+std::vector<Site> LoadSitesWithOrigins(DbConnection& c) {
+  std::vector<Site> sites;
+  std::map<std::uint64_t, std::size_t> index;
+  auto stmt = Prepare(c, std::string("SELECT ") + kSiteColumns + " FROM sites ORDER BY id");
+  auto rs = Query(*stmt);
+  while (rs->next()) {
+    index[rs->getUInt64("id")] = sites.size();
+    sites.push_back(SiteFromRow(*rs));
+  }
+  auto origins = Prepare(c, "SELECT site_id, origin FROM site_origins ORDER BY site_id, id");
+  auto ors = Query(*origins);
+  while (ors->next()) {
+    auto it = index.find(ors->getUInt64("site_id"));
+    if (it != index.end()) sites[it->second].origins.push_back(ors->getString("origin"));
+  }
+  return sites;
 }
 
 Site SiteFromRow(sql::ResultSet& rs) {

@@ -37,6 +37,9 @@ class MysqlChatStore : public ChatStore {
 
 // Reads the current row of a sites query (columns as selected by kSiteColumns).
 Site SiteFromRow(sql::ResultSet& rs);
+// Every site with its allowed origins, in id order, on the caller's connection (so a caller in a
+// transaction reads them from its snapshot).
+std::vector<Site> LoadSitesWithOrigins(DbConnection& c);
 inline constexpr const char* kSiteColumns =
     "id, site_key, name, title, primary_color, locked, locked_message, locale, is_main, "
     "rate_limit_messages, rate_limit_window_s, rate_limit_burst, rate_limit_message, created_at";
