@@ -524,28 +524,37 @@ Result<std::uint64_t> ConversationIdArg(const ParsedArgs& args) {
   return static_cast<std::uint64_t>(*id);
 }
 
-int RunConversationsList(const ParsedArgs& args, const Settings& settings) {
-  if (!args.positional.empty()) return Fail({"usage", "unexpected " + args.positional[0]});
-  ConversationFilter filter;
+// The filter flags shared by `conversations list` and `export`: --site, --source, --status,
+// --since, and --limit up to max_limit (filter's own limit when absent).
+Result<ConversationFilter> ConversationFilterArgs(const ParsedArgs& args, ConversationFilter filter,
+                                                  unsigned max_limit) {
+  if (!args.positional.empty()) return Error{"usage", "unexpected " + args.positional[0]};
   filter.site_key = args.Get("site");
   filter.source = args.Get("source");
   if (filter.source && *filter.source != "main" && *filter.source != "external") {
-    return Fail({"usage", "--source must be main or external"});
+    return Error{"usage", "--source must be main or external"};
   }
   filter.status = args.Get("status");
   if (filter.status && *filter.status != "open" && *filter.status != "resolved") {
-    return Fail({"usage", "--status must be open or resolved"});
+    return Error{"usage", "--status must be open or resolved"};
   }
   if (auto since = args.Get("since")) {
     auto parsed = ParseSince(*since);
-    if (!parsed) return Fail(parsed.error());
+    if (!parsed) return parsed.error();
     filter.since = *parsed;
   }
   if (auto l = args.Get("limit")) {
-    auto parsed = ParsePositive("limit", *l, 10000);
-    if (!parsed) return Fail(parsed.error());
+    auto parsed = ParsePositive("limit", *l, max_limit);
+    if (!parsed) return parsed.error();
     filter.limit = *parsed;
   }
+  return filter;
+}
+
+int RunConversationsList(const ParsedArgs& args, const Settings& settings) {
+  auto parsed_filter = ConversationFilterArgs(args, ConversationFilter{}, 10000);
+  if (!parsed_filter) return Fail(parsed_filter.error());
+  const ConversationFilter& filter = *parsed_filter;
   ConnectionPool pool(settings.db);
   auto rows = ListConversations(pool, filter);
   if (!rows) return Fail(rows.error());
@@ -628,28 +637,11 @@ int RunConversationsStatus(const ParsedArgs& args, const Settings& settings,
 
 // One JSON object per line: each conversation with all its messages (likes and dislikes too).
 int RunConversationsExport(const ParsedArgs& args, const Settings& settings) {
-  if (!args.positional.empty()) return Fail({"usage", "unexpected " + args.positional[0]});
-  ConversationFilter filter;
-  filter.site_key = args.Get("site");
-  filter.source = args.Get("source");
-  if (filter.source && *filter.source != "main" && *filter.source != "external") {
-    return Fail({"usage", "--source must be main or external"});
-  }
-  filter.status = args.Get("status");
-  if (filter.status && *filter.status != "open" && *filter.status != "resolved") {
-    return Fail({"usage", "--status must be open or resolved"});
-  }
-  if (auto since = args.Get("since")) {
-    auto parsed = ParseSince(*since);
-    if (!parsed) return Fail(parsed.error());
-    filter.since = *parsed;
-  }
-  filter.limit = 1000000;
-  if (auto l = args.Get("limit")) {
-    auto parsed = ParsePositive("limit", *l, 1000000);
-    if (!parsed) return Fail(parsed.error());
-    filter.limit = *parsed;
-  }
+  ConversationFilter everything;
+  everything.limit = 1000000;
+  auto parsed_filter = ConversationFilterArgs(args, everything, 1000000);
+  if (!parsed_filter) return Fail(parsed_filter.error());
+  const ConversationFilter& filter = *parsed_filter;
   ConnectionPool pool(settings.db);
   auto rows = ListConversations(pool, filter);
   if (!rows) return Fail(rows.error());
