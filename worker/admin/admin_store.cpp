@@ -19,10 +19,6 @@ std::string Compact(const json& j) {
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
-void BumpRevision(DbConnection& c) {
-  Prepare(c, "UPDATE registry_state SET revision = revision + 1 WHERE id = 1")->executeUpdate();
-}
-
 // The site row locked for the transaction, with its origins.
 Result<Site> LockSite(DbConnection& c, const std::string& site_key) {
   auto stmt = Prepare(
@@ -166,7 +162,7 @@ Result<Site> UpdateSite(ConnectionPool& pool, const std::string& site_key, const
       if (IsDuplicateKey(e)) return Error{"conflict", "a site named \"" + s.name + "\" exists"};
       throw;
     }
-    BumpRevision(c);
+    BumpRegistryRevision(c);
     AppendAudit(c, actor, "site.update", s.key, Compact({{"site", s.name}, {"changes", changed}}));
     return s;
   });
@@ -179,7 +175,7 @@ Status DeleteSite(ConnectionPool& pool, const std::string& site_key, const Actor
     auto del = Prepare(c, "DELETE FROM sites WHERE id = ?");
     del->setUInt64(1, site->id);
     del->executeUpdate();
-    BumpRevision(c);
+    BumpRegistryRevision(c);
     AppendAudit(c, actor, "site.remove", site_key, Compact({{"site", site->name}}));
     return Ok{};
   });
@@ -201,7 +197,7 @@ Result<Site> AddSiteOrigin(ConnectionPool& pool, const std::string& site_key,
     auto touch = Prepare(c, "UPDATE sites SET revision = revision + 1 WHERE id = ?");
     touch->setUInt64(1, s.id);
     touch->executeUpdate();
-    BumpRevision(c);
+    BumpRegistryRevision(c);
     AppendAudit(c, actor, "origin.add", site_key, Compact({{"site", s.name}, {"origin", origin}}));
     return s;
   });
@@ -220,7 +216,7 @@ Result<Site> RemoveSiteOrigin(ConnectionPool& pool, const std::string& site_key,
     }
     Site s = site.value();
     std::erase(s.origins, origin);
-    BumpRevision(c);
+    BumpRegistryRevision(c);
     AppendAudit(c, actor, "origin.remove", site_key,
                 Compact({{"site", s.name}, {"origin", origin}}));
     return s;
@@ -238,7 +234,7 @@ Result<Site> RegenerateSiteKey(ConnectionPool& pool, const std::string& site_key
     update->executeUpdate();
     Site s = site.value();
     s.key = new_key;
-    BumpRevision(c);
+    BumpRegistryRevision(c);
     AppendAudit(c, actor, "site.key_regenerate", new_key,
                 Compact({{"site", s.name}, {"previousKey", site_key}}));
     return s;
@@ -272,7 +268,7 @@ Result<SecretKeyInfo> CreateSecretKey(ConnectionPool& pool, const std::string& s
     auto rs = Query(*read);
     if (!rs->next()) return Error{"db_error", "inserted key not found"};
     SecretKeyInfo info = SecretKeyFromRow(*rs);
-    BumpRevision(c);
+    BumpRegistryRevision(c);
     AppendAudit(
         c, actor, "secret_key.create", site_key,
         Compact(
@@ -317,7 +313,7 @@ Result<SecretKeyInfo> RevokeSecretKey(ConnectionPool& pool, const std::string& s
     }
     SecretKeyInfo info = SecretKeyFromRow(*rs);
     if (changed) {
-      BumpRevision(c);
+      BumpRegistryRevision(c);
       AppendAudit(c, actor, "secret_key.revoke", site_key,
                   Compact({{"site", site->name}, {"keyId", info.id}, {"prefix", info.prefix}}));
     }

@@ -6,14 +6,10 @@
 
 namespace edgechat::worker {
 
-namespace {
-
 void BumpRegistryRevision(DbConnection& c) {
   auto bump = Prepare(c, "UPDATE registry_state SET revision = revision + 1 WHERE id = 1");
   bump->executeUpdate();
 }
-
-}  // namespace
 
 Result<Site> CreateSite(ConnectionPool& pool, const NewSite& site) {
   return WithTransaction<Site>(pool, [&](DbConnection& c) -> Result<Site> {

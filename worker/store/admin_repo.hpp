@@ -26,6 +26,9 @@ struct NewSite {
 Result<Site> CreateSite(ConnectionPool& pool, const NewSite& site);
 
 // Every site with its origins, by id.
+// Announces a change to sites, origins or keys to the registry publisher; call it inside the
+// transaction that makes the change (docs/architecture.md).
+void BumpRegistryRevision(DbConnection& c);
 Result<std::vector<Site>> ListSites(ConnectionPool& pool);
 
 // A taken username is Error{"conflict"}.
