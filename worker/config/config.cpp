@@ -63,6 +63,7 @@ const std::vector<std::pair<std::string, std::string>>& KnownConfigKeys() {
       {"redis.timeout_ms", "1000"},
       {"log.level", "info"},
       {"sql.dir", "/usr/share/edgechat/sql"},
+      {"events.retention_days", "30"},
   };
   return *keys;
 }
@@ -189,6 +190,10 @@ Result<Settings> SettingsFrom(const std::map<std::string, std::string>& file_val
                  "log.level must be debug, info, warn or error, got \"" + s.log_level + "\""};
   }
   s.sql_dir = v["sql.dir"];
+
+  auto retention = number("events.retention_days", kMinEventRetentionDays, kMaxEventRetentionDays);
+  if (!retention) return retention.error();
+  s.event_retention_days = static_cast<unsigned>(*retention);
   return s;
 }
 

@@ -68,7 +68,13 @@ struct Settings {
   std::string sql_dir = "/usr/share/edgechat/sql";
   unsigned sse_heartbeat_s = 15;
   unsigned sse_buffer_events = 256;
+  // Events older than this are pruned (never a conversation's newest). 0 is refused: see
+  // docs/configuration.md.
+  unsigned event_retention_days = 30;
 };
+
+inline constexpr unsigned kMinEventRetentionDays = 1;
+inline constexpr unsigned kMaxEventRetentionDays = 3650;
 
 Result<ListenSpec> ParseListen(std::string_view text);
 

@@ -22,6 +22,7 @@
 #include "registry/registry.hpp"
 #include "store/admin_repo.hpp"
 #include "store/conversation_repo.hpp"
+#include "store/event_retention.hpp"
 #include "store/migrations.hpp"
 #include "store/pool.hpp"
 
@@ -665,6 +666,40 @@ int RunConversationsReopen(const ParsedArgs& args, const Settings& settings) {
   return RunConversationsStatus(args, settings, "open");
 }
 
+// One retention run now, as the worker's pruner does periodically (docs/cli.md).
+int RunEventsPrune(const ParsedArgs& args, const Settings& settings) {
+  if (!args.positional.empty()) return Fail({"usage", "unexpected " + args.positional[0]});
+  unsigned days = settings.event_retention_days;
+  if (auto d = args.Get("older-than-days")) {
+    auto parsed = ParsePositive("older-than-days", *d, kMaxEventRetentionDays);
+    if (!parsed) return Fail(parsed.error());
+    days = *parsed;
+  }
+  unsigned batch = kDefaultPruneBatch;
+  if (auto b = args.Get("batch")) {
+    auto parsed = ParsePositive("batch", *b, 10000);
+    if (!parsed) return Fail(parsed.error());
+    batch = *parsed;
+  }
+  ConnectionPool pool(settings.db);
+  EventPruner pruner(pool, days, std::chrono::seconds(0), batch);
+  auto report = pruner.RunOnce();
+  if (!report) return Fail(report.error());
+  if (g_json) {
+    std::cout << Dump({{"deleted", report->deleted},
+                       {"batches", report->batches},
+                       {"olderThanDays", days},
+                       {"before", MysqlUtcToIso(report->horizon)},
+                       {"prunedThrough", report->pruned_through}})
+              << "\n";
+  } else {
+    std::cout << "pruned " << report->deleted << " events created before "
+              << MysqlUtcToIso(report->horizon) << " (" << days << " days); events up to id "
+              << report->pruned_through << " may be gone\n";
+  }
+  return kExitOk;
+}
+
 const std::vector<Command>& Commands() {
   static const auto* commands = new std::vector<Command>{
       {{"migrate"},
@@ -798,6 +833,12 @@ const std::vector<Command>& Commands() {
        "                                 [--status open|resolved] [--since ISO-DATE] [--limit N]\n"
        "  Every matching conversation with all its messages as JSON lines (one per line).\n",
        RunConversationsExport},
+      {{"events", "prune"},
+       {{"older-than-days", true, false}, {"batch", true, false}},
+       "edgechatctl events prune [--older-than-days N] [--batch N]\n"
+       "  Deletes events older than N days (default: events.retention_days), keeping each\n"
+       "  conversation's newest event, in batches of N (default 1000). Messages stay.\n",
+       RunEventsPrune},
   };
   return *commands;
 }

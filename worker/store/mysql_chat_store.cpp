@@ -377,20 +377,39 @@ Result<std::vector<EventNotice>> MysqlChatStore::EventsAfter(std::uint64_t guest
                                                              unsigned limit) {
   using Events = std::vector<EventNotice>;
   return WithConnection<Events>(pool_, [&](DbConnection& c) -> Result<Events> {
-    auto stmt = Prepare(c,
-                        "SELECT e.id, e.conversation_id, e.type, e.payload FROM events e "
-                        "JOIN conversations c ON c.id = e.conversation_id "
-                        "WHERE c.guest_id = ? AND e.id > ? ORDER BY e.id LIMIT ?");
+    // The retention watermark comes in the same statement, so both are read from one snapshot:
+    // an event deleted before it is never missing without the watermark showing it.
+    auto stmt =
+        Prepare(c,
+                "SELECT e.id, e.conversation_id, e.type, e.payload, "
+                "(SELECT pruned_through FROM event_retention WHERE id = 1) "
+                "AS pruned_through FROM events e JOIN conversations c ON c.id = e.conversation_id "
+                "WHERE c.guest_id = ? AND e.id > ? ORDER BY e.id LIMIT ?");
     stmt->setUInt64(1, guest_id);
     stmt->setUInt64(2, after_id);
     stmt->setUInt(3, limit);
     auto rs = Query(*stmt);
     Events events;
+    std::uint64_t pruned_through = 0;
     while (rs->next()) {
       events.push_back(EventNotice{rs->getUInt64("id"), rs->getUInt64("conversation_id"), guest_id,
                                    rs->getString("type"), rs->getString("payload")});
+      if (!rs->isNull("pruned_through")) pruned_through = rs->getUInt64("pruned_through");
     }
-    return events;
+    // No row: nothing after after_id is left, and pruning never deletes a conversation's newest
+    // event, so every deleted one was older than an event the client has seen. Otherwise events
+    // after after_id may have been deleted: the client must reload the history, then continue
+    // after the conversation's newest event, which `reset` carries as its id.
+    if (after_id == 0 || events.empty() || after_id >= pruned_through) return events;
+    auto newest = Prepare(c,
+                          "SELECT COALESCE(MAX(e.id), 0) AS id FROM events e "
+                          "JOIN conversations c ON c.id = e.conversation_id WHERE c.guest_id = ?");
+    newest->setUInt64(1, guest_id);
+    auto nrs = Query(*newest);
+    std::uint64_t newest_id = events.back().id;
+    if (nrs->next() && nrs->getUInt64("id") > newest_id) newest_id = nrs->getUInt64("id");
+    return Events{EventNotice{newest_id, events.front().conversation_id, guest_id, "reset",
+                              R"({"reason":"expired"})"}};
   });
 }
 

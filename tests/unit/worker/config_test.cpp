@@ -68,6 +68,33 @@ TEST(Config, RejectsBadNumbersAndLevels) {
   EXPECT_FALSE(SettingsFrom({}, FakeEnv({{"EDGECHAT_LOG_LEVEL", "loud"}})).ok());
 }
 
+TEST(Config, EventRetentionDaysDefaultsTo30AndTakesFileAndEnv) {
+  auto defaults = SettingsFrom({}, FakeEnv({}));
+  ASSERT_TRUE(defaults.ok()) << defaults.error().message;
+  EXPECT_EQ(defaults->event_retention_days, 30u);
+  auto parsed = ParseConfigText("events.retention_days = 7\n");
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+  auto from_file = SettingsFrom(*parsed, FakeEnv({}));
+  ASSERT_TRUE(from_file.ok());
+  EXPECT_EQ(from_file->event_retention_days, 7u);
+  auto from_env = SettingsFrom(*parsed, FakeEnv({{"EDGECHAT_EVENTS_RETENTION_DAYS", "3650"}}));
+  ASSERT_TRUE(from_env.ok());
+  EXPECT_EQ(from_env->event_retention_days, 3650u);
+  auto one = SettingsFrom({{"events.retention_days", "1"}}, FakeEnv({}));
+  ASSERT_TRUE(one.ok());
+  EXPECT_EQ(one->event_retention_days, 1u);
+}
+
+TEST(Config, EventRetentionDaysRefusesZeroAndOutOfRange) {
+  for (const char* bad : {"0", "3651", "-1", "30d", "", " "}) {
+    auto s = SettingsFrom({{"events.retention_days", bad}}, FakeEnv({}));
+    ASSERT_FALSE(s.ok()) << "accepted \"" << bad << "\"";
+    EXPECT_EQ(s.error().code, "invalid_config");
+    EXPECT_NE(s.error().message.find("events.retention_days"), std::string::npos);
+    EXPECT_NE(s.error().message.find("1 to 3650"), std::string::npos);
+  }
+}
+
 TEST(Config, ListenAcceptsUnixAndHostPort) {
   auto unix_spec = ParseListen("unix:/run/edgechat/worker.sock");
   ASSERT_TRUE(unix_spec.ok());

@@ -1,0 +1,241 @@
+// Event retention against the real stack: `edgechatctl events prune` (the pass the worker runs
+// periodically) deletes aged events in batches but keeps each conversation's newest and every
+// message, raises the watermark, and a stream resuming from a pruned id gets one `reset` event
+// whose id is the conversation's newest, while a resume from a recent id is unaffected.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { startStack, run } from '../lib/stack.mjs';
+
+let stack;
+before(async () => { stack = await startStack(); });
+after(async () => { await stack?.stop(); });
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A request straight to the worker's unix socket (no edge limits: this file sends in bursts). */
+function worker(method, path, { headers = {}, body } = {}) {
+  return new Promise((resolve, reject) => {
+    const req = request({ socketPath: join(stack.varDir, 'run', 'worker.sock'), method, path, headers }, (res) => {
+      let data = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk) => { data += chunk; });
+      res.on('end', () => {
+        let json;
+        try { json = JSON.parse(data); } catch { json = undefined; }
+        resolve({ status: res.statusCode, text: data, json });
+      });
+    });
+    req.on('error', reject);
+    if (body !== undefined) req.write(JSON.stringify(body));
+    req.end();
+  });
+}
+
+const authHeaders = (token) => ({ 'Site-Key': stack.siteKey, Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' });
+
+async function newGuest() {
+  const res = await worker('POST', '/api/v1/external/guests', { headers: { 'Site-Key': stack.siteKey } });
+  assert.equal(res.status, 201, res.text);
+  return res.json;
+}
+
+let sent = 0;
+async function send(guest, text) {
+  const res = await worker('POST', '/api/v1/external/messages', {
+    headers: authHeaders(guest.token), body: { text, clientId: `retention-${++sent}` },
+  });
+  assert.equal(res.status, 201, res.text);
+  return res.json.message;
+}
+
+async function history(guest) {
+  const res = await worker('GET', '/api/v1/external/messages', { headers: authHeaders(guest.token) });
+  assert.equal(res.status, 200, res.text);
+  return res.json;
+}
+
+/** Runs SQL as root on the stack's MariaDB; resolves to the rows as arrays of strings. */
+async function sql(query) {
+  const out = await run('mariadb', ['--no-defaults', `--socket=${join(stack.varDir, 'run', 'mysql.sock')}`,
+    '-uroot', '-N', '-B', 'edgechat', '-e', query]);
+  assert.equal(out.code, 0, out.stderr);
+  return out.stdout.split('\n').filter(Boolean).map((line) => line.split('\t'));
+}
+
+const eventIdsOf = async (conversationId) =>
+  (await sql(`SELECT id FROM events WHERE conversation_id = ${Number(conversationId)} ORDER BY id`)).map(([id]) => Number(id));
+
+/** Parses server-sent events from a fetch body; next() resolves to {id, event, data}. */
+function sseReader(body, abort) {
+  const decoder = new TextDecoder();
+  let buffer = '';
+  const queue = [];
+  let ended = false;
+  let wake = () => {};
+  (async () => {
+    try {
+      for await (const chunk of body) {
+        buffer += decoder.decode(chunk, { stream: true });
+        let cut;
+        while ((cut = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, cut);
+          buffer = buffer.slice(cut + 2);
+          const event = {};
+          for (const line of block.split('\n')) {
+            const m = /^(id|event|data): ?(.*)$/.exec(line);
+            if (m) event[m[1]] = m[2];
+          }
+          if (event.data !== undefined) {
+            queue.push({ id: Number(event.id), event: event.event, data: JSON.parse(event.data) });
+            wake();
+          }
+        }
+      }
+    } catch { /* aborted */ }
+    ended = true;
+    wake();
+  })();
+  return {
+    async next(timeoutMs = 3000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!queue.length) {
+        if (ended) throw new Error('event stream ended');
+        const left = deadline - Date.now();
+        if (left <= 0) throw new Error('no event within timeout');
+        await new Promise((resolve) => { wake = resolve; setTimeout(resolve, left); });
+      }
+      return queue.shift();
+    },
+    pending: () => queue.length,
+    close: abort,
+  };
+}
+
+/** The guest's event stream through the edge, resumed after `lastEventId`. */
+async function openEvents(guest, lastEventId) {
+  const controller = new AbortController();
+  const res = await fetch(`${stack.chatUrl}/api/v1/external/events`, {
+    headers: { 'Site-Key': stack.siteKey, Authorization: `Bearer ${guest.token}`, 'Last-Event-ID': String(lastEventId) },
+    signal: controller.signal,
+  });
+  assert.equal(res.status, 200);
+  return sseReader(res.body, () => controller.abort());
+}
+
+async function prune(args) {
+  const out = await stack.ctl(['events', 'prune', ...args, '--json']);
+  assert.equal(out.code, 0, out.stderr);
+  return JSON.parse(out.stdout);
+}
+
+// Shared by the tests below, in order.
+let busy; // a guest with aged events and a recent one
+let quiet; // a guest whose only event is aged (its conversation's newest)
+let busyConversation;
+let quietConversation;
+let agedBusyIds;
+let pruneReport;
+
+test('prune deletes aged events in batches, keeps each conversation newest and every message', async () => {
+  busy = await newGuest();
+  quiet = await newGuest();
+  await send(quiet, 'quiet and old');
+  quietConversation = (await history(quiet)).conversationId;
+  await send(busy, 'old one');
+  await send(busy, 'old two');
+  busyConversation = (await history(busy)).conversationId;
+  await stack.ctlJson(['conversations', 'reply', String(busyConversation), '--text', 'old reply']);
+  agedBusyIds = await eventIdsOf(busyConversation);
+  assert.equal(agedBusyIds.length, 3);
+  const [quietId] = await eventIdsOf(quietConversation);
+
+  // Everything so far is 40 days old (ids and created_at grow together, as in production).
+  await sql('UPDATE events SET created_at = created_at - INTERVAL 40 DAY');
+  await send(busy, 'recent');
+  const recentId = (await eventIdsOf(busyConversation)).at(-1);
+
+  // A retention longer than the events' age deletes nothing.
+  const none = await prune(['--older-than-days', '41']);
+  assert.equal(none.deleted, 0);
+  assert.deepEqual(await eventIdsOf(busyConversation), [...agedBusyIds, recentId]);
+
+  pruneReport = await prune(['--older-than-days', '30', '--batch', '2']);
+  assert.ok(pruneReport.deleted >= 3, JSON.stringify(pruneReport));
+  assert.ok(pruneReport.batches >= 2, `batches of 2: ${JSON.stringify(pruneReport)}`);
+  assert.equal(pruneReport.olderThanDays, 30);
+  assert.match(pruneReport.before, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  assert.deepEqual(await eventIdsOf(busyConversation), [recentId], 'aged events gone, the recent one kept');
+  assert.deepEqual(await eventIdsOf(quietConversation), [quietId], 'a conversation keeps its newest event');
+  const [[watermark]] = await sql('SELECT pruned_through FROM event_retention WHERE id = 1');
+  assert.equal(Number(watermark), pruneReport.prunedThrough);
+  assert.ok(pruneReport.prunedThrough >= agedBusyIds.at(-1) && pruneReport.prunedThrough < recentId);
+
+  // Messages are never pruned, and the history still ends at the newest event.
+  const h = await history(busy);
+  assert.deepEqual(h.messages.map((m) => m.text), ['old one', 'old two', 'old reply', 'recent']);
+  assert.equal(h.lastEventId, recentId);
+  assert.equal((await history(quiet)).lastEventId, quietId);
+
+  // A second pass finds nothing more.
+  assert.equal((await prune(['--older-than-days', '30'])).deleted, 0);
+});
+
+test('a stream resuming from a pruned id gets one reset event with the newest id, then goes on', async () => {
+  const newest = (await history(busy)).lastEventId;
+  const stream = await openEvents(busy, agedBusyIds[0]);
+  try {
+    const reset = await stream.next();
+    assert.deepEqual(reset, { id: newest, event: 'reset', data: { reason: 'expired' } });
+    await sleep(300);
+    assert.equal(stream.pending(), 0, 'only the reset, none of the events after it');
+    const later = await send(busy, 'after the reset');
+    const next = await stream.next();
+    assert.equal(next.event, 'message');
+    assert.equal(next.data.text, later.text);
+    assert.ok(next.id > newest);
+  } finally {
+    stream.close();
+  }
+});
+
+test('a resume from a recent id, or with nothing newer in the conversation, is unaffected', async () => {
+  const ids = await eventIdsOf(busyConversation);
+  assert.ok(ids[0] > pruneReport.prunedThrough);
+  const recent = await openEvents(busy, ids[0]);
+  try {
+    const next = await recent.next();
+    assert.equal(next.event, 'message');
+    assert.equal(next.id, ids[1]);
+    assert.equal(next.data.text, 'after the reset');
+  } finally {
+    recent.close();
+  }
+
+  // The quiet guest's only event is below the watermark but is its newest: nothing was missed.
+  const [quietId] = await eventIdsOf(quietConversation);
+  assert.ok(quietId < pruneReport.prunedThrough, 'the quiet event is older than pruned ones');
+  const quietStream = await openEvents(quiet, quietId);
+  try {
+    await sleep(300);
+    assert.equal(quietStream.pending(), 0, 'no reset');
+    await send(quiet, 'quiet again');
+    const next = await quietStream.next();
+    assert.equal(next.event, 'message');
+    assert.equal(next.data.text, 'quiet again');
+  } finally {
+    quietStream.close();
+  }
+});
+
+test('events.retention_days 0 or out of range is refused with a clear message', async () => {
+  for (const bad of ['0', '3651']) {
+    const out = await stack.ctl(['events', 'prune'], { env: { ...stack.env, EDGECHAT_EVENTS_RETENTION_DAYS: bad } });
+    assert.equal(out.code, 2, out.stderr);
+    assert.match(out.stderr, /events\.retention_days must be a whole number from 1 to 3650/);
+  }
+  const flag = await stack.ctl(['events', 'prune', '--older-than-days', '0']);
+  assert.equal(flag.code, 2);
+  assert.match(flag.stderr, /--older-than-days must be a number from 1 to 3650/);
+});
