@@ -25,6 +25,7 @@
 #include "config/config.hpp"
 #include "events/hub.hpp"
 #include "events/redis_relay.hpp"
+#include "http/loops.hpp"
 #include "http/server.hpp"
 #include "log/log.hpp"
 #include "registry/registry.hpp"
@@ -78,12 +79,15 @@ int main(int argc, char** argv) {
   ServerCounters counters;
   RegistryPublisher publisher(pool, settings->redis);
 
-  boost::asio::io_context io(static_cast<int>(settings->threads));
+  // `io` (this thread) accepts connections and handles signals; each connection then lives on
+  // one of the `worker.threads` connection loops.
+  boost::asio::io_context io(1);
+  EventLoops loops(settings->threads);
   boost::asio::thread_pool blocking(settings->db.pool_size);
   StreamOptions stream_options;
   stream_options.heartbeat = std::chrono::seconds(settings->sse_heartbeat_s);
   stream_options.page = settings->sse_buffer_events;
-  EventHub hub(store, blocking, stream_options);
+  EventHub hub(store, blocking, stream_options, loops.executors());
   RedisRelay relay(settings->redis, hub);
   HubPublisher events(hub, &relay);
   ExternalApi external(store, SodiumRandom(), events,
@@ -101,7 +105,7 @@ int main(int argc, char** argv) {
       },
       [&admin](const HttpRequest& r) { return admin.Handle(r); });
   HttpServer server(
-      io, blocking,
+      io, loops, blocking,
       [&router](const HttpRequest& r) {
         auto started = std::chrono::steady_clock::now();
         HttpResponse response = router.Handle(r);
@@ -156,10 +160,9 @@ int main(int argc, char** argv) {
     });
   });
 
-  std::vector<std::thread> threads;
-  for (unsigned i = 1; i < settings->threads; ++i) threads.emplace_back([&io] { io.run(); });
+  loops.Start();
   io.run();
-  for (auto& t : threads) t.join();
+  loops.Stop();
   blocking.join();
   relay.Stop();
   publisher.Stop();

@@ -2,7 +2,6 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -22,6 +21,12 @@ auto OnPool(net::thread_pool& pool, Fn fn) -> net::awaitable<std::optional<declt
       pool, [fn = std::move(fn)]() mutable -> net::awaitable<R> { co_return R(fn()); },
       net::use_awaitable);
 }
+
+SharedFrame Literal(const char* text) {
+  return std::make_shared<const std::string>(text);
+}
+
+constexpr char kHeartbeat[] = ": heartbeat\n\n";
 
 }  // namespace
 
@@ -45,23 +50,22 @@ struct GuestStream::WaiterFor : GuestStream::Waiter {
 };
 
 void GuestStream::Wake() {
-  // Called with mu_ held. WaitForWork() checks for work and parks its handler under mu_ too, so
-  // a notice is either seen by that check or finds the handler here.
+  // Posted, never resumed inline: the hub may be walking the loop's list of streams.
   if (waiter_ && executor_) {
     std::unique_ptr<Waiter> waiter = std::move(waiter_);
     waiter->Resume(*executor_);
   }
 }
 
-bool GuestStream::HasWorkLocked() const {
-  return closed_ || shutdown_ || dirty_ || heartbeat_due_ || !offered_.empty();
+bool GuestStream::HasWork() const {
+  return closed_ || shutdown_ || broken_ || dirty_ || flush_pending_ || heartbeat_due_ ||
+         !offered_.empty();
 }
 
 net::awaitable<void> GuestStream::WaitForWork() {
   co_await net::async_initiate<decltype(net::use_awaitable), void()>(
       [this](auto handler) {
-        std::lock_guard lock(mu_);
-        if (HasWorkLocked()) {  // executor_ is set before the first wait
+        if (HasWork()) {
           net::post(*executor_, std::move(handler));
         } else {
           waiter_ = std::make_unique<WaiterFor<decltype(handler)>>(std::move(handler));
@@ -71,22 +75,53 @@ net::awaitable<void> GuestStream::WaitForWork() {
 }
 
 void GuestStream::ArmHeartbeat() {
-  // On the stream's executor. The pending wait keeps the stream alive; Close() cancels it.
+  // The pending wait keeps the stream alive; Close() cancels it.
   heartbeat_->expires_after(options_.heartbeat);
   heartbeat_->async_wait([self = shared_from_this()](boost::system::error_code ec) {
-    if (ec) return;
-    {
-      std::lock_guard lock(self->mu_);
-      if (self->closed_ || self->shutdown_) return;
-      self->heartbeat_due_ = true;
-      self->Wake();
-    }
+    if (ec || self->closed_ || self->shutdown_) return;
+    self->OnHeartbeat();
     self->ArmHeartbeat();
   });
 }
 
+void GuestStream::OnHeartbeat() {
+  if (waiter_ && sink_) {  // idle: write it directly
+    switch (sink_->SendNow(kHeartbeat)) {
+      case StreamSink::Sent::kAll:
+        return;
+      case StreamSink::Sent::kPart:
+        flush_pending_ = true;
+        break;
+      case StreamSink::Sent::kFailed:
+        broken_ = true;
+        break;
+    }
+  } else {
+    heartbeat_due_ = true;
+  }
+  Wake();
+}
+
 void GuestStream::Offer(const Offered& notice) {
-  std::lock_guard lock(mu_);
+  if (closed_ || shutdown_ || broken_) return;
+  if (last_sent_ && notice.id <= *last_sent_) return;  // already sent (a duplicate notice)
+  if (waiter_ && sink_ && !dirty_ && offered_.empty() && last_sent_ &&
+      notice.prev_id == *last_sent_) {
+    switch (sink_->SendNow(*notice.sse)) {
+      case StreamSink::Sent::kAll:
+        last_sent_ = notice.id;
+        return;
+      case StreamSink::Sent::kPart:  // the writer finishes it
+        last_sent_ = notice.id;
+        flush_pending_ = true;
+        break;
+      case StreamSink::Sent::kFailed:
+        broken_ = true;
+        break;
+    }
+    Wake();
+    return;
+  }
   if (offered_.size() >= options_.page) {
     offered_.clear();
     dirty_ = true;
@@ -97,30 +132,22 @@ void GuestStream::Offer(const Offered& notice) {
 }
 
 void GuestStream::MarkDirty() {
-  std::lock_guard lock(mu_);
   dirty_ = true;
   Wake();
 }
 
 void GuestStream::Shutdown() {
-  std::lock_guard lock(mu_);
   shutdown_ = true;
   Wake();
 }
 
 void GuestStream::Close() {
-  {
-    std::lock_guard lock(mu_);
-    if (closed_) return;
-    closed_ = true;
-    Wake();  // the client is gone: end a waiting Next() now, not at the next heartbeat
-    if (executor_) {
-      net::post(*executor_, [self = shared_from_this()] {
-        if (self->heartbeat_) self->heartbeat_->cancel();
-      });
-    }
-  }
-  hub_.Unregister(this);
+  if (closed_) return;
+  closed_ = true;
+  sink_ = nullptr;  // the server's sink dies with its writer
+  Wake();           // the client is gone: end a waiting NextFrames() now
+  if (heartbeat_) heartbeat_->cancel();
+  hub_.Detach(*this);
 }
 
 net::awaitable<std::optional<std::string>> GuestStream::Next() {
@@ -135,11 +162,9 @@ net::awaitable<bool> GuestStream::NextFrames(std::vector<SharedFrame>& out) {
   if (!started_) {
     started_ = true;
     auto executor = co_await net::this_coro::executor;
+    executor_ = executor;
+    if (closed_ || !hub_.Attach(*this, executor)) co_return false;
     heartbeat_.emplace(executor);
-    {
-      std::lock_guard lock(mu_);
-      executor_ = executor;
-    }
     ArmHeartbeat();
     if (!last_sent_) {
       // No Last-Event-ID: start after the newest event (the client loaded the history).
@@ -147,41 +172,39 @@ net::awaitable<bool> GuestStream::NextFrames(std::vector<SharedFrame>& out) {
       if (!last || !last->ok()) co_return false;
       last_sent_ = last->value();
     }
-    out.push_back(std::make_shared<const std::string>("retry: 2000\n\n"));
+    out.push_back(Literal("retry: 2000\n\n"));
     co_return true;
   }
   for (;;) {
-    bool dirty;
-    {
-      std::lock_guard lock(mu_);
-      if (closed_ || shutdown_) {
-        heartbeat_->cancel();
-        co_return false;
-      }
-      if (!dirty_) {
-        // Send offered notices that continue exactly where this stream stands.
-        while (!offered_.empty()) {
-          Offered& n = offered_.front();
-          if (n.id <= *last_sent_) {
-            offered_.pop_front();  // already sent (a duplicate notice)
-          } else if (n.prev_id == *last_sent_) {
-            out.push_back(std::move(n.sse));
-            last_sent_ = n.id;
-            offered_.pop_front();
-          } else {
-            dirty_ = true;  // a gap: an earlier event has not been seen here yet
-            break;
-          }
+    if (closed_ || shutdown_ || broken_) {
+      if (heartbeat_) heartbeat_->cancel();
+      co_return false;
+    }
+    if (flush_pending_) {  // the sink holds the rest of a direct send: the writer sends it first
+      flush_pending_ = false;
+      co_return true;
+    }
+    if (!dirty_) {
+      // Send queued notices that continue exactly where this stream stands.
+      while (!offered_.empty()) {
+        Offered& n = offered_.front();
+        if (n.id <= *last_sent_) {
+          offered_.pop_front();  // already sent (a duplicate notice)
+        } else if (n.prev_id == *last_sent_) {
+          out.push_back(std::move(n.sse));
+          last_sent_ = n.id;
+          offered_.pop_front();
+        } else {
+          dirty_ = true;  // a gap: an earlier event has not been seen here yet
+          break;
         }
       }
-      if (dirty_) offered_.clear();
-      dirty = dirty_;
-      dirty_ = false;
-      if (heartbeat_due_ && out.empty() && !dirty) {
-        out.push_back(std::make_shared<const std::string>(": heartbeat\n\n"));
-      }
-      heartbeat_due_ = false;  // anything sent now keeps the connection warm as well
     }
+    if (dirty_) offered_.clear();
+    bool dirty = dirty_;
+    dirty_ = false;
+    if (heartbeat_due_ && out.empty() && !dirty) out.push_back(Literal(kHeartbeat));
+    heartbeat_due_ = false;  // anything sent now keeps the connection warm as well
     if (!out.empty() && !dirty) co_return true;
     if (dirty) {
       std::uint64_t after = *last_sent_;
@@ -189,10 +212,7 @@ net::awaitable<bool> GuestStream::NextFrames(std::vector<SharedFrame>& out) {
           blocking_, [this, after] { return store_.EventsAfter(guest_id_, after, options_.page); });
       if (!events || !events->ok()) co_return false;  // database gone: client retries
       const auto& list = events->value();
-      if (list.size() == options_.page) {
-        std::lock_guard lock(mu_);
-        dirty_ = true;  // more to read
-      }
+      if (list.size() == options_.page) dirty_ = true;  // more to read
       for (const auto& e : list) {
         if (e.id <= *last_sent_) continue;
         out.push_back(std::make_shared<const std::string>(FormatSse(e)));
@@ -205,65 +225,83 @@ net::awaitable<bool> GuestStream::NextFrames(std::vector<SharedFrame>& out) {
   }
 }
 
-std::shared_ptr<GuestStream> EventHub::Open(std::uint64_t guest_id,
-                                            std::optional<std::uint64_t> last_event_id) {
-  auto stream =
-      std::make_shared<GuestStream>(*this, store_, blocking_, guest_id, last_event_id, options_);
-  std::lock_guard lock(mu_);
-  streams_.emplace(guest_id, stream);
-  return stream;
+EventHub::EventHub(ChatStore& store, net::thread_pool& blocking, StreamOptions options,
+                   const std::vector<net::io_context::executor_type>& loops)
+    : store_(store), blocking_(blocking), options_(options) {
+  shards_.reserve(loops.size());
+  for (const auto& executor : loops) shards_.push_back(std::make_unique<StreamShard>(executor));
 }
 
-void EventHub::Unregister(GuestStream* stream) {
-  std::lock_guard lock(mu_);
-  auto [begin, end] = streams_.equal_range(stream->guest_id());
-  for (auto it = begin; it != end; ++it) {
-    auto s = it->second.lock();
-    if (!s || s.get() == stream) {
-      streams_.erase(it);
-      return;
+std::shared_ptr<GuestStream> EventHub::Open(std::uint64_t guest_id,
+                                            std::optional<std::uint64_t> last_event_id) {
+  return std::make_shared<GuestStream>(*this, store_, blocking_, guest_id, last_event_id, options_);
+}
+
+bool EventHub::Attach(GuestStream& stream, const net::any_io_executor& executor) {
+  const auto* loop = executor.target<net::io_context::executor_type>();
+  for (auto& shard : shards_) {
+    if (loop != nullptr && &loop->context() == &shard->executor.context()) {
+      auto& list = shard->by_guest[stream.guest_id()];
+      stream.shard_ = shard.get();
+      stream.slot_ = list.size();
+      list.push_back(&stream);
+      shard->streams++;
+      streams_.fetch_add(1, std::memory_order_relaxed);
+      return true;
     }
   }
+  LogError("events", "an event stream runs outside the worker's connection loops");
+  return false;
+}
+
+void EventHub::Detach(GuestStream& stream) {
+  StreamShard* shard = stream.shard_;
+  if (shard == nullptr) return;
+  stream.shard_ = nullptr;
+  auto it = shard->by_guest.find(stream.guest_id());
+  if (it == shard->by_guest.end()) return;
+  auto& list = it->second;
+  // Swap with the last and pop: O(1), so 10,000 streams of one guest close in linear time.
+  GuestStream* last = list.back();
+  list[stream.slot_] = last;
+  last->slot_ = stream.slot_;
+  list.pop_back();
+  if (list.empty()) shard->by_guest.erase(it);
+  shard->streams--;
+  streams_.fetch_sub(1, std::memory_order_relaxed);
 }
 
 void EventHub::Deliver(const EventNotice& notice) {
-  std::vector<std::shared_ptr<GuestStream>> targets;
-  {
-    std::lock_guard lock(mu_);
-    auto [begin, end] = streams_.equal_range(notice.guest_id);
-    for (auto it = begin; it != end; ++it)
-      if (auto s = it->second.lock()) targets.push_back(std::move(s));
+  if (size() == 0) return;
+  auto sse = std::make_shared<const std::string>(FormatSse(notice));
+  for (auto& shard : shards_) {
+    net::post(shard->executor, [shard = shard.get(), guest = notice.guest_id,
+                                offered = GuestStream::Offered{notice.id, notice.prev_id, sse}] {
+      auto it = shard->by_guest.find(guest);
+      if (it == shard->by_guest.end()) return;
+      // Offer() never detaches a stream (wakes are posted), so the list is stable here.
+      for (GuestStream* stream : it->second) stream->Offer(offered);
+    });
   }
-  if (targets.empty()) return;
-  GuestStream::Offered offered{notice.id, notice.prev_id,
-                               std::make_shared<const std::string>(FormatSse(notice))};
-  for (auto& s : targets) s->Offer(offered);
+}
+
+template <typename Fn>
+void EventHub::ForEachStream(Fn fn) {
+  for (auto& shard : shards_) {
+    net::post(shard->executor, [shard = shard.get(), fn] {
+      for (auto& [guest, list] : shard->by_guest)
+        for (GuestStream* stream : list) fn(*stream);
+    });
+  }
 }
 
 void EventHub::ResyncAll() {
-  std::vector<std::shared_ptr<GuestStream>> targets;
-  {
-    std::lock_guard lock(mu_);
-    for (auto& [id, weak] : streams_)
-      if (auto s = weak.lock()) targets.push_back(std::move(s));
-  }
-  LogInfo("events", "resyncing " + std::to_string(targets.size()) + " streams from MySQL");
-  for (auto& s : targets) s->MarkDirty();
+  LogInfo("events", "resyncing " + std::to_string(size()) + " streams from MySQL");
+  ForEachStream([](GuestStream& stream) { stream.MarkDirty(); });
 }
 
 void EventHub::ShutdownAll() {
-  std::vector<std::shared_ptr<GuestStream>> targets;
-  {
-    std::lock_guard lock(mu_);
-    for (auto& [id, weak] : streams_)
-      if (auto s = weak.lock()) targets.push_back(std::move(s));
-  }
-  for (auto& s : targets) s->Shutdown();
-}
-
-std::size_t EventHub::size() const {
-  std::lock_guard lock(mu_);
-  return streams_.size();
+  ForEachStream([](GuestStream& stream) { stream.Shutdown(); });
 }
 
 }  // namespace edgechat::worker

@@ -9,16 +9,17 @@
 
 #include <utility>  // before awaitable.hpp (Boost 1.74 with g++ 12)
 
+#include <atomic>
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <chrono>
 #include <cstdint>
 #include <deque>
-#include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
+#include <unordered_map>
 #include <vector>
 
 #include "http/stream.hpp"
@@ -28,12 +29,15 @@
 namespace edgechat::worker {
 
 class EventHub;
+struct StreamShard;
 
 struct StreamOptions {
   std::chrono::seconds heartbeat{15};
   unsigned page = 256;  // events read from MySQL per wake-up
 };
 
+// One guest's event stream. It lives on one event loop (the connection's) and is touched only by
+// that loop's thread: the hub reaches it with one handler per loop, never with a lock.
 class GuestStream : public StreamSource, public std::enable_shared_from_this<GuestStream> {
  public:
   GuestStream(EventHub& hub, ChatStore& store, boost::asio::thread_pool& blocking,
@@ -44,21 +48,20 @@ class GuestStream : public StreamSource, public std::enable_shared_from_this<Gue
   // In-sequence notices go out as the very buffers Deliver() formatted, shared by every stream
   // of the guest; only a read from MySQL formats anything here.
   boost::asio::awaitable<bool> NextFrames(std::vector<SharedFrame>& out) override;
+  void AttachSink(StreamSink* sink) override { sink_ = sink; }
   void Close() override;
 
-  // Any thread. A notice in sequence is sent as is; anything else makes the stream read MySQL.
+  std::uint64_t guest_id() const { return guest_id_; }
+
+ private:
+  friend class EventHub;
+
   struct Offered {
     std::uint64_t id = 0;
     std::uint64_t prev_id = 0;
     SharedFrame sse;  // formatted once for every stream of the guest
   };
-  void Offer(const Offered& offered);
-  void MarkDirty();
-  void Shutdown();
-  std::uint64_t guest_id() const { return guest_id_; }
-
- private:
-  // A suspended Next() waiting for work; resumed by Wake() on the stream's executor.
+  // A suspended NextFrames() waiting for work; resumed by Wake() on the stream's loop.
   struct Waiter {
     virtual ~Waiter() = default;
     virtual void Resume(const boost::asio::any_io_executor& executor) = 0;
@@ -66,10 +69,18 @@ class GuestStream : public StreamSource, public std::enable_shared_from_this<Gue
   template <typename Handler>
   struct WaiterFor;
 
+  // On the stream's loop, from the hub. While the writer waits and the notice continues exactly
+  // where the stream stands, it is written at once through the sink (no resume, no copy);
+  // anything else is queued, or makes the stream read MySQL.
+  void Offer(const Offered& offered);
+  void MarkDirty();
+  void Shutdown();
+
   void Wake();
-  bool HasWorkLocked() const;
+  bool HasWork() const;
   boost::asio::awaitable<void> WaitForWork();
   void ArmHeartbeat();
+  void OnHeartbeat();
 
   EventHub& hub_;
   ChatStore& store_;
@@ -77,48 +88,68 @@ class GuestStream : public StreamSource, public std::enable_shared_from_this<Gue
   const std::uint64_t guest_id_;
   const StreamOptions options_;
 
-  std::mutex mu_;
+  // All below: the stream's loop only.
   std::deque<Offered> offered_;  // bounded by options_.page; overflow -> dirty_
   bool dirty_ = true;
   bool shutdown_ = false;
   bool closed_ = false;
+  bool broken_ = false;         // a direct send failed
+  bool flush_pending_ = false;  // the sink holds bytes only the writer can finish sending
   bool heartbeat_due_ = false;
-  std::optional<boost::asio::any_io_executor> executor_;
-  // Set while Next() waits: the first Wake() of a burst resumes it directly (one posted
-  // handler, no timer to cancel and re-arm); later ones find it gone and only queue their notice.
-  std::unique_ptr<Waiter> waiter_;
-
-  // Touched only on the connection's executor.
   bool started_ = false;
   std::optional<std::uint64_t> last_sent_;
-  // Fires every options_.heartbeat on its own; it only marks heartbeat_due_ and wakes Next().
+  std::optional<boost::asio::any_io_executor> executor_;
+  std::unique_ptr<Waiter> waiter_;  // set while NextFrames() waits
+  StreamSink* sink_ = nullptr;
+  // Fires every options_.heartbeat on its own.
   std::optional<boost::asio::steady_timer> heartbeat_;
+  // Where the hub keeps this stream: its loop's shard and its slot in the guest's list.
+  StreamShard* shard_ = nullptr;
+  std::size_t slot_ = 0;
+};
+
+// Streams of one event loop, by guest. Touched only on that loop's thread.
+struct StreamShard {
+  explicit StreamShard(boost::asio::io_context::executor_type executor_in)
+      : executor(executor_in) {}
+  boost::asio::io_context::executor_type executor;
+  std::unordered_map<std::uint64_t, std::vector<GuestStream*>> by_guest;
+  std::size_t streams = 0;
 };
 
 class EventHub {
  public:
-  EventHub(ChatStore& store, boost::asio::thread_pool& blocking, StreamOptions options)
-      : store_(store), blocking_(blocking), options_(options) {}
+  // Streams must run on one of `loops` (the server's connection loops).
+  EventHub(ChatStore& store, boost::asio::thread_pool& blocking, StreamOptions options,
+           const std::vector<boost::asio::io_context::executor_type>& loops);
 
-  // A new stream for the guest, registered before it reads anything (no notice is missed).
+  // A new stream for the guest. It joins its loop's shard when it starts (before it reads
+  // anything, so no notice is missed).
   std::shared_ptr<GuestStream> Open(std::uint64_t guest_id,
                                     std::optional<std::uint64_t> last_event_id);
-  void Unregister(GuestStream* stream);
 
-  // A committed event: wake the streams of its guest.
+  // Any thread. A committed event: one handler per loop offers it to the guest's streams there.
   void Deliver(const EventNotice& notice);
-  // Wake every stream (after a Redis outage: notices from other workers may have been lost).
+  // Any thread. Every stream reads MySQL (after a Redis outage: notices from other workers may
+  // have been lost).
   void ResyncAll();
-  // Ends every stream; clients reconnect (the stream started with `retry:`).
+  // Any thread. Ends every stream; clients reconnect (the stream started with `retry:`).
   void ShutdownAll();
-  std::size_t size() const;
+  std::size_t size() const { return streams_.load(std::memory_order_relaxed); }
 
  private:
+  friend class GuestStream;
+  // On the stream's loop.
+  bool Attach(GuestStream& stream, const boost::asio::any_io_executor& executor);
+  void Detach(GuestStream& stream);
+  template <typename Fn>
+  void ForEachStream(Fn fn);
+
   ChatStore& store_;
   boost::asio::thread_pool& blocking_;
   StreamOptions options_;
-  mutable std::mutex mu_;
-  std::multimap<std::uint64_t, std::weak_ptr<GuestStream>> streams_;
+  std::vector<std::unique_ptr<StreamShard>> shards_;
+  std::atomic<std::size_t> streams_{0};
 };
 
 // The worker's publisher: local hub first (same-worker delivery works without Redis), then the

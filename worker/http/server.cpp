@@ -28,8 +28,12 @@
 #include <list>
 #include <mutex>
 #include <optional>
+#include <span>
+#include <string_view>
+#include <type_traits>
 #include <vector>
 
+#include "http/loops.hpp"
 #include "http/stream.hpp"
 #include "log/log.hpp"
 
@@ -97,6 +101,63 @@ void WatchForClose(Socket& socket, net::any_io_executor executor, std::shared_pt
                          }));
 }
 
+// One chunk of the chunked encoding (size in hex, CRLF, the parts, CRLF) as buffers over `parts`
+// and `size`, copying no data; returns the chunk's length.
+std::size_t GatherChunk(std::span<const std::string_view> parts, char (&size)[20],
+                        std::vector<net::const_buffer>& buffers) {
+  static constexpr char kCrlf[] = "\r\n";
+  std::size_t total = 0;
+  for (auto part : parts) total += part.size();
+  int size_len = std::snprintf(size, sizeof size, "%zx\r\n", total);
+  buffers.clear();
+  buffers.emplace_back(size, static_cast<std::size_t>(size_len));
+  for (auto part : parts) buffers.emplace_back(part.data(), part.size());
+  buffers.emplace_back(kCrlf, 2);
+  return total + static_cast<std::size_t>(size_len) + 2;
+}
+
+// The sink an event stream's source writes through while the writer waits (see StreamSink).
+template <class Socket>
+class DirectSink : public StreamSink {
+ public:
+  explicit DirectSink(Socket& socket) : socket_(socket) {}
+
+  Sent SendNow(std::string_view frame) override {
+    if (failed_) return Sent::kFailed;
+    char size[20];
+    GatherChunk({&frame, 1}, size, buffers_);
+    if (!rest_.empty()) {  // an earlier part is still waiting for the writer: keep the order
+      Keep();
+      return Sent::kPart;
+    }
+    boost::system::error_code ec;
+    std::size_t written = socket_.write_some(buffers_, ec);
+    if (ec && ec != net::error::would_block && ec != net::error::try_again) {
+      failed_ = true;
+      return Sent::kFailed;
+    }
+    if (ec) written = 0;
+    DropFront(buffers_, written);
+    if (buffers_.empty()) return Sent::kAll;
+    Keep();
+    return Sent::kPart;
+  }
+
+  bool failed() const { return failed_; }
+  // Bytes the socket has not taken yet; the writer sends them before anything else.
+  std::string& rest() { return rest_; }
+
+ private:
+  void Keep() {
+    for (const auto& b : buffers_) rest_.append(static_cast<const char*>(b.data()), b.size());
+  }
+
+  Socket& socket_;
+  std::vector<net::const_buffer> buffers_;
+  std::string rest_;
+  bool failed_ = false;
+};
+
 }  // namespace
 
 // What StopAccepting needs to close a connection that waits for its next request.
@@ -109,6 +170,7 @@ struct IdleHandle {
 
 struct HttpServer::Impl {
   net::io_context& io;
+  EventLoops& loops;
   net::thread_pool& blocking;
   Handler handler;
   ServerCounters& counters;
@@ -118,9 +180,13 @@ struct HttpServer::Impl {
   std::mutex handles_mu;
   std::list<std::shared_ptr<IdleHandle>> handles;
 
-  Impl(net::io_context& io_in, net::thread_pool& blocking_in, Handler handler_in,
-       ServerCounters& counters_in)
-      : io(io_in), blocking(blocking_in), handler(std::move(handler_in)), counters(counters_in) {}
+  Impl(net::io_context& io_in, EventLoops& loops_in, net::thread_pool& blocking_in,
+       Handler handler_in, ServerCounters& counters_in)
+      : io(io_in),
+        loops(loops_in),
+        blocking(blocking_in),
+        handler(std::move(handler_in)),
+        counters(counters_in) {}
 
   net::awaitable<HttpResponse> RunHandler(const HttpRequest& request) {
     // Hop to the blocking pool: the handler may wait on MySQL. Then back to the connection.
@@ -233,24 +299,29 @@ struct HttpServer::Impl {
     if (!ec) {
       WatchForClose(stream.socket(), co_await net::this_coro::executor, watch, response.stream);
     }
+    DirectSink<std::remove_reference_t<decltype(stream.socket())>> sink(stream.socket());
+    if (!ec) response.stream->AttachSink(&sink);
     std::vector<SharedFrame> frames;
+    std::vector<std::string_view> parts;
     std::vector<net::const_buffer> buffers;
-    static constexpr char kCrlf[] = "\r\n";
     while (!ec) {
       frames.clear();
       if (!co_await response.stream->NextFrames(frames)) break;
-      std::size_t total = 0;
-      for (const auto& frame : frames) total += frame->size();
-      if (total == 0) continue;
-      // One chunk of the chunked encoding (size in hex, CRLF, data, CRLF), gathered from the
-      // shared frames without copying them.
+      if (sink.failed()) break;
+      if (!sink.rest().empty()) {
+        // What a direct send could not write at once: before anything newer.
+        stream.expires_after(kWriteTimeout);
+        co_await net::async_write(stream, net::buffer(sink.rest()),
+                                  net::redirect_error(net::use_awaitable, ec));
+        stream.expires_never();
+        sink.rest().clear();
+        if (ec) break;
+      }
+      if (frames.empty()) continue;
+      parts.clear();
+      for (const auto& frame : frames) parts.emplace_back(*frame);
       char size[20];
-      int size_len = std::snprintf(size, sizeof size, "%zx\r\n", total);
-      buffers.clear();
-      buffers.emplace_back(size, static_cast<std::size_t>(size_len));
-      for (const auto& frame : frames) buffers.emplace_back(frame->data(), frame->size());
-      buffers.emplace_back(kCrlf, 2);
-      const std::size_t chunk_size = total + static_cast<std::size_t>(size_len) + 2;
+      const std::size_t chunk_size = GatherChunk(parts, size, buffers);
       // Fast path: the socket almost always takes the whole chunk at once; no timer, no
       // asynchronous operation. Only a reader whose buffer is full waits, for at most
       // kWriteTimeout, and is dropped after that (it resumes with Last-Event-ID).
@@ -282,7 +353,10 @@ struct HttpServer::Impl {
   net::awaitable<void> AcceptLoop(Acceptor& acceptor) {
     for (;;) {
       boost::system::error_code ec;
-      typename Protocol::socket socket(io);
+      // The connection lives on one loop from here on: no strand, and its event stream is reached
+      // by that loop's single delivery handler.
+      net::io_context& loop = loops.Next();
+      typename Protocol::socket socket(loop);
       co_await acceptor.async_accept(socket, net::redirect_error(net::use_awaitable, ec));
       if (ec) {
         if (ec == net::error::operation_aborted || !acceptor.is_open()) co_return;
@@ -292,14 +366,14 @@ struct HttpServer::Impl {
         co_await pause.async_wait(net::redirect_error(net::use_awaitable, ec));
         continue;
       }
-      net::co_spawn(net::make_strand(io), Session<Protocol>(std::move(socket)), net::detached);
+      net::co_spawn(loop, Session<Protocol>(std::move(socket)), net::detached);
     }
   }
 };
 
-HttpServer::HttpServer(net::io_context& io, net::thread_pool& blocking, Handler handler,
-                       ServerCounters& counters)
-    : impl_(std::make_unique<Impl>(io, blocking, std::move(handler), counters)) {}
+HttpServer::HttpServer(net::io_context& io, EventLoops& loops, net::thread_pool& blocking,
+                       Handler handler, ServerCounters& counters)
+    : impl_(std::make_unique<Impl>(io, loops, blocking, std::move(handler), counters)) {}
 
 HttpServer::~HttpServer() = default;
 

@@ -17,6 +17,8 @@ class thread_pool;
 
 namespace edgechat::worker {
 
+class EventLoops;
+
 struct ServerCounters {
   std::atomic<unsigned long long> requests{0};
   std::atomic<unsigned long long> responses_5xx{0};
@@ -34,8 +36,9 @@ class HttpServer {
   // Runs on the blocking pool (it may wait on MySQL); returns the full response.
   using Handler = std::function<HttpResponse(const HttpRequest&)>;
 
-  HttpServer(boost::asio::io_context& io, boost::asio::thread_pool& blocking, Handler handler,
-             ServerCounters& counters);
+  // `io` runs the acceptors; each accepted connection is served on one of `loops`.
+  HttpServer(boost::asio::io_context& io, EventLoops& loops, boost::asio::thread_pool& blocking,
+             Handler handler, ServerCounters& counters);
   ~HttpServer();
 
   // Binds and starts accepting. A unix socket path gets mode 0660; a stale socket file is

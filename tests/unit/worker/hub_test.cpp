@@ -7,9 +7,11 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/strand.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_future.hpp>
+#include <future>
+#include <mutex>
 #include <thread>
 
 #include "events/hub.hpp"
@@ -71,9 +73,8 @@ class HubTest : public ::testing::Test {
   net::io_context io;
   net::executor_work_guard<net::io_context::executor_type> work = net::make_work_guard(io);
   net::thread_pool blocking{1};
-  EventHub hub{store, blocking, StreamOptions{std::chrono::seconds(1), 256}};
+  EventHub hub{store, blocking, StreamOptions{std::chrono::seconds(1), 256}, {io.get_executor()}};
   std::thread runner{[this] { io.run(); }};
-  net::strand<net::io_context::executor_type> strand = net::make_strand(io);
 
   ~HubTest() override {
     work.reset();
@@ -83,8 +84,17 @@ class HubTest : public ::testing::Test {
   }
 
   std::optional<std::string> Next(const std::shared_ptr<GuestStream>& stream) {
-    auto future = net::co_spawn(strand, stream->Next(), net::use_future);
+    auto future = net::co_spawn(io, stream->Next(), net::use_future);
     return future.get();
+  }
+
+  // A stream is touched only on its loop, as the server's read watch and writer do.
+  template <typename Fn>
+  void OnLoop(Fn fn) {
+    net::post(io, net::use_future(std::move(fn))).get();
+  }
+  void Close(const std::shared_ptr<GuestStream>& stream) {
+    OnLoop([&] { stream->Close(); });
   }
 };
 
@@ -103,7 +113,7 @@ TEST_F(HubTest, ResumesFromMysqlThenTakesInSequenceNoticesWithoutAQuery) {
   hub.Deliver(Event(8, 7));
   EXPECT_EQ(Next(stream), FormatSse(Event(8, 7)));
   EXPECT_EQ(store.queries, queries) << "an in-sequence notice needs no query";
-  stream->Close();
+  Close(stream);
   EXPECT_EQ(hub.size(), 0u);
 }
 
@@ -153,9 +163,9 @@ TEST_F(HubTest, NoticesForOtherGuestsDoNotWakeTheStream) {
 TEST_F(HubTest, CloseEndsAWaitingNextAtOnce) {
   auto stream = hub.Open(1, 0);
   EXPECT_EQ(Next(stream), "retry: 2000\n\n");
-  auto waiting = net::co_spawn(strand, stream->Next(), net::use_future);
+  auto waiting = net::co_spawn(io, stream->Next(), net::use_future);
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  stream->Close();  // from another thread, as the server's read watch or a failed write does
+  Close(stream);  // as the server's read watch does when the client goes
   ASSERT_EQ(waiting.wait_for(std::chrono::milliseconds(500)), std::future_status::ready)
       << "ended by the close, not by the 1 s heartbeat";
   EXPECT_EQ(waiting.get(), std::nullopt);
@@ -165,7 +175,7 @@ TEST_F(HubTest, CloseEndsAWaitingNextAtOnce) {
 TEST_F(HubTest, ABurstReachesAWaitingStreamAtOnceAndInOrder) {
   auto stream = hub.Open(1, 0);
   EXPECT_EQ(Next(stream), "retry: 2000\n\n");
-  auto waiting = net::co_spawn(strand, stream->Next(), net::use_future);
+  auto waiting = net::co_spawn(io, stream->Next(), net::use_future);
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
   std::string expected;
   for (std::uint64_t id = 1; id <= 5; ++id) {
@@ -183,6 +193,150 @@ TEST_F(HubTest, ABurstReachesAWaitingStreamAtOnceAndInOrder) {
   }
   EXPECT_EQ(got, expected);
   EXPECT_EQ(store.queries, 1) << "only the first pass read MySQL";
+}
+
+// Stands in for the server's socket writer: records what a stream sends through it.
+class RecordingSink : public StreamSink {
+ public:
+  Sent SendNow(std::string_view frame) override {
+    std::lock_guard lock(mu);
+    frames.emplace_back(frame);
+    return answer;
+  }
+  std::vector<std::string> Frames() {
+    std::lock_guard lock(mu);
+    return frames;
+  }
+  std::mutex mu;
+  std::vector<std::string> frames;
+  std::atomic<Sent> answer{Sent::kAll};
+};
+
+template <typename Fn>
+bool Within(std::chrono::milliseconds limit, Fn done) {
+  auto until = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < until) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return done();
+}
+
+TEST_F(HubTest, AWaitingStreamGetsInSequenceNoticesAndHeartbeatsThroughItsSinkWithoutWaking) {
+  RecordingSink sink;
+  auto stream = hub.Open(1, 0);
+  OnLoop([&] { stream->AttachSink(&sink); });
+  EXPECT_EQ(Next(stream), "retry: 2000\n\n");
+  auto waiting = net::co_spawn(io, stream->Next(), net::use_future);
+  ASSERT_TRUE(Within(std::chrono::milliseconds(500), [&] { return store.queries == 1; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));  // parked after reading MySQL
+
+  store.Add(Event(1, 0));
+  hub.Deliver(Event(1, 0));
+  store.Add(Event(2, 1));
+  hub.Deliver(Event(2, 1));
+  ASSERT_TRUE(Within(std::chrono::milliseconds(500), [&] { return sink.Frames().size() == 2; }));
+  EXPECT_EQ(sink.Frames()[0], FormatSse(Event(1, 0)));
+  EXPECT_EQ(sink.Frames()[1], FormatSse(Event(2, 1)));
+  // The 1 s heartbeat goes the same way.
+  ASSERT_TRUE(Within(std::chrono::milliseconds(1500), [&] { return sink.Frames().size() == 3; }));
+  EXPECT_EQ(sink.Frames()[2], ": heartbeat\n\n");
+  EXPECT_EQ(waiting.wait_for(std::chrono::milliseconds(0)), std::future_status::timeout)
+      << "the writer was never resumed";
+  EXPECT_EQ(store.queries, 1);
+
+  // A gap (event 3 not seen here) wakes the writer, which reads MySQL from the last id sent.
+  store.Add(Event(3, 2));
+  store.Add(Event(4, 3));
+  hub.Deliver(Event(4, 3));
+  ASSERT_EQ(waiting.wait_for(std::chrono::milliseconds(500)), std::future_status::ready);
+  EXPECT_EQ(waiting.get(), FormatSse(Event(3, 2)) + FormatSse(Event(4, 3)));
+  EXPECT_EQ(sink.Frames().size(), 3u);
+  Close(stream);
+}
+
+TEST_F(HubTest, APartialDirectSendResumesTheWriterToFlushAndAFailedOneEndsTheStream) {
+  RecordingSink sink;
+  sink.answer = StreamSink::Sent::kPart;
+  auto stream = hub.Open(1, 0);
+  OnLoop([&] { stream->AttachSink(&sink); });
+  EXPECT_EQ(Next(stream), "retry: 2000\n\n");
+  auto waiting = net::co_spawn(io, stream->Next(), net::use_future);
+  ASSERT_TRUE(Within(std::chrono::milliseconds(500), [&] { return store.queries == 1; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  store.Add(Event(1, 0));
+  hub.Deliver(Event(1, 0));
+  ASSERT_EQ(waiting.wait_for(std::chrono::milliseconds(500)), std::future_status::ready);
+  EXPECT_EQ(waiting.get(), "") << "nothing new from the source: the server flushes its sink";
+  EXPECT_EQ(sink.Frames().size(), 1u);
+
+  sink.answer = StreamSink::Sent::kFailed;
+  auto again = net::co_spawn(io, stream->Next(), net::use_future);
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  store.Add(Event(2, 1));
+  hub.Deliver(Event(2, 1));
+  ASSERT_EQ(again.wait_for(std::chrono::milliseconds(500)), std::future_status::ready);
+  EXPECT_EQ(again.get(), std::nullopt) << "a broken connection ends the stream";
+  Close(stream);
+  EXPECT_EQ(hub.size(), 0u);
+}
+
+TEST_F(HubTest, ManyStreamsOfOneGuestOnSeveralLoopsEachGetEveryEventOnce) {
+  net::io_context second;
+  auto second_work = net::make_work_guard(second);
+  std::thread second_runner([&] { second.run(); });
+  EventHub two_loops{store,
+                     blocking,
+                     StreamOptions{std::chrono::seconds(60), 256},
+                     {io.get_executor(), second.get_executor()}};
+  std::vector<std::shared_ptr<GuestStream>> streams;
+  std::vector<std::unique_ptr<RecordingSink>> sinks;
+  std::vector<std::future<std::optional<std::string>>> waits;
+  for (int i = 0; i < 40; ++i) {
+    auto& loop = i % 2 == 0 ? io : second;
+    streams.push_back(two_loops.Open(1, 0));
+    sinks.push_back(std::make_unique<RecordingSink>());
+    net::post(loop, net::use_future([&] { streams.back()->AttachSink(sinks.back().get()); })).get();
+    EXPECT_EQ(net::co_spawn(loop, streams.back()->Next(), net::use_future).get(),
+              "retry: 2000\n\n");
+    waits.push_back(net::co_spawn(loop, streams.back()->Next(), net::use_future));
+  }
+  ASSERT_TRUE(Within(std::chrono::milliseconds(2000), [&] { return store.queries == 40; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_EQ(two_loops.size(), 40u);
+  for (std::uint64_t id = 1; id <= 5; ++id) {
+    store.Add(Event(id, id - 1));
+    two_loops.Deliver(Event(id, id - 1));
+  }
+  for (auto& sink : sinks) {
+    ASSERT_TRUE(
+        Within(std::chrono::milliseconds(1000), [&] { return sink->Frames().size() == 5; }));
+    for (std::uint64_t id = 1; id <= 5; ++id)
+      EXPECT_EQ(sink->Frames()[id - 1], FormatSse(Event(id, id - 1)));
+  }
+  // Closing in any order keeps every remaining stream reachable (swap-and-pop slots).
+  for (std::size_t i = 0; i < streams.size(); i += 3) {
+    auto& loop = i % 2 == 0 ? io : second;
+    net::post(loop, net::use_future([&] { streams[i]->Close(); })).get();
+  }
+  store.Add(Event(6, 5));
+  two_loops.Deliver(Event(6, 5));
+  for (std::size_t i = 0; i < sinks.size(); ++i) {
+    std::size_t expected = i % 3 == 0 ? 5 : 6;
+    ASSERT_TRUE(Within(std::chrono::milliseconds(1000),
+                       [&] { return sinks[i]->Frames().size() == expected; }))
+        << "stream " << i;
+  }
+  EXPECT_EQ(store.queries, 40) << "no stream read MySQL for in-sequence notices";
+  for (std::size_t i = 0; i < streams.size(); ++i) {
+    auto& loop = i % 2 == 0 ? io : second;
+    net::post(loop, net::use_future([&] { streams[i]->Close(); })).get();
+  }
+  EXPECT_EQ(two_loops.size(), 0u);
+  for (auto& w : waits) EXPECT_EQ(w.get(), std::nullopt);
+  second_work.reset();
+  second.stop();
+  second_runner.join();
 }
 
 }  // namespace

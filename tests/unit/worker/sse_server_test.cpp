@@ -10,17 +10,21 @@
 #include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/use_future.hpp>
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <string>
 #include <thread>
 
+#include "http/loops.hpp"
 #include "http/server.hpp"
 #include "http/stream.hpp"
 
@@ -66,6 +70,55 @@ class ScriptedSource : public StreamSource {
   std::optional<net::steady_timer> timer_;
 };
 
+// Writes through the server's sink while the writer waits, as the event hub does: after its
+// `retry:` frame it only waits, and wakes up (returning no frames) when a direct send was partial.
+class DirectSource : public StreamSource {
+ public:
+  net::awaitable<std::optional<std::string>> Next() override { co_return std::nullopt; }
+
+  net::awaitable<bool> NextFrames(std::vector<SharedFrame>& out) override {
+    if (!executor_) {
+      executor_ = co_await net::this_coro::executor;
+      out.push_back(std::make_shared<const std::string>("retry: 2000\n\n"));
+      co_return true;
+    }
+    if (closed_) co_return false;
+    timer_.emplace(*executor_, std::chrono::hours(1));
+    parked = true;
+    boost::system::error_code ec;
+    co_await timer_->async_wait(net::redirect_error(net::use_awaitable, ec));
+    parked = false;
+    co_return !closed_;
+  }
+
+  void AttachSink(StreamSink* sink) override { sink_ = sink; }
+  void Close() override {
+    closed_ = true;
+    if (timer_) timer_->cancel();
+  }
+
+  // From any thread: sends on the connection's loop, waking the writer after a partial send.
+  StreamSink::Sent Send(std::string frame) {
+    return net::post(*executor_, net::use_future([this, frame] {
+             auto sent = sink_->SendNow(frame);
+             if (sent == StreamSink::Sent::kPart) {
+               parked = false;
+               timer_->cancel();
+             }
+             return sent;
+           }))
+        .get();
+  }
+
+  std::atomic<bool> parked{false};
+
+ private:
+  std::optional<net::any_io_executor> executor_;
+  std::optional<net::steady_timer> timer_;
+  StreamSink* sink_ = nullptr;
+  bool closed_ = false;
+};
+
 SharedFrame Frame(std::string text) {
   return std::make_shared<const std::string>(std::move(text));
 }
@@ -78,7 +131,7 @@ class SseServerTest : public ::testing::Test {
     dir_ = dir_template;
     socket_path_ = dir_ + "/worker.sock";
     server_.emplace(
-        io_, blocking_,
+        io_, loops_, blocking_,
         [this](const HttpRequest&) {
           HttpResponse response;
           response.headers.emplace_back("Content-Type", "text/event-stream");
@@ -90,12 +143,14 @@ class SseServerTest : public ::testing::Test {
     spec.unix_path = socket_path_;
     ASSERT_TRUE(server_->Listen(spec).ok());
     runner_ = std::thread([this] { io_.run(); });
+    loops_.Start();
   }
 
   void TearDown() override {
     work_.reset();
     io_.stop();
     if (runner_.joinable()) runner_.join();
+    loops_.Stop();
     server_.reset();
     blocking_.join();
     std::filesystem::remove_all(dir_);
@@ -144,11 +199,12 @@ class SseServerTest : public ::testing::Test {
 
   std::string dir_;
   std::string socket_path_;
-  net::io_context io_{2};
+  net::io_context io_{1};
+  EventLoops loops_{2};
   net::executor_work_guard<net::io_context::executor_type> work_ = net::make_work_guard(io_);
   net::thread_pool blocking_{1};
   ServerCounters counters_;
-  std::shared_ptr<ScriptedSource> source_;
+  std::shared_ptr<StreamSource> source_;
   std::optional<HttpServer> server_;
   std::thread runner_;
 };
@@ -170,16 +226,17 @@ TEST_F(SseServerTest, SharedFramesGoOutAsOneChunkInOrder) {
 }
 
 TEST_F(SseServerTest, AClientThatClosesItsStreamIsNoticedAtOnce) {
-  source_ = std::make_shared<ScriptedSource>(
+  auto source = std::make_shared<ScriptedSource>(
       std::vector<std::vector<SharedFrame>>{{Frame("retry: 2000\n\n")}});
+  source_ = source;
   int fd = OpenStream();
   ASSERT_GE(fd, 0);
   ReadUntil(fd, "retry: 2000\n\n");
   ASSERT_TRUE(Within(std::chrono::milliseconds(2000), [&] { return counters_.open_streams == 1; }));
-  EXPECT_EQ(source_->closes, 0) << "an idle stream stays open while its client does";
+  EXPECT_EQ(source->closes, 0) << "an idle stream stays open while its client does";
   ::close(fd);
   // The source never writes again (no heartbeat), so only the read side can notice.
-  EXPECT_TRUE(Within(std::chrono::milliseconds(2000), [&] { return source_->closes > 0; }));
+  EXPECT_TRUE(Within(std::chrono::milliseconds(2000), [&] { return source->closes > 0; }));
   EXPECT_TRUE(Within(std::chrono::milliseconds(2000), [&] { return counters_.open_streams == 0; }));
   EXPECT_TRUE(
       Within(std::chrono::milliseconds(2000), [&] { return counters_.open_connections == 0; }));
@@ -203,6 +260,37 @@ TEST_F(SseServerTest, AChunkTheSocketCannotTakeAtOnceArrivesWholeAndInOrder) {
   EXPECT_EQ(got.compare(body + big.size(), 16, "\n\ndata: tail\n\n\r\n"), 0);
   EXPECT_NE(got.find("\r\nc\r\ndata: next\n\n\r\n", body + big.size()), std::string::npos);
   ::close(fd);
+}
+
+TEST_F(SseServerTest, DirectSendsFromTheSourceArriveAsChunksInOrderEvenWhenTheSocketIsFull) {
+  auto source = std::make_shared<DirectSource>();
+  source_ = source;
+  int fd = OpenStream();
+  ASSERT_GE(fd, 0);
+  ReadUntil(fd, "retry: 2000\n\n");
+  ASSERT_TRUE(Within(std::chrono::milliseconds(2000), [&] { return source->parked.load(); }));
+  EXPECT_EQ(source->Send("data: small\n\n"), StreamSink::Sent::kAll);
+  EXPECT_EQ(ReadUntil(fd, "data: small\n\n\r\n"), "d\r\ndata: small\n\n\r\n");
+
+  // Larger than the socket's buffers: the sink keeps the rest, the writer sends it.
+  std::string big(2 * 1024 * 1024, 'y');
+  std::string got;
+  std::thread reader([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // a slow reader
+    got = ReadUntil(fd, "data: tail\n\n\r\n");
+  });
+  EXPECT_EQ(source->Send("data: " + big + "\n\n"), StreamSink::Sent::kPart);
+  ASSERT_TRUE(Within(std::chrono::milliseconds(5000), [&] { return source->parked.load(); }))
+      << "the writer flushed the rest and waits again";
+  EXPECT_EQ(source->Send("data: tail\n\n"), StreamSink::Sent::kAll);
+  reader.join();
+  char head[32];
+  std::snprintf(head, sizeof head, "%zx\r\ndata: ", big.size() + 8);
+  ASSERT_EQ(got.compare(0, std::strlen(head), head), 0) << got.substr(0, 40);
+  EXPECT_EQ(got.compare(std::strlen(head), big.size(), big), 0);
+  EXPECT_EQ(got.substr(std::strlen(head) + big.size()), "\n\n\r\nc\r\ndata: tail\n\n\r\n");
+  ::close(fd);
+  EXPECT_TRUE(Within(std::chrono::milliseconds(2000), [&] { return counters_.open_streams == 0; }));
 }
 
 }  // namespace
