@@ -436,6 +436,43 @@ describe('messages', () => {
     await close();
   });
 
+  test('a reset event (events pruned while away) reloads the history, without duplicates', async () => {
+    const { context, frame, close } = await open('mode=inline');
+    const api = recordApi(context);
+    const text = unique('before pruning');
+    await send(frame, text);
+    await frame.waitForSelector('.msg.guest:not(.pending)');
+    const conversation = await conversationOf(text);
+    await agentReply(conversation, 'seen live');
+    await frame.waitForSelector('.msg.agent >> text=seen live', { timeout: 10000 });
+    // Keep the frame away from the stream (its reconnects fail) while replies come and retention
+    // prunes them: every event so far is aged past the horizon, as time would.
+    await context.route('**/api/v1/external/events', (route) => route.abort());
+    const master = (await readFile(join(stack.varDir, 'run', 'nginx.pid'), 'utf8')).trim();
+    const children = (await run('ps', ['-o', 'pid=', '--ppid', master])).stdout.split(/\s+/).filter(Boolean);
+    for (const pid of children) process.kill(Number(pid), 'SIGKILL');
+    await agentReply(conversation, 'pruned one');
+    await agentReply(conversation, 'pruned two');
+    const aged = await run('mariadb', ['--no-defaults', `--socket=${stack.varDir}/run/mysql.sock`, '-uroot', 'edgechat', '-e',
+      'UPDATE events SET created_at = created_at - INTERVAL 40 DAY']);
+    assert.equal(aged.code, 0, aged.stderr);
+    const pruned = await stack.ctlJson(['events', 'prune', '--older-than-days', '30']);
+    assert.ok(pruned.deleted >= 3, JSON.stringify(pruned));
+    const before = api.length;
+    await context.unroute('**/api/v1/external/events');
+    await frame.waitForSelector('.msg.agent >> text=pruned one', { timeout: 20000 });
+    await frame.waitForSelector('.msg.agent >> text=pruned two', { timeout: 5000 });
+    const resumed = api.slice(before);
+    assert.ok(resumed.some((r) => r.path === 'events' && r.status === 200 && r.lastEventId), 'resumed with Last-Event-ID');
+    assert.ok(resumed.some((r) => r.path === 'messages' && r.method === 'GET' && r.status === 200), 'history reloaded');
+    await agentReply(conversation, 'after the reset');
+    await frame.waitForSelector('.msg.agent >> text=after the reset', { timeout: 10000 });
+    assert.deepEqual(await frame.$$eval('.msg.agent .bubble', (n) => n.map((x) => x.textContent)),
+      ['seen live', 'pruned one', 'pruned two', 'after the reset'], 'each reply once, in order');
+    assert.deepEqual(await guestTexts(frame), [text]);
+    await close();
+  });
+
   test('resolving and reopening the conversation (by the agent or by writing again) shows notes in the frame', async () => {
     const { frame, close } = await open('mode=inline');
     const text = unique('thanks, that was all');

@@ -526,6 +526,10 @@
       noteStatus(payload.status);
     } else if (type === 'config') {
       applyConfig({ ...config, ...payload });
+    } else if (type === 'reset') {
+      // Events we had not seen were pruned (retention): the history holds what they said. upsert
+      // merges it by id; the stream goes on after this event's id, the conversation's newest.
+      loadHistory(true).catch(() => {});
     }
   }
 
