@@ -64,6 +64,10 @@ const std::vector<std::pair<std::string, std::string>>& KnownConfigKeys() {
       {"log.level", "info"},
       {"sql.dir", "/usr/share/edgechat/sql"},
       {"events.retention_days", "30"},
+      {"admin.session_idle", "1800"},
+      {"admin.login_failures_per_user", "5"},
+      {"admin.login_failures_per_ip", "20"},
+      {"admin.login_window", "900"},
   };
   return *keys;
 }
@@ -194,6 +198,19 @@ Result<Settings> SettingsFrom(const std::map<std::string, std::string>& file_val
   auto retention = number("events.retention_days", kMinEventRetentionDays, kMaxEventRetentionDays);
   if (!retention) return retention.error();
   s.event_retention_days = static_cast<unsigned>(*retention);
+
+  auto idle = number("admin.session_idle", 60, 30 * 86400);
+  if (!idle) return idle.error();
+  s.admin.session_idle_s = static_cast<unsigned>(*idle);
+  auto per_user = number("admin.login_failures_per_user", 1, 1000);
+  if (!per_user) return per_user.error();
+  s.admin.login_failures_per_user = static_cast<unsigned>(*per_user);
+  auto per_ip = number("admin.login_failures_per_ip", 1, 100000);
+  if (!per_ip) return per_ip.error();
+  s.admin.login_failures_per_ip = static_cast<unsigned>(*per_ip);
+  auto window = number("admin.login_window", 1, 86400);
+  if (!window) return window.error();
+  s.admin.login_window_s = static_cast<unsigned>(*window);
   return s;
 }
 

@@ -58,6 +58,14 @@ struct RedisSettings {
   std::string Describe() const;
 };
 
+// The admin panel's sessions and login throttle (worker/admin/admin_api.hpp AdminApiOptions).
+struct AdminSettings {
+  unsigned session_idle_s = 1800;        // a session unused this long is gone
+  unsigned login_failures_per_user = 5;  // failed logins per username per window
+  unsigned login_failures_per_ip = 20;   // failed logins per client address per window
+  unsigned login_window_s = 900;
+};
+
 struct Settings {
   DbSettings db;
   ListenSpec listen;
@@ -71,6 +79,7 @@ struct Settings {
   // Events older than this are pruned (never a conversation's newest). 0 is refused: see
   // docs/configuration.md.
   unsigned event_retention_days = 30;
+  AdminSettings admin;
 };
 
 inline constexpr unsigned kMinEventRetentionDays = 1;

@@ -95,6 +95,49 @@ TEST(Config, EventRetentionDaysRefusesZeroAndOutOfRange) {
   }
 }
 
+TEST(Config, AdminSessionAndLoginThrottleDefaults) {
+  auto s = SettingsFrom({}, FakeEnv({}));
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  EXPECT_EQ(s->admin.session_idle_s, 1800u);
+  EXPECT_EQ(s->admin.login_failures_per_user, 5u);
+  EXPECT_EQ(s->admin.login_failures_per_ip, 20u);
+  EXPECT_EQ(s->admin.login_window_s, 900u);
+}
+
+TEST(Config, AdminKeysFromFileAndEnvironment) {
+  auto parsed = ParseConfigText(
+      "admin.session_idle = 600\nadmin.login_failures_per_user = 3\n"
+      "admin.login_failures_per_ip = 50\nadmin.login_window = 60\n");
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+  auto s = SettingsFrom(*parsed, FakeEnv({{"EDGECHAT_ADMIN_LOGIN_WINDOW", "120"}}));
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  EXPECT_EQ(s->admin.session_idle_s, 600u);
+  EXPECT_EQ(s->admin.login_failures_per_user, 3u);
+  EXPECT_EQ(s->admin.login_failures_per_ip, 50u);
+  EXPECT_EQ(s->admin.login_window_s, 120u);
+}
+
+TEST(Config, AdminKeysRefuseBadValues) {
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {"admin.session_idle", "0"},
+      {"admin.session_idle", "59"},
+      {"admin.session_idle", "2592001"},
+      {"admin.session_idle", "30m"},
+      {"admin.login_failures_per_user", "0"},
+      {"admin.login_failures_per_user", "1001"},
+      {"admin.login_failures_per_ip", "0"},
+      {"admin.login_failures_per_ip", "-5"},
+      {"admin.login_window", "0"},
+      {"admin.login_window", "86401"},
+  };
+  for (const auto& [key, value] : bad) {
+    auto s = SettingsFrom({{key, value}}, FakeEnv({}));
+    ASSERT_FALSE(s.ok()) << key << " accepted \"" << value << "\"";
+    EXPECT_EQ(s.error().code, "invalid_config");
+    EXPECT_NE(s.error().message.find(key), std::string::npos) << s.error().message;
+  }
+}
+
 TEST(Config, ListenAcceptsUnixAndHostPort) {
   auto unix_spec = ParseListen("unix:/run/edgechat/worker.sock");
   ASSERT_TRUE(unix_spec.ok());
