@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
+#include "store/pool.hpp"
+
 namespace edgechat::worker {
 namespace {
 
@@ -52,6 +57,42 @@ TEST(EventRetention, RecentFirstRowDeletesNothing) {
   auto plan = PlanPruneBatch(0, {Recent(1), Old(2)}, 2);
   EXPECT_TRUE(plan.doomed.empty());
   EXPECT_TRUE(plan.done);
+}
+
+// A pool whose database cannot be reached: connecting fails at once (no such socket file).
+DbSettings UnreachableDb() {
+  DbSettings db;
+  db.socket = "/nonexistent/edgechat-retention-test.sock";
+  db.connect_timeout_s = 1;
+  return db;
+}
+
+TEST(EventPruner, RunOnceWithoutDatabaseIsAnError) {
+  ConnectionPool pool(UnreachableDb());
+  EventPruner pruner(pool, 30, std::chrono::hours(1));
+  auto report = pruner.RunOnce();
+  ASSERT_FALSE(report.ok());
+  EXPECT_FALSE(report.error().message.empty());
+}
+
+TEST(EventPruner, StopEndsThePeriodWaitPromptly) {
+  ConnectionPool pool(UnreachableDb());
+  EventPruner pruner(pool, 30, std::chrono::hours(1));
+  pruner.Start();
+  // The first run fails (logged) and the thread then waits for an hour unless stopped.
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  auto started = std::chrono::steady_clock::now();
+  pruner.Stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(2));
+  pruner.Stop();  // idempotent
+}
+
+TEST(EventPruner, StopWithoutStartAndDestructionAreSafe) {
+  ConnectionPool pool(UnreachableDb());
+  { EventPruner never_started(pool, 30, std::chrono::hours(1)); }
+  EventPruner stopped(pool, 30, std::chrono::hours(1));
+  stopped.Stop();
+  stopped.Start();  // after Stop: does not start a thread
 }
 
 }  // namespace
