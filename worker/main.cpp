@@ -1,7 +1,9 @@
 // edgechat-worker: the HTTP worker behind the edge.
+#include <malloc.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
@@ -29,6 +31,7 @@
 #include "http/server.hpp"
 #include "log/log.hpp"
 #include "registry/registry.hpp"
+#include "store/event_retention.hpp"
 #include "store/mysql_chat_store.hpp"
 #include "store/pool.hpp"
 
@@ -76,6 +79,7 @@ int main(int argc, char** argv) {
     if (!conn) LogWarn("store", conn.error().message);
   }
   MysqlChatStore store(pool);
+  EventPruner pruner(pool, settings->event_retention_days, std::chrono::hours(1));
   ServerCounters counters;
   RegistryPublisher publisher(pool, settings->redis);
 
@@ -95,9 +99,17 @@ int main(int argc, char** argv) {
                          return std::static_pointer_cast<StreamSource>(hub.Open(guest.id, last));
                        });
   AdminStreams admin_streams(pool, blocking);
-  AdminApi admin(pool, SodiumRandom(), events, [&admin_streams](AdminStreamRequest request) {
-    return admin_streams.Open(request.last_event_id, std::move(request.session_alive));
-  });
+  AdminApiOptions admin_options;
+  admin_options.idle_seconds = settings->admin.session_idle_s;
+  admin_options.max_failures_per_user = settings->admin.login_failures_per_user;
+  admin_options.max_failures_per_ip = settings->admin.login_failures_per_ip;
+  admin_options.failure_window = std::chrono::seconds(settings->admin.login_window_s);
+  AdminApi admin(
+      pool, SodiumRandom(), events,
+      [&admin_streams](AdminStreamRequest request) {
+        return admin_streams.Open(request.last_event_id, std::move(request.session_alive));
+      },
+      admin_options);
   Router router(
       external, [&pool] { return pool.Ping(std::chrono::milliseconds(500)); },
       [&] {
@@ -132,6 +144,26 @@ int main(int argc, char** argv) {
       settings->listen.is_unix() && ::lstat(settings->listen.unix_path.c_str(), &own_socket) == 0;
   publisher.Start();
   relay.Start();
+  pruner.Start();
+
+  // When many streams have closed (a burst of visitors gone), hand the freed memory back to the
+  // system: glibc keeps it in its arenas otherwise, and the worker's RSS would stay at its peak.
+  boost::asio::steady_timer trim_timer(io);
+  long long streams_peak = 0;  // the most streams open since the last trim
+  std::function<void()> trim_after_drops = [&] {
+    trim_timer.expires_after(std::chrono::seconds(10));
+    trim_timer.async_wait([&](const boost::system::error_code& ec) {
+      if (ec) return;
+      long long open = counters.open_streams.load();
+      streams_peak = std::max(streams_peak, open);
+      if (open + 1000 <= streams_peak || (open == 0 && streams_peak > 0)) {
+        ::malloc_trim(0);
+        streams_peak = open;
+      }
+      trim_after_drops();
+    });
+  };
+  trim_after_drops();
 
   // Graceful shutdown: stop accepting, end event streams (clients reconnect elsewhere, resuming
   // from Last-Event-ID), let requests in flight finish, then stop. A second signal stops at once.
@@ -150,6 +182,7 @@ int main(int argc, char** argv) {
   signals.async_wait([&](const boost::system::error_code& ec, int) {
     if (ec) return;
     LogInfo("worker", "shutting down: draining connections");
+    trim_timer.cancel();
     server.StopAccepting();
     hub.ShutdownAll();
     admin_streams.ShutdownAll();
@@ -166,6 +199,7 @@ int main(int argc, char** argv) {
   blocking.join();
   relay.Stop();
   publisher.Stop();
+  pruner.Stop();
   if (have_socket) {
     struct stat now {};
     if (::lstat(settings->listen.unix_path.c_str(), &now) == 0 && now.st_ino == own_socket.st_ino &&

@@ -6,6 +6,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { join } from 'node:path';
+import { readFile, rm } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { startStack, run } from '../lib/stack.mjs';
 
 let stack;
@@ -238,4 +240,45 @@ test('events.retention_days 0 or out of range is refused with a clear message', 
   const flag = await stack.ctl(['events', 'prune', '--older-than-days', '0']);
   assert.equal(flag.code, 2);
   assert.match(flag.stderr, /--older-than-days must be a number from 1 to 3650/);
+});
+
+test('the worker prunes by itself with its configured retention, and takes its admin login limits from its config', async () => {
+  const guest = await newGuest();
+  for (const text of ['old one', 'old two', 'old three']) await send(guest, text);
+  const { conversationId } = await history(guest);
+  const before = await eventIdsOf(conversationId);
+  assert.equal(before.length, 3);
+  // All of them: a pass walks events in id order and stops at the first one still young.
+  await sql('UPDATE events SET created_at = NOW(6) - INTERVAL 3 DAY');
+
+  // Restart the worker with settings from its environment; it prunes once as it starts.
+  const pidFile = join(stack.varDir, 'run', 'worker.pid');
+  const pid = Number((await readFile(pidFile, 'utf8')).trim());
+  process.kill(pid, 'SIGTERM');
+  for (let i = 0; i < 200; i++) {
+    try { process.kill(pid, 0); } catch { break; }
+    await sleep(50);
+  }
+  await rm(pidFile, { force: true });
+  const restarted = await run(fileURLToPath(new URL('../../scripts/start', import.meta.url)), [], {
+    env: { ...stack.env, EDGECHAT_EVENTS_RETENTION_DAYS: '2', EDGECHAT_ADMIN_LOGIN_FAILURES_PER_USER: '2' },
+  });
+  assert.equal(restarted.code, 0, restarted.stderr);
+  let left = before;
+  for (let i = 0; i < 100 && left.length > 1; i++) {
+    await sleep(100);
+    left = await eventIdsOf(conversationId);
+  }
+  assert.deepEqual(left, [before[2]], 'the aged events went, the newest stayed');
+  const log = await readFile(join(stack.varDir, 'log', 'worker.log'), 'utf8');
+  assert.match(log, /"component":\s*"retention"/);
+
+  // admin.login_failures_per_user = 2: the third failed login in a row is throttled.
+  const login = (password) => worker('POST', '/api/v1/admin/login', {
+    headers: { 'Content-Type': 'application/json' }, body: { username: 'admin', password },
+  });
+  assert.equal((await login('wrong 1')).status, 401);
+  assert.equal((await login('wrong 2')).status, 401);
+  const throttled = await login('wrong 3');
+  assert.equal(throttled.status, 429, throttled.text);
 });

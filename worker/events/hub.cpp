@@ -171,6 +171,9 @@ net::awaitable<bool> GuestStream::NextFrames(std::vector<SharedFrame>& out) {
       auto last = co_await OnPool(blocking_, [this] { return store_.LastEventId(guest_id_); });
       if (!last || !last->ok()) co_return false;
       last_sent_ = last->value();
+      // Nothing to read yet: the stream joined its shard before that query, so any event
+      // committed after it arrives as a notice (in sequence, or read from MySQL on a gap).
+      dirty_ = false;
     }
     out.push_back(Literal("retry: 2000\n\n"));
     co_return true;

@@ -141,6 +141,7 @@ TEST_F(HubTest, WithoutLastEventIdTheStreamStartsAfterTheNewestEvent) {
   store.Add(Event(10, 4));
   hub.Deliver(Event(10, 4));
   EXPECT_EQ(Next(stream), FormatSse(Event(10, 4)));
+  EXPECT_EQ(store.queries, 0) << "the newest id was read; no page of events is needed";
 }
 
 TEST_F(HubTest, ShutdownEndsTheStream) {
