@@ -155,7 +155,8 @@ int main(int argc, char** argv) {
     trim_timer.async_wait([&](const boost::system::error_code& ec) {
       if (ec) return;
       long long open = counters.open_streams.load();
-      streams_peak = std::max(streams_peak, open);
+      // The peak between two checks too: a whole burst of visitors may come and go in between.
+      streams_peak = std::max({streams_peak, open, counters.open_streams_peak.exchange(open)});
       if (open + 1000 <= streams_peak || (open == 0 && streams_peak > 0)) {
         ::malloc_trim(0);
         streams_peak = open;

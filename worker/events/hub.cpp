@@ -1,5 +1,7 @@
 #include "events/hub.hpp"
 
+#include <algorithm>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -86,7 +88,8 @@ void GuestStream::ArmHeartbeat() {
 
 void GuestStream::OnHeartbeat() {
   if (waiter_ && sink_) {  // idle: write it directly
-    switch (sink_->SendNow(kHeartbeat)) {
+    const std::string_view heartbeat = kHeartbeat;
+    switch (sink_->SendNow({&heartbeat, 1})) {
       case StreamSink::Sent::kAll:
         return;
       case StreamSink::Sent::kPart:
@@ -102,31 +105,48 @@ void GuestStream::OnHeartbeat() {
   Wake();
 }
 
-void GuestStream::Offer(const Offered& notice) {
+void GuestStream::Offer(std::span<const OfferedEvent> events, std::vector<std::string_view>& run) {
   if (closed_ || shutdown_ || broken_) return;
-  if (last_sent_ && notice.id <= *last_sent_) return;  // already sent (a duplicate notice)
-  if (waiter_ && sink_ && !dirty_ && offered_.empty() && last_sent_ &&
-      notice.prev_id == *last_sent_) {
-    switch (sink_->SendNow(*notice.sse)) {
-      case StreamSink::Sent::kAll:
-        last_sent_ = notice.id;
-        return;
-      case StreamSink::Sent::kPart:  // the writer finishes it
-        last_sent_ = notice.id;
-        flush_pending_ = true;
-        break;
-      case StreamSink::Sent::kFailed:
-        broken_ = true;
-        break;
+  std::size_t next = 0;
+  if (waiter_ && sink_ && !dirty_ && offered_.empty() && last_sent_) {
+    // The events that continue exactly where the stream stands (duplicates skipped).
+    run.clear();
+    std::uint64_t at = *last_sent_;
+    for (; next < events.size(); ++next) {
+      const OfferedEvent& event = events[next];
+      if (event.id <= at) continue;
+      if (event.prev_id != at) break;
+      run.emplace_back(*event.sse);
+      at = event.id;
     }
-    Wake();
-    return;
+    if (!run.empty()) {
+      switch (sink_->SendNow(run)) {
+        case StreamSink::Sent::kAll:
+          last_sent_ = at;
+          if (next == events.size()) return;
+          break;
+        case StreamSink::Sent::kPart:  // the writer finishes it
+          last_sent_ = at;
+          flush_pending_ = true;
+          break;
+        case StreamSink::Sent::kFailed:
+          broken_ = true;
+          Wake();
+          return;
+      }
+    } else if (next == events.size()) {
+      return;  // duplicates only
+    }
   }
-  if (offered_.size() >= options_.page) {
-    offered_.clear();
-    dirty_ = true;
-  } else {
-    offered_.push_back(notice);
+  for (; next < events.size(); ++next) {
+    const OfferedEvent& event = events[next];
+    if (last_sent_ && event.id <= *last_sent_) continue;  // already sent (a duplicate notice)
+    if (offered_.size() >= options_.page) {
+      offered_.clear();
+      dirty_ = true;
+      break;
+    }
+    offered_.push_back(event);
   }
   Wake();
 }
@@ -190,7 +210,7 @@ net::awaitable<bool> GuestStream::NextFrames(std::vector<SharedFrame>& out) {
     if (!dirty_) {
       // Send queued notices that continue exactly where this stream stands.
       while (!offered_.empty()) {
-        Offered& n = offered_.front();
+        OfferedEvent& n = offered_.front();
         if (n.id <= *last_sent_) {
           offered_.pop_front();  // already sent (a duplicate notice)
         } else if (n.prev_id == *last_sent_) {
@@ -248,7 +268,6 @@ bool EventHub::Attach(GuestStream& stream, const net::any_io_executor& executor)
       stream.shard_ = shard.get();
       stream.slot_ = list.size();
       list.push_back(&stream);
-      shard->streams++;
       streams_.fetch_add(1, std::memory_order_relaxed);
       return true;
     }
@@ -270,7 +289,6 @@ void EventHub::Detach(GuestStream& stream) {
   last->slot_ = stream.slot_;
   list.pop_back();
   if (list.empty()) shard->by_guest.erase(it);
-  shard->streams--;
   streams_.fetch_sub(1, std::memory_order_relaxed);
 }
 
@@ -278,14 +296,41 @@ void EventHub::Deliver(const EventNotice& notice) {
   if (size() == 0) return;
   auto sse = std::make_shared<const std::string>(FormatSse(notice));
   for (auto& shard : shards_) {
-    net::post(shard->executor, [shard = shard.get(), guest = notice.guest_id,
-                                offered = GuestStream::Offered{notice.id, notice.prev_id, sse}] {
-      auto it = shard->by_guest.find(guest);
-      if (it == shard->by_guest.end()) return;
-      // Offer() never detaches a stream (wakes are posted), so the list is stable here.
-      for (GuestStream* stream : it->second) stream->Offer(offered);
-    });
+    bool post;
+    {
+      std::lock_guard lock(shard->inbox_mu);
+      shard->inbox.push_back(OfferedEvent{notice.guest_id, notice.id, notice.prev_id, sse});
+      post = !shard->drain_posted;
+      shard->drain_posted = true;
+    }
+    if (post) net::post(shard->executor, [this, shard = shard.get()] { Drain(*shard); });
   }
+}
+
+void EventHub::Drain(StreamShard& shard) {
+  {
+    std::lock_guard lock(shard.inbox_mu);
+    shard.draining.swap(shard.inbox);
+    shard.drain_posted = false;
+  }
+  auto& batch = shard.draining;
+  // Each guest's events together, in the order they came.
+  std::stable_sort(batch.begin(), batch.end(), [](const OfferedEvent& a, const OfferedEvent& b) {
+    return a.guest_id < b.guest_id;
+  });
+  for (auto first = batch.begin(); first != batch.end();) {
+    auto last = std::find_if(first, batch.end(), [guest = first->guest_id](const OfferedEvent& e) {
+      return e.guest_id != guest;
+    });
+    auto streams = shard.by_guest.find(first->guest_id);
+    if (streams != shard.by_guest.end()) {
+      // Offer() never detaches a stream (wakes are posted), so the list is stable here.
+      std::span<const OfferedEvent> events(&*first, static_cast<std::size_t>(last - first));
+      for (GuestStream* stream : streams->second) stream->Offer(events, shard.run);
+    }
+    first = last;
+  }
+  batch.clear();
 }
 
 template <typename Fn>

@@ -18,7 +18,10 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <span>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -30,6 +33,14 @@ namespace edgechat::worker {
 
 class EventHub;
 struct StreamShard;
+
+// A committed event on its way to the streams of its guest.
+struct OfferedEvent {
+  std::uint64_t guest_id = 0;
+  std::uint64_t id = 0;
+  std::uint64_t prev_id = 0;
+  SharedFrame sse;  // formatted once for every stream of the guest
+};
 
 struct StreamOptions {
   std::chrono::seconds heartbeat{15};
@@ -56,11 +67,6 @@ class GuestStream : public StreamSource, public std::enable_shared_from_this<Gue
  private:
   friend class EventHub;
 
-  struct Offered {
-    std::uint64_t id = 0;
-    std::uint64_t prev_id = 0;
-    SharedFrame sse;  // formatted once for every stream of the guest
-  };
   // A suspended NextFrames() waiting for work; resumed by Wake() on the stream's loop.
   struct Waiter {
     virtual ~Waiter() = default;
@@ -69,10 +75,11 @@ class GuestStream : public StreamSource, public std::enable_shared_from_this<Gue
   template <typename Handler>
   struct WaiterFor;
 
-  // On the stream's loop, from the hub. While the writer waits and the notice continues exactly
-  // where the stream stands, it is written at once through the sink (no resume, no copy);
-  // anything else is queued, or makes the stream read MySQL.
-  void Offer(const Offered& offered);
+  // On the stream's loop, from the hub: events of this stream's guest, in commit order as far as
+  // this worker saw them. While the writer waits, the ones that continue exactly where the stream
+  // stands are written at once through the sink, together (no resume, no copy); anything else
+  // is queued, or makes the stream read MySQL. `run` is the caller's scratch space.
+  void Offer(std::span<const OfferedEvent> events, std::vector<std::string_view>& run);
   void MarkDirty();
   void Shutdown();
 
@@ -89,7 +96,7 @@ class GuestStream : public StreamSource, public std::enable_shared_from_this<Gue
   const StreamOptions options_;
 
   // All below: the stream's loop only.
-  std::deque<Offered> offered_;  // bounded by options_.page; overflow -> dirty_
+  std::deque<OfferedEvent> offered_;  // bounded by options_.page; overflow -> dirty_
   bool dirty_ = true;
   bool shutdown_ = false;
   bool closed_ = false;
@@ -108,13 +115,22 @@ class GuestStream : public StreamSource, public std::enable_shared_from_this<Gue
   std::size_t slot_ = 0;
 };
 
-// Streams of one event loop, by guest. Touched only on that loop's thread.
+// Streams of one event loop, by guest, and the events waiting for that loop.
 struct StreamShard {
   explicit StreamShard(boost::asio::io_context::executor_type executor_in)
       : executor(executor_in) {}
   boost::asio::io_context::executor_type executor;
+
+  // Any thread. Events queue here; one drain handler is posted per batch, so when the loop falls
+  // behind, the events that piled up meanwhile go out to each stream in one write.
+  std::mutex inbox_mu;
+  std::vector<OfferedEvent> inbox;
+  bool drain_posted = false;
+
+  // The loop's thread only.
   std::unordered_map<std::uint64_t, std::vector<GuestStream*>> by_guest;
-  std::size_t streams = 0;
+  std::vector<OfferedEvent> draining;
+  std::vector<std::string_view> run;
 };
 
 class EventHub {
@@ -142,6 +158,7 @@ class EventHub {
   // On the stream's loop.
   bool Attach(GuestStream& stream, const boost::asio::any_io_executor& executor);
   void Detach(GuestStream& stream);
+  void Drain(StreamShard& shard);
   template <typename Fn>
   void ForEachStream(Fn fn);
 

@@ -122,10 +122,10 @@ class DirectSink : public StreamSink {
  public:
   explicit DirectSink(Socket& socket) : socket_(socket) {}
 
-  Sent SendNow(std::string_view frame) override {
+  Sent SendNow(std::span<const std::string_view> frames) override {
     if (failed_) return Sent::kFailed;
     char size[20];
-    GatherChunk({&frame, 1}, size, buffers_);
+    GatherChunk(frames, size, buffers_);
     if (!rest_.empty()) {  // an earlier part is still waiting for the writer: keep the order
       Keep();
       return Sent::kPart;
@@ -291,7 +291,10 @@ struct HttpServer::Impl {
     stream.expires_after(kWriteTimeout);
     co_await http::async_write_header(stream, serializer,
                                       net::redirect_error(net::use_awaitable, ec));
-    counters.open_streams++;
+    const long long open = ++counters.open_streams;
+    long long peak = counters.open_streams_peak.load(std::memory_order_relaxed);
+    while (open > peak && !counters.open_streams_peak.compare_exchange_weak(peak, open)) {
+    }
     stream.expires_never();
     boost::system::error_code ignored;
     stream.socket().non_blocking(true, ignored);

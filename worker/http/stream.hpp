@@ -6,6 +6,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,7 +29,8 @@ class StreamSink {
     kFailed,  // the connection is broken: NextFrames() should return false
   };
   virtual ~StreamSink() = default;
-  virtual Sent SendNow(std::string_view frame) = 0;
+  // The frames go out together, as one chunk.
+  virtual Sent SendNow(std::span<const std::string_view> frames) = 0;
 };
 
 class StreamSource {

@@ -199,10 +199,19 @@ TEST_F(HubTest, ABurstReachesAWaitingStreamAtOnceAndInOrder) {
 // Stands in for the server's socket writer: records what a stream sends through it.
 class RecordingSink : public StreamSink {
  public:
-  Sent SendNow(std::string_view frame) override {
+  // One entry per call: the frames sent together, joined.
+  Sent SendNow(std::span<const std::string_view> sent) override {
     std::lock_guard lock(mu);
-    frames.emplace_back(frame);
+    std::string joined;
+    for (auto frame : sent) joined += frame;
+    frames.push_back(std::move(joined));
     return answer;
+  }
+  std::string Text() {  // everything sent, in order
+    std::lock_guard lock(mu);
+    std::string all;
+    for (const auto& f : frames) all += f;
+    return all;
   }
   std::vector<std::string> Frames() {
     std::lock_guard lock(mu);
@@ -236,12 +245,13 @@ TEST_F(HubTest, AWaitingStreamGetsInSequenceNoticesAndHeartbeatsThroughItsSinkWi
   hub.Deliver(Event(1, 0));
   store.Add(Event(2, 1));
   hub.Deliver(Event(2, 1));
-  ASSERT_TRUE(Within(std::chrono::milliseconds(500), [&] { return sink.Frames().size() == 2; }));
-  EXPECT_EQ(sink.Frames()[0], FormatSse(Event(1, 0)));
-  EXPECT_EQ(sink.Frames()[1], FormatSse(Event(2, 1)));
+  const std::string two = FormatSse(Event(1, 0)) + FormatSse(Event(2, 1));
+  ASSERT_TRUE(Within(std::chrono::milliseconds(500), [&] { return sink.Text() == two; }))
+      << sink.Text();
   // The 1 s heartbeat goes the same way.
-  ASSERT_TRUE(Within(std::chrono::milliseconds(1500), [&] { return sink.Frames().size() == 3; }));
-  EXPECT_EQ(sink.Frames()[2], ": heartbeat\n\n");
+  ASSERT_TRUE(Within(std::chrono::milliseconds(1500), [&] {
+    return sink.Text() == two + ": heartbeat\n\n";
+  })) << sink.Text();
   EXPECT_EQ(waiting.wait_for(std::chrono::milliseconds(0)), std::future_status::timeout)
       << "the writer was never resumed";
   EXPECT_EQ(store.queries, 1);
@@ -252,7 +262,7 @@ TEST_F(HubTest, AWaitingStreamGetsInSequenceNoticesAndHeartbeatsThroughItsSinkWi
   hub.Deliver(Event(4, 3));
   ASSERT_EQ(waiting.wait_for(std::chrono::milliseconds(500)), std::future_status::ready);
   EXPECT_EQ(waiting.get(), FormatSse(Event(3, 2)) + FormatSse(Event(4, 3)));
-  EXPECT_EQ(sink.Frames().size(), 3u);
+  EXPECT_EQ(sink.Text(), two + ": heartbeat\n\n") << "nothing more went through the sink";
   Close(stream);
 }
 
@@ -309,11 +319,11 @@ TEST_F(HubTest, ManyStreamsOfOneGuestOnSeveralLoopsEachGetEveryEventOnce) {
     store.Add(Event(id, id - 1));
     two_loops.Deliver(Event(id, id - 1));
   }
+  std::string five;
+  for (std::uint64_t id = 1; id <= 5; ++id) five += FormatSse(Event(id, id - 1));
   for (auto& sink : sinks) {
-    ASSERT_TRUE(
-        Within(std::chrono::milliseconds(1000), [&] { return sink->Frames().size() == 5; }));
-    for (std::uint64_t id = 1; id <= 5; ++id)
-      EXPECT_EQ(sink->Frames()[id - 1], FormatSse(Event(id, id - 1)));
+    ASSERT_TRUE(Within(std::chrono::milliseconds(1000), [&] { return sink->Text() == five; }))
+        << sink->Text();
   }
   // Closing in any order keeps every remaining stream reachable (swap-and-pop slots).
   for (std::size_t i = 0; i < streams.size(); i += 3) {
@@ -323,9 +333,9 @@ TEST_F(HubTest, ManyStreamsOfOneGuestOnSeveralLoopsEachGetEveryEventOnce) {
   store.Add(Event(6, 5));
   two_loops.Deliver(Event(6, 5));
   for (std::size_t i = 0; i < sinks.size(); ++i) {
-    std::size_t expected = i % 3 == 0 ? 5 : 6;
-    ASSERT_TRUE(Within(std::chrono::milliseconds(1000),
-                       [&] { return sinks[i]->Frames().size() == expected; }))
+    std::string expected = i % 3 == 0 ? five : five + FormatSse(Event(6, 5));
+    ASSERT_TRUE(
+        Within(std::chrono::milliseconds(1000), [&] { return sinks[i]->Text() == expected; }))
         << "stream " << i;
   }
   EXPECT_EQ(store.queries, 40) << "no stream read MySQL for in-sequence notices";
@@ -338,6 +348,33 @@ TEST_F(HubTest, ManyStreamsOfOneGuestOnSeveralLoopsEachGetEveryEventOnce) {
   second_work.reset();
   second.stop();
   second_runner.join();
+}
+
+TEST_F(HubTest, EventsThatPileUpWhileTheLoopIsBusyGoToEachStreamInOneWrite) {
+  RecordingSink sink;
+  auto stream = hub.Open(1, 0);
+  OnLoop([&] { stream->AttachSink(&sink); });
+  EXPECT_EQ(Next(stream), "retry: 2000\n\n");
+  auto waiting = net::co_spawn(io, stream->Next(), net::use_future);
+  ASSERT_TRUE(Within(std::chrono::milliseconds(500), [&] { return store.queries == 1; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+
+  // Keep the loop busy while three events commit, as a long fan-out would.
+  std::promise<void> release;
+  net::post(io, [gate = release.get_future().share()] { gate.wait(); });
+  std::string expected;
+  for (std::uint64_t id = 1; id <= 3; ++id) {
+    store.Add(Event(id, id - 1));
+    hub.Deliver(Event(id, id - 1));
+    expected += FormatSse(Event(id, id - 1));
+  }
+  release.set_value();
+  ASSERT_TRUE(Within(std::chrono::milliseconds(500), [&] { return !sink.Frames().empty(); }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ASSERT_EQ(sink.Frames().size(), 1u) << "one write for the three events";
+  EXPECT_EQ(sink.Frames()[0], expected);
+  EXPECT_EQ(waiting.wait_for(std::chrono::milliseconds(0)), std::future_status::timeout);
+  Close(stream);
 }
 
 }  // namespace

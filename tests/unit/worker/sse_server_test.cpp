@@ -100,7 +100,8 @@ class DirectSource : public StreamSource {
   // From any thread: sends on the connection's loop, waking the writer after a partial send.
   StreamSink::Sent Send(std::string frame) {
     return net::post(*executor_, net::use_future([this, frame] {
-             auto sent = sink_->SendNow(frame);
+             const std::string_view view = frame;
+             auto sent = sink_->SendNow({&view, 1});
              if (sent == StreamSink::Sent::kPart) {
                parked = false;
                timer_->cancel();
