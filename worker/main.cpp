@@ -86,7 +86,7 @@ int main(int argc, char** argv) {
   // `io` (this thread) accepts connections and handles signals; each connection then lives on
   // one of the `worker.threads` connection loops.
   boost::asio::io_context io(1);
-  EventLoops loops(settings->threads);
+  EventLoops loops(ConnectionLoopsFor(settings->threads, std::thread::hardware_concurrency()));
   boost::asio::thread_pool blocking(settings->db.pool_size);
   StreamOptions stream_options;
   stream_options.heartbeat = std::chrono::seconds(settings->sse_heartbeat_s);
@@ -136,7 +136,8 @@ int main(int argc, char** argv) {
     LogError("http", listening.error().message);
     return 1;
   }
-  LogInfo("worker", "listening on " + settings->listen_text);
+  LogInfo("worker", "listening on " + settings->listen_text + " with " +
+                        std::to_string(loops.size()) + " connection loop(s)");
   // Remember which socket file is ours: a successor started while this worker drains may have
   // replaced it, and must not lose its socket when this one exits.
   struct stat own_socket {};

@@ -1,5 +1,7 @@
 #include "config/config.hpp"
 
+#include <algorithm>
+
 #include <cctype>
 #include <charconv>
 #include <cstdlib>
@@ -54,7 +56,7 @@ const std::vector<std::pair<std::string, std::string>>& KnownConfigKeys() {
       {"db.connect_timeout", "3"},
       {"db.query_timeout", "10"},
       {"worker.listen", "unix:/run/edgechat/worker.sock"},
-      {"worker.threads", "2"},
+      {"worker.threads", "auto"},
       {"worker.sse_heartbeat", "15"},
       {"worker.sse_buffer", "256"},
       {"redis.socket", ""},
@@ -168,9 +170,15 @@ Result<Settings> SettingsFrom(const std::map<std::string, std::string>& file_val
   if (!listen) return listen.error();
   s.listen = *listen;
   s.listen_text = v["worker.listen"];
-  auto threads = number("worker.threads", 1, 64);
-  if (!threads) return threads.error();
-  s.threads = static_cast<unsigned>(*threads);
+  if (v["worker.threads"] == "auto") {
+    s.threads = 0;
+  } else {
+    auto threads = number("worker.threads", 1, 64);
+    if (!threads) {
+      return Error{"invalid_config", "worker.threads must be auto or a whole number from 1 to 64"};
+    }
+    s.threads = static_cast<unsigned>(*threads);
+  }
   auto heartbeat = number("worker.sse_heartbeat", 1, 300);
   if (!heartbeat) return heartbeat.error();
   s.sse_heartbeat_s = static_cast<unsigned>(*heartbeat);
@@ -232,6 +240,11 @@ std::string ConfigPathFrom(const std::optional<std::string>& flag, const EnvLook
   if (flag) return *flag;
   if (auto from_env = env("EDGECHAT_CONFIG")) return *from_env;
   return "";
+}
+
+unsigned ConnectionLoopsFor(unsigned configured, unsigned cores) {
+  if (configured != 0) return configured;
+  return std::clamp(cores / 2, 1u, 64u);
 }
 
 }  // namespace edgechat::worker

@@ -70,7 +70,7 @@ struct Settings {
   DbSettings db;
   ListenSpec listen;
   std::string listen_text;
-  unsigned threads = 2;
+  unsigned threads = 0;  // connection loops; 0 = auto (see ConnectionLoopsFor)
   RedisSettings redis;
   std::string log_level = "info";
   std::string sql_dir = "/usr/share/edgechat/sql";
@@ -90,6 +90,11 @@ Result<ListenSpec> ParseListen(std::string_view text);
 // File values (may be empty) overlaid with environment values, converted and checked.
 Result<Settings> SettingsFrom(const std::map<std::string, std::string>& file_values,
                               const EnvLookup& env);
+
+// The number of connection loops to run for `worker.threads` (`configured`, 0 for `auto`) on a
+// host with `cores` cores: auto is half the cores, at least one, so nginx and MySQL on the same
+// host keep cores of their own (a busy loop competing with them for a core delays every stream).
+unsigned ConnectionLoopsFor(unsigned configured, unsigned cores);
 
 // Reads `path` (or no file when empty), then SettingsFrom.
 Result<Settings> LoadSettings(const std::string& path, const EnvLookup& env);

@@ -48,9 +48,28 @@ TEST(Config, DefaultsApplyWithoutFileOrEnv) {
   EXPECT_EQ(s->db.port, 3306);
   EXPECT_EQ(s->db.pool_size, 8u);
   EXPECT_TRUE(s->listen.is_unix());
-  EXPECT_EQ(s->threads, 2u);
+  EXPECT_EQ(s->threads, 0u) << "auto";
   EXPECT_EQ(s->log_level, "info");
   EXPECT_EQ(s->sql_dir, "/usr/share/edgechat/sql");
+}
+
+TEST(Config, WorkerThreadsIsAutoOrACount) {
+  auto fixed = SettingsFrom({{"worker.threads", "3"}}, FakeEnv({}));
+  ASSERT_TRUE(fixed.ok());
+  EXPECT_EQ(fixed->threads, 3u);
+  auto automatic = SettingsFrom({}, FakeEnv({{"EDGECHAT_WORKER_THREADS", "auto"}}));
+  ASSERT_TRUE(automatic.ok());
+  EXPECT_EQ(automatic->threads, 0u);
+  auto zero = SettingsFrom({{"worker.threads", "0"}}, FakeEnv({}));
+  ASSERT_FALSE(zero.ok());
+  EXPECT_NE(zero.error().message.find("worker.threads must be auto or"), std::string::npos);
+  // auto: half the cores, at least one loop; a count is taken as it is.
+  EXPECT_EQ(ConnectionLoopsFor(0, 1), 1u);
+  EXPECT_EQ(ConnectionLoopsFor(0, 2), 1u);
+  EXPECT_EQ(ConnectionLoopsFor(0, 8), 4u);
+  EXPECT_EQ(ConnectionLoopsFor(0, 0), 1u) << "core count unknown";
+  EXPECT_EQ(ConnectionLoopsFor(0, 512), 64u);
+  EXPECT_EQ(ConnectionLoopsFor(3, 2), 3u);
 }
 
 TEST(Config, EnvironmentOverridesFile) {
