@@ -7,6 +7,8 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { startStack, run, BUILD } from '../lib/stack.mjs';
+import { sseReader } from '../lib/sse.mjs';
+import { workerRequest } from '../lib/worker.mjs';
 
 let stack;
 before(async () => {
@@ -22,23 +24,8 @@ after(async () => { await stack?.stop(); });
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A request straight to the worker's unix socket (bypassing the edge and its rate limits). */
-function worker(method, path, { headers = {}, body } = {}, socketPath = join(stack.varDir, 'run', 'worker.sock')) {
-  return new Promise((resolve, reject) => {
-    const req = request({ socketPath, method, path, headers }, (res) => {
-      let data = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk) => { data += chunk; });
-      res.on('end', () => {
-        let json;
-        try { json = JSON.parse(data); } catch { json = undefined; }
-        resolve({ status: res.statusCode, headers: res.headers, text: data, json });
-      });
-    });
-    req.on('error', reject);
-    if (body !== undefined) req.write(typeof body === 'string' ? body : JSON.stringify(body));
-    req.end();
-  });
-}
+const worker = (method, path, options = {}, socketPath = join(stack.varDir, 'run', 'worker.sock')) =>
+  workerRequest(socketPath, method, path, options);
 
 // Guests come from the worker directly: the edge limits guest creation per address.
 async function newGuest(siteKey = stack.siteKey, via = 'worker') {
@@ -67,53 +54,6 @@ async function send(token, text, clientId, siteKey = stack.siteKey) {
   } catch {
     return post();
   }
-}
-
-/** Parses server-sent events from an async iterable of byte chunks. */
-function sseReader(body, abort) {
-  const decoder = new TextDecoder();
-  let buffer = '';
-  const queue = [];
-  let ended = false;
-  let wake = () => {};
-  (async () => {
-    try {
-      for await (const chunk of body) {
-        buffer += decoder.decode(chunk, { stream: true });
-        let cut;
-        while ((cut = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, cut);
-          buffer = buffer.slice(cut + 2);
-          const event = {};
-          for (const line of block.split('\n')) {
-            const m = /^(id|event|data): ?(.*)$/.exec(line);
-            if (m) event[m[1]] = m[2];
-          }
-          if (event.data !== undefined) {
-            queue.push({ id: Number(event.id), event: event.event, data: JSON.parse(event.data) });
-            wake();
-          }
-        }
-      }
-    } catch { /* aborted */ }
-    ended = true;
-    wake();
-  })();
-  return {
-    async next(timeoutMs = 3000) {
-      const deadline = Date.now() + timeoutMs;
-      while (!queue.length) {
-        if (ended) throw new Error('event stream ended');
-        const left = deadline - Date.now();
-        if (left <= 0) throw new Error('no event within timeout');
-        await new Promise((resolve) => { wake = resolve; setTimeout(resolve, left); });
-      }
-      return queue.shift();
-    },
-    pending: () => queue.length,
-    ended: () => ended,
-    close: abort,
-  };
 }
 
 /** The guest's event stream through the edge (fetch, as the widget reads it). */

@@ -4,11 +4,11 @@
 // whose id is the conversation's newest, while a resume from a recent id is unaffected.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
 import { join } from 'node:path';
 import { readFile, rm } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
-import { startStack, run } from '../lib/stack.mjs';
+import { startStack, run, ROOT } from '../lib/stack.mjs';
+import { sseReader } from '../lib/sse.mjs';
+import { workerRequest } from '../lib/worker.mjs';
 
 let stack;
 before(async () => { stack = await startStack(); });
@@ -17,23 +17,8 @@ after(async () => { await stack?.stop(); });
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A request straight to the worker's unix socket (no edge limits: this file sends in bursts). */
-function worker(method, path, { headers = {}, body } = {}) {
-  return new Promise((resolve, reject) => {
-    const req = request({ socketPath: join(stack.varDir, 'run', 'worker.sock'), method, path, headers }, (res) => {
-      let data = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk) => { data += chunk; });
-      res.on('end', () => {
-        let json;
-        try { json = JSON.parse(data); } catch { json = undefined; }
-        resolve({ status: res.statusCode, text: data, json });
-      });
-    });
-    req.on('error', reject);
-    if (body !== undefined) req.write(JSON.stringify(body));
-    req.end();
-  });
-}
+const worker = (method, path, options) =>
+  workerRequest(join(stack.varDir, 'run', 'worker.sock'), method, path, options);
 
 const authHeaders = (token) => ({ 'Site-Key': stack.siteKey, Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' });
 
@@ -68,52 +53,6 @@ async function sql(query) {
 
 const eventIdsOf = async (conversationId) =>
   (await sql(`SELECT id FROM events WHERE conversation_id = ${Number(conversationId)} ORDER BY id`)).map(([id]) => Number(id));
-
-/** Parses server-sent events from a fetch body; next() resolves to {id, event, data}. */
-function sseReader(body, abort) {
-  const decoder = new TextDecoder();
-  let buffer = '';
-  const queue = [];
-  let ended = false;
-  let wake = () => {};
-  (async () => {
-    try {
-      for await (const chunk of body) {
-        buffer += decoder.decode(chunk, { stream: true });
-        let cut;
-        while ((cut = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, cut);
-          buffer = buffer.slice(cut + 2);
-          const event = {};
-          for (const line of block.split('\n')) {
-            const m = /^(id|event|data): ?(.*)$/.exec(line);
-            if (m) event[m[1]] = m[2];
-          }
-          if (event.data !== undefined) {
-            queue.push({ id: Number(event.id), event: event.event, data: JSON.parse(event.data) });
-            wake();
-          }
-        }
-      }
-    } catch { /* aborted */ }
-    ended = true;
-    wake();
-  })();
-  return {
-    async next(timeoutMs = 3000) {
-      const deadline = Date.now() + timeoutMs;
-      while (!queue.length) {
-        if (ended) throw new Error('event stream ended');
-        const left = deadline - Date.now();
-        if (left <= 0) throw new Error('no event within timeout');
-        await new Promise((resolve) => { wake = resolve; setTimeout(resolve, left); });
-      }
-      return queue.shift();
-    },
-    pending: () => queue.length,
-    close: abort,
-  };
-}
 
 /** The guest's event stream through the edge, resumed after `lastEventId`. */
 async function openEvents(guest, lastEventId) {
@@ -260,7 +199,7 @@ test('the worker prunes by itself with its configured retention, and takes its a
     await sleep(50);
   }
   await rm(pidFile, { force: true });
-  const restarted = await run(fileURLToPath(new URL('../../scripts/start', import.meta.url)), [], {
+  const restarted = await run(join(ROOT, 'scripts', 'start'), [], {
     env: { ...stack.env, EDGECHAT_EVENTS_RETENTION_DAYS: '2', EDGECHAT_ADMIN_LOGIN_FAILURES_PER_USER: '2' },
   });
   assert.equal(restarted.code, 0, restarted.stderr);

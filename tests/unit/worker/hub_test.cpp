@@ -67,6 +67,42 @@ EventNotice Event(std::uint64_t id, std::uint64_t prev) {
   return EventNotice{id, 1, 1, "message", "{\"n\":" + std::to_string(id) + "}", prev};
 }
 
+// Stands in for the server's socket writer: records what a stream sends through it.
+class RecordingSink : public StreamSink {
+ public:
+  // One entry per call: the frames sent together, joined.
+  Sent SendNow(std::span<const std::string_view> sent) override {
+    std::lock_guard lock(mu);
+    std::string joined;
+    for (auto frame : sent) joined += frame;
+    frames.push_back(std::move(joined));
+    return answer;
+  }
+  std::string Text() {  // everything sent, in order
+    std::lock_guard lock(mu);
+    std::string all;
+    for (const auto& f : frames) all += f;
+    return all;
+  }
+  std::vector<std::string> Frames() {
+    std::lock_guard lock(mu);
+    return frames;
+  }
+  std::mutex mu;
+  std::vector<std::string> frames;
+  std::atomic<Sent> answer{Sent::kAll};
+};
+
+template <typename Fn>
+bool Within(std::chrono::milliseconds limit, Fn done) {
+  auto until = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < until) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return done();
+}
+
 class HubTest : public ::testing::Test {
  protected:
   EventsStore store;
@@ -95,6 +131,20 @@ class HubTest : public ::testing::Test {
   }
   void Close(const std::shared_ptr<GuestStream>& stream) {
     OnLoop([&] { stream->Close(); });
+  }
+
+  // A stream past its `retry:` and its first read of MySQL, with `sink` attached and its writer
+  // waiting in Next(): what the server leaves of an idle stream.
+  std::future<std::optional<std::string>> StartWaiting(const std::shared_ptr<GuestStream>& stream,
+                                                       StreamSink& sink) {
+    OnLoop([&] { stream->AttachSink(&sink); });
+    EXPECT_EQ(Next(stream), "retry: 2000\n\n");
+    const int before = store.queries;
+    auto waiting = net::co_spawn(io, stream->Next(), net::use_future);
+    EXPECT_TRUE(
+        Within(std::chrono::milliseconds(500), [&] { return store.queries == before + 1; }));
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // parked after that read
+    return waiting;
   }
 };
 
@@ -196,50 +246,10 @@ TEST_F(HubTest, ABurstReachesAWaitingStreamAtOnceAndInOrder) {
   EXPECT_EQ(store.queries, 1) << "only the first pass read MySQL";
 }
 
-// Stands in for the server's socket writer: records what a stream sends through it.
-class RecordingSink : public StreamSink {
- public:
-  // One entry per call: the frames sent together, joined.
-  Sent SendNow(std::span<const std::string_view> sent) override {
-    std::lock_guard lock(mu);
-    std::string joined;
-    for (auto frame : sent) joined += frame;
-    frames.push_back(std::move(joined));
-    return answer;
-  }
-  std::string Text() {  // everything sent, in order
-    std::lock_guard lock(mu);
-    std::string all;
-    for (const auto& f : frames) all += f;
-    return all;
-  }
-  std::vector<std::string> Frames() {
-    std::lock_guard lock(mu);
-    return frames;
-  }
-  std::mutex mu;
-  std::vector<std::string> frames;
-  std::atomic<Sent> answer{Sent::kAll};
-};
-
-template <typename Fn>
-bool Within(std::chrono::milliseconds limit, Fn done) {
-  auto until = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < until) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return done();
-}
-
 TEST_F(HubTest, AWaitingStreamGetsInSequenceNoticesAndHeartbeatsThroughItsSinkWithoutWaking) {
   RecordingSink sink;
   auto stream = hub.Open(1, 0);
-  OnLoop([&] { stream->AttachSink(&sink); });
-  EXPECT_EQ(Next(stream), "retry: 2000\n\n");
-  auto waiting = net::co_spawn(io, stream->Next(), net::use_future);
-  ASSERT_TRUE(Within(std::chrono::milliseconds(500), [&] { return store.queries == 1; }));
-  std::this_thread::sleep_for(std::chrono::milliseconds(20));  // parked after reading MySQL
+  auto waiting = StartWaiting(stream, sink);
 
   store.Add(Event(1, 0));
   hub.Deliver(Event(1, 0));
@@ -270,11 +280,7 @@ TEST_F(HubTest, APartialDirectSendResumesTheWriterToFlushAndAFailedOneEndsTheStr
   RecordingSink sink;
   sink.answer = StreamSink::Sent::kPart;
   auto stream = hub.Open(1, 0);
-  OnLoop([&] { stream->AttachSink(&sink); });
-  EXPECT_EQ(Next(stream), "retry: 2000\n\n");
-  auto waiting = net::co_spawn(io, stream->Next(), net::use_future);
-  ASSERT_TRUE(Within(std::chrono::milliseconds(500), [&] { return store.queries == 1; }));
-  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  auto waiting = StartWaiting(stream, sink);
   store.Add(Event(1, 0));
   hub.Deliver(Event(1, 0));
   ASSERT_EQ(waiting.wait_for(std::chrono::milliseconds(500)), std::future_status::ready);
@@ -353,11 +359,7 @@ TEST_F(HubTest, ManyStreamsOfOneGuestOnSeveralLoopsEachGetEveryEventOnce) {
 TEST_F(HubTest, EventsThatPileUpWhileTheLoopIsBusyGoToEachStreamInOneWrite) {
   RecordingSink sink;
   auto stream = hub.Open(1, 0);
-  OnLoop([&] { stream->AttachSink(&sink); });
-  EXPECT_EQ(Next(stream), "retry: 2000\n\n");
-  auto waiting = net::co_spawn(io, stream->Next(), net::use_future);
-  ASSERT_TRUE(Within(std::chrono::milliseconds(500), [&] { return store.queries == 1; }));
-  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  auto waiting = StartWaiting(stream, sink);
 
   // Keep the loop busy while three events commit, as a long fan-out would.
   std::promise<void> release;
