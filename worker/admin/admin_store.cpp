@@ -19,10 +19,10 @@ std::string Compact(const json& j) {
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
-// The site row locked for the transaction, with its origins.
-Result<Site> LockSite(DbConnection& c, const std::string& site_key) {
-  auto stmt = Prepare(
-      c, std::string("SELECT ") + kSiteColumns + " FROM sites WHERE site_key = ? FOR UPDATE");
+// The site with its origins; with `lock`, its row stays locked until the transaction ends.
+Result<Site> ReadSite(DbConnection& c, const std::string& site_key, bool lock) {
+  auto stmt = Prepare(c, std::string("SELECT ") + kSiteColumns + " FROM sites WHERE site_key = ?" +
+                             (lock ? " FOR UPDATE" : ""));
   stmt->setString(1, site_key);
   auto rs = Query(*stmt);
   if (!rs->next()) return Error{"not_found", "no site with key " + site_key};
@@ -32,6 +32,17 @@ Result<Site> LockSite(DbConnection& c, const std::string& site_key) {
   auto ors = Query(*origins);
   while (ors->next()) site.origins.push_back(ors->getString("origin"));
   return site;
+}
+
+// Runs `change` in one transaction on the site named by `site_key`, its row locked FOR UPDATE
+// (so concurrent changes to one site apply one after the other); an error rolls it all back.
+template <typename T, typename Fn>
+Result<T> ChangeSite(ConnectionPool& pool, const std::string& site_key, Fn change) {
+  return WithTransaction<T>(pool, [&](DbConnection& c) -> Result<T> {
+    auto site = ReadSite(c, site_key, /*lock=*/true);
+    if (!site) return site.error();
+    return change(c, std::move(site.value()));
+  });
 }
 
 std::optional<std::string> OptionalIso(sql::ResultSet& rs, const char* column) {
@@ -69,27 +80,13 @@ AdminInfo AdminFromRow(sql::ResultSet& rs) {
 }  // namespace
 
 Result<Site> FindSiteWithOrigins(ConnectionPool& pool, const std::string& site_key) {
-  return WithConnection<Site>(pool, [&](DbConnection& c) -> Result<Site> {
-    auto stmt =
-        Prepare(c, std::string("SELECT ") + kSiteColumns + " FROM sites WHERE site_key = ?");
-    stmt->setString(1, site_key);
-    auto rs = Query(*stmt);
-    if (!rs->next()) return Error{"not_found", "no site with key " + site_key};
-    Site site = SiteFromRow(*rs);
-    auto origins = Prepare(c, "SELECT origin FROM site_origins WHERE site_id = ? ORDER BY id");
-    origins->setUInt64(1, site.id);
-    auto ors = Query(*origins);
-    while (ors->next()) site.origins.push_back(ors->getString("origin"));
-    return site;
-  });
+  return WithConnection<Site>(
+      pool, [&](DbConnection& c) -> Result<Site> { return ReadSite(c, site_key, /*lock=*/false); });
 }
 
 Result<Site> UpdateSite(ConnectionPool& pool, const std::string& site_key, const SitePatch& p,
                         const Actor& actor) {
-  return WithTransaction<Site>(pool, [&](DbConnection& c) -> Result<Site> {
-    auto locked = LockSite(c, site_key);
-    if (!locked) return locked.error();
-    Site s = locked.value();
+  return ChangeSite<Site>(pool, site_key, [&](DbConnection& c, Site s) -> Result<Site> {
     json changed = json::object();
     auto set_text = [&](const std::optional<std::string>& value, std::string& field,
                         const char* name) {
@@ -169,30 +166,25 @@ Result<Site> UpdateSite(ConnectionPool& pool, const std::string& site_key, const
 }
 
 Status DeleteSite(ConnectionPool& pool, const std::string& site_key, const Actor& actor) {
-  return WithTransaction<Ok>(pool, [&](DbConnection& c) -> Status {
-    auto site = LockSite(c, site_key);
-    if (!site) return site.error();
+  return ChangeSite<Ok>(pool, site_key, [&](DbConnection& c, const Site& site) -> Status {
     auto del = Prepare(c, "DELETE FROM sites WHERE id = ?");
-    del->setUInt64(1, site->id);
+    del->setUInt64(1, site.id);
     del->executeUpdate();
     BumpRegistryRevision(c);
-    AppendAudit(c, actor, "site.remove", site_key, Compact({{"site", site->name}}));
+    AppendAudit(c, actor, "site.remove", site_key, Compact({{"site", site.name}}));
     return Ok{};
   });
 }
 
 Result<Site> AddSiteOrigin(ConnectionPool& pool, const std::string& site_key,
                            const std::string& origin, const Actor& actor) {
-  return WithTransaction<Site>(pool, [&](DbConnection& c) -> Result<Site> {
-    auto site = LockSite(c, site_key);
-    if (!site) return site.error();
+  return ChangeSite<Site>(pool, site_key, [&](DbConnection& c, Site s) -> Result<Site> {
     auto add = Prepare(c, "INSERT IGNORE INTO site_origins (site_id, origin) VALUES (?, ?)");
-    add->setUInt64(1, site->id);
+    add->setUInt64(1, s.id);
     add->setString(2, origin);
     if (add->executeUpdate() == 0) {
-      return Error{"conflict", origin + " is already allowed for " + site->name};
+      return Error{"conflict", origin + " is already allowed for " + s.name};
     }
-    Site s = site.value();
     s.origins.push_back(origin);
     auto touch = Prepare(c, "UPDATE sites SET revision = revision + 1 WHERE id = ?");
     touch->setUInt64(1, s.id);
@@ -205,16 +197,13 @@ Result<Site> AddSiteOrigin(ConnectionPool& pool, const std::string& site_key,
 
 Result<Site> RemoveSiteOrigin(ConnectionPool& pool, const std::string& site_key,
                               const std::string& origin, const Actor& actor) {
-  return WithTransaction<Site>(pool, [&](DbConnection& c) -> Result<Site> {
-    auto site = LockSite(c, site_key);
-    if (!site) return site.error();
+  return ChangeSite<Site>(pool, site_key, [&](DbConnection& c, Site s) -> Result<Site> {
     auto del = Prepare(c, "DELETE FROM site_origins WHERE site_id = ? AND origin = ?");
-    del->setUInt64(1, site->id);
+    del->setUInt64(1, s.id);
     del->setString(2, origin);
     if (del->executeUpdate() == 0) {
-      return Error{"not_found", origin + " is not an allowed origin of " + site->name};
+      return Error{"not_found", origin + " is not an allowed origin of " + s.name};
     }
-    Site s = site.value();
     std::erase(s.origins, origin);
     BumpRegistryRevision(c);
     AppendAudit(c, actor, "origin.remove", site_key,
@@ -225,14 +214,11 @@ Result<Site> RemoveSiteOrigin(ConnectionPool& pool, const std::string& site_key,
 
 Result<Site> RegenerateSiteKey(ConnectionPool& pool, const std::string& site_key,
                                const std::string& new_key, const Actor& actor) {
-  return WithTransaction<Site>(pool, [&](DbConnection& c) -> Result<Site> {
-    auto site = LockSite(c, site_key);
-    if (!site) return site.error();
+  return ChangeSite<Site>(pool, site_key, [&](DbConnection& c, Site s) -> Result<Site> {
     auto update = Prepare(c, "UPDATE sites SET site_key = ?, revision = revision + 1 WHERE id = ?");
     update->setString(1, new_key);
-    update->setUInt64(2, site->id);
+    update->setUInt64(2, s.id);
     update->executeUpdate();
-    Site s = site.value();
     s.key = new_key;
     BumpRegistryRevision(c);
     AppendAudit(c, actor, "site.key_regenerate", new_key,
@@ -253,28 +239,28 @@ std::string NewSecretKey(const RandomFill& random) {
 Result<SecretKeyInfo> CreateSecretKey(ConnectionPool& pool, const std::string& site_key,
                                       const std::string& secret, const std::string& label,
                                       const Actor& actor) {
-  return WithTransaction<SecretKeyInfo>(pool, [&](DbConnection& c) -> Result<SecretKeyInfo> {
-    auto site = LockSite(c, site_key);
-    if (!site) return site.error();
-    auto insert = Prepare(c,
-                          "INSERT INTO site_secret_keys (site_id, key_prefix, key_hash, label) "
-                          "VALUES (?, ?, ?, ?)");
-    insert->setUInt64(1, site->id);
-    insert->setString(2, secret.substr(0, kSecretKeyPrefixLength));
-    insert->setString(3, Sha256Hex(secret));
-    insert->setString(4, label);
-    insert->executeUpdate();
-    auto read = Prepare(c, std::string(kSecretKeySelect) + "WHERE k.id = LAST_INSERT_ID()");
-    auto rs = Query(*read);
-    if (!rs->next()) return Error{"db_error", "inserted key not found"};
-    SecretKeyInfo info = SecretKeyFromRow(*rs);
-    BumpRegistryRevision(c);
-    AppendAudit(
-        c, actor, "secret_key.create", site_key,
-        Compact(
-            {{"site", site->name}, {"keyId", info.id}, {"prefix", info.prefix}, {"label", label}}));
-    return info;
-  });
+  return ChangeSite<SecretKeyInfo>(
+      pool, site_key, [&](DbConnection& c, const Site& site) -> Result<SecretKeyInfo> {
+        auto insert = Prepare(c,
+                              "INSERT INTO site_secret_keys (site_id, key_prefix, key_hash, label) "
+                              "VALUES (?, ?, ?, ?)");
+        insert->setUInt64(1, site.id);
+        insert->setString(2, secret.substr(0, kSecretKeyPrefixLength));
+        insert->setString(3, Sha256Hex(secret));
+        insert->setString(4, label);
+        insert->executeUpdate();
+        auto read = Prepare(c, std::string(kSecretKeySelect) + "WHERE k.id = LAST_INSERT_ID()");
+        auto rs = Query(*read);
+        if (!rs->next()) return Error{"db_error", "inserted key not found"};
+        SecretKeyInfo info = SecretKeyFromRow(*rs);
+        BumpRegistryRevision(c);
+        AppendAudit(c, actor, "secret_key.create", site_key,
+                    Compact({{"site", site.name},
+                             {"keyId", info.id},
+                             {"prefix", info.prefix},
+                             {"label", label}}));
+        return info;
+      });
 }
 
 Result<std::vector<SecretKeyInfo>> ListSecretKeys(ConnectionPool& pool,
@@ -295,30 +281,30 @@ Result<std::vector<SecretKeyInfo>> ListSecretKeys(ConnectionPool& pool,
 
 Result<SecretKeyInfo> RevokeSecretKey(ConnectionPool& pool, const std::string& site_key,
                                       std::uint64_t key_id, const Actor& actor) {
-  return WithTransaction<SecretKeyInfo>(pool, [&](DbConnection& c) -> Result<SecretKeyInfo> {
-    auto site = LockSite(c, site_key);
-    if (!site) return site.error();
-    auto revoke = Prepare(c,
-                          "UPDATE site_secret_keys SET revoked_at = UTC_TIMESTAMP(6) "
-                          "WHERE id = ? AND site_id = ? AND revoked_at IS NULL");
-    revoke->setUInt64(1, key_id);
-    revoke->setUInt64(2, site->id);
-    bool changed = revoke->executeUpdate() > 0;
-    auto read = Prepare(c, std::string(kSecretKeySelect) + "WHERE k.id = ? AND k.site_id = ?");
-    read->setUInt64(1, key_id);
-    read->setUInt64(2, site->id);
-    auto rs = Query(*read);
-    if (!rs->next()) {
-      return Error{"not_found", "no secret key " + std::to_string(key_id) + " for " + site->name};
-    }
-    SecretKeyInfo info = SecretKeyFromRow(*rs);
-    if (changed) {
-      BumpRegistryRevision(c);
-      AppendAudit(c, actor, "secret_key.revoke", site_key,
-                  Compact({{"site", site->name}, {"keyId", info.id}, {"prefix", info.prefix}}));
-    }
-    return info;
-  });
+  return ChangeSite<SecretKeyInfo>(
+      pool, site_key, [&](DbConnection& c, const Site& site) -> Result<SecretKeyInfo> {
+        auto revoke = Prepare(c,
+                              "UPDATE site_secret_keys SET revoked_at = UTC_TIMESTAMP(6) "
+                              "WHERE id = ? AND site_id = ? AND revoked_at IS NULL");
+        revoke->setUInt64(1, key_id);
+        revoke->setUInt64(2, site.id);
+        bool changed = revoke->executeUpdate() > 0;
+        auto read = Prepare(c, std::string(kSecretKeySelect) + "WHERE k.id = ? AND k.site_id = ?");
+        read->setUInt64(1, key_id);
+        read->setUInt64(2, site.id);
+        auto rs = Query(*read);
+        if (!rs->next()) {
+          return Error{"not_found",
+                       "no secret key " + std::to_string(key_id) + " for " + site.name};
+        }
+        SecretKeyInfo info = SecretKeyFromRow(*rs);
+        if (changed) {
+          BumpRegistryRevision(c);
+          AppendAudit(c, actor, "secret_key.revoke", site_key,
+                      Compact({{"site", site.name}, {"keyId", info.id}, {"prefix", info.prefix}}));
+        }
+        return info;
+      });
 }
 
 Result<std::string> HashAdminPassword(const std::string& password) {
