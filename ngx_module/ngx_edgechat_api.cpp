@@ -215,19 +215,29 @@ ngx_int_t Guard(ngx_http_request_t* r, RequestCtx* ctx) {
                   "The chat is starting; please retry in a moment.");
   }
 
-  ngx_table_elt_t* key = FindUnique(r, "Site-Key", &duplicate);
+  ngx_table_elt_t* key_header = FindUnique(r, "Site-Key", &duplicate);
   if (duplicate) return Reject(r, NGX_HTTP_BAD_REQUEST, "bad_request", "Repeated Site-Key header.");
-  if (key == nullptr || key->value.len == 0) {
+  ngx_str_t key = ngx_null_string;
+  if (key_header != nullptr) key = key_header->value;
+  if (key.len == 0 && core::SiteKeyMayComeFromQuery(route)) {
+    // An EventSource cannot send headers: its URL carries the site key (public, as in the embed
+    // snippet) next to a single-use stream ticket that the worker checks.
+    if (ngx_http_arg(r, const_cast<u_char*>(reinterpret_cast<const u_char*>("key")), 3, &key) !=
+        NGX_OK) {
+      key.len = 0;
+    }
+  }
+  if (key.len == 0) {
     return Reject(r, NGX_HTTP_UNAUTHORIZED, "missing_site_key", "A Site-Key header is required.");
   }
   const core::Site* site =
-      core::IsValidSiteKey(View(key->value)) ? ctx->registry->Find(View(key->value)) : nullptr;
+      core::IsValidSiteKey(View(key)) ? ctx->registry->Find(View(key)) : nullptr;
   if (site == nullptr) {
     return Reject(r, NGX_HTTP_UNAUTHORIZED, "unknown_site_key",
                   "The Site-Key header does not name a known site.");
   }
   ctx->site = site;
-  ctx->site_key = key->value;
+  ctx->site_key = key;
 
   ctx->cors = core::DecideCors(*scf->public_origin, origin, false, site->origins);
   ctx->cors_set = true;

@@ -36,6 +36,7 @@ ApiRoute ClassifyApiRoute(std::string_view path) {
   if (rest == "guests") return ApiRoute::kGuests;
   if (rest == "messages") return ApiRoute::kMessages;
   if (rest == "events") return ApiRoute::kEvents;
+  if (rest == "events/ticket") return ApiRoute::kEventTicket;
   constexpr std::string_view kMessages = "messages/";
   constexpr std::string_view kReaction = "/reaction";
   if (rest.starts_with(kMessages) && rest.ends_with(kReaction)) {
@@ -60,6 +61,8 @@ std::string_view AllowedMethods(ApiRoute route) {
       return "PUT, OPTIONS";
     case ApiRoute::kEvents:
       return "GET, OPTIONS";
+    case ApiRoute::kEventTicket:
+      return "POST, OPTIONS";
     case ApiRoute::kUnknown:
       break;
   }
@@ -79,6 +82,8 @@ bool MethodAllowed(ApiRoute route, std::string_view method) {
       return method == "PUT";
     case ApiRoute::kEvents:
       return method == "GET";
+    case ApiRoute::kEventTicket:
+      return method == "POST";
     case ApiRoute::kUnknown:
       break;
   }
@@ -90,6 +95,10 @@ LimitKind LimitFor(ApiRoute route, std::string_view method) {
   if (route == ApiRoute::kMessages) return LimitKind::kMessage;
   if (route == ApiRoute::kGuests) return LimitKind::kGuestCreation;
   return LimitKind::kNone;
+}
+
+bool SiteKeyMayComeFromQuery(ApiRoute route) {
+  return route == ApiRoute::kEvents;
 }
 
 std::optional<std::string_view> BearerToken(std::string_view authorization) {

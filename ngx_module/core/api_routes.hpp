@@ -10,9 +10,21 @@ namespace edgechat::core {
 
 inline constexpr std::string_view kExternalApiPrefix = "/api/v1/external/";
 
-enum class ApiRoute { kUnknown, kConfig, kGuests, kMessages, kReaction, kEvents };
+enum class ApiRoute {
+  kUnknown,
+  kConfig,
+  kGuests,
+  kMessages,
+  kReaction,
+  kEvents,
+  kEventTicket,  // events/ticket: a single-use ticket for clients that can only use EventSource
+};
 
 ApiRoute ClassifyApiRoute(std::string_view path);
+
+// Whether the route may take the site key from a `key` query parameter when the Site-Key header
+// is absent: only the event stream, which an EventSource (no headers) opens with a stream ticket.
+bool SiteKeyMayComeFromQuery(ApiRoute route);
 
 // The value of an Allow header for the route (OPTIONS included: preflights are answered).
 std::string_view AllowedMethods(ApiRoute route);

@@ -187,3 +187,29 @@ test('what nginx serves stays within the weight budgets (loader 2 KB, frame 20 K
   assert.ok(sizes.loader <= 2048, `loader ${sizes.loader} B`);
   assert.ok(sizes.frame <= 20480, `frame ${sizes.frame} B`);
 });
+
+test('a client that can only use EventSource reads the stream cross-origin with a stream ticket', async () => {
+  const page = await browser.newPage();
+  await page.goto(`${stack.demoUrl}/`);  // the shop's origin, whitelisted for its site
+  const got = await page.evaluate(async ({ chatUrl, siteKey }) => {
+    const api = `${chatUrl}/api/v1/external`;
+    const guest = await (await fetch(`${api}/guests`, { method: 'POST', headers: { 'Site-Key': siteKey } })).json();
+    const auth = { 'Site-Key': siteKey, Authorization: `Bearer ${guest.token}`, 'Content-Type': 'application/json' };
+    const posted = await fetch(`${api}/messages`, { method: 'POST', headers: auth, body: JSON.stringify({ text: 'via EventSource', clientId: 'es-1' }) });
+    const { ticket } = await (await fetch(`${api}/events/ticket`, { method: 'POST', headers: auth })).json();
+    const source = new EventSource(`${api}/events?key=${encodeURIComponent(siteKey)}&ticket=${ticket}&lastEventId=0`);
+    const first = await new Promise((resolve) => {
+      source.addEventListener('message', (e) => resolve({ id: e.lastEventId, data: JSON.parse(e.data) }));
+      source.onerror = () => resolve({ error: source.readyState });
+      setTimeout(() => resolve({ error: 'timeout' }), 8000);
+    });
+    source.close();
+    return { posted: posted.status, first, ticketShape: /^[A-Za-z0-9_-]{43}$/.test(ticket) };
+  }, { chatUrl: stack.chatUrl, siteKey: stack.siteKey });
+  assert.equal(got.posted, 201);
+  assert.ok(got.ticketShape);
+  assert.equal(got.first.error, undefined, `EventSource failed: ${JSON.stringify(got.first)}`);
+  assert.equal(got.first.data.text, 'via EventSource');
+  assert.ok(Number(got.first.id) > 0, 'the event carries its id for resuming');
+  await page.close();
+});

@@ -273,6 +273,63 @@ test('a stream resumed from Last-Event-ID has no gap and no duplicate', async ()
   }
 });
 
+test('EventSource clients: a single-use, short-lived stream ticket opens the stream through the edge with no headers', async () => {
+  const guest = await newGuest(stack.siteKey, 'edge');
+  const sent = await send(guest.token, 'ticket please', 'ticket-1');
+  assert.equal(sent.status, 201);
+  const ticketFor = async (token) => {
+    const res = await fetch(`${stack.chatUrl}/api/v1/external/events/ticket`, { method: 'POST', headers: authHeaders(token) });
+    assert.equal(res.status, 201);
+    const body = await res.json();
+    assert.equal(body.expiresIn, 30);
+    assert.match(body.ticket, /^[A-Za-z0-9_-]{43}$/);
+    return body.ticket;
+  };
+  const noTicket = await fetch(`${stack.chatUrl}/api/v1/external/events/ticket`, { method: 'POST', headers: { 'Site-Key': stack.siteKey } });
+  assert.equal(noTicket.status, 401, 'a ticket needs the guest token');
+
+  // What an EventSource sends: a plain GET, the key and the ticket in the URL, nothing else.
+  const ticket = await ticketFor(guest.token);
+  const url = (t, extra = '') => `${stack.chatUrl}/api/v1/external/events?key=${stack.siteKey}&ticket=${t}${extra}`;
+  const controller = new AbortController();
+  const res = await fetch(url(ticket, '&lastEventId=0'), { signal: controller.signal });
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-type'), /text\/event-stream/);
+  const stream = sseReader(res.body, () => controller.abort());
+  try {
+    const first = await stream.next();
+    assert.equal(first.event, 'message');
+    assert.equal(first.data.text, 'ticket please');
+  } finally {
+    stream.close();
+  }
+
+  const reused = await fetch(url(ticket));
+  assert.equal(reused.status, 401, 'single use');
+  assert.equal((await reused.json()).error, 'invalid_ticket');
+  const keyless = await fetch(`${stack.chatUrl}/api/v1/external/events?ticket=${await ticketFor(guest.token)}`);
+  assert.equal(keyless.status, 401);
+  assert.equal((await keyless.json()).error, 'missing_site_key');
+  // Only the stream takes its key from the URL.
+  const queryKeyElsewhere = await fetch(`${stack.chatUrl}/api/v1/external/messages?key=${stack.siteKey}`, {
+    headers: { Authorization: `Bearer ${guest.token}` },
+  });
+  assert.equal(queryKeyElsewhere.status, 401);
+
+  // Another site's key does not open this guest's stream, and a ticket past its 30 s is refused.
+  const other = await stack.ctlJson(['site', 'add', '--name', 'Ticket other', '--origin', 'https://ticket-other.test']);
+  await sleep(1500);  // the edge picks up the new site
+  const foreign = await fetch(`${stack.chatUrl}/api/v1/external/events?key=${other.key}&ticket=${await ticketFor(guest.token)}`);
+  assert.equal(foreign.status, 401);
+  assert.equal((await foreign.json()).error, 'invalid_ticket');
+  const late = await ticketFor(guest.token);
+  const aged = await mysqlRoot('UPDATE stream_tickets SET expires_at = UTC_TIMESTAMP(6) - INTERVAL 1 SECOND');
+  assert.equal(aged.code, 0, aged.stderr);
+  const expired = await fetch(url(late));
+  assert.equal(expired.status, 401);
+  assert.equal((await expired.json()).error, 'invalid_ticket');
+});
+
 test('MySQL down: 503 with Retry-After, then recovery without a worker restart', async () => {
   const guest = await newGuest();
   const workerPid = await pidOf('worker');

@@ -17,6 +17,9 @@ using nlohmann::json;
 namespace {
 
 constexpr std::string_view kPrefix = "/api/v1/external/";
+// Long enough to open an EventSource right after asking, short enough that a ticket in a URL
+// (and so in access logs) is worthless by the time anyone reads it.
+constexpr unsigned kStreamTicketTtlSeconds = 30;
 
 std::string Dump(const json& j) {
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
@@ -197,6 +200,26 @@ Result<SiteGuest> ExternalApi::ResolveSiteAndGuest(const HttpRequest& request,
   return Error{"invalid_token", ""};
 }
 
+Result<SiteGuest> ExternalApi::RedeemTicket(const HttpRequest& request, HttpResponse& error) {
+  auto key = SiteKeyOf(request, error);
+  if (!key) return key.error();
+  auto ticket = request.Query("ticket");
+  if (ticket && LooksLikeGuestToken(*ticket)) {
+    auto found = store_.RedeemStreamTicket(*key, Sha256Hex(*ticket));
+    if (!found) {
+      error = StoreErrorResponse(found.error());
+      return found.error();
+    }
+    if (found->has_value()) return std::move(**found);
+  }
+  auto site = ResolveSite(request, error);  // an unknown key is told first
+  if (!site) return site.error();
+  error =
+      ErrorResponse(401, "invalid_ticket",
+                    "The stream ticket is invalid, already used or expired; ask for a new one.");
+  return Error{"invalid_ticket", ""};
+}
+
 HttpResponse ExternalApi::GetConfig(const Site& site) {
   return JsonResponse(200, Dump(SiteConfigJson(site)));
 }
@@ -239,8 +262,18 @@ HttpResponse ExternalApi::PutReaction(const Guest& guest, std::uint64_t message_
                      {"reaction", change->reaction ? json(*change->reaction) : json(nullptr)}}));
 }
 
+HttpResponse ExternalApi::CreateStreamTicket(const Guest& guest) {
+  // A ticket has the shape and strength of a guest token; only its hash is stored.
+  std::string ticket = NewGuestToken(random_);
+  auto created = store_.CreateStreamTicket(guest.id, Sha256Hex(ticket), kStreamTicketTtlSeconds);
+  if (!created) return StoreErrorResponse(created.error());
+  return JsonResponse(201, Dump(json{{"ticket", ticket}, {"expiresIn", kStreamTicketTtlSeconds}}));
+}
+
 HttpResponse ExternalApi::GetEvents(const Guest& guest, const HttpRequest& request) {
-  auto last = ParseLastEventId(request.Header("last-event-id"));
+  // A new EventSource cannot send Last-Event-ID: it may come as a query parameter instead.
+  auto header = request.Header("last-event-id");
+  auto last = ParseLastEventId(header && !header->empty() ? header : request.Query("lastEventId"));
   if (!last) return ErrorResponse(400, last.error().code, last.error().message);
   if (!streams_) return ErrorResponse(404, "not_found", "No such route.");
   HttpResponse r;
@@ -283,11 +316,12 @@ std::optional<HttpResponse> ExternalApi::Handle(const HttpRequest& request) {
   };
   std::optional<std::uint64_t> reaction_id = ReactionRouteId(route);
   bool known = route == "config" || route == "guests" || route == "messages" || route == "events" ||
-               reaction_id;
+               route == "events/ticket" || reaction_id;
   if (!known) return ErrorResponse(404, "not_found", "No such route.");
   if (route == "config" && method != "GET") return method_not_allowed("GET");
   if (route == "guests" && method != "POST") return method_not_allowed("POST");
   if (route == "events" && method != "GET") return method_not_allowed("GET");
+  if (route == "events/ticket" && method != "POST") return method_not_allowed("POST");
   if (reaction_id && method != "PUT") return method_not_allowed("PUT");
   if (route == "messages" && method != "GET" && method != "POST")
     return method_not_allowed("GET, POST");
@@ -298,13 +332,16 @@ std::optional<HttpResponse> ExternalApi::Handle(const HttpRequest& request) {
     if (!site) return error;
     return route == "config" ? GetConfig(*site) : CreateGuest(*site);
   }
-  // Every other route acts for a guest: site and guest come from one store lookup.
-  auto found = ResolveSiteAndGuest(request, error);
+  // Every other route acts for a guest: site and guest come from one store lookup, or for an
+  // EventSource (no headers) from a stream ticket.
+  bool by_ticket = route == "events" && !request.Header("authorization") && request.Query("ticket");
+  auto found = by_ticket ? RedeemTicket(request, error) : ResolveSiteAndGuest(request, error);
   if (!found) return error;
   const Site& site = found->site;
   const Guest& guest = found->guest;
   if (reaction_id) return PutReaction(guest, *reaction_id, request);
   if (route == "events") return GetEvents(guest, request);
+  if (route == "events/ticket") return CreateStreamTicket(guest);
   if (method == "GET") return GetMessages(site, guest);
   return PostMessage(site, guest, request);
 }

@@ -36,12 +36,16 @@ class ExternalApi {
   HttpResponse PutReaction(const Guest& guest, std::uint64_t message_id,
                            const HttpRequest& request);
   HttpResponse GetEvents(const Guest& guest, const HttpRequest& request);
+  HttpResponse CreateStreamTicket(const Guest& guest);
 
   // Resolves the site from Site-Key / X-Edgechat-Site-Key, or an error response.
   Result<Site> ResolveSite(const HttpRequest& request, HttpResponse& error);
   // Resolves the site and its guest (from `Authorization: Bearer`) in one store lookup when key
   // and token are good, or an error response: a bad key is reported before a bad token.
   Result<SiteGuest> ResolveSiteAndGuest(const HttpRequest& request, HttpResponse& error);
+  // For GET events without Authorization: the site and guest of a `ticket` query parameter,
+  // redeemed (single-use), or an error response.
+  Result<SiteGuest> RedeemTicket(const HttpRequest& request, HttpResponse& error);
 
  private:
   ChatStore& store_;

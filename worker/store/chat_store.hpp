@@ -51,6 +51,15 @@ class ChatStore {
                                                        std::uint64_t after_id, unsigned limit) = 0;
   // The id of the newest event of the guest's conversation (0 if none).
   virtual Result<std::uint64_t> LastEventId(std::uint64_t guest_id) = 0;
+
+  // Stream tickets (for EventSource clients): stores a ticket of the guest, by its hash, valid for
+  // `ttl_seconds`.
+  virtual Status CreateStreamTicket(std::uint64_t guest_id, const std::string& ticket_hash,
+                                    unsigned ttl_seconds) = 0;
+  // Redeems a ticket once: the site with this key and the ticket's unexpired guest of that site,
+  // deleting the ticket; nullopt when there is no such unexpired ticket for this site.
+  virtual Result<std::optional<SiteGuest>> RedeemStreamTicket(std::string_view site_key,
+                                                              const std::string& ticket_hash) = 0;
 };
 
 }  // namespace edgechat::worker

@@ -10,6 +10,8 @@ TEST(ApiRoutes, Classify) {
   EXPECT_EQ(ClassifyApiRoute("/api/v1/external/guests"), ApiRoute::kGuests);
   EXPECT_EQ(ClassifyApiRoute("/api/v1/external/messages"), ApiRoute::kMessages);
   EXPECT_EQ(ClassifyApiRoute("/api/v1/external/events"), ApiRoute::kEvents);
+  EXPECT_EQ(ClassifyApiRoute("/api/v1/external/events/ticket"), ApiRoute::kEventTicket);
+  EXPECT_EQ(ClassifyApiRoute("/api/v1/external/events/tickets"), ApiRoute::kUnknown);
   EXPECT_EQ(ClassifyApiRoute("/api/v1/external/messages/123/reaction"), ApiRoute::kReaction);
   EXPECT_EQ(ClassifyApiRoute("/api/v1/external/messages/m_AbC-9/reaction"), ApiRoute::kReaction);
   EXPECT_EQ(ClassifyApiRoute("/api/v1/external/messages//reaction"), ApiRoute::kUnknown);
@@ -31,6 +33,14 @@ TEST(ApiRoutes, Methods) {
   EXPECT_TRUE(MethodAllowed(ApiRoute::kReaction, "PUT"));
   EXPECT_FALSE(MethodAllowed(ApiRoute::kReaction, "POST"));
   EXPECT_TRUE(MethodAllowed(ApiRoute::kEvents, "OPTIONS"));
+  EXPECT_TRUE(MethodAllowed(ApiRoute::kEventTicket, "POST"));
+  EXPECT_FALSE(MethodAllowed(ApiRoute::kEventTicket, "GET"));
+  EXPECT_EQ(AllowedMethods(ApiRoute::kEventTicket), "POST, OPTIONS");
+  EXPECT_EQ(LimitFor(ApiRoute::kEventTicket, "POST"), LimitKind::kNone);
+  // Only the stream takes its key from the URL (EventSource sends no headers).
+  EXPECT_TRUE(SiteKeyMayComeFromQuery(ApiRoute::kEvents));
+  EXPECT_FALSE(SiteKeyMayComeFromQuery(ApiRoute::kEventTicket));
+  EXPECT_FALSE(SiteKeyMayComeFromQuery(ApiRoute::kMessages));
   EXPECT_FALSE(MethodAllowed(ApiRoute::kUnknown, "OPTIONS"));
   EXPECT_EQ(AllowedMethods(ApiRoute::kMessages), "GET, POST, OPTIONS");
 }

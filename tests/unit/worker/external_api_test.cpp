@@ -94,6 +94,25 @@ class FakeStore : public ChatStore {
   Result<std::uint64_t> LastEventId(std::uint64_t) override {
     return static_cast<std::uint64_t>(messages.size());
   }
+  std::map<std::string, std::uint64_t> tickets;  // hash -> guest id
+  unsigned ticket_ttl = 0;
+  Status CreateStreamTicket(std::uint64_t guest_id, const std::string& ticket_hash,
+                            unsigned ttl_seconds) override {
+    if (down) return Error{"db_unavailable", "down"};
+    tickets[ticket_hash] = guest_id;
+    ticket_ttl = ttl_seconds;
+    return Ok{};
+  }
+  // Like the MySQL store: single-use, and only for the site of the ticket's guest.
+  Result<std::optional<SiteGuest>> RedeemStreamTicket(std::string_view key,
+                                                      const std::string& ticket_hash) override {
+    if (down) return Error{"db_unavailable", "down"};
+    auto it = tickets.find(ticket_hash);
+    if (key != site.key || it == tickets.end()) return std::optional<SiteGuest>();
+    Guest guest = guests.at(it->second - 1).first;
+    tickets.erase(it);
+    return std::optional<SiteGuest>({site, guest});
+  }
 };
 
 class RecordingPublisher : public EventPublisher {
@@ -329,6 +348,55 @@ TEST(BearerToken, Parsing) {
   EXPECT_FALSE(BearerToken(std::string("Basic abc")).has_value());
   EXPECT_FALSE(BearerToken(std::string("Bearer ")).has_value());
   EXPECT_FALSE(BearerToken(std::nullopt).has_value());
+}
+
+TEST_F(ExternalApiTest, AStreamTicketOpensTheGuestsEventsOnceWithoutAnyHeaderButTheKey) {
+  std::vector<std::pair<std::uint64_t, std::optional<std::uint64_t>>> opened;
+  ExternalApi with_streams{store, SodiumRandom(), events,
+                           [&](const Guest& guest, std::optional<std::uint64_t> last) {
+                             opened.emplace_back(guest.id, last);
+                             return std::shared_ptr<StreamSource>();
+                           }};
+  auto call = [&](const std::string& method, const std::string& path,
+                  std::map<std::string, std::string> headers) {
+    HttpRequest r{method, path, std::move(headers), ""};
+    return with_streams.Handle(r).value_or(HttpResponse{});
+  };
+  std::string token = NewToken();
+  EXPECT_EQ(call("POST", "/api/v1/external/events/ticket", Key()).status, 401)
+      << "a ticket needs the guest's token";
+  EXPECT_EQ(call("GET", "/api/v1/external/events/ticket", Auth(token)).status, 405);
+
+  auto made = call("POST", "/api/v1/external/events/ticket", Auth(token));
+  ASSERT_EQ(made.status, 201) << made.body;
+  std::string ticket = json::parse(made.body)["ticket"];
+  EXPECT_EQ(json::parse(made.body)["expiresIn"], 30);
+  EXPECT_TRUE(LooksLikeGuestToken(ticket)) << "as strong as a token";
+  EXPECT_EQ(store.ticket_ttl, 30u);
+  ASSERT_EQ(store.tickets.count(Sha256Hex(ticket)), 1u) << "stored as its hash only";
+
+  // A foreign key does not consume it, and says so before anything about the ticket.
+  auto foreign = call("GET", "/api/v1/external/events?ticket=" + ticket,
+                      {{"site-key", "ek_bbbbbbbbbbbbbbbbbbbbbbbb"}});
+  EXPECT_EQ(foreign.status, 401);
+  EXPECT_EQ(ErrorCode(foreign), "unknown_site_key");
+
+  auto first = call("GET", "/api/v1/external/events?ticket=" + ticket + "&lastEventId=7", Key());
+  EXPECT_EQ(first.status, 200) << first.body;
+  ASSERT_EQ(opened.size(), 1u);
+  EXPECT_EQ(opened[0].first, 1u);
+  EXPECT_EQ(opened[0].second, std::optional<std::uint64_t>(7)) << "resume point from the query";
+
+  auto again = call("GET", "/api/v1/external/events?ticket=" + ticket, Key());
+  EXPECT_EQ(again.status, 401) << "single use";
+  EXPECT_EQ(ErrorCode(again), "invalid_ticket");
+  EXPECT_EQ(ErrorCode(call("GET", "/api/v1/external/events?ticket=nope", Key())), "invalid_ticket");
+  auto bad_resume = call("POST", "/api/v1/external/events/ticket", Auth(token));
+  std::string second = json::parse(bad_resume.body)["ticket"];
+  EXPECT_EQ(
+      call("GET", "/api/v1/external/events?ticket=" + second + "&lastEventId=x", Key()).status,
+      400);
+  EXPECT_EQ(opened.size(), 1u);
 }
 
 }  // namespace
