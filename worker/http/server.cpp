@@ -102,9 +102,9 @@ void WatchForClose(Socket& socket, net::any_io_executor executor, std::shared_pt
 }
 
 // One chunk of the chunked encoding (size in hex, CRLF, the parts, CRLF) as buffers over `parts`
-// and `size`, copying no data; returns the chunk's length.
-std::size_t GatherChunk(std::span<const std::string_view> parts, char (&size)[20],
-                        std::vector<net::const_buffer>& buffers) {
+// and `size`, copying no data.
+void GatherChunk(std::span<const std::string_view> parts, char (&size)[20],
+                 std::vector<net::const_buffer>& buffers) {
   static constexpr char kCrlf[] = "\r\n";
   std::size_t total = 0;
   for (auto part : parts) total += part.size();
@@ -113,10 +113,11 @@ std::size_t GatherChunk(std::span<const std::string_view> parts, char (&size)[20
   buffers.emplace_back(size, static_cast<std::size_t>(size_len));
   for (auto part : parts) buffers.emplace_back(part.data(), part.size());
   buffers.emplace_back(kCrlf, 2);
-  return total + static_cast<std::size_t>(size_len) + 2;
 }
 
-// The sink an event stream's source writes through while the writer waits (see StreamSink).
+// Every chunk of an event stream goes through its sink: the writer's, and the source's own while
+// the writer waits (see StreamSink). What the socket does not take at once is kept, in order, for
+// the writer to finish.
 template <class Socket>
 class DirectSink : public StreamSink {
  public:
@@ -306,46 +307,32 @@ struct HttpServer::Impl {
     if (!ec) response.stream->AttachSink(&sink);
     std::vector<SharedFrame> frames;
     std::vector<std::string_view> parts;
-    std::vector<net::const_buffer> buffers;
     while (!ec) {
       frames.clear();
       if (!co_await response.stream->NextFrames(frames)) break;
+      if (!frames.empty()) {
+        // One chunk gathered from the shared frames, through the same sink the source writes
+        // with while this writer waits: the socket almost always takes it at once.
+        parts.clear();
+        for (const auto& frame : frames) parts.emplace_back(*frame);
+        sink.SendNow(parts);
+      }
       if (sink.failed()) break;
       if (!sink.rest().empty()) {
-        // What a direct send could not write at once: before anything newer.
+        // What the socket could not take at once goes before anything newer. Only a reader whose
+        // buffer is full waits here, for at most kWriteTimeout, and is dropped after that (it
+        // resumes with Last-Event-ID).
         stream.expires_after(kWriteTimeout);
         co_await net::async_write(stream, net::buffer(sink.rest()),
                                   net::redirect_error(net::use_awaitable, ec));
         stream.expires_never();
         sink.rest().clear();
-        if (ec) break;
       }
-      if (frames.empty()) continue;
-      parts.clear();
-      for (const auto& frame : frames) parts.emplace_back(*frame);
-      char size[20];
-      const std::size_t chunk_size = GatherChunk(parts, size, buffers);
-      // Fast path: the socket almost always takes the whole chunk at once; no timer, no
-      // asynchronous operation. Only a reader whose buffer is full waits, for at most
-      // kWriteTimeout, and is dropped after that (it resumes with Last-Event-ID).
-      boost::system::error_code wec;
-      std::size_t written = stream.socket().write_some(buffers, wec);
-      if (!wec && written == chunk_size) continue;
-      if (wec == net::error::would_block || wec == net::error::try_again) {
-        written = 0;
-      } else if (wec) {
-        ec = wec;
-        break;
-      }
-      DropFront(buffers, written);
-      stream.expires_after(kWriteTimeout);
-      co_await net::async_write(stream, buffers, net::redirect_error(net::use_awaitable, ec));
-      stream.expires_never();
     }
     watch->active = false;
     response.stream->Close();
     counters.open_streams--;
-    if (!ec && !watch->client_gone) {
+    if (!ec && !sink.failed() && !watch->client_gone) {
       stream.expires_after(kWriteTimeout);
       co_await net::async_write(stream, http::make_chunk_last(),
                                 net::redirect_error(net::use_awaitable, ec));
