@@ -179,45 +179,46 @@ Result<Site> ExternalApi::ResolveSite(const HttpRequest& request, HttpResponse& 
   return std::move(site).value().value();
 }
 
-Result<SiteGuest> ExternalApi::ResolveSiteAndGuest(const HttpRequest& request,
-                                                   HttpResponse& error) {
+Result<SiteGuest> ExternalApi::ResolveGuestBy(const HttpRequest& request,
+                                              const std::optional<std::string>& credential,
+                                              const CredentialLookup& lookup, const char* code,
+                                              const char* message, HttpResponse& error) {
   auto key = SiteKeyOf(request, error);
   if (!key) return key.error();
-  auto token = BearerToken(request.Header("authorization"));
-  if (token && LooksLikeGuestToken(*token)) {
-    // The store matches the guest within the site of this key: a token never crosses sites.
-    auto found = store_.FindSiteAndGuest(*key, Sha256Hex(*token));
+  if (credential && LooksLikeGuestToken(*credential)) {
+    auto found = lookup(*key, Sha256Hex(*credential));
     if (!found) {
       error = StoreErrorResponse(found.error());
       return found.error();
     }
     if (found->has_value()) return std::move(**found);
   }
-  // No match: the site alone says which error the caller gets (unknown key before bad token).
+  // No match: the site alone says which error the caller gets (unknown key before bad credential).
   auto site = ResolveSite(request, error);
   if (!site) return site.error();
-  error = ErrorResponse(401, "invalid_token", "The guest token is invalid or expired.");
-  return Error{"invalid_token", ""};
+  error = ErrorResponse(401, code, message);
+  return Error{code, ""};
+}
+
+Result<SiteGuest> ExternalApi::ResolveSiteAndGuest(const HttpRequest& request,
+                                                   HttpResponse& error) {
+  // The store matches the guest within the site of this key: a token never crosses sites.
+  return ResolveGuestBy(
+      request, BearerToken(request.Header("authorization")),
+      [this](std::string_view key, const std::string& hash) {
+        return store_.FindSiteAndGuest(key, hash);
+      },
+      "invalid_token", "The guest token is invalid or expired.", error);
 }
 
 Result<SiteGuest> ExternalApi::RedeemTicket(const HttpRequest& request, HttpResponse& error) {
-  auto key = SiteKeyOf(request, error);
-  if (!key) return key.error();
-  auto ticket = request.Query("ticket");
-  if (ticket && LooksLikeGuestToken(*ticket)) {
-    auto found = store_.RedeemStreamTicket(*key, Sha256Hex(*ticket));
-    if (!found) {
-      error = StoreErrorResponse(found.error());
-      return found.error();
-    }
-    if (found->has_value()) return std::move(**found);
-  }
-  auto site = ResolveSite(request, error);  // an unknown key is told first
-  if (!site) return site.error();
-  error =
-      ErrorResponse(401, "invalid_ticket",
-                    "The stream ticket is invalid, already used or expired; ask for a new one.");
-  return Error{"invalid_ticket", ""};
+  return ResolveGuestBy(
+      request, request.Query("ticket"),
+      [this](std::string_view key, const std::string& hash) {
+        return store_.RedeemStreamTicket(key, hash);
+      },
+      "invalid_ticket", "The stream ticket is invalid, already used or expired; ask for a new one.",
+      error);
 }
 
 HttpResponse ExternalApi::GetConfig(const Site& site) {

@@ -46,6 +46,15 @@ class ExternalApi {
   // For GET events without Authorization: the site and guest of a `ticket` query parameter,
   // redeemed (single-use), or an error response.
   Result<SiteGuest> RedeemTicket(const HttpRequest& request, HttpResponse& error);
+  // Both of the above: the site and guest a credential (a guest token, a stream ticket) stands
+  // for. `lookup` gets the key and the credential's SHA-256 when the credential has a token's
+  // shape; without a match, an unknown key is reported first, else 401 `code`.
+  using CredentialLookup = std::function<Result<std::optional<SiteGuest>>(
+      std::string_view key, const std::string& credential_hash)>;
+  Result<SiteGuest> ResolveGuestBy(const HttpRequest& request,
+                                   const std::optional<std::string>& credential,
+                                   const CredentialLookup& lookup, const char* code,
+                                   const char* message, HttpResponse& error);
 
  private:
   ChatStore& store_;
