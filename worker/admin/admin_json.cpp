@@ -13,22 +13,10 @@ json Opt(const std::optional<std::string>& value) {
 }  // namespace
 
 json AdminSiteJson(const Site& s) {
-  return json{{"id", s.id},
-              {"key", s.key},
-              {"name", s.name},
-              {"title", s.title},
-              {"primaryColor", s.primary_color},
-              {"locked", s.locked},
-              {"lockedMessage", s.locked_message},
-              {"locale", Opt(s.locale)},
-              {"main", s.is_main},
-              {"origins", s.origins},
-              {"limits",
-               {{"messages", s.limits.messages},
-                {"windowSeconds", s.limits.window_seconds},
-                {"burst", s.limits.burst},
-                {"message", s.limits.message}}},
-              {"createdAt", s.created_at}};
+  json site = SiteSettingsJson(s);
+  site["id"] = s.id;
+  site["createdAt"] = s.created_at;
+  return site;
 }
 
 json SecretKeyJson(const SecretKeyInfo& k) {

@@ -45,12 +45,6 @@ Result<T> ChangeSite(ConnectionPool& pool, const std::string& site_key, Fn chang
   });
 }
 
-std::optional<std::string> OptionalIso(sql::ResultSet& rs, const char* column) {
-  auto text = OptionalString(rs, column);
-  if (!text) return std::nullopt;
-  return MysqlUtcToIso(*text);
-}
-
 SecretKeyInfo SecretKeyFromRow(sql::ResultSet& rs) {
   SecretKeyInfo k;
   k.id = rs.getUInt64("id");

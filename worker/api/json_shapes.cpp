@@ -15,6 +15,23 @@ json SiteConfigJson(const Site& site) {
               {"limits", {{"maxMessageLength", kMaxMessageLength}}}};
 }
 
+json SiteSettingsJson(const Site& s) {
+  return json{{"key", s.key},
+              {"name", s.name},
+              {"title", s.title},
+              {"primaryColor", s.primary_color},
+              {"locked", s.locked},
+              {"lockedMessage", s.locked_message},
+              {"locale", s.locale ? json(*s.locale) : json(nullptr)},
+              {"main", s.is_main},
+              {"origins", s.origins},
+              {"limits",
+               {{"messages", s.limits.messages},
+                {"windowSeconds", s.limits.window_seconds},
+                {"burst", s.limits.burst},
+                {"message", s.limits.message}}}};
+}
+
 json MessageJson(const Message& m) {
   return json{{"id", m.id},
               {"author", m.author},

@@ -1,5 +1,6 @@
 #include "registry/registry.hpp"
 
+#include "api/json_shapes.hpp"
 #include "log/log.hpp"
 #include "store/admin_repo.hpp"
 #include "store/mysql_chat_store.hpp"
@@ -12,20 +13,7 @@ using nlohmann::json;
 json RegistryDocument(std::int64_t revision, const std::vector<Site>& sites) {
   json list = json::array();
   for (const auto& s : sites) {
-    list.push_back({{"key", s.key},
-                    {"name", s.name},
-                    {"title", s.title},
-                    {"primaryColor", s.primary_color},
-                    {"locked", s.locked},
-                    {"lockedMessage", s.locked_message},
-                    {"locale", s.locale ? json(*s.locale) : json(nullptr)},
-                    {"main", s.is_main},
-                    {"origins", s.origins},
-                    {"limits",
-                     {{"messages", s.limits.messages},
-                      {"windowSeconds", s.limits.window_seconds},
-                      {"burst", s.limits.burst},
-                      {"message", s.limits.message}}}});
+    list.push_back(SiteSettingsJson(s));
   }
   return json{{"revision", revision}, {"sites", std::move(list)}};
 }

@@ -29,7 +29,7 @@ ConversationSummary SummaryFromRow(sql::ResultSet& rs) {
   s.status = rs.getString("status");
   s.guest_id = OptionalString(rs, "public_id");
   s.created_at = MysqlUtcToIso(std::string(rs.getString("created_at")));
-  if (auto last = OptionalString(rs, "last_message_at")) s.last_message_at = MysqlUtcToIso(*last);
+  s.last_message_at = OptionalIso(rs, "last_message_at");
   s.message_count = rs.getUInt64("message_count");
   s.last_message = OptionalString(rs, "last_message");
   return s;

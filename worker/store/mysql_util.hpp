@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 
+#include "common/text.hpp"
 #include "store/pool.hpp"
 
 namespace edgechat::worker {
@@ -28,6 +29,13 @@ inline std::unique_ptr<sql::ResultSet> Query(sql::PreparedStatement& stmt) {
 inline std::optional<std::string> OptionalString(sql::ResultSet& rs, const char* column) {
   if (rs.isNull(column)) return std::nullopt;
   return std::string(rs.getString(column));
+}
+
+// A nullable DATETIME(6) column (UTC) as ISO-8601, or nullopt.
+inline std::optional<std::string> OptionalIso(sql::ResultSet& rs, const char* column) {
+  auto text = OptionalString(rs, column);
+  if (!text) return std::nullopt;
+  return MysqlUtcToIso(*text);
 }
 
 template <typename T, typename Fn>
