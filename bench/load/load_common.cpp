@@ -61,6 +61,21 @@ bool IsLoopbackTarget(const std::string& target) {
   return target.rfind("unix:", 0) == 0 || target.rfind("tcp:127.", 0) == 0;
 }
 
+namespace {
+
+// Connects `fd`; on failure closes it and returns -1 with connect's errno kept.
+int ConnectOrClose(int fd, const sockaddr* addr, socklen_t length) {
+  if (connect(fd, addr, length) != 0) {
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return -1;
+  }
+  return fd;
+}
+
+}  // namespace
+
 int ConnectTo(const std::string& target) {
   if (target.rfind("unix:", 0) == 0) {
     sockaddr_un addr{};
@@ -73,13 +88,7 @@ int ConnectTo(const std::string& target) {
     std::memcpy(addr.sun_path, path.data(), path.size());
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) return -1;
-    if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-      int saved = errno;
-      close(fd);
-      errno = saved;
-      return -1;
-    }
-    return fd;
+    return ConnectOrClose(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
   }
   if (target.rfind("tcp:127.", 0) == 0) {
     std::string rest = target.substr(4);
@@ -99,13 +108,7 @@ int ConnectTo(const std::string& target) {
     if (fd < 0) return -1;
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-    if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-      int saved = errno;
-      close(fd);
-      errno = saved;
-      return -1;
-    }
-    return fd;
+    return ConnectOrClose(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
   }
   errno = EINVAL;  // only loopback targets
   return -1;

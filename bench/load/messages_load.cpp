@@ -65,6 +65,19 @@ void PrintTotals(const char* mode, Totals& totals, double seconds, long concurre
     std::fprintf(stderr, "first error: %s\n", totals.first_error.c_str());
 }
 
+// Lets the senders run for `seconds` from `start`, stops and joins them, and prints their totals.
+void RunFor(const char* mode, long seconds, std::int64_t start, long concurrency,
+            std::atomic<bool>& stop, std::vector<std::thread>& threads,
+            std::vector<SenderResult>& results) {
+  std::this_thread::sleep_for(std::chrono::seconds(seconds));
+  stop = true;
+  for (auto& t : threads) t.join();
+  const double elapsed = static_cast<double>(MonotonicNanos() - start) / 1e9;
+  Totals totals;
+  for (auto& r : results) totals.Add(r);
+  PrintTotals(mode, totals, elapsed, concurrency);
+}
+
 // One keep-alive connection; reconnects after a close. Returns the status or 0 on a transport
 // error.
 class HttpSender {
@@ -190,13 +203,7 @@ int RunHttp(const Flags& flags) {
       }
     });
   }
-  std::this_thread::sleep_for(std::chrono::seconds(seconds));
-  stop = true;
-  for (auto& t : threads) t.join();
-  const double elapsed = static_cast<double>(MonotonicNanos() - start) / 1e9;
-  Totals totals;
-  for (auto& r : results) totals.Add(r);
-  PrintTotals("http", totals, elapsed, concurrency);
+  RunFor("http", seconds, start, concurrency, stop, threads, results);
   return 0;
 }
 
@@ -271,13 +278,7 @@ int RunMysql(const Flags& flags) {
   while (ready.load() < concurrency) std::this_thread::sleep_for(std::chrono::milliseconds(5));
   const std::int64_t start = MonotonicNanos();
   go = true;
-  std::this_thread::sleep_for(std::chrono::seconds(seconds));
-  stop = true;
-  for (auto& t : threads) t.join();
-  const double elapsed = static_cast<double>(MonotonicNanos() - start) / 1e9;
-  Totals totals;
-  for (auto& r : results) totals.Add(r);
-  PrintTotals("mysql", totals, elapsed, concurrency);
+  RunFor("mysql", seconds, start, concurrency, stop, threads, results);
   return 0;
 }
 
