@@ -86,19 +86,24 @@ void GuestStream::ArmHeartbeat() {
   });
 }
 
+bool GuestStream::SendDirect(std::span<const std::string_view> frames) {
+  switch (sink_->SendNow(frames)) {
+    case StreamSink::Sent::kAll:
+      return true;
+    case StreamSink::Sent::kPart:
+      flush_pending_ = true;
+      return false;
+    case StreamSink::Sent::kFailed:
+      broken_ = true;
+      return false;
+  }
+  return false;
+}
+
 void GuestStream::OnHeartbeat() {
   if (waiter_ && sink_) {  // idle: write it directly
     const std::string_view heartbeat = kHeartbeat;
-    switch (sink_->SendNow({&heartbeat, 1})) {
-      case StreamSink::Sent::kAll:
-        return;
-      case StreamSink::Sent::kPart:
-        flush_pending_ = true;
-        break;
-      case StreamSink::Sent::kFailed:
-        broken_ = true;
-        break;
-    }
+    if (SendDirect({&heartbeat, 1})) return;
   } else {
     heartbeat_due_ = true;
   }
@@ -120,20 +125,13 @@ void GuestStream::Offer(std::span<const OfferedEvent> events, std::vector<std::s
       at = event.id;
     }
     if (!run.empty()) {
-      switch (sink_->SendNow(run)) {
-        case StreamSink::Sent::kAll:
-          last_sent_ = at;
-          if (next == events.size()) return;
-          break;
-        case StreamSink::Sent::kPart:  // the writer finishes it
-          last_sent_ = at;
-          flush_pending_ = true;
-          break;
-        case StreamSink::Sent::kFailed:
-          broken_ = true;
-          Wake();
-          return;
+      bool all = SendDirect(run);
+      if (broken_) {
+        Wake();
+        return;
       }
+      last_sent_ = at;  // sent, or partly, with the writer finishing it
+      if (all && next == events.size()) return;
     } else if (next == events.size()) {
       return;  // duplicates only
     }

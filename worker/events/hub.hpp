@@ -82,6 +82,9 @@ class GuestStream : public StreamSource, public std::enable_shared_from_this<Gue
   void Offer(std::span<const OfferedEvent> events, std::vector<std::string_view>& run);
   void MarkDirty();
   void Shutdown();
+  // Writes through the sink while the writer waits; true when the socket took it all. Otherwise
+  // the writer must run, to finish the write (flush_pending_) or to end the stream (broken_).
+  bool SendDirect(std::span<const std::string_view> frames);
 
   void Wake();
   bool HasWork() const;
