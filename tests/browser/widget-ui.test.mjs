@@ -154,8 +154,7 @@ async function reactionOf(conversationId, messageId) {
 
 /** Counts rows of a table straight from MariaDB (root over the stack's unix socket). */
 async function countRows(table) {
-  const out = await run('mariadb', ['--no-defaults', `--socket=${stack.varDir}/run/mysql.sock`, '-uroot', '-N', '-e',
-    `SELECT COUNT(*) FROM edgechat.${table}`]);
+  const out = await stack.sql(`SELECT COUNT(*) FROM ${table}`);
   assert.equal(out.code, 0, out.stderr);
   return Number(out.stdout.trim());
 }
@@ -453,8 +452,7 @@ describe('messages', () => {
     for (const pid of children) process.kill(Number(pid), 'SIGKILL');
     await agentReply(conversation, 'pruned one');
     await agentReply(conversation, 'pruned two');
-    const aged = await run('mariadb', ['--no-defaults', `--socket=${stack.varDir}/run/mysql.sock`, '-uroot', 'edgechat', '-e',
-      'UPDATE events SET created_at = created_at - INTERVAL 40 DAY']);
+    const aged = await stack.sql('UPDATE events SET created_at = created_at - INTERVAL 40 DAY');
     assert.equal(aged.code, 0, aged.stderr);
     const pruned = await stack.ctlJson(['events', 'prune', '--older-than-days', '30']);
     assert.ok(pruned.deleted >= 3, JSON.stringify(pruned));

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { request as httpRequest } from 'node:http';
 import { execFile } from 'node:child_process';
-import { startStack, run, ROOT } from '../lib/stack.mjs';
+import { startStack, ROOT } from '../lib/stack.mjs';
 
 let stack;
 let admin;  // { cookie, csrf }
@@ -17,8 +17,6 @@ before(async () => {
 after(async () => { await stack?.stop(); });
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const mysqlRoot = (sql) => run('mariadb', ['--no-defaults', `--socket=${join(stack.varDir, 'run', 'mysql.sock')}`,
-  '-uroot', 'edgechat', '-N', '-e', sql]);
 
 /** edgechatctl with `input` on its stdin. */
 function ctlWithInput(args, input) {
@@ -127,7 +125,7 @@ test('no session → 401, bad or missing CSRF token → 403, expired session →
   assert.equal((await call('GET', `sites/${site.key}`)).json.title, site.title, 'nothing changed');
 
   const stale = await login('admin', stack.adminPassword);
-  await mysqlRoot("UPDATE admin_sessions SET last_seen_at = UTC_TIMESTAMP(6) - INTERVAL 2 HOUR " +
+  await stack.sql("UPDATE admin_sessions SET last_seen_at = UTC_TIMESTAMP(6) - INTERVAL 2 HOUR " +
     `WHERE csrf_token = '${stale.csrf}'`);
   const expired = await call('GET', 'sites', undefined, { who: stale });
   assert.equal(expired.status, 401);
@@ -208,7 +206,7 @@ test('sites: create, read, edit, origins, key regeneration, secret keys, remove;
   assert.equal(listed.json.secretKeys.length, 1);
   assert.equal(listed.json.secretKeys[0].secret, undefined, 'shown once only');
   assert.equal(listed.json.secretKeys[0].label, 'billing server');
-  const [stored] = (await mysqlRoot(`SELECT key_hash FROM site_secret_keys WHERE id = ${secret.json.id}`)).stdout.trim().split('\n');
+  const [stored] = (await stack.sql(`SELECT key_hash FROM site_secret_keys WHERE id = ${secret.json.id}`)).stdout.trim().split('\n');
   const { createHash } = await import('node:crypto');
   assert.equal(stored, createHash('sha256').update(secret.json.secret).digest('hex'), 'stored as SHA-256');
   const revoked = await call('DELETE', `sites/${key}/secret-keys/${secret.json.id}`);

@@ -6,7 +6,7 @@ import { request } from 'node:http';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { startStack, run, BUILD } from '../lib/stack.mjs';
+import { startStack, BUILD } from '../lib/stack.mjs';
 import { sseReader } from '../lib/sse.mjs';
 import { workerRequest } from '../lib/worker.mjs';
 
@@ -15,7 +15,7 @@ before(async () => {
   stack = await startStack();
   // These tests send far more than a visitor would: lift the sites' message limits at the edge
   // (the registry change reaches nginx through Redis) so 429s do not mask what is tested.
-  await mysqlRoot('UPDATE sites SET rate_limit_messages = 100000, rate_limit_burst = 10000; ' +
+  await stack.sql('UPDATE sites SET rate_limit_messages = 100000, rate_limit_burst = 10000; ' +
     'UPDATE registry_state SET revision = revision + 1 WHERE id = 1');
   await sleep(2500);
 });
@@ -86,9 +86,6 @@ async function conversationOf(token) {
   return res.json();
 }
 
-function mysqlRoot(sql) {
-  return run('mariadb', ['--no-defaults', `--socket=${join(stack.varDir, 'run', 'mysql.sock')}`, '-uroot', 'edgechat', '-e', sql]);
-}
 
 async function pidOf(name) {
   return Number((await readFile(join(stack.varDir, 'run', `${name}.pid`), 'utf8')).trim());
@@ -165,13 +162,13 @@ test('a guest token opens only its own site; conversations record their source',
 
 test('a locked site refuses new messages with its own text', async () => {
   const guest = await newGuest();
-  await mysqlRoot(`UPDATE sites SET locked = 1, locked_message = 'Closed until Monday' WHERE site_key = '${stack.siteKey}'`);
+  await stack.sql(`UPDATE sites SET locked = 1, locked_message = 'Closed until Monday' WHERE site_key = '${stack.siteKey}'`);
   try {
     const res = await send(guest.token, 'hello?', 'locked-1');
     assert.equal(res.status, 403);
     assert.deepEqual(await res.json(), { error: 'site_locked', message: 'Closed until Monday' });
   } finally {
-    await mysqlRoot(`UPDATE sites SET locked = 0, locked_message = '' WHERE site_key = '${stack.siteKey}'`);
+    await stack.sql(`UPDATE sites SET locked = 0, locked_message = '' WHERE site_key = '${stack.siteKey}'`);
   }
 });
 
@@ -323,7 +320,7 @@ test('EventSource clients: a single-use, short-lived stream ticket opens the str
   assert.equal(foreign.status, 401);
   assert.equal((await foreign.json()).error, 'invalid_ticket');
   const late = await ticketFor(guest.token);
-  const aged = await mysqlRoot('UPDATE stream_tickets SET expires_at = UTC_TIMESTAMP(6) - INTERVAL 1 SECOND');
+  const aged = await stack.sql('UPDATE stream_tickets SET expires_at = UTC_TIMESTAMP(6) - INTERVAL 1 SECOND');
   assert.equal(aged.code, 0, aged.stderr);
   const expired = await fetch(url(late));
   assert.equal(expired.status, 401);

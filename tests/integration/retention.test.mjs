@@ -45,8 +45,7 @@ async function history(guest) {
 
 /** Runs SQL as root on the stack's MariaDB; resolves to the rows as arrays of strings. */
 async function sql(query) {
-  const out = await run('mariadb', ['--no-defaults', `--socket=${join(stack.varDir, 'run', 'mysql.sock')}`,
-    '-uroot', '-N', '-B', 'edgechat', '-e', query]);
+  const out = await stack.sql(query);
   assert.equal(out.code, 0, out.stderr);
   return out.stdout.split('\n').filter(Boolean).map((line) => line.split('\t'));
 }

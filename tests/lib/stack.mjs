@@ -82,5 +82,8 @@ export async function startStack({ chatHost = '127.0.0.1', demoHost = 'localhost
     chatUrl, demoUrl, port, demoPort, varDir, env, siteKey, mainSiteKey, adminPassword,
     startOutput: started.stdout, ctl, ctlJson, stop,
     script: (name, args = []) => run(join(ROOT, 'scripts', name), args, { env }),
+    /** SQL as MariaDB's root on the stack's socket, database edgechat, rows tab-separated. */
+    sql: (query) => run('mariadb', ['--no-defaults', `--socket=${join(varDir, 'run', 'mysql.sock')}`,
+      '-uroot', '-N', '-B', 'edgechat', '-e', query]),
   };
 }
