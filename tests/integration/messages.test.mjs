@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { startStack, BUILD } from '../lib/stack.mjs';
@@ -86,31 +86,6 @@ async function conversationOf(token) {
   return res.json();
 }
 
-
-async function pidOf(name) {
-  return Number((await readFile(join(stack.varDir, 'run', `${name}.pid`), 'utf8')).trim());
-}
-
-/** True once `pid` has exited (a zombie not yet reaped by pid 1 counts as exited). */
-async function gone(pid) {
-  try { process.kill(pid, 0); } catch { return true; }
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
-  } catch { return true; }
-}
-
-/**
- * Kills a process scripts/start recorded and waits for it to exit. Its pid file is removed, so
- * scripts/start (whose liveness check cannot tell a zombie from a live process) starts it again.
- */
-async function killRecorded(name, signal) {
-  const pid = await pidOf(name);
-  process.kill(pid, signal);
-  await waitFor(`${name} to exit`, () => gone(pid), 20000);
-  await rm(join(stack.varDir, 'run', `${name}.pid`), { force: true });
-  return pid;
-}
 
 async function waitFor(what, fn, timeoutMs = 15000) {
   const deadline = Date.now() + timeoutMs;
@@ -329,8 +304,8 @@ test('EventSource clients: a single-use, short-lived stream ticket opens the str
 
 test('MySQL down: 503 with Retry-After, then recovery without a worker restart', async () => {
   const guest = await newGuest();
-  const workerPid = await pidOf('worker');
-  await killRecorded('mysql', 'SIGTERM');
+  const workerPid = await stack.pidOf('worker');
+  await stack.killRecorded('mysql', 'SIGTERM');
   try {
     const res = await send(guest.token, 'while the database is down', 'down-1');
     assert.equal(res.status, 503);
@@ -347,7 +322,7 @@ test('MySQL down: 503 with Retry-After, then recovery without a worker restart',
     res = await send(guest.token, 'while the database is down', 'down-1');
     return res.status === 201;
   }, 30000);
-  assert.equal(await pidOf('worker'), workerPid, 'same worker process');
+  assert.equal(await stack.pidOf('worker'), workerPid, 'same worker process');
   const rows = await stack.ctlJson(['messages', 'list', '--site', stack.siteKey, '--limit', '1000']);
   assert.equal(rows.filter((m) => m.clientId === 'down-1').length, 1);
 });
@@ -357,7 +332,7 @@ test('Redis down: messages are stored and reach streams on the same worker; back
   assert.equal((await send(guest.token, 'hi', 'redis-0')).status, 201);
   const { conversationId, lastEventId } = await conversationOf(guest.token);
   const stream = await openEvents(guest.token, { lastEventId });
-  await killRecorded('redis', 'SIGTERM');
+  await stack.killRecorded('redis', 'SIGTERM');
   try {
     const res = await send(guest.token, 'stored without Redis', 'redis-1');
     assert.equal(res.status, 201);
@@ -401,7 +376,7 @@ test('worker killed with SIGKILL under load: every acknowledged message is store
   };
   const senders = guests.map(sender);
   await sleep(400);
-  const killing = killRecorded('worker', 'SIGKILL');
+  const killing = stack.killRecorded('worker', 'SIGKILL');
   stop = true;
   await killing;
   await Promise.all(senders);
@@ -484,7 +459,7 @@ test('health, readiness and metrics on the worker socket', async () => {
 test('SIGTERM: streams end, the worker exits cleanly and removes its socket', async () => {
   const guest = await newGuest();
   const stream = await openEvents(guest.token);
-  await killRecorded('worker', 'SIGTERM');
+  await stack.killRecorded('worker', 'SIGTERM');
   await waitFor('the stream to end', () => stream.ended(), 3000);
   const log = await readFile(join(stack.varDir, 'log', 'worker.log'), 'utf8');
   assert.match(log, /"msg":"stopped"/);

@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { startStack, run, ROOT } from '../lib/stack.mjs';
 import { sseReader } from '../lib/sse.mjs';
 import { workerRequest } from '../lib/worker.mjs';
@@ -190,14 +190,7 @@ test('the worker prunes by itself with its configured retention, and takes its a
   await sql('UPDATE events SET created_at = NOW(6) - INTERVAL 3 DAY');
 
   // Restart the worker with settings from its environment; it prunes once as it starts.
-  const pidFile = join(stack.varDir, 'run', 'worker.pid');
-  const pid = Number((await readFile(pidFile, 'utf8')).trim());
-  process.kill(pid, 'SIGTERM');
-  for (let i = 0; i < 200; i++) {
-    try { process.kill(pid, 0); } catch { break; }
-    await sleep(50);
-  }
-  await rm(pidFile, { force: true });
+  await stack.killRecorded('worker', 'SIGTERM');
   const restarted = await run(join(ROOT, 'scripts', 'start'), [], {
     env: { ...stack.env, EDGECHAT_EVENTS_RETENTION_DAYS: '2', EDGECHAT_ADMIN_LOGIN_FAILURES_PER_USER: '2' },
   });

@@ -37,6 +37,15 @@ export function run(file, args, options = {}) {
  * Starts a stack. Options: chatHost (default 127.0.0.1) and demoHost (default localhost) name the
  * two origins; browser tests use `.test` names mapped to loopback.
  */
+/** True once `pid` has exited (a zombie not yet reaped by pid 1 counts as exited). */
+async function exited(pid) {
+  try { process.kill(pid, 0); } catch { return true; }
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch { return true; }
+}
+
 export async function startStack({ chatHost = '127.0.0.1', demoHost = 'localhost' } = {}) {
   // Short path: unix socket paths are limited to 107 bytes.
   const varDir = await mkdtemp(join(tmpdir(), 'ec-'));
@@ -82,6 +91,25 @@ export async function startStack({ chatHost = '127.0.0.1', demoHost = 'localhost
     chatUrl, demoUrl, port, demoPort, varDir, env, siteKey, mainSiteKey, adminPassword,
     startOutput: started.stdout, ctl, ctlJson, stop,
     script: (name, args = []) => run(join(ROOT, 'scripts', name), args, { env }),
+    /** The pid scripts/start recorded for `name` (worker, mysql, redis, nginx...). */
+    pidOf: async (name) => Number((await readFile(join(varDir, 'run', `${name}.pid`), 'utf8')).trim()),
+    /**
+     * Signals a process scripts/start recorded and waits (20 s at most) for it to exit. Its pid
+     * file is removed, so scripts/start (whose liveness check cannot tell a zombie from a live
+     * process) starts it again. Resolves to the pid.
+     */
+    killRecorded: async (name, signal) => {
+      const pidFile = join(varDir, 'run', `${name}.pid`);
+      const pid = Number((await readFile(pidFile, 'utf8')).trim());
+      process.kill(pid, signal);
+      const deadline = Date.now() + 20000;
+      while (!(await exited(pid))) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${name} to exit`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      await rm(pidFile, { force: true });
+      return pid;
+    },
     /** SQL as MariaDB's root on the stack's socket, database edgechat, rows tab-separated. */
     sql: (query) => run('mariadb', ['--no-defaults', `--socket=${join(varDir, 'run', 'mysql.sock')}`,
       '-uroot', '-N', '-B', 'edgechat', '-e', query]),
