@@ -3,7 +3,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
@@ -150,17 +149,16 @@ int main(int argc, char** argv) {
   // When many streams have closed (a burst of visitors gone), hand the freed memory back to the
   // system: glibc keeps it in its arenas otherwise, and the worker's RSS would stay at its peak.
   boost::asio::steady_timer trim_timer(io);
-  long long streams_peak = 0;  // the most streams open since the last trim
   std::function<void()> trim_after_drops = [&] {
     trim_timer.expires_after(std::chrono::seconds(10));
     trim_timer.async_wait([&](const boost::system::error_code& ec) {
       if (ec) return;
+      // The server's peak covers everything since the last trim, bursts between checks included.
       long long open = counters.open_streams.load();
-      // The peak between two checks too: a whole burst of visitors may come and go in between.
-      streams_peak = std::max({streams_peak, open, counters.open_streams_peak.exchange(open)});
-      if (open + 1000 <= streams_peak || (open == 0 && streams_peak > 0)) {
+      long long peak = counters.open_streams_peak.load();
+      if (open + 1000 <= peak || (open == 0 && peak > 0)) {
         ::malloc_trim(0);
-        streams_peak = open;
+        counters.open_streams_peak.store(open);
       }
       trim_after_drops();
     });

@@ -24,7 +24,7 @@ struct ServerCounters {
   std::atomic<unsigned long long> responses_5xx{0};
   std::atomic<long long> open_connections{0};
   std::atomic<long long> open_streams{0};
-  // The most streams open at once since the owner last reset it (exchange).
+  // The most streams open at once since the owner last reset it.
   std::atomic<long long> open_streams_peak{0};
   // Request latency histogram (seconds), cumulative buckets as Prometheus expects.
   static constexpr double kBuckets[] = {0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0, 5.0};
