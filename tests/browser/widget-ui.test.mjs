@@ -64,8 +64,15 @@ function hostUrl(name, query = '') {
   return `http://${name}:${pagesPort}${query ? `/?${query}` : ''}`;
 }
 
-// Host pages: ?mode=inline|floating&lang=fa&locale=..&manual=1
+// Host pages: ?mode=inline|floating&lang=fa&locale=..&manual=1, or ?bare=1: the brief's two lines
+// alone, in a page with no CSS at all.
 function hostPage(url) {
+  if (url.searchParams.get('bare') === '1') {
+    return `<!doctype html><html><head><meta charset="utf-8"><title>bare</title></head><body>
+<script src="${stack.chatUrl}/widget.js" data-site-id="${site.key}"></script>
+<div id="chat-container"></div>
+</body></html>`;
+  }
   const mode = url.searchParams.get('mode') || 'inline';
   const lang = url.searchParams.get('lang') || 'en';
   const locale = url.searchParams.get('locale');
@@ -179,6 +186,30 @@ async function waitUntil(predicate, timeout = 5000, what = String(predicate)) {
 
 describe('embedding', () => {
   before(newSite);
+
+  test('the two lines alone, in a page without CSS: a usable chat, not a 150 px strip', async () => {
+    const { page, frame, errors, close } = await open('bare=1');
+    const box = await page.locator('#chat-container iframe').boundingBox();
+    assert.ok(box.height >= 480, `frame ${box.height} px tall`);
+    // The history area and the composer both show inside the frame.
+    const log = await frame.locator('#log').boundingBox();
+    assert.ok(log && log.height >= 200, `history area ${log && log.height} px tall`);
+    assert.ok(await frame.locator('#input').isVisible());
+    const text = unique('Hello from a bare page');
+    await send(frame, text);
+    await frame.waitForSelector('.msg.guest:not(.pending)');
+    assert.ok(await frame.locator('.msg.guest').last().isVisible());
+    assert.deepEqual(errors, []);
+    await close();
+  });
+
+  test('a container the host sized keeps its own height', async () => {
+    const { page, close } = await open('mode=inline');
+    const box = await page.locator('#chat-container').boundingBox();
+    assert.equal(Math.round(box.height), 522); // 520 px and the 1 px border, from the host's CSS
+    assert.equal(await page.evaluate(() => document.getElementById('chat-container').style.height), '');
+    await close();
+  });
 
   test('inline: frame from the chat origin, send, token only in host storage and headers, no errors', async () => {
     const { page, frame, errors, urls, close } = await open('mode=inline');

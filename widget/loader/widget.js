@@ -189,8 +189,11 @@
 
   const mount = () => {
     const container = d.querySelector(data('container') || '#chat-container');
-    if (container) createFrame(container);
-    else drawLauncher();
+    if (!container) return drawLauncher();
+    // An empty container the host did not size (the two lines on a page without CSS) would leave the
+    // frame at the iframe default of 150px: give it a usable height. A sized container keeps its own.
+    if (!container.clientHeight) container.style.height = '560px';
+    createFrame(container);
   };
 
   const api = {
