@@ -3,6 +3,10 @@
 EDGECHAT_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 EDGECHAT_BUILD="${EDGECHAT_BUILD:-$EDGECHAT_ROOT/build}"
 EDGECHAT_VAR="${EDGECHAT_VAR:-$EDGECHAT_ROOT/var}"
+# A relative EDGECHAT_BUILD or EDGECHAT_VAR means relative to where the command was typed: the
+# scripts change directory, and nginx reads paths relative to its own prefix.
+case "$EDGECHAT_BUILD" in /*) ;; *) EDGECHAT_BUILD="$PWD/$EDGECHAT_BUILD" ;; esac
+case "$EDGECHAT_VAR" in /*) ;; *) EDGECHAT_VAR="$PWD/$EDGECHAT_VAR" ;; esac
 EDGECHAT_PORT="${EDGECHAT_PORT:-8080}"
 EDGECHAT_DEMO_PORT="${EDGECHAT_DEMO_PORT:-5000}"
 EDGECHAT_PUBLIC_URL="${EDGECHAT_PUBLIC_URL:-http://127.0.0.1:$EDGECHAT_PORT}"
@@ -41,4 +45,19 @@ wait_for() {
     fi
     sleep 0.1
   done
+}
+
+# ensure_debian_packages PKG...: installs those of PKG that are not installed (apt-get, as root or
+# through sudo); a quick no-op when all are there. Services are never started (edgechat runs its own).
+ensure_debian_packages() {
+  local missing=() pkg sudo=""
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+  done
+  ((${#missing[@]})) || return 0
+  say "installing Debian packages: ${missing[*]}"
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  say "Debian packages installed"
 }

@@ -1,0 +1,31 @@
+// The benchmarks as docs/performance.md prints them, at a tiny scale: run from the repository root
+// with a relative EDGECHAT_BUILD (which once broke nginx's load_module), each installing its peer.
+// The figures of a smoke run mean nothing; that every configuration ran and was compared does.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { relative } from 'node:path';
+import { run, ROOT, BUILD } from '../lib/stack.mjs';
+
+const env = { ...process.env, EDGECHAT_BUILD: relative(ROOT, BUILD) || '.' };
+delete env.EDGECHAT_VAR;
+
+test('bench/edge runs every configuration and prints its ratio to bare nginx', { timeout: 300_000 }, async () => {
+  const out = await run('bench/edge', ['1', '1'], { cwd: ROOT, env });
+  assert.equal(out.code, 0, out.stdout + out.stderr);
+  // The summary table: one row per configuration with its req/s and ratio, e.g. "(b) ... 50543  0.76".
+  for (const config of ['a', 'b', 'c', 'd', 'e']) {
+    assert.match(out.stdout, new RegExp(`^\\(${config}\\) .*\\s\\d+\\s+\\d+\\.\\d\\d$`, 'm'), `(${config}) measured`);
+  }
+});
+
+test('bench/fanout delivers every event through the worker and through Nchan', { timeout: 300_000 }, async () => {
+  const out = await run('bench/fanout', ['1'], {
+    cwd: ROOT,
+    env: { ...env, BENCH_STREAMS: '200', BENCH_EVENTS: '3', BENCH_REPEAT: '0' },
+  });
+  assert.equal(out.code, 0, out.stdout + out.stderr);
+  const raw = (name) => out.stdout.match(new RegExp(`raw ${name}:\\s+(.*)`))?.[1] ?? '';
+  for (const name of ['edgechat', 'nchan']) {
+    assert.match(raw(name), /\bexpected=600 received=600 duplicates=0\b/, `${name}: ${raw(name)}`);
+  }
+});
