@@ -1,7 +1,7 @@
 // The admin API's hardening on the real stack (nginx with the module, the worker, MariaDB, Redis):
 // login throttling per admin whatever the spelling and from whichever address, counted before
 // the password check so a parallel burst cannot exceed the limit; "this is me" decided by admin
-// id.
+// id; client ids compared byte for byte.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStack } from '../lib/stack.mjs';
@@ -150,4 +150,37 @@ test('the CLI resolves admin names like the panel does', async () => {
   assert.equal(removed.code, 0, removed.stderr);
   assert.equal(JSON.parse(removed.stdout).removed, 'frank');
   assert.equal((await stack.ctl(['admin', 'remove', 'frank'])).code, 3);
+});
+
+test('client ids compare byte for byte: c-A and c-a are two messages; a true retry still deduplicates', async () => {
+  const guestRes = await fetch(`${stack.chatUrl}/api/v1/external/guests`, { method: 'POST', headers: { 'Site-Key': stack.siteKey } });
+  assert.equal(guestRes.status, 201);
+  const guest = await guestRes.json();
+  const headers = { 'Site-Key': stack.siteKey, Authorization: `Bearer ${guest.token}`, 'Content-Type': 'application/json' };
+  const send = async (text, clientId) => {
+    const res = await fetch(`${stack.chatUrl}/api/v1/external/messages`, { method: 'POST', headers, body: JSON.stringify({ text, clientId }) });
+    return { status: res.status, json: await res.json() };
+  };
+  const upper = await send('first, upper case id', 'c-A');
+  assert.equal(upper.status, 201, JSON.stringify(upper.json));
+  const lower = await send('second, lower case id', 'c-a');
+  assert.equal(lower.status, 201, 'a different id, not a retry');
+  assert.notEqual(lower.json.message.id, upper.json.message.id);
+  const retry = await send('first, upper case id', 'c-A');
+  assert.equal(retry.status, 200, 'a true retry');
+  assert.equal(retry.json.message.id, upper.json.message.id);
+
+  const history = await (await fetch(`${stack.chatUrl}/api/v1/external/messages`, { headers })).json();
+  const ids = history.messages.map((m) => [m.clientId, m.text]);
+  assert.deepEqual(ids, [['c-A', 'first, upper case id'], ['c-a', 'second, lower case id']]);
+
+  // Agent replies keep their own ids the same way.
+  const { conversationId } = history;
+  const r1 = await call('POST', `conversations/${conversationId}/messages`, { text: 'one', clientId: 'r-X' });
+  const r2 = await call('POST', `conversations/${conversationId}/messages`, { text: 'two', clientId: 'r-x' });
+  assert.equal(r1.status, 201, r1.text);
+  assert.equal(r2.status, 201, r2.text);
+  const r3 = await call('POST', `conversations/${conversationId}/messages`, { text: 'one', clientId: 'r-X' });
+  assert.equal(r3.status, 200);
+  assert.equal(r3.json.message.id, r1.json.message.id);
 });
