@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { request as httpRequest } from 'node:http';
 import { execFile } from 'node:child_process';
 import { startStack, ROOT } from '../lib/stack.mjs';
+import { adminCall } from '../lib/admin.mjs';
 
 let stack;
 let admin;  // { cookie, csrf }
@@ -40,19 +41,8 @@ async function login(username, password, headers = {}) {
 }
 
 /** A call of the admin API as `who` (default: the demo admin); `csrf: false` leaves it out. */
-async function call(method, path, body, { who = admin, csrf } = {}) {
-  const headers = { Accept: 'application/json' };
-  if (who) headers.Cookie = who.cookie;
-  const token = csrf === undefined ? who?.csrf : csrf;
-  if (token) headers['X-CSRF-Token'] = token;
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const res = await fetch(`${stack.chatUrl}/api/v1/admin/${path}`, {
-    method, headers, body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  let json;
-  try { json = JSON.parse(text); } catch { json = undefined; }
-  return { status: res.status, json, text, headers: res.headers };
+function call(method, path, body, { who = admin, csrf } = {}) {
+  return adminCall(stack.chatUrl, method, path, body, { who, csrf });
 }
 
 async function eventually(check, timeoutMs, what) {

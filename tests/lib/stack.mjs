@@ -33,10 +33,6 @@ export function run(file, args, options = {}) {
   });
 }
 
-/**
- * Starts a stack. Options: chatHost (default 127.0.0.1) and demoHost (default localhost) name the
- * two origins; browser tests use `.test` names mapped to loopback.
- */
 /** True once `pid` has exited (a zombie not yet reaped by pid 1 counts as exited). */
 async function exited(pid) {
   try { process.kill(pid, 0); } catch { return true; }
@@ -46,7 +42,12 @@ async function exited(pid) {
   } catch { return true; }
 }
 
-export async function startStack({ chatHost = '127.0.0.1', demoHost = 'localhost' } = {}) {
+/**
+ * Starts a stack. Options: chatHost (default 127.0.0.1) and demoHost (default localhost) name the
+ * two origins; browser tests use `.test` names mapped to loopback. `env` adds variables for
+ * scripts/start and so for the worker (EDGECHAT_ADMIN_LOGIN_WINDOW...).
+ */
+export async function startStack({ chatHost = '127.0.0.1', demoHost = 'localhost', env: extraEnv = {} } = {}) {
   // Short path: unix socket paths are limited to 107 bytes.
   const varDir = await mkdtemp(join(tmpdir(), 'ec-'));
   const port = await freePort();
@@ -64,6 +65,7 @@ export async function startStack({ chatHost = '127.0.0.1', demoHost = 'localhost
     EDGECHAT_BUILD: BUILD,
     EDGECHAT_SKIP_SETUP: '1',
     EDGECHAT_SKIP_BUILD: '1',
+    ...extraEnv,
   };
   const stop = async () => {
     const result = await run(join(ROOT, 'scripts', 'stop'), [], { env });

@@ -2,12 +2,13 @@
 import { request } from 'node:http';
 
 /**
- * One request to the worker listening on `socketPath`; `body` is sent as is when a string, else as
- * JSON. Resolves to {status, headers, text, json} (json undefined when the body is not JSON).
+ * One HTTP request with node:http `options` (socketPath or host/port, localAddress...); `body` is
+ * sent as is when a string, else as JSON. Resolves to {status, headers, text, json} (json
+ * undefined when the body is not JSON).
  */
-export function workerRequest(socketPath, method, path, { headers = {}, body } = {}) {
+export function httpCall(options, body) {
   return new Promise((resolve, reject) => {
-    const req = request({ socketPath, method, path, headers }, (res) => {
+    const req = request(options, (res) => {
       let data = '';
       res.setEncoding('utf8');
       res.on('data', (chunk) => { data += chunk; });
@@ -21,4 +22,9 @@ export function workerRequest(socketPath, method, path, { headers = {}, body } =
     if (body !== undefined) req.write(typeof body === 'string' ? body : JSON.stringify(body));
     req.end();
   });
+}
+
+/** One request to the worker listening on `socketPath` (see httpCall). */
+export function workerRequest(socketPath, method, path, { headers = {}, body } = {}) {
+  return httpCall({ socketPath, method, path, headers }, body);
 }

@@ -9,6 +9,7 @@
 #include "admin/admin_json.hpp"
 #include "api/external_api.hpp"
 #include "common/text.hpp"
+#include "core/api_routes.hpp"
 #include "core/origin.hpp"
 #include "ctl/args.hpp"
 #include "store/admin_repo.hpp"
@@ -243,32 +244,13 @@ std::string DecodeQueryValue(const std::string& value) {
   return out;
 }
 
-unsigned LoginThrottle::RetryAfter(const std::string& key, unsigned limit) {
-  std::lock_guard lock(mu_);
-  auto it = entries_.find(key);
-  if (it == entries_.end()) return 0;
-  auto now = clock_();
-  if (now - it->second.first >= window_) {
-    entries_.erase(it);
-    return 0;
-  }
-  if (it->second.failures < limit) return 0;
-  auto left = std::chrono::duration_cast<std::chrono::seconds>(it->second.first + window_ - now);
-  return static_cast<unsigned>(std::max<long long>(1, left.count()));
+std::string LoginUserKey(const LoginCandidate& candidate) {
+  if (candidate.admin) return "admin:" + std::to_string(candidate.admin->info.id);
+  return "name:" + candidate.name_key;
 }
 
-void LoginThrottle::RecordFailure(const std::string& key) {
-  std::lock_guard lock(mu_);
-  auto now = clock_();
-  if (entries_.size() > 100000) entries_.clear();  // bounded memory under a flood of names
-  auto& entry = entries_[key];
-  if (entry.failures == 0 || now - entry.first >= window_) entry = Entry{0, now};
-  ++entry.failures;
-}
-
-void LoginThrottle::Clear(const std::string& key) {
-  std::lock_guard lock(mu_);
-  entries_.erase(key);
+std::string LoginAddressKey(const std::string& client_address) {
+  return "ip:" + core::LimiterAddress(client_address);
 }
 
 // --- the API ----------------------------------------------------------------------------------
@@ -329,38 +311,37 @@ HttpResponse AdminApi::Login(const HttpRequest& request) {
   if (username.size() > 100 || password.size() > 1024) {
     return ErrorResponse(401, "bad_credentials", "Wrong username or password.");
   }
-  std::string user_key = "u:" + username;
-  std::string ip_key = "ip:" + ClientAddress(request);
-  unsigned wait = std::max(throttle_.RetryAfter(user_key, options_.max_failures_per_user),
-                           throttle_.RetryAfter(ip_key, options_.max_failures_per_ip));
+  auto candidate = FindLoginCandidate(pool_, username);
+  if (!candidate) return FromError(candidate.error());
+  std::string user_key = LoginUserKey(*candidate);
+  std::string ip_key = LoginAddressKey(ClientAddress(request));
+  // Counted before the (slow) Argon2id check: parallel attempts each take a slot or wait.
+  unsigned wait = throttle_.TryAttempt(
+      {{ip_key, options_.max_failures_per_ip}, {user_key, options_.max_failures_per_user}});
   if (wait > 0) {
     HttpResponse r =
         ErrorResponse(429, "too_many_attempts", "Too many failed logins. Try again later.");
     r.headers.emplace_back("Retry-After", std::to_string(wait));
     return r;
   }
-  auto admin = FindAdminCredentials(pool_, username);
-  if (!admin) return FromError(admin.error());
+  const auto& admin = candidate->admin;
   bool ok = false;
-  if (admin->has_value() && !(*admin)->info.disabled) {
-    ok = VerifyAdminPassword((*admin)->password_hash, password);
+  if (admin && !admin->info.disabled) {
+    ok = VerifyAdminPassword(admin->password_hash, password);
   } else {
     // Spend the same time as a real check so a missing username does not answer faster.
     static const std::string kDummy = HashAdminPassword("not-a-password").value();
     VerifyAdminPassword(kDummy, password);
   }
   sodium_memzero(password.data(), password.size());
-  if (!ok) {
-    throttle_.RecordFailure(user_key);
-    throttle_.RecordFailure(ip_key);
-    return ErrorResponse(401, "bad_credentials", "Wrong username or password.");
-  }
+  if (!ok) return ErrorResponse(401, "bad_credentials", "Wrong username or password.");
   throttle_.Clear(user_key);
+  throttle_.Refund(ip_key);
   std::string token = NewGuestToken(random_);  // 32 random bytes, base64url
   std::string csrf = NewGuestToken(random_);
-  auto created = CreateSession(pool_, Sha256Hex(token), (*admin)->info.id, csrf);
+  auto created = CreateSession(pool_, Sha256Hex(token), admin->info.id, csrf);
   if (!created) return FromError(created.error());
-  SessionInfo info{(*admin)->info.id, (*admin)->info.username, (*admin)->info.display_name, csrf};
+  SessionInfo info{admin->info.id, admin->info.username, admin->info.display_name, csrf};
   HttpResponse r = Json(200, SessionJson(info));
   r.headers.emplace_back("Set-Cookie", SessionCookie(request, token, -1));
   return r;
@@ -617,32 +598,36 @@ HttpResponse AdminApi::Admins(const HttpRequest& request, const Session& session
   }
   if (parts.size() < 2) return ErrorResponse(404, "not_found", "No such admin route.");
   std::string username = DecodeQueryValue(parts[1]);
-  if (parts.size() == 2 && m == "DELETE") {
-    if (username == session.info.username) {
+  bool removal = parts.size() == 2 && m == "DELETE";
+  bool password = parts.size() == 3 && parts[2] == "password" && (m == "PUT" || m == "POST");
+  if (!removal && !password) return ErrorResponse(404, "not_found", "No such admin route.");
+  // The row the name reaches (the table's collation: "ADMIN" and "admin " are admin), decided on
+  // by id from here on.
+  EC_TRY(target, FindAdminCredentials(pool_, username));
+  if (!target) return ErrorResponse(404, "not_found", "No such admin.");
+  bool is_me = target->info.id == session.info.admin_id;
+  if (removal) {
+    if (is_me)
       return ErrorResponse(409, "conflict", "You cannot remove yourself; ask another admin.");
-    }
-    EC_TRY(done, RemoveAdmin(pool_, username, actor));
+    EC_TRY(done, RemoveAdmin(pool_, target->info.id, actor));
     (void)done;
-    return Json(200, json{{"removed", username}});
+    return Json(200, json{{"removed", target->info.username}});
   }
-  if (parts.size() == 3 && parts[2] == "password" && (m == "PUT" || m == "POST")) {
-    if (!body->contains("password") || !body->at("password").is_string()) {
-      return ErrorResponse(400, "invalid_input", "password is required");
-    }
-    if (username == session.info.username) {
-      // Changing one's own password needs the current one (a stolen open session cannot).
-      std::string current = body->value("currentPassword", std::string());
-      EC_TRY(creds, FindAdminCredentials(pool_, username));
-      if (!creds || !VerifyAdminPassword(creds->password_hash, current)) {
-        return ErrorResponse(403, "bad_credentials", "The current password is wrong.");
-      }
-    }
-    EC_TRY(hash, HashAdminPassword(body->at("password").get<std::string>()));
-    EC_TRY(done, SetAdminPassword(pool_, username, hash, actor, session.token_hash));
-    (void)done;
-    return Json(200, json{{"username", username}, {"passwordChanged", true}});
+  if (!body->contains("password") || !body->at("password").is_string()) {
+    return ErrorResponse(400, "invalid_input", "password is required");
   }
-  return ErrorResponse(404, "not_found", "No such admin route.");
+  if (is_me) {
+    // Changing one's own password needs the current one (a stolen open session cannot).
+    const json& current = body->contains("currentPassword") ? body->at("currentPassword") : json();
+    if (!current.is_string() ||
+        !VerifyAdminPassword(target->password_hash, current.get<std::string>())) {
+      return ErrorResponse(403, "bad_credentials", "The current password is wrong.");
+    }
+  }
+  EC_TRY(hash, HashAdminPassword(body->at("password").get<std::string>()));
+  EC_TRY(done, SetAdminPassword(pool_, target->info.id, hash, actor, session.token_hash));
+  (void)done;
+  return Json(200, json{{"username", target->info.username}, {"passwordChanged", true}});
 }
 
 }  // namespace edgechat::worker

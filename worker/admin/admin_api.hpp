@@ -14,6 +14,7 @@
 #include <string>
 
 #include "admin/admin_store.hpp"
+#include "admin/login_throttle.hpp"
 #include "common/ids.hpp"
 #include "http/stream.hpp"
 #include "http/types.hpp"
@@ -26,33 +27,9 @@ inline constexpr const char* kAdminCookie = "ec_admin";
 
 struct AdminApiOptions {
   unsigned idle_seconds = 1800;        // a session unused this long is gone
-  unsigned max_failures_per_user = 5;  // failed logins per username per window
-  unsigned max_failures_per_ip = 20;   // failed logins per client address per window
+  unsigned max_failures_per_user = 5;  // login attempts per admin (or unknown name) per window
+  unsigned max_failures_per_ip = 20;   // login attempts per client address (IPv6: /64) per window
   std::chrono::seconds failure_window{900};
-};
-
-// Counts failed logins per key in a sliding window (one process; every worker throttles on its
-// own, which bounds guessing to workers x limit per window).
-class LoginThrottle {
- public:
-  using Clock = std::function<std::chrono::steady_clock::time_point()>;
-  LoginThrottle(std::chrono::seconds window, Clock clock = std::chrono::steady_clock::now)
-      : window_(window), clock_(std::move(clock)) {}
-
-  // Seconds until `key` may try again when it has `limit` failures in the window, else 0.
-  unsigned RetryAfter(const std::string& key, unsigned limit);
-  void RecordFailure(const std::string& key);
-  void Clear(const std::string& key);
-
- private:
-  struct Entry {
-    unsigned failures = 0;
-    std::chrono::steady_clock::time_point first;
-  };
-  std::chrono::seconds window_;
-  Clock clock_;
-  std::mutex mu_;
-  std::map<std::string, Entry> entries_;
 };
 
 // What opening the admin event stream needs: where to resume, and a check (blocking: it reads
@@ -91,6 +68,12 @@ class AdminApi {
   AdminApiOptions options_;
   LoginThrottle throttle_;
 };
+
+// The throttle keys of a login: the admin's id when the name is an admin's (every spelling the
+// admins table's collation equates reaches the same row, hence the same key), else the name's
+// collation key; and the client address as the edge groups it (IPv6 by /64).
+std::string LoginUserKey(const LoginCandidate& candidate);
+std::string LoginAddressKey(const std::string& client_address);
 
 // The value of cookie `name` in a Cookie header.
 std::optional<std::string> CookieValue(const std::optional<std::string>& header,

@@ -71,6 +71,16 @@ AdminInfo AdminFromRow(sql::ResultSet& rs) {
   return a;
 }
 
+std::optional<AdminCredentials> ReadAdminCredentials(DbConnection& c, const std::string& username) {
+  auto stmt = Prepare(c,
+                      "SELECT id, username, display_name, created_at, disabled_at, "
+                      "password_hash FROM admins WHERE username = ?");
+  stmt->setString(1, username);
+  auto rs = Query(*stmt);
+  if (!rs->next()) return std::nullopt;
+  return AdminCredentials{AdminFromRow(*rs), rs->getString("password_hash")};
+}
+
 }  // namespace
 
 Result<Site> FindSiteWithOrigins(ConnectionPool& pool, const std::string& site_key) {
@@ -334,14 +344,23 @@ Result<std::vector<AdminInfo>> ListAdmins(ConnectionPool& pool) {
 Result<std::optional<AdminCredentials>> FindAdminCredentials(ConnectionPool& pool,
                                                              const std::string& username) {
   using Out = std::optional<AdminCredentials>;
-  return WithConnection<Out>(pool, [&](DbConnection& c) -> Result<Out> {
-    auto stmt = Prepare(c,
-                        "SELECT id, username, display_name, created_at, disabled_at, "
-                        "password_hash FROM admins WHERE username = ?");
-    stmt->setString(1, username);
-    auto rs = Query(*stmt);
-    if (!rs->next()) return Out();
-    return Out(AdminCredentials{AdminFromRow(*rs), rs->getString("password_hash")});
+  return WithConnection<Out>(
+      pool, [&](DbConnection& c) -> Result<Out> { return ReadAdminCredentials(c, username); });
+}
+
+Result<LoginCandidate> FindLoginCandidate(ConnectionPool& pool, const std::string& username) {
+  return WithConnection<LoginCandidate>(pool, [&](DbConnection& c) -> Result<LoginCandidate> {
+    LoginCandidate candidate;
+    candidate.admin = ReadAdminCredentials(c, username);
+    // The collation of admins.username (sql/001_initial.sql). Its comparisons ignore trailing
+    // spaces (PAD SPACE) but WEIGHT_STRING does not, hence the TRIM.
+    auto key = Prepare(c,
+                       "SELECT HEX(WEIGHT_STRING(TRIM(TRAILING ' ' FROM CONVERT(? USING utf8mb4)) "
+                       "COLLATE utf8mb4_unicode_ci)) AS name_key");
+    key->setString(1, username);
+    auto rs = Query(*key);
+    if (rs->next()) candidate.name_key = rs->getString("name_key");
+    return candidate;
   });
 }
 
@@ -361,42 +380,42 @@ Result<AdminInfo> CreateAdmin(ConnectionPool& pool, const std::string& username,
   return Error{"db_error", "created admin not found"};
 }
 
-Status RemoveAdmin(ConnectionPool& pool, const std::string& username, const Actor& actor) {
+Status RemoveAdmin(ConnectionPool& pool, std::uint64_t admin_id, const Actor& actor) {
   return WithTransaction<Ok>(pool, [&](DbConnection& c) -> Status {
     // Lock every admin row so two concurrent removals cannot both see a second admin.
     auto all = Prepare(c, "SELECT id, username FROM admins ORDER BY id FOR UPDATE");
     auto rs = Query(*all);
-    std::optional<std::uint64_t> id;
+    std::optional<std::string> username;
     unsigned count = 0;
     while (rs->next()) {
       ++count;
-      if (rs->getString("username") == username) id = rs->getUInt64("id");
+      if (rs->getUInt64("id") == admin_id) username = rs->getString("username");
     }
-    if (!id) return Error{"not_found", "no admin \"" + username + "\""};
-    if (count <= 1) return Error{"conflict", "\"" + username + "\" is the last admin"};
+    if (!username) return Error{"not_found", "no admin " + std::to_string(admin_id)};
+    if (count <= 1) return Error{"conflict", "\"" + *username + "\" is the last admin"};
     auto del = Prepare(c, "DELETE FROM admins WHERE id = ?");
-    del->setUInt64(1, *id);
+    del->setUInt64(1, admin_id);
     del->executeUpdate();
-    AppendAudit(c, actor, "admin.remove", username, "{}");
+    AppendAudit(c, actor, "admin.remove", *username, "{}");
     return Ok{};
   });
 }
 
-Status SetAdminPassword(ConnectionPool& pool, const std::string& username,
+Status SetAdminPassword(ConnectionPool& pool, std::uint64_t admin_id,
                         const std::string& password_hash, const Actor& actor,
                         const std::optional<std::string>& keep_session_hash) {
   return WithTransaction<Ok>(pool, [&](DbConnection& c) -> Status {
-    auto find = Prepare(c, "SELECT id FROM admins WHERE username = ? FOR UPDATE");
-    find->setString(1, username);
+    auto find = Prepare(c, "SELECT username FROM admins WHERE id = ? FOR UPDATE");
+    find->setUInt64(1, admin_id);
     auto rs = Query(*find);
-    if (!rs->next()) return Error{"not_found", "no admin \"" + username + "\""};
-    std::uint64_t id = rs->getUInt64("id");
+    if (!rs->next()) return Error{"not_found", "no admin " + std::to_string(admin_id)};
+    std::string username = rs->getString("username");
     auto update = Prepare(c, "UPDATE admins SET password_hash = ? WHERE id = ?");
     update->setString(1, password_hash);
-    update->setUInt64(2, id);
+    update->setUInt64(2, admin_id);
     update->executeUpdate();
     auto end = Prepare(c, "DELETE FROM admin_sessions WHERE admin_id = ? AND token_hash <> ?");
-    end->setUInt64(1, id);
+    end->setUInt64(1, admin_id);
     end->setString(2, keep_session_hash.value_or(""));
     end->executeUpdate();
     AppendAudit(c, actor, "admin.password", username, "{}");

@@ -103,16 +103,28 @@ Result<std::string> HashAdminPassword(const std::string& password);
 bool VerifyAdminPassword(const std::string& hash, const std::string& password);
 
 Result<std::vector<AdminInfo>> ListAdmins(ConnectionPool& pool);
+// The admin named `username` as the admins table's collation compares names (case, accents and
+// trailing spaces do not matter), if any.
 Result<std::optional<AdminCredentials>> FindAdminCredentials(ConnectionPool& pool,
                                                              const std::string& username);
+
+// What a login names: the admin, if the name is one's, and the name's key under that collation
+// (the same for every spelling of one name, known or not).
+struct LoginCandidate {
+  std::optional<AdminCredentials> admin;
+  std::string name_key;
+};
+Result<LoginCandidate> FindLoginCandidate(ConnectionPool& pool, const std::string& username);
 // Adds an admin (AddAdmin of store/admin_repo) and audits it.
 Result<AdminInfo> CreateAdmin(ConnectionPool& pool, const std::string& username,
                               const std::string& display_name, const std::string& password_hash,
                               const Actor& actor);
+// Admins are changed by id (FindAdminCredentials resolves a name): "is this me" and "which
+// row" are then one comparison, whatever spelling of the name was given.
 // Removing the last admin is Error{"conflict"}: nobody could log in any more.
-Status RemoveAdmin(ConnectionPool& pool, const std::string& username, const Actor& actor);
+Status RemoveAdmin(ConnectionPool& pool, std::uint64_t admin_id, const Actor& actor);
 // Sets the hash and ends the admin's sessions except `keep_session_hash`.
-Status SetAdminPassword(ConnectionPool& pool, const std::string& username,
+Status SetAdminPassword(ConnectionPool& pool, std::uint64_t admin_id,
                         const std::string& password_hash, const Actor& actor,
                         const std::optional<std::string>& keep_session_hash = std::nullopt);
 

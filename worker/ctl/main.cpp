@@ -150,15 +150,25 @@ int RunAdminList(const ParsedArgs& args, const Settings& settings) {
   return kExitOk;
 }
 
+// The admin a name reaches (as the panel resolves it), or Error{"not_found"}.
+Result<AdminInfo> AdminNamed(ConnectionPool& pool, const std::string& username) {
+  auto found = FindAdminCredentials(pool, username);
+  if (!found) return found.error();
+  if (!*found) return Error{"not_found", "no admin \"" + username + "\""};
+  return (*found)->info;
+}
+
 int RunAdminRemove(const ParsedArgs& args, const Settings& settings) {
   if (args.positional.size() != 1) return Fail({"usage", "admin remove needs one USERNAME"});
   ConnectionPool pool(settings.db);
-  auto removed = RemoveAdmin(pool, args.positional[0], CliActor());
+  auto admin = AdminNamed(pool, args.positional[0]);
+  if (!admin) return Fail(admin.error());
+  auto removed = RemoveAdmin(pool, admin->id, CliActor());
   if (!removed) return Fail(removed.error());
   if (g_json) {
-    std::cout << Dump({{"removed", args.positional[0]}}) << "\n";
+    std::cout << Dump({{"removed", admin->username}}) << "\n";
   } else {
-    std::cout << "admin " << args.positional[0] << " removed\n";
+    std::cout << "admin " << admin->username << " removed\n";
   }
   return kExitOk;
 }
@@ -168,12 +178,14 @@ int RunAdminPasswd(const ParsedArgs& args, const Settings& settings) {
   auto hash = PasswordFrom(args, "admin passwd");
   if (!hash) return Fail(hash.error());
   ConnectionPool pool(settings.db);
-  auto changed = SetAdminPassword(pool, args.positional[0], *hash, CliActor());
+  auto admin = AdminNamed(pool, args.positional[0]);
+  if (!admin) return Fail(admin.error());
+  auto changed = SetAdminPassword(pool, admin->id, *hash, CliActor());
   if (!changed) return Fail(changed.error());
   if (g_json) {
-    std::cout << Dump({{"username", args.positional[0]}, {"passwordChanged", true}}) << "\n";
+    std::cout << Dump({{"username", admin->username}, {"passwordChanged", true}}) << "\n";
   } else {
-    std::cout << "password of " << args.positional[0] << " changed; its sessions ended\n";
+    std::cout << "password of " << admin->username << " changed; its sessions ended\n";
   }
   return kExitOk;
 }
