@@ -4,8 +4,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startStack } from '../lib/stack.mjs';
+import { startStack, run } from '../lib/stack.mjs';
 import { workerRequest } from '../lib/worker.mjs';
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -93,4 +95,41 @@ test('every spelling the worker accepts is limited as its guest; odd spellings g
     assert.equal(res.status, 401, JSON.stringify(authorization));
     assert.equal(res.json.error, 'invalid_token');
   }
+});
+
+// Last: it stops Redis and shrinks the fallback zone.
+test('Redis down: a flood of random guest tokens cannot reset a real guest in the fallback zone', async () => {
+  // The smallest zone (32k, a few hundred keys), so the flood could fill it many times over.
+  const confPath = join(stack.varDir, 'nginx', 'conf', 'nginx.conf');
+  const conf = await readFile(confPath, 'utf8');
+  await writeFile(confPath, conf.replace(/edgechat_limit_zone [^;]+;/, 'edgechat_limit_zone 32k;'));
+  const reload = await run('/usr/sbin/nginx', ['-p', join(stack.varDir, 'nginx'), '-c', 'conf/nginx.conf',
+    '-e', join(stack.varDir, 'nginx', 'logs', 'error.log'), '-s', 'reload']);
+  assert.equal(reload.code, 0, reload.stderr);
+  await sleep(1500);
+  await stack.killRecorded('redis', 'SIGKILL');
+  await sleep(300);
+
+  const { token } = await newGuest();
+  const send = (from, authorization, i) => edge('POST', 'messages', {
+    from, headers: { Authorization: authorization }, body: { text: 'flood', clientId: `f-${i}` },
+  });
+  const statuses = [];
+  for (let i = 0; i < 4; i++) statuses.push((await send('127.0.3.1', `Bearer ${token}`, i)).status);
+  assert.notEqual(statuses[2], 429, `the guest's burst: ${statuses}`);
+  assert.equal(statuses[3], 429, `the guest is spent: ${statuses}`);
+
+  let floodLimited = 0;
+  for (let i = 0; i < 800; i++) {
+    const res = await send('127.0.3.2', `Bearer ${randomBytes(32).toString('base64url')}`, i);
+    if (res.status === 429) floodLimited++;
+  }
+  assert.ok(floodLimited >= 790, `${floodLimited} of 800 flood requests limited`);
+
+  // From a fresh address only the guest's own key can refuse it: it must still be spent.
+  const after = await send('127.0.3.3', `Bearer ${token}`, 99);
+  assert.equal(after.status, 429, 'the flood did not reset the guest');
+  assert.equal(after.json.error, 'rate_limited');
+  const status = JSON.parse((await edge('GET', '../../../edgechat/status')).text);
+  assert.ok(status.counters.limitChecksLocal >= 800, 'the fallback zone decided');
 });
