@@ -147,10 +147,8 @@ ngx_int_t StartLimit(ngx_http_request_t* r, RequestCtx* ctx, core::LimitKind kin
     const core::SiteLimits& limits = ctx->site->limits;
     core::GcraParams params = core::GcraFor(limits.messages, limits.window_seconds, limits.burst);
     keys.push_back({prefix + "m:ip:" + address, params});
-    if (ngx_table_elt_t* auth = r->headers_in.authorization) {
-      if (auto token = core::BearerToken(View(auth->value))) {
-        keys.push_back({prefix + "m:g:" + GuestKeyPart(*token), params});
-      }
+    if (ctx->guest_token) {
+      keys.push_back({prefix + "m:g:" + GuestKeyPart(*ctx->guest_token), params});
     }
   } else if (kind == core::LimitKind::kGuestCreation) {
     keys.push_back({prefix + "g:ip:" + address, mcf.guest_limit});
@@ -251,6 +249,16 @@ ngx_int_t Guard(ngx_http_request_t* r, RequestCtx* ctx) {
     if (type == nullptr || !core::IsJsonContentType(View(type->value))) {
       return Reject(r, NGX_HTTP_UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
                     "Send the body as application/json.");
+    }
+  }
+
+  // The worker reads Authorization with the same grammar: a spelling that is not keyed here as
+  // its guest must not reach it (nor cost it a lookup). Without the header the worker answers.
+  if (core::RouteActsForGuest(route) && r->headers_in.authorization != nullptr) {
+    ctx->guest_token = core::BearerToken(View(r->headers_in.authorization->value));
+    if (!ctx->guest_token) {
+      return Reject(r, NGX_HTTP_UNAUTHORIZED, "invalid_token",
+                    "Send the guest token as \"Authorization: Bearer TOKEN\".");
     }
   }
 

@@ -5,11 +5,13 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string_view>
 
 #include "core/api_routes.hpp"
 #include "core/cors.hpp"
 #include "core/gcra.hpp"
+#include "core/guest_token.hpp"
 #include "core/origin.hpp"
 #include "core/registry.hpp"
 #include "ngx_edgechat_glue.hpp"
@@ -74,6 +76,7 @@ struct RequestCtx {
   bool cors_set = false;
   GuardState state = GuardState::kChecking;
   core::ApiRoute route = core::ApiRoute::kUnknown;
+  std::optional<std::string_view> guest_token;  // core::BearerToken of Authorization, if any
   LimitVerdict verdict;
   Runtime* runtime = nullptr;
   RedisClient::Pending* pending = nullptr;

@@ -183,28 +183,27 @@ LimitVerdict ShmLimit(ngx_shm_zone_t* shm_zone, const std::vector<core::LimitKey
   if (shm_zone == nullptr || keys.empty()) return verdict;
   Zone zone{static_cast<LimiterShared*>(shm_zone->data),
             reinterpret_cast<ngx_slab_pool_t*>(shm_zone->shm.addr)};
-  std::vector<LimiterNode*> nodes;
-  nodes.reserve(keys.size());
+  std::vector<std::int64_t> stored;
+  stored.reserve(keys.size());
 
   ngx_shmtx_lock(&zone.pool->mutex);
   Expire(zone, now_ms, 2, /*force=*/false);
+  // Decide from what is stored without creating anything: nodes are made only for an allowed
+  // request, so refused keys never push live ones out of a full zone.
   for (const core::LimitKey& key : keys) {
-    LimiterNode* node = FindOrCreate(zone, HashKey(key.key), now_ms);
-    nodes.push_back(node);  // nullptr: zone exhausted even after eviction, fail open
-    if (node == nullptr) continue;
-    core::GcraDecision decision = core::GcraCheck(node->tat_ms, now_ms, key.params);
-    if (!decision.allowed) {
-      verdict.allowed = false;
-      verdict.retry_after_ms = std::max(verdict.retry_after_ms, decision.retry_after_ms);
-    }
+    LimiterNode* node = Find(zone.shared, HashKey(key.key));
+    stored.push_back(node != nullptr && node->expires_ms > now_ms ? node->tat_ms : 0);
   }
-  if (verdict.allowed) {
-    for (std::size_t i = 0; i < nodes.size(); i++) {
-      LimiterNode* node = nodes[i];
-      if (node == nullptr) continue;
-      core::GcraDecision decision = core::GcraCheck(node->tat_ms, now_ms, keys[i].params);
-      node->tat_ms = decision.new_tat_ms;
-      node->expires_ms = decision.new_tat_ms + 1000;
+  core::GcraBatchDecision decision = core::GcraCheckAll(keys, stored, now_ms);
+  verdict.allowed = decision.allowed;
+  verdict.retry_after_ms = decision.retry_after_ms;
+  if (decision.allowed) {
+    // Looked up again one at a time: making a node may evict another, so no pointer is kept.
+    for (std::size_t i = 0; i < keys.size(); i++) {
+      LimiterNode* node = FindOrCreate(zone, HashKey(keys[i].key), now_ms);
+      if (node == nullptr) continue;  // zone exhausted even after eviction: fail open
+      node->tat_ms = decision.new_tats[i];
+      node->expires_ms = decision.new_tats[i] + 1000;
     }
   }
   ngx_shmtx_unlock(&zone.pool->mutex);

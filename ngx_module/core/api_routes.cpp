@@ -14,10 +14,6 @@ bool IsIdChar(char c) {
          c == '-';
 }
 
-bool IsBase64UrlChar(char c) {
-  return IsIdChar(c);
-}
-
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            auto lower = [](char c) {
@@ -97,21 +93,13 @@ LimitKind LimitFor(ApiRoute route, std::string_view method) {
   return LimitKind::kNone;
 }
 
-bool SiteKeyMayComeFromQuery(ApiRoute route) {
-  return route == ApiRoute::kEvents;
+bool RouteActsForGuest(ApiRoute route) {
+  return route == ApiRoute::kMessages || route == ApiRoute::kReaction ||
+         route == ApiRoute::kEvents || route == ApiRoute::kEventTicket;
 }
 
-std::optional<std::string_view> BearerToken(std::string_view authorization) {
-  constexpr std::string_view kScheme = "Bearer ";
-  if (authorization.size() <= kScheme.size() ||
-      !EqualsIgnoreCase(authorization.substr(0, kScheme.size()), kScheme)) {
-    return std::nullopt;
-  }
-  std::string_view token = authorization.substr(kScheme.size());
-  if (token.size() != 43 || !std::all_of(token.begin(), token.end(), IsBase64UrlChar)) {
-    return std::nullopt;
-  }
-  return token;
+bool SiteKeyMayComeFromQuery(ApiRoute route) {
+  return route == ApiRoute::kEvents;
 }
 
 std::string LimiterAddress(std::string_view address) {

@@ -2,7 +2,6 @@
 // rate-limited. Paths are nginx's normalized URI (no query).
 #pragma once
 
-#include <optional>
 #include <string>
 #include <string_view>
 
@@ -26,16 +25,16 @@ ApiRoute ClassifyApiRoute(std::string_view path);
 // is absent: only the event stream, which an EventSource (no headers) opens with a stream ticket.
 bool SiteKeyMayComeFromQuery(ApiRoute route);
 
+// Whether the route acts for a guest, known by the bearer token (or, for the event stream, by a
+// stream ticket): messages, reactions, the event stream and stream tickets.
+bool RouteActsForGuest(ApiRoute route);
+
 // The value of an Allow header for the route (OPTIONS included: preflights are answered).
 std::string_view AllowedMethods(ApiRoute route);
 bool MethodAllowed(ApiRoute route, std::string_view method);
 
 enum class LimitKind { kNone, kMessage, kGuestCreation };
 LimitKind LimitFor(ApiRoute route, std::string_view method);
-
-// The guest token of an "Authorization: Bearer <token>" header, if it has the token's shape
-// (43 characters of base64url). The worker still checks it; the edge only keys limits on it.
-std::optional<std::string_view> BearerToken(std::string_view authorization);
 
 // The client address a per-IP limit keys on: IPv4 as is, IPv6 by its /64 prefix (one subscriber
 // usually holds a whole /64 and could otherwise rotate addresses past the limit), IPv4-mapped IPv6

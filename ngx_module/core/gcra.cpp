@@ -32,6 +32,24 @@ GcraDecision GcraCheck(std::int64_t stored_tat_ms, std::int64_t now_ms, const Gc
   return decision;
 }
 
+GcraBatchDecision GcraCheckAll(const std::vector<LimitKey>& keys,
+                               const std::vector<std::int64_t>& stored_tats, std::int64_t now_ms) {
+  GcraBatchDecision batch;
+  std::vector<std::int64_t> new_tats;
+  new_tats.reserve(keys.size());
+  for (std::size_t i = 0; i < keys.size(); i++) {
+    std::int64_t stored = i < stored_tats.size() ? stored_tats[i] : 0;
+    GcraDecision decision = GcraCheck(stored, now_ms, keys[i].params);
+    if (!decision.allowed) {
+      batch.allowed = false;
+      batch.retry_after_ms = std::max(batch.retry_after_ms, decision.retry_after_ms);
+    }
+    new_tats.push_back(decision.new_tat_ms);
+  }
+  if (batch.allowed) batch.new_tats = std::move(new_tats);
+  return batch;
+}
+
 namespace {
 
 bool ParseCount(std::string_view text, std::uint32_t* value) {

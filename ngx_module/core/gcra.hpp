@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/result.hpp"
 
@@ -36,6 +37,19 @@ struct LimitKey {
 
 // stored_tat_ms: the key's TAT, or 0 when the key has none (or it expired).
 GcraDecision GcraCheck(std::int64_t stored_tat_ms, std::int64_t now_ms, const GcraParams& params);
+
+// The decision for keys charged together (a request's keys): allowed only when every key allows.
+struct GcraBatchDecision {
+  bool allowed = true;
+  std::int64_t retry_after_ms = 0;     // denied: the longest wait any refusing key asks for
+  std::vector<std::int64_t> new_tats;  // allowed: the TAT each key stores; empty when denied
+};
+
+// stored_tats[i] is keys[i]'s TAT (0 when it has none). A denied request charges nothing and
+// stores nothing: state exists only for keys that were allowed, so a refused flood of new keys
+// (random guest tokens, say) cannot take room from the keys it shares a store with.
+GcraBatchDecision GcraCheckAll(const std::vector<LimitKey>& keys,
+                               const std::vector<std::int64_t>& stored_tats, std::int64_t now_ms);
 
 // Parses a directive's "RATE [burst=N]": RATE is Nr/s, Nr/m or Nr/h; burst_option is empty or
 // "burst=N".

@@ -9,6 +9,7 @@
 
 #include "core/api_routes.hpp"
 #include "core/cors.hpp"
+#include "core/guest_token.hpp"
 #include "core/http_shapes.hpp"
 #include "core/origin.hpp"
 #include "core/registry.hpp"
@@ -53,7 +54,7 @@ void FuzzHeaders(std::string_view text) {
   using edgechat::Result;
   (void)IsValidSiteKey(text);
   (void)IfNoneMatchMatches(text, StrongEtag("x"));
-  if (auto token = BearerToken(text)) Check(token->size() == 43);
+  if (auto token = BearerToken(text)) Check(LooksLikeGuestToken(*token) && text.ends_with(*token));
   ApiRoute route = ClassifyApiRoute(text);
   if (route != ApiRoute::kUnknown) Check(text.starts_with(kExternalApiPrefix));
   (void)IsJsonContentType(text);

@@ -8,6 +8,7 @@
 
 #include "api/json_shapes.hpp"
 #include "common/text.hpp"
+#include "core/guest_token.hpp"
 #include "log/log.hpp"
 
 namespace edgechat::worker {
@@ -60,20 +61,6 @@ HttpResponse StoreErrorResponse(const Error& error) {
   }
   LogError("store", error.message);
   return ErrorResponse(500, "internal", "Internal error.");
-}
-
-std::optional<std::string> BearerToken(const std::optional<std::string>& authorization) {
-  if (!authorization) return std::nullopt;
-  std::string_view v = *authorization;
-  if (v.size() < 7) return std::nullopt;
-  std::string scheme(v.substr(0, 7));
-  for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (scheme != "bearer ") return std::nullopt;
-  v.remove_prefix(7);
-  while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
-  while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
-  if (v.empty()) return std::nullopt;
-  return std::string(v);
 }
 
 Result<MessageInput> ParseMessageInput(const std::string& body) {
@@ -185,7 +172,7 @@ Result<SiteGuest> ExternalApi::ResolveGuestBy(const HttpRequest& request,
                                               const char* message, HttpResponse& error) {
   auto key = SiteKeyOf(request, error);
   if (!key) return key.error();
-  if (credential && LooksLikeGuestToken(*credential)) {
+  if (credential && core::LooksLikeGuestToken(*credential)) {
     auto found = lookup(*key, Sha256Hex(*credential));
     if (!found) {
       error = StoreErrorResponse(found.error());
@@ -202,9 +189,15 @@ Result<SiteGuest> ExternalApi::ResolveGuestBy(const HttpRequest& request,
 
 Result<SiteGuest> ExternalApi::ResolveSiteAndGuest(const HttpRequest& request,
                                                    HttpResponse& error) {
-  // The store matches the guest within the site of this key: a token never crosses sites.
+  // The store matches the guest within the site of this key: a token never crosses sites. The
+  // header is read with the edge's grammar, so every token found here was limited as its guest.
+  std::optional<std::string> authorization = request.Header("authorization");
+  std::optional<std::string> token;
+  if (authorization) {
+    if (auto parsed = core::BearerToken(*authorization)) token = std::string(*parsed);
+  }
   return ResolveGuestBy(
-      request, BearerToken(request.Header("authorization")),
+      request, token,
       [this](std::string_view key, const std::string& hash) {
         return store_.FindSiteAndGuest(key, hash);
       },

@@ -75,9 +75,6 @@ Result<std::optional<std::uint64_t>> ParseLastEventId(const std::optional<std::s
 // The response for a store error: 503 with Retry-After for an unreachable database, else 500.
 HttpResponse StoreErrorResponse(const Error& error);
 
-// The bearer token of an Authorization header, if it has that form.
-std::optional<std::string> BearerToken(const std::optional<std::string>& authorization);
-
 // Parses a POST /messages body: {"text": string, "clientId": string|null|absent}.
 struct MessageInput {
   std::string text;  // trimmed and validated

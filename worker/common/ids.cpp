@@ -105,11 +105,4 @@ bool LooksLikeSiteKey(std::string_view key) {
   return true;
 }
 
-bool LooksLikeGuestToken(std::string_view token) {
-  if (token.size() != 43) return false;
-  for (char c : token)
-    if (!IsAlnum(c) && c != '-' && c != '_') return false;
-  return true;
-}
-
 }  // namespace edgechat::worker

@@ -26,7 +26,7 @@ std::string Base64UrlNoPad(std::string_view bytes);
 std::string Sha256Hex(std::string_view data);
 
 bool LooksLikeSiteKey(std::string_view key);
-// Cheap shape check before any hashing or database work: 43 base64url characters.
-bool LooksLikeGuestToken(std::string_view token);
+// The guest token's shape is core::LooksLikeGuestToken (core/guest_token.hpp), shared with the
+// edge.
 
 }  // namespace edgechat::worker

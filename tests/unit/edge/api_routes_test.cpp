@@ -45,22 +45,21 @@ TEST(ApiRoutes, Methods) {
   EXPECT_EQ(AllowedMethods(ApiRoute::kMessages), "GET, POST, OPTIONS");
 }
 
+TEST(ApiRoutes, GuestRoutes) {
+  for (ApiRoute route :
+       {ApiRoute::kMessages, ApiRoute::kReaction, ApiRoute::kEvents, ApiRoute::kEventTicket}) {
+    EXPECT_TRUE(RouteActsForGuest(route));
+  }
+  for (ApiRoute route : {ApiRoute::kConfig, ApiRoute::kGuests, ApiRoute::kUnknown}) {
+    EXPECT_FALSE(RouteActsForGuest(route));
+  }
+}
+
 TEST(ApiRoutes, Limits) {
   EXPECT_EQ(LimitFor(ApiRoute::kMessages, "POST"), LimitKind::kMessage);
   EXPECT_EQ(LimitFor(ApiRoute::kMessages, "GET"), LimitKind::kNone);
   EXPECT_EQ(LimitFor(ApiRoute::kGuests, "POST"), LimitKind::kGuestCreation);
   EXPECT_EQ(LimitFor(ApiRoute::kConfig, "GET"), LimitKind::kNone);
-}
-
-TEST(ApiRoutes, BearerToken) {
-  std::string token(43, 'a');
-  EXPECT_EQ(BearerToken("Bearer " + token), token);
-  EXPECT_EQ(BearerToken("bearer " + token), token);
-  EXPECT_FALSE(BearerToken("Bearer " + token + "a"));
-  EXPECT_FALSE(BearerToken("Bearer " + token.substr(1) + "="));
-  EXPECT_FALSE(BearerToken("Basic " + token));
-  EXPECT_FALSE(BearerToken("Bearer"));
-  EXPECT_FALSE(BearerToken(""));
 }
 
 TEST(ApiRoutes, JsonContentType) {

@@ -60,6 +60,26 @@ TEST(Gcra, ZeroBurstMeansOneAtATime) {
   EXPECT_EQ(RetryAfterSeconds(0), 1);
 }
 
+TEST(Gcra, KeysChargedTogetherAllowOnlyWhenEveryKeyAllows) {
+  GcraParams three_at_once = GcraFor(1, 60, 2);  // capacity 3, one more a minute
+  std::vector<LimitKey> keys = {{"ip", three_at_once}, {"guest", three_at_once}};
+  std::int64_t now = 1'000'000;
+  GcraBatchDecision fresh = GcraCheckAll(keys, {0, 0}, now);
+  ASSERT_TRUE(fresh.allowed);
+  ASSERT_EQ(fresh.new_tats.size(), 2u);
+  EXPECT_EQ(fresh.new_tats[0], now + 60'000);
+  // The guest key is spent: the request is refused and nothing is to be stored for any key,
+  // not even for the key that had room (a refused request creates no state).
+  std::int64_t spent = now + 3 * 60'000;
+  GcraBatchDecision refused = GcraCheckAll(keys, {0, spent}, now);
+  EXPECT_FALSE(refused.allowed);
+  EXPECT_TRUE(refused.new_tats.empty());
+  EXPECT_EQ(refused.retry_after_ms, 60'000);
+  // The longest wait wins.
+  GcraBatchDecision both = GcraCheckAll(keys, {spent + 5'000, spent}, now);
+  EXPECT_EQ(both.retry_after_ms, 65'000);
+}
+
 TEST(Gcra, ScriptIsPresent) {
   EXPECT_NE(kGcraLuaScript.find("local now = tonumber(ARGV[1])"), std::string_view::npos);
   EXPECT_NE(kGcraLuaScript.find("local wanted = tonumber(ARGV[3 * i + 1])"),

