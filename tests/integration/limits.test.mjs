@@ -3,12 +3,11 @@
 // many client addresses (loopback has all of 127.0.0.0/8, so each address is another client IP).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startStack, run } from '../lib/stack.mjs';
-import { workerRequest } from '../lib/worker.mjs';
+import { httpCall, workerRequest } from '../lib/worker.mjs';
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -25,24 +24,11 @@ after(async () => { await stack?.stop(); });
 
 /** One request through the edge from a chosen loopback address; resolves to {status, headers, json}. */
 function edge(method, path, { from = '127.0.0.1', headers = {}, body } = {}) {
-  return new Promise((resolve, reject) => {
-    const req = request(`${stack.chatUrl}/api/v1/external/${path}`, {
-      method, localAddress: from, agent: false,
-      headers: { 'Site-Key': stack.siteKey, ...(body ? { 'Content-Type': 'application/json' } : {}), ...headers },
-    }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk) => { text += chunk; });
-      res.on('end', () => {
-        let json;
-        try { json = JSON.parse(text); } catch { json = undefined; }
-        resolve({ status: res.statusCode, headers: res.headers, text, json });
-      });
-    });
-    req.on('error', reject);
-    if (body) req.write(JSON.stringify(body));
-    req.end();
-  });
+  const url = new URL(`${stack.chatUrl}/api/v1/external/${path}`);
+  return httpCall({
+    host: url.hostname, port: url.port, path: url.pathname + url.search, method, localAddress: from, agent: false,
+    headers: { 'Site-Key': stack.siteKey, ...(body ? { 'Content-Type': 'application/json' } : {}), ...headers },
+  }, body);
 }
 
 // Guests come from the worker's socket: the edge limits guest creation per address.
