@@ -20,8 +20,12 @@ constexpr ngx_msec_t kMaxBackoffMs = 10000;
 
 }  // namespace
 
-RedisClient::RedisClient(RedisEndpoint endpoint, ngx_msec_t command_timeout, ngx_log_t* log)
-    : endpoint_(std::move(endpoint)), command_timeout_(command_timeout), log_(log) {
+RedisClient::RedisClient(RedisEndpoint endpoint, core::RedisCredentials credentials,
+                         ngx_msec_t command_timeout, ngx_log_t* log)
+    : endpoint_(std::move(endpoint)),
+      credentials_(std::move(credentials)),
+      command_timeout_(command_timeout),
+      log_(log) {
   reconnect_timer_.handler = OnReconnectTimer;
   reconnect_timer_.data = this;
   reconnect_timer_.log = log_;
@@ -39,6 +43,7 @@ void RedisClient::Start() {
 
 void RedisClient::Shutdown() {
   shutting_down_ = true;
+  ready_ = false;
   if (reconnect_timer_.timer_set) ngx_del_timer(&reconnect_timer_);
   if (context_ != nullptr) {
     redisAsyncContext* context = context_;
@@ -74,7 +79,36 @@ void RedisClient::Connect() {
   }
   redisAsyncSetConnectCallback(context, OnConnect);
   redisAsyncSetDisconnectCallback(context, OnDisconnect);
-  // hiredis queues commands until the socket is writable, so scripts can be loaded right away.
+  // hiredis queues commands until the socket is writable, so AUTH (or, without credentials, the
+  // hook's commands) can be sent right away; AUTH is first on the wire.
+  ready_ = false;
+  if (credentials_.enabled()) {
+    Authenticate();
+  } else {
+    Ready();
+  }
+}
+
+void RedisClient::Authenticate() {
+  auto on_reply = [this](const redisReply* reply, std::string_view) {
+    // No reply: the connection broke or timed out, already handled (and logged) as Redis down.
+    if (reply == nullptr) return;
+    if (reply->type == REDIS_REPLY_STATUS) {
+      logged_auth_ = false;
+      Healthy();
+      Ready();
+      return;
+    }
+    AuthRefused(reply->type == REDIS_REPLY_ERROR ? std::string_view(reply->str, reply->len)
+                                                 : std::string_view("unexpected reply to AUTH"));
+  };
+  if (Send(credentials_.AuthCommand(), std::move(on_reply)) == nullptr) {
+    Reset("cannot queue AUTH");
+  }
+}
+
+void RedisClient::Ready() {
+  ready_ = true;
   if (on_connect_) {
     try {
       on_connect_();
@@ -82,6 +116,45 @@ void RedisClient::Connect() {
       ngx_log_error(NGX_LOG_ERR, log_, 0, "edgechat: Redis on-connect hook failed");
     }
   }
+}
+
+void RedisClient::AuthRefused(std::string_view why) {
+  if (!logged_auth_ && !shutting_down_) {
+    logged_auth_ = true;
+    logged_down_ = true;  // "is back" is logged once a connection is accepted again
+    NoThrow(log_, "Redis log", [&] {
+      // Redis's error text never holds the password, but mask it should a proxy echo it.
+      std::string text = core::RedactSecret(why, credentials_.password);
+      std::string where = endpoint_.Describe();
+      std::string who = !credentials_.enabled() ? std::string("without credentials")
+                        : credentials_.user.empty()
+                            ? std::string("as the default user")
+                            : "as user \"" + credentials_.user + "\"";
+      const char* hint = credentials_.enabled()
+                             ? "check edgechat_redis_user and edgechat_redis_password_file"
+                             : "set edgechat_redis_password_file";
+      ngx_log_error(NGX_LOG_ERR, log_, 0,
+                    "edgechat: Redis at %s refused authentication %s (%s; %s); limiting per host "
+                    "and retrying with backoff",
+                    where.c_str(), who.c_str(), text.c_str(), hint);
+    });
+  }
+  if (context_ == nullptr) return;
+  redisAsyncContext* context = context_;
+  context_ = nullptr;
+  ready_ = false;
+  redisAsyncFree(context);  // called from a reply callback: hiredis frees it when that returns
+  ScheduleReconnect();
+}
+
+void RedisClient::Healthy() {
+  backoff_ms_ = 0;
+  if (!logged_down_) return;
+  logged_down_ = false;
+  NoThrow(log_, "Redis log", [this] {
+    std::string where = endpoint_.Describe();
+    ngx_log_error(NGX_LOG_NOTICE, log_, 0, "edgechat: Redis at %s is back", where.c_str());
+  });
 }
 
 void RedisClient::Attach() {
@@ -222,6 +295,12 @@ void RedisClient::Reset(std::string_view why) {
 
 RedisClient::Pending* RedisClient::Command(const std::vector<std::string_view>& args,
                                            ReplyFn callback) {
+  if (!ready_) return nullptr;
+  return Send(args, std::move(callback));
+}
+
+RedisClient::Pending* RedisClient::Send(const std::vector<std::string_view>& args,
+                                        ReplyFn callback) {
   if (context_ == nullptr || shutting_down_ || args.empty()) return nullptr;
   std::vector<const char*> argv;
   std::vector<size_t> lengths;
@@ -263,23 +342,24 @@ void RedisClient::OnReply(redisAsyncContext*, void* reply, void* data) {
   ReplyFn callback = deliver ? std::move(pending->callback) : nullptr;
   self->pending_.erase(pending->self);
 
-  if (reply != nullptr) {
-    self->backoff_ms_ = 0;
-    if (self->logged_down_) {
-      self->logged_down_ = false;
-      NoThrow(self->log_, "Redis log", [self] {
-        std::string where = self->endpoint_.Describe();
-        ngx_log_error(NGX_LOG_NOTICE, self->log_, 0, "edgechat: Redis at %s is back",
-                      where.c_str());
-      });
-    }
-  }
+  auto* typed = static_cast<const redisReply*>(reply);
+  // A Redis that wants AUTH we did not send (or forgot it, e.g. after a password change and a
+  // restart) answers every command with NOAUTH: that is Redis down for us, not a reply.
+  bool noauth = typed != nullptr && typed->type == REDIS_REPLY_ERROR &&
+                std::string_view(typed->str, typed->len).starts_with("NOAUTH");
+  // Replies before AUTH was accepted (AUTH's own) prove nothing about the connection.
+  if (typed != nullptr && self->ready_ && !noauth) self->Healthy();
   if (callback) {
     try {
-      callback(static_cast<const redisReply*>(reply), reply ? "" : "connection lost");
+      callback(typed, reply ? "" : "connection lost");
     } catch (...) {
       ngx_log_error(NGX_LOG_ERR, self->log_, 0, "edgechat: Redis reply handler failed");
     }
+  }
+  if (noauth) {
+    NoThrow(self->log_, "Redis auth", [&] {
+      self->AuthRefused(std::string_view(typed->str, typed->len));
+    });
   }
 }
 

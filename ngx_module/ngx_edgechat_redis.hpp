@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/redis_auth.hpp"
 #include "core/redis_endpoint.hpp"
 #include "core/result.hpp"
 #include "ngx_edgechat_glue.hpp"
@@ -31,7 +32,10 @@ class RedisClient {
 
   struct Pending;  // one command in flight; opaque to callers
 
-  RedisClient(RedisEndpoint endpoint, ngx_msec_t command_timeout, ngx_log_t* log);
+  // With credentials, every (re)connection sends AUTH before anything else and is usable only
+  // once Redis accepted it.
+  RedisClient(RedisEndpoint endpoint, core::RedisCredentials credentials,
+              ngx_msec_t command_timeout, ngx_log_t* log);
   ~RedisClient();
   RedisClient(const RedisClient&) = delete;
   RedisClient& operator=(const RedisClient&) = delete;
@@ -41,9 +45,9 @@ class RedisClient {
   // Closes the connection and stops reconnecting (worker exit). Pending callbacks get errors.
   void Shutdown();
 
-  // True while a connection exists (it may still be completing its handshake; commands are
-  // queued by hiredis until then).
-  bool connected() const { return context_ != nullptr; }
+  // True while a connection exists and is authenticated (it may still be completing its TCP
+  // handshake; commands are queued by hiredis until then).
+  bool connected() const { return context_ != nullptr && ready_; }
 
   // Sends a command. On success the callback runs exactly once, later, unless Cancel()ed; returns
   // nullptr (and never calls back) when there is no connection or the command could not be queued.
@@ -52,7 +56,7 @@ class RedisClient {
   // The callback of this command will not run. Safe until the callback has run.
   void Cancel(Pending* pending);
 
-  // Called after each (re)connection, e.g. to load scripts.
+  // Called after each (re)connection (after AUTH succeeded), e.g. to load scripts.
   void set_on_connect(std::function<void()> fn) { on_connect_ = std::move(fn); }
 
  private:
@@ -71,12 +75,21 @@ class RedisClient {
 
   void Connect();
   void Attach();
+  // Queues a command whatever the AUTH state (Command() refuses until AUTH succeeded).
+  Pending* Send(const std::vector<std::string_view>& args, ReplyFn callback);
+  void Authenticate();
+  void Ready();
+  // AUTH was refused (or Redis wants one we did not send): logged once until a connection is
+  // accepted again; the connection is dropped and retried with backoff, as if Redis were down.
+  void AuthRefused(std::string_view why);
+  void Healthy();
   void Lost(std::string_view why);
   void ScheduleReconnect();
   // Drops a connection that stopped answering; every pending command fails.
   void Reset(std::string_view why);
 
   RedisEndpoint endpoint_;
+  core::RedisCredentials credentials_;
   ngx_msec_t command_timeout_;
   ngx_log_t* log_;
   redisAsyncContext* context_ = nullptr;
@@ -85,6 +98,8 @@ class RedisClient {
   ngx_msec_t backoff_ms_ = 0;
   bool shutting_down_ = false;
   bool logged_down_ = false;
+  bool ready_ = false;  // AUTH accepted (or none needed) on the current connection
+  bool logged_auth_ = false;
   std::list<Pending> pending_;
   std::function<void()> on_connect_;
 };

@@ -36,7 +36,8 @@ Runtime::~Runtime() {
 void Runtime::Start() {
   LoadCacheFile();
   if (settings_.redis) {
-    redis_ = std::make_unique<RedisClient>(*settings_.redis, settings_.redis_timeout, log_);
+    redis_ = std::make_unique<RedisClient>(*settings_.redis, settings_.redis_credentials,
+                                           settings_.redis_timeout, log_);
     redis_->set_on_connect([this] {
       script_sha_.clear();
       script_loading_ = false;

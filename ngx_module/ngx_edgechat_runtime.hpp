@@ -18,6 +18,7 @@ namespace edgechat::ngx {
 
 struct RuntimeSettings {
   std::optional<RedisEndpoint> redis;
+  core::RedisCredentials redis_credentials;  // edgechat_redis_user, edgechat_redis_password_file
   ngx_msec_t redis_timeout = 250;
   ngx_msec_t poll_interval = 500;
   std::string registry_cache_path;  // empty: no cache file

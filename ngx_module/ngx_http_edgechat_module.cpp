@@ -43,6 +43,45 @@ char* SetRedis(ngx_conf_t* cf, ngx_command_t* cmd, void* conf) {
   }
 }
 
+char* SetRedisUser(ngx_conf_t* cf, ngx_command_t* cmd, void* conf) {
+  auto* mcf = static_cast<MainConf*>(conf);
+  if (mcf->redis_user_set) return ConfMessage("is duplicate");
+  auto* args = static_cast<ngx_str_t*>(cf->args->elts);
+  try {
+    if (Status valid = core::CheckRedisUser(View(args[1])); !valid) {
+      ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "%V: invalid user \"%V\": %s", &cmd->name,
+                         &args[1], valid.error().message.c_str());
+      return ConfError();
+    }
+    mcf->settings->redis_credentials.user = std::string(View(args[1]));
+    mcf->redis_user_set = 1;
+    return NGX_CONF_OK;
+  } catch (...) {
+    return ConfError();
+  }
+}
+
+// Read now, by the master (which may be root): the password never sits in nginx.conf, and its
+// file can stay unreadable to the worker processes' user.
+char* SetRedisPasswordFile(ngx_conf_t* cf, ngx_command_t* cmd, void* conf) {
+  auto* mcf = static_cast<MainConf*>(conf);
+  if (mcf->settings->redis_credentials.enabled()) return ConfMessage("is duplicate");
+  ngx_str_t path = static_cast<ngx_str_t*>(cf->args->elts)[1];
+  if (ngx_conf_full_name(cf->cycle, &path, 1) != NGX_OK) return ConfError();
+  try {
+    Result<std::string> secret = core::ReadSecretFile(std::string(View(path)));
+    if (!secret) {
+      ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "%V: password file \"%V\": %s", &cmd->name, &path,
+                         secret.error().message.c_str());
+      return ConfError();
+    }
+    mcf->settings->redis_credentials.password = std::move(secret).value();
+    return NGX_CONF_OK;
+  } catch (...) {
+    return ConfError();
+  }
+}
+
 char* SetRegistryCache(ngx_conf_t* cf, ngx_command_t*, void* conf) {
   auto* mcf = static_cast<MainConf*>(conf);
   if (!mcf->settings->registry_cache_path.empty()) return ConfMessage("is duplicate");
@@ -206,6 +245,10 @@ char* SetApi(ngx_conf_t*, ngx_command_t*, void* conf) {
 ngx_command_t kCommands[] = {
     {ngx_string("edgechat_redis"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1, SetRedis,
      NGX_HTTP_MAIN_CONF_OFFSET, 0, nullptr},
+    {ngx_string("edgechat_redis_user"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1, SetRedisUser,
+     NGX_HTTP_MAIN_CONF_OFFSET, 0, nullptr},
+    {ngx_string("edgechat_redis_password_file"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1,
+     SetRedisPasswordFile, NGX_HTTP_MAIN_CONF_OFFSET, 0, nullptr},
     {ngx_string("edgechat_redis_timeout"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1,
      ngx_conf_set_msec_slot, NGX_HTTP_MAIN_CONF_OFFSET, offsetof(MainConf, redis_timeout), nullptr},
     {ngx_string("edgechat_limit_lease"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1, ngx_conf_set_num_slot,
@@ -240,6 +283,7 @@ void* CreateMainConf(ngx_conf_t* cf) {
   if (conf->settings == nullptr) return nullptr;
   conf->runtime = nullptr;
   conf->redis_timeout = NGX_CONF_UNSET_MSEC;
+  conf->redis_user_set = 0;
   conf->limit_lease = NGX_CONF_UNSET;
   conf->zone_configured = 0;
   return conf;
@@ -249,6 +293,18 @@ char* InitMainConf(ngx_conf_t* cf, void* conf) {
   auto* mcf = static_cast<MainConf*>(conf);
   ngx_conf_init_msec_value(mcf->redis_timeout, 250);
   mcf->settings->redis_timeout = mcf->redis_timeout;
+  const core::RedisCredentials& credentials = mcf->settings->redis_credentials;
+  if (mcf->redis_user_set && !credentials.enabled()) {
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "edgechat_redis_user needs \"edgechat_redis_password_file\" (the user's "
+                       "password)");
+    return ConfError();
+  }
+  if (credentials.enabled() && !mcf->settings->redis) {
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "edgechat_redis_password_file is set but \"edgechat_redis\" is not");
+    return ConfError();
+  }
   ngx_conf_init_value(mcf->limit_lease, static_cast<ngx_int_t>(core::LeasePolicy{}.max_lease));
   if (mcf->limit_lease < 1 || mcf->limit_lease > kMaxLimitLease) {
     ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "edgechat_limit_lease must be between 1 and %i",

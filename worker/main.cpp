@@ -112,7 +112,8 @@ int main(int argc, char** argv) {
   Router router(
       external, [&pool] { return pool.Ping(std::chrono::milliseconds(500)); },
       [&] {
-        return MetricsText(counters, pool.Stats(), publisher.redis_ok() && relay.subscribed());
+        return MetricsText(counters, pool.Stats(), publisher.redis_ok() && relay.subscribed(),
+                           relay.rejected_notices());
       },
       [&admin](const HttpRequest& r) { return admin.Handle(r); });
   HttpServer server(

@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "core/redis_auth.hpp"
+
 namespace edgechat::core {
 
 std::string RedisEndpoint::Describe() const {
@@ -9,6 +11,9 @@ std::string RedisEndpoint::Describe() const {
 }
 
 Result<RedisEndpoint> ParseRedisEndpoint(std::string_view text) {
+  if (LooksLikeRedisTls(text)) {
+    return Error{"redis_tls_unsupported", std::string(kRedisTlsUnsupported)};
+  }
   RedisEndpoint endpoint;
   if (text.starts_with("unix:")) {
     endpoint.unix_path = std::string(text.substr(5));

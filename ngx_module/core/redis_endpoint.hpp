@@ -16,7 +16,8 @@ struct RedisEndpoint {
   std::string Describe() const;
 };
 
-// Parses "unix:/absolute/path", "host:port", "host" (port 6379) or "[ipv6]:port".
+// Parses "unix:/absolute/path", "host:port", "host" (port 6379) or "[ipv6]:port"; a TLS URL
+// (rediss://) is refused with core::kRedisTlsUnsupported.
 Result<RedisEndpoint> ParseRedisEndpoint(std::string_view text);
 
 }  // namespace edgechat::core

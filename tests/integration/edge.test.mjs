@@ -159,6 +159,7 @@ class Nginx {
       .replaceAll('@VAR@', this.var).replaceAll('@ROOT@', ROOT).replaceAll('@MODULE@', MODULE)
       .replaceAll('@PORT@', String(this.port)).replaceAll('@DEMO_PORT@', String(demoPort))
       .replaceAll('@PUBLIC_URL@', this.url).replaceAll('@DEMO_LISTEN_V6@', '') // IPv4 is enough here
+      .replaceAll('@REDIS_AUTH@', '') // Redis without a password
       .replaceAll('@BUILD@', BUILD);
     await writeFile(join(this.var, 'nginx', 'conf', 'nginx.conf'), patch(conf));
     await writeFile(join(this.var, 'demo', 'index.html'), '<!doctype html><title>demo</title>\n');

@@ -4,7 +4,8 @@
 
 namespace edgechat::worker {
 
-std::string MetricsText(const ServerCounters& c, const PoolStats& pool, bool redis_ok) {
+std::string MetricsText(const ServerCounters& c, const PoolStats& pool, bool redis_ok,
+                        unsigned long long rejected_notices) {
   std::ostringstream out;
   auto metric = [&](const char* name, const char* type, const char* help, auto value) {
     out << "# HELP " << name << " " << help << "\n# TYPE " << name << " " << type << "\n"
@@ -33,6 +34,8 @@ std::string MetricsText(const ServerCounters& c, const PoolStats& pool, bool red
   metric("edgechat_db_errors_total", "counter", "Database errors.", pool.errors);
   metric("edgechat_redis_up", "gauge", "1 if the last Redis operation succeeded.",
          redis_ok ? 1 : 0);
+  metric("edgechat_redis_notices_rejected_total", "counter",
+         "Notices from Redis dropped as forged or malformed.", rejected_notices);
   return out.str();
 }
 

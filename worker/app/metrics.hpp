@@ -8,6 +8,8 @@
 
 namespace edgechat::worker {
 
-std::string MetricsText(const ServerCounters& counters, const PoolStats& pool, bool redis_ok);
+// `rejected_notices`: notices from Redis dropped as forged or malformed (RedisRelay).
+std::string MetricsText(const ServerCounters& counters, const PoolStats& pool, bool redis_ok,
+                        unsigned long long rejected_notices);
 
 }  // namespace edgechat::worker

@@ -28,6 +28,39 @@ Result<unsigned long> ParseUnsigned(const std::string& key, const std::string& v
   return out;
 }
 
+// redis.tls, redis.user and redis.password_file (read now: a bad file stops the start, not the
+// first reconnect).
+Result<core::RedisCredentials> RedisCredentialsFrom(std::map<std::string, std::string>& v) {
+  const std::string& tls = v["redis.tls"];
+  if (tls == "on" || core::LooksLikeRedisTls(v["redis.host"])) {
+    std::string key = tls == "on" ? "redis.tls" : "redis.host";
+    return Error{"invalid_config", key + ": " + std::string(core::kRedisTlsUnsupported)};
+  }
+  if (tls != "off") {
+    return Error{"invalid_config", "redis.tls must be off, got \"" + tls + "\""};
+  }
+  core::RedisCredentials credentials;
+  credentials.user = v["redis.user"];
+  if (!credentials.user.empty()) {
+    if (auto valid = core::CheckRedisUser(credentials.user); !valid) {
+      return Error{"invalid_config", "redis.user: " + valid.error().message};
+    }
+  }
+  const std::string& file = v["redis.password_file"];
+  if (file.empty()) {
+    if (!credentials.user.empty()) {
+      return Error{"invalid_config", "redis.user needs redis.password_file (the user's password)"};
+    }
+    return credentials;
+  }
+  auto secret = core::ReadSecretFile(file);
+  if (!secret) {
+    return Error{"invalid_config", "redis.password_file " + file + ": " + secret.error().message};
+  }
+  credentials.password = std::move(secret).value();
+  return credentials;
+}
+
 }  // namespace
 
 EnvLookup ProcessEnv() {
@@ -63,6 +96,9 @@ const std::vector<std::pair<std::string, std::string>>& KnownConfigKeys() {
       {"redis.host", "127.0.0.1"},
       {"redis.port", "6379"},
       {"redis.timeout_ms", "1000"},
+      {"redis.user", ""},
+      {"redis.password_file", ""},
+      {"redis.tls", "off"},
       {"log.level", "info"},
       {"sql.dir", "/usr/share/edgechat/sql"},
       {"events.retention_days", "30"},
@@ -194,6 +230,9 @@ Result<Settings> SettingsFrom(const std::map<std::string, std::string>& file_val
   auto redis_timeout = number("redis.timeout_ms", 10, 60000);
   if (!redis_timeout) return redis_timeout.error();
   s.redis.timeout_ms = static_cast<unsigned>(*redis_timeout);
+  auto credentials = RedisCredentialsFrom(v);
+  if (!credentials) return credentials.error();
+  s.redis.credentials = std::move(credentials).value();
 
   s.log_level = v["log.level"];
   if (s.log_level != "debug" && s.log_level != "info" && s.log_level != "warn" &&

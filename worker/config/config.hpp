@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/redis_auth.hpp"
 #include "core/result.hpp"
 
 namespace edgechat::worker {
@@ -55,6 +56,8 @@ struct RedisSettings {
   std::string host = "127.0.0.1";
   std::uint16_t port = 6379;
   unsigned timeout_ms = 1000;
+  // From redis.user and the file named by redis.password_file (read at start).
+  core::RedisCredentials credentials;
   std::string Describe() const;
 };
 

@@ -120,7 +120,7 @@ void GuestStream::Offer(std::span<const OfferedEvent> events, std::vector<std::s
     for (; next < events.size(); ++next) {
       const OfferedEvent& event = events[next];
       if (event.id <= at) continue;
-      if (event.prev_id != at) break;
+      if (event.prev_id != at || !event.sse) break;
       run.emplace_back(*event.sse);
       at = event.id;
     }
@@ -211,7 +211,7 @@ net::awaitable<bool> GuestStream::NextFrames(std::vector<SharedFrame>& out) {
         OfferedEvent& n = offered_.front();
         if (n.id <= *last_sent_) {
           offered_.pop_front();  // already sent (a duplicate notice)
-        } else if (n.prev_id == *last_sent_) {
+        } else if (n.prev_id == *last_sent_ && n.sse) {
           out.push_back(std::move(n.sse));
           last_sent_ = n.id;
           offered_.pop_front();
@@ -293,11 +293,20 @@ void EventHub::Detach(GuestStream& stream) {
 void EventHub::Deliver(const EventNotice& notice) {
   if (size() == 0) return;
   auto sse = std::make_shared<const std::string>(FormatSse(notice));
+  Enqueue(OfferedEvent{notice.guest_id, notice.id, notice.prev_id, std::move(sse)});
+}
+
+void EventHub::Notify(std::uint64_t guest_id, std::uint64_t event_id) {
+  if (size() == 0) return;
+  Enqueue(OfferedEvent{guest_id, event_id, 0, nullptr});
+}
+
+void EventHub::Enqueue(OfferedEvent event) {
   for (auto& shard : shards_) {
     bool post;
     {
       std::lock_guard lock(shard->inbox_mu);
-      shard->inbox.push_back(OfferedEvent{notice.guest_id, notice.id, notice.prev_id, sse});
+      shard->inbox.push_back(event);
       post = !shard->drain_posted;
       shard->drain_posted = true;
     }

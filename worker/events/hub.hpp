@@ -39,7 +39,9 @@ struct OfferedEvent {
   std::uint64_t guest_id = 0;
   std::uint64_t id = 0;
   std::uint64_t prev_id = 0;
-  SharedFrame sse;  // formatted once for every stream of the guest
+  // Formatted once for every stream of the guest. nullptr for an event known by its ids only (a
+  // notice from Redis, whose text is not trusted): a stream behind it reads MySQL.
+  SharedFrame sse;
 };
 
 struct StreamOptions {
@@ -149,6 +151,10 @@ class EventHub {
 
   // Any thread. A committed event: one handler per loop offers it to the guest's streams there.
   void Deliver(const EventNotice& notice);
+  // Any thread. An event known only by its ids (a notice from another worker, through Redis): the
+  // guest's streams that have not sent `event_id` read MySQL, so whatever the notice said, a
+  // stream can only ever send what MySQL holds.
+  void Notify(std::uint64_t guest_id, std::uint64_t event_id);
   // Any thread. Every stream reads MySQL (after a Redis outage: notices from other workers may
   // have been lost).
   void ResyncAll();
@@ -161,6 +167,7 @@ class EventHub {
   // On the stream's loop.
   bool Attach(GuestStream& stream, const boost::asio::any_io_executor& executor);
   void Detach(GuestStream& stream);
+  void Enqueue(OfferedEvent event);
   void Drain(StreamShard& shard);
   template <typename Fn>
   void ForEachStream(Fn fn);

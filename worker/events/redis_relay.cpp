@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "events/remote_notice.hpp"
 #include "log/log.hpp"
 #include "registry/redis_client.hpp"
 
@@ -106,11 +107,27 @@ void RedisRelay::SubscribeLoop() {
           r.elements[0].text != "message") {
         continue;
       }
-      auto notice = DecodeNotice(r.elements[2].text);
-      if (notice) hub_.Deliver(*notice);
+      Relay(r.elements[2].text);
     }
     subscribed_ = false;
   }
+}
+
+void RedisRelay::Relay(const std::string& text) {
+  auto notice = DecodeRemoteNotice(text);
+  if (!notice) {
+    // Forged or malformed: never reaches a stream. Logged at most every 10 s (a flood must not
+    // flood the log too), with the count since the last line.
+    unsigned long long total = rejected_notices_.fetch_add(1) + 1;
+    auto now = std::chrono::steady_clock::now();
+    if (total == 1 || now - last_reject_log_ >= std::chrono::seconds(10)) {
+      LogWarn("events", "dropped a notice from Redis (" + notice.error().message + "); " +
+                            std::to_string(total) + " dropped so far");
+      last_reject_log_ = now;
+    }
+    return;
+  }
+  if (notice->guest_id != 0) hub_.Notify(notice->guest_id, notice->id);
 }
 
 void DirectRedisPublisher::Publish(const EventNotice& notice) {

@@ -1,10 +1,12 @@
 // Event fan-out between workers through Redis pub/sub (channel edgechat:events). Two threads,
 // off the event loop: one publishes queued notices, one subscribes and wakes local streams.
 // When the subscription comes back after an outage, every local stream re-reads MySQL, so
-// nothing published meanwhile is lost.
+// nothing published meanwhile is lost. A notice from Redis is not trusted: it is checked
+// (events/remote_notice.hpp) and only makes its guest's streams read MySQL.
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -27,10 +29,14 @@ class RedisRelay : public EventPublisher {
   void Stop();
   void Publish(const EventNotice& notice) override;  // queues; never blocks on Redis
   bool subscribed() const { return subscribed_; }
+  // Notices from Redis dropped as forged or malformed (DecodeRemoteNotice).
+  unsigned long long rejected_notices() const { return rejected_notices_.load(); }
 
  private:
   void PublishLoop();
   void SubscribeLoop();
+  // A message from the channel: checked, then only wakes the streams of its guest.
+  void Relay(const std::string& text);
 
   RedisSettings settings_;
   EventHub& hub_;
@@ -40,6 +46,8 @@ class RedisRelay : public EventPublisher {
   std::deque<std::string> queue_;
   bool stop_ = false;
   std::atomic<bool> subscribed_{false};
+  std::atomic<unsigned long long> rejected_notices_{0};
+  std::chrono::steady_clock::time_point last_reject_log_{};  // subscriber thread only
   std::thread publisher_;
   std::thread subscriber_;
 };

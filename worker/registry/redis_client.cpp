@@ -44,6 +44,20 @@ RedisReply Convert(const redisReply* r) {
 struct ReplyDeleter {
   void operator()(void* r) const { freeReplyObject(r); }
 };
+using ReplyPtr = std::unique_ptr<void, ReplyDeleter>;
+
+// One command, arguments binary-safe; nullptr when the connection failed.
+template <typename Args>
+ReplyPtr SendArgv(redisContext* context, const Args& args) {
+  std::vector<const char*> argv;
+  std::vector<std::size_t> lens;
+  for (const auto& a : args) {
+    argv.push_back(a.data());
+    lens.push_back(a.size());
+  }
+  return ReplyPtr(
+      redisCommandArgv(context, static_cast<int>(argv.size()), argv.data(), lens.data()));
+}
 
 }  // namespace
 
@@ -73,19 +87,33 @@ Status RedisClient::Connect() {
   if (context_ == nullptr) return Fail("cannot allocate a connection");
   if (context_->err != 0) return Fail("connect failed");
   if (redisSetTimeout(context_, tv) != REDIS_OK) return Fail("cannot set timeout");
-  return Ok{};
+  return Authenticate();
+}
+
+// Every connection of the worker and the CLI (publisher, subscriber, registry, edgechatctl) comes
+// through Connect(): AUTH goes first on each, before any other command.
+Status RedisClient::Authenticate() {
+  const core::RedisCredentials& credentials = settings_.credentials;
+  if (!credentials.enabled()) return Ok{};
+  ReplyPtr reply = SendArgv(context_, credentials.AuthCommand());
+  if (!reply) return Fail("AUTH got no answer");
+  auto* r = static_cast<redisReply*>(reply.get());
+  if (r->type == REDIS_REPLY_STATUS) return Ok{};
+  // Redis's error text never holds the password; mask it anyway should something echo it.
+  std::string why = r->type == REDIS_REPLY_ERROR
+                        ? core::RedactSecret(std::string_view(r->str, r->len), credentials.password)
+                        : std::string("unexpected reply");
+  Disconnect();
+  std::string who =
+      credentials.user.empty() ? "the default user" : "user \"" + credentials.user + "\"";
+  return Error{"redis_unavailable", "Redis " + settings_.Describe() +
+                                        " refused authentication as " + who + ": " + why +
+                                        " (check redis.user and redis.password_file)"};
 }
 
 Result<RedisReply> RedisClient::Command(const std::vector<std::string>& args) {
   if (auto connected = Connect(); !connected) return connected.error();
-  std::vector<const char*> argv;
-  std::vector<std::size_t> lens;
-  for (const auto& a : args) {
-    argv.push_back(a.data());
-    lens.push_back(a.size());
-  }
-  std::unique_ptr<void, ReplyDeleter> reply(
-      redisCommandArgv(context_, static_cast<int>(args.size()), argv.data(), lens.data()));
+  ReplyPtr reply = SendArgv(context_, args);
   if (!reply) return Fail("command failed");
   auto* r = static_cast<redisReply*>(reply.get());
   if (r->type == REDIS_REPLY_ERROR) {
@@ -109,7 +137,7 @@ Result<RedisReply> RedisClient::ReadPush(int timeout_ms) {
     if (redisReaderGetReply(context_->reader, &raw) != REDIS_OK) return Fail("protocol error");
     if (raw == nullptr) return Error{"timeout", "partial message"};
   }
-  std::unique_ptr<void, ReplyDeleter> reply(raw);
+  ReplyPtr reply(raw);
   return Convert(static_cast<redisReply*>(raw));
 }
 

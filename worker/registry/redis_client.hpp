@@ -29,7 +29,8 @@ class RedisClient {
   RedisClient(const RedisClient&) = delete;
   RedisClient& operator=(const RedisClient&) = delete;
 
-  // Connects if not connected. Error{"redis_unavailable"} names the server and the reason.
+  // Connects (and sends AUTH, with credentials) if not connected. Error{"redis_unavailable"}
+  // names the server and the reason, a refused AUTH included.
   Status Connect();
   bool connected() const { return context_ != nullptr; }
   void Disconnect();
@@ -46,6 +47,7 @@ class RedisClient {
 
  private:
   Error Fail(const std::string& what);
+  Status Authenticate();
   RedisSettings settings_;
   redisContext* context_ = nullptr;
 };

@@ -18,19 +18,6 @@ std::string EncodeNotice(const EventNotice& n) {
       .dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
-Result<EventNotice> DecodeNotice(const std::string& text) {
-  json j = json::parse(text, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return Error{"invalid_notice", "not a JSON object"};
-  try {
-    return EventNotice{
-        j.at("id").get<std::uint64_t>(),      j.at("conversationId").get<std::uint64_t>(),
-        j.at("guestId").get<std::uint64_t>(), j.at("type").get<std::string>(),
-        j.at("data").get<std::string>(),      j.value("prevId", std::uint64_t{0})};
-  } catch (const json::exception& e) {
-    return Error{"invalid_notice", e.what()};
-  }
-}
-
 std::string FormatSse(const EventNotice& n) {
   return "id: " + std::to_string(n.id) + "\nevent: " + n.type + "\ndata: " + n.data + "\n\n";
 }

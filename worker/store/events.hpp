@@ -24,9 +24,8 @@ struct EventNotice {
   std::uint64_t prev_id = 0;
 };
 
-// Wire form for Redis pub/sub.
+// Wire form for Redis pub/sub; read back by DecodeRemoteNotice (events/remote_notice.hpp).
 std::string EncodeNotice(const EventNotice& notice);
-Result<EventNotice> DecodeNotice(const std::string& text);
 
 // "id: N\nevent: TYPE\ndata: DATA\n\n" (DATA is one line of JSON).
 std::string FormatSse(const EventNotice& notice);

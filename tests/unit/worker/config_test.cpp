@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "config/config.hpp"
+#include "temp_file.hpp"
 
 namespace edgechat::worker {
 namespace {
@@ -185,6 +186,60 @@ TEST(Config, ConfigPathFlagThenEnvironment) {
             "/a.conf");
   EXPECT_EQ(ConfigPathFrom(std::nullopt, FakeEnv({{"EDGECHAT_CONFIG", "/b.conf"}})), "/b.conf");
   EXPECT_EQ(ConfigPathFrom(std::nullopt, FakeEnv({})), "");
+}
+
+TEST(Config, RedisCredentialsComeFromUserAndPasswordFile) {
+  auto none = SettingsFrom({}, FakeEnv({}));
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->redis.credentials.enabled());
+
+  testing::TempFile secret("s3cret\n");
+  auto plain = SettingsFrom({{"redis.password_file", secret.path()}}, FakeEnv({}));
+  ASSERT_TRUE(plain.ok()) << plain.error().message;
+  EXPECT_EQ(plain->redis.credentials.password, "s3cret");
+  EXPECT_EQ(plain->redis.credentials.user, "");
+
+  auto acl = SettingsFrom({}, FakeEnv({{"EDGECHAT_REDIS_USER", "edgechat"},
+                                       {"EDGECHAT_REDIS_PASSWORD_FILE", secret.path()}}));
+  ASSERT_TRUE(acl.ok()) << acl.error().message;
+  EXPECT_EQ(acl->redis.credentials.user, "edgechat");
+  EXPECT_EQ(acl->redis.credentials.password, "s3cret");
+}
+
+TEST(Config, RedisCredentialProblemsNameTheKey) {
+  testing::TempFile empty("");
+  auto refused = SettingsFrom({{"redis.password_file", empty.path()}}, FakeEnv({}));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message.find("redis.password_file"), std::string::npos);
+  EXPECT_NE(refused.error().message.find("empty"), std::string::npos);
+
+  auto missing = SettingsFrom({{"redis.password_file", empty.dir() + "/none"}}, FakeEnv({}));
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.error().message.find("redis.password_file"), std::string::npos);
+  EXPECT_NE(missing.error().message.find("No such file"), std::string::npos);
+
+  auto lonely_user = SettingsFrom({{"redis.user", "edgechat"}}, FakeEnv({}));
+  ASSERT_FALSE(lonely_user.ok());
+  EXPECT_NE(lonely_user.error().message.find("redis.password_file"), std::string::npos);
+
+  testing::TempFile secret("s3cret");
+  auto bad_user = SettingsFrom(
+      {{"redis.user", "two words"}, {"redis.password_file", secret.path()}}, FakeEnv({}));
+  ASSERT_FALSE(bad_user.ok());
+  EXPECT_NE(bad_user.error().message.find("redis.user"), std::string::npos);
+}
+
+TEST(Config, RedisTlsIsRefusedClearly) {
+  auto on = SettingsFrom({{"redis.tls", "on"}}, FakeEnv({}));
+  ASSERT_FALSE(on.ok());
+  EXPECT_NE(on.error().message.find("redis.tls"), std::string::npos);
+  EXPECT_NE(on.error().message.find(core::kRedisTlsUnsupported), std::string::npos);
+  auto url = SettingsFrom({{"redis.host", "rediss://redis.internal:6380"}}, FakeEnv({}));
+  ASSERT_FALSE(url.ok());
+  EXPECT_NE(url.error().message.find("redis.host"), std::string::npos);
+  EXPECT_NE(url.error().message.find("not supported by this build"), std::string::npos);
+  EXPECT_FALSE(SettingsFrom({{"redis.tls", "maybe"}}, FakeEnv({})).ok());
+  EXPECT_TRUE(SettingsFrom({{"redis.tls", "off"}}, FakeEnv({})).ok());
 }
 
 TEST(Config, MissingFileIsAnError) {

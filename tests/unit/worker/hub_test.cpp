@@ -283,6 +283,38 @@ TEST_F(HubTest, AWaitingStreamGetsInSequenceNoticesAndHeartbeatsThroughItsSinkWi
   Close(stream);
 }
 
+// A notice from Redis may be forged: even in sequence, what the stream sends comes from MySQL.
+TEST_F(HubTest, ANotifiedEventIsReadFromMysqlNeverTakenFromTheNotice) {
+  RecordingSink sink;
+  store.Add(Event(1, 0));
+  auto stream = hub.Open(1, 1);
+  auto waiting = StartWaiting(stream, sink);
+  const int before = store.queries;
+
+  // Forged: the next id in sequence, but MySQL has no event 2 yet. One read, nothing sent.
+  hub.Notify(1, 2);
+  ASSERT_TRUE(Within(std::chrono::milliseconds(500), [&] { return store.queries == before + 1; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_EQ(waiting.wait_for(std::chrono::milliseconds(0)), std::future_status::timeout);
+  EXPECT_EQ(sink.Text(), "") << "nothing went through the sink";
+
+  // A real one: the event as MySQL holds it.
+  store.Add(Event(2, 1));
+  hub.Notify(1, 2);
+  ASSERT_EQ(waiting.wait_for(std::chrono::milliseconds(500)), std::future_status::ready);
+  EXPECT_EQ(waiting.get(), FormatSse(Event(2, 1)));
+  // A notice for an event the stream already sent reads nothing: the idle stream only beats.
+  const int after = store.queries;
+  auto idle = net::co_spawn(io, stream->Next(), net::use_future);
+  hub.Notify(1, 2);
+  hub.Notify(1, 1);
+  ASSERT_TRUE(Within(std::chrono::milliseconds(1500), [&] { return !sink.Frames().empty(); }));
+  for (const std::string& frame : sink.Frames()) EXPECT_EQ(frame, ": heartbeat\n\n");
+  EXPECT_EQ(store.queries, after);
+  Close(stream);
+  EXPECT_EQ(idle.get(), std::nullopt);
+}
+
 TEST_F(HubTest, APartialDirectSendResumesTheWriterToFlushAndAFailedOneEndsTheStream) {
   RecordingSink sink;
   sink.answer = StreamSink::Sent::kPart;

@@ -1,0 +1,330 @@
+// Redis as a trust root, against the real stack: Redis requires a password (an ACL user, then the
+// default user), and the edge, the worker and the CLI authenticate on every connection; a wrong
+// password makes the edge limit per host and the worker say so; TLS and bad password files are
+// refused at configuration time; and notices forged on the events channel reach no stream.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { startStack, run, BUILD } from '../lib/stack.mjs';
+import { httpCall, workerRequest } from '../lib/worker.mjs';
+import { sseReader } from '../lib/sse.mjs';
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const USER = 'edgechat';
+const PASSWORD = randomBytes(12).toString('hex');
+
+async function waitFor(what, check, ms = 5000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+/** Helpers bound to one stack. */
+function on(stack) {
+  const socket = join(stack.varDir, 'run', 'redis.sock');
+  const workerSocket = join(stack.varDir, 'run', 'worker.sock');
+  const nginxConf = join(stack.varDir, 'nginx', 'conf', 'nginx.conf');
+  const nginx = (...args) => run('/usr/sbin/nginx', ['-p', join(stack.varDir, 'nginx'), '-c', 'conf/nginx.conf',
+    '-e', join(stack.varDir, 'nginx', 'logs', 'error.log'), ...args]);
+  const edge = (method, path, { headers = {}, body } = {}) => {
+    const url = new URL(`${stack.chatUrl}${path}`);
+    return httpCall({
+      host: url.hostname, port: url.port, path: url.pathname, method, agent: false,
+      headers: { 'Site-Key': stack.siteKey, ...(body ? { 'Content-Type': 'application/json' } : {}), ...headers },
+    }, body);
+  };
+  return {
+    socket,
+    nginxConf,
+    nginx,
+    edge,
+    /** redis-cli on the stack's socket; the password travels in the environment, as for an operator. */
+    redis: (args, { user, password } = {}) => run('redis-cli',
+      ['-s', socket, ...(user ? ['--user', user] : []), ...args],
+      { env: { ...process.env, ...(password ? { REDISCLI_AUTH: password } : {}) } }),
+    status: async () => JSON.parse((await edge('GET', '/edgechat/status')).text),
+    errorLog: () => readFile(join(stack.varDir, 'nginx', 'logs', 'error.log'), 'utf8'),
+    workerLog: () => readFile(join(stack.varDir, 'log', 'worker.log'), 'utf8'),
+    metric: async (name, socketPath = workerSocket) => {
+      const text = (await workerRequest(socketPath, 'GET', '/metrics')).text;
+      const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+      return line === undefined ? undefined : Number(line.split(' ')[1]);
+    },
+    newGuest: async () => {
+      const res = await workerRequest(workerSocket, 'POST', '/api/v1/external/guests',
+        { headers: { 'Site-Key': stack.siteKey } });
+      assert.equal(res.status, 201, res.text);
+      return res.json;
+    },
+    send: (token, text, clientId) => edge('POST', '/api/v1/external/messages',
+      { headers: { Authorization: `Bearer ${token}` }, body: { text, clientId } }),
+    history: async (token) => {
+      const res = await edge('GET', '/api/v1/external/messages', { headers: { Authorization: `Bearer ${token}` } });
+      assert.equal(res.status, 200, res.text);
+      return res.json;
+    },
+    /** The guest's event stream through the edge, as the widget reads it. */
+    events: async (token, lastEventId) => {
+      const controller = new AbortController();
+      const res = await fetch(`${stack.chatUrl}/api/v1/external/events`, {
+        headers: { 'Site-Key': stack.siteKey, Authorization: `Bearer ${token}`, 'Last-Event-ID': String(lastEventId) },
+        signal: controller.signal,
+      });
+      assert.equal(res.status, 200);
+      return sseReader(res.body, () => controller.abort());
+    },
+    /** Reloads nginx with `edit` applied to its configuration; resolves once the reload is accepted. */
+    reloadWith: async (edit) => {
+      const original = await readFile(nginxConf, 'utf8');
+      await writeFile(nginxConf, edit(original));
+      const reloaded = await nginx('-s', 'reload');
+      assert.equal(reloaded.code, 0, reloaded.stderr);
+      return original;
+    },
+  };
+}
+
+/** The messages, the limits and a live agent reply from the CLI, with every client authenticated. */
+async function messagesFlow(s, stack) {
+  await waitFor('the edge to reach Redis', async () => (await s.status()).redis === 'connected');
+  const status = await s.status();
+  assert.ok(status.registryRevision !== null && status.sites >= 2, 'the worker published, the edge fetched');
+  const guest = await s.newGuest();
+  assert.equal((await s.send(guest.token, 'hello with AUTH', 'auth-1')).status, 201);
+  const after = await s.status();
+  assert.ok(after.counters.limitChecksRedis > status.counters.limitChecksRedis, 'limited through Redis');
+  const { conversationId, lastEventId } = await s.history(guest.token);
+  const stream = await s.events(guest.token, lastEventId);
+  try {
+    // The CLI publishes through Redis; the worker's subscriber relays it to the stream.
+    const reply = await stack.ctlJson(['conversations', 'reply', String(conversationId), '--text', 'agent via Redis']);
+    const event = await stream.next(5000);
+    assert.equal(event.event, 'message');
+    assert.equal(event.data.id, reply.message.id);
+    assert.equal(event.data.text, 'agent via Redis');
+  } finally {
+    stream.close();
+  }
+  assert.equal(await s.metric('edgechat_redis_up'), 1);
+}
+
+let stack;
+let s;
+before(async () => {
+  stack = await startStack({ env: { EDGECHAT_REDIS_USER: USER, EDGECHAT_REDIS_PASSWORD: PASSWORD } });
+  s = on(stack);
+});
+after(async () => { await stack?.stop(); });
+
+test('Redis with an ACL user: the edge, the worker and the CLI authenticate on every connection', async () => {
+  const anonymous = await s.redis(['PING']);
+  assert.match(anonymous.stdout + anonymous.stderr, /NOAUTH/, 'Redis refuses clients without AUTH');
+  assert.equal((await s.redis(['PING'], { user: USER, password: PASSWORD })).stdout.trim(), 'PONG');
+  await messagesFlow(s, stack);
+  const conf = await readFile(s.nginxConf, 'utf8');
+  assert.doesNotMatch(conf, new RegExp(PASSWORD), 'the password is not in nginx.conf');
+  assert.doesNotMatch(await readFile(join(stack.varDir, 'edgechat.conf'), 'utf8'), new RegExp(PASSWORD));
+});
+
+test('forged and malformed notices on the events channel reach no stream; a real message still does', async () => {
+  const guest = await s.newGuest();
+  assert.equal((await s.send(guest.token, 'first', 'forge-1')).status, 201);
+  const { conversationId, lastEventId } = await s.history(guest.token);
+  const guestId = Number((await stack.sql(`SELECT id FROM guests WHERE public_id = '${guest.guestId}'`)).stdout.trim());
+  assert.ok(guestId > 0);
+  const stream = await s.events(guest.token, lastEventId);
+  try {
+    const shape = {
+      id: lastEventId + 1, conversationId, guestId, type: 'message', prevId: lastEventId,
+      data: JSON.stringify({ id: 999999, author: 'agent', text: 'forged', createdAt: '2026-01-01T00:00:00Z' }),
+    };
+    // Well formed, exactly the next event in sequence: the worst case. It may make the stream read
+    // MySQL, which has no such event, and nothing more.
+    const wellFormed = [shape, { ...shape, id: lastEventId + 1000 }].map((n) => JSON.stringify(n));
+    const malformed = [
+      'not json', '[]', JSON.stringify({ ...shape, id: -1 }), JSON.stringify({ ...shape, id: String(lastEventId + 1) }),
+      JSON.stringify({ ...shape, id: 1.5 }), JSON.stringify({ ...shape, conversationId: 0 }),
+      JSON.stringify({ ...shape, type: 'reset' }), JSON.stringify({ ...shape, type: 'message\nevent: x' }),
+      JSON.stringify({ ...shape, data: '{"text":"x"}\n\ndata: {"text":"injected"}' }),
+      JSON.stringify({ ...shape, prevId: lastEventId + 1 }), JSON.stringify({ ...shape, sse: 'id: 1' }),
+      JSON.stringify({ ...shape, data: JSON.stringify({ text: 'x'.repeat(70000) }) }),
+    ];
+    const rejectedBefore = await s.metric('edgechat_redis_notices_rejected_total');
+    for (const text of [...wellFormed, ...malformed]) {
+      const published = await s.redis(['PUBLISH', 'edgechat:events', text], { user: USER, password: PASSWORD });
+      assert.equal(published.code, 0, published.stderr);
+      assert.ok(Number(published.stdout.trim()) >= 1, 'the worker is subscribed');
+    }
+    await waitFor('the worker to count the malformed notices', async () =>
+      (await s.metric('edgechat_redis_notices_rejected_total')) === rejectedBefore + malformed.length);
+    await sleep(500);
+    assert.equal(stream.pending(), 0, 'nothing reached the stream');
+    assert.match(await s.workerLog(), /dropped a notice from Redis/);
+
+    const reply = await stack.ctlJson(['conversations', 'reply', String(conversationId), '--text', 'the real reply']);
+    const event = await stream.next(5000);
+    assert.equal(event.data.text, 'the real reply');
+    assert.equal(event.data.id, reply.message.id);
+    assert.ok(event.id > lastEventId);
+    await sleep(300);
+    assert.equal(stream.pending(), 0);
+  } finally {
+    stream.close();
+  }
+});
+
+test('a wrong password: the edge limits per host and logs it once without the password; right again, it heals', async () => {
+  const wrong = `wrong${randomBytes(8).toString('hex')}`;
+  const wrongFile = join(stack.varDir, 'redis-password-wrong');
+  await writeFile(wrongFile, `${wrong}\n`, { mode: 0o600 });
+  const logBefore = (await s.errorLog()).length;
+  const original = await s.reloadWith((conf) =>
+    conf.replace(/edgechat_redis_password_file [^;]+;/, `edgechat_redis_password_file ${wrongFile};`));
+  try {
+    await waitFor('the edge to give Redis up', async () => (await s.status()).redis === 'down');
+    const before = await s.status();
+    const config = await s.edge('GET', '/api/v1/external/config');
+    assert.equal(config.status, 200, 'known sites are still served');
+    const guest = await s.newGuest();
+    assert.equal((await s.send(guest.token, 'limited per host', 'wrong-1')).status, 201);
+    const now = await s.status();
+    assert.ok(now.counters.limitChecksLocal > before.counters.limitChecksLocal, 'the shared-memory limiter decided');
+    await sleep(1500);  // a few reconnects with backoff
+    const log = (await s.errorLog()).slice(logBefore);
+    const refusals = log.split('\n').filter((l) => l.includes('refused authentication'));
+    assert.ok(refusals.length >= 1, log);
+    assert.match(refusals[0], /as user "edgechat"/);
+    assert.match(refusals[0], /WRONGPASS/);
+    assert.match(refusals[0], /limiting per host/);
+    // Once per nginx worker process and outage, not once per reconnect.
+    const pids = new Set(refusals.map((l) => /(\d+)#\d+:/.exec(l)?.[1]));
+    assert.equal(refusals.length, pids.size, log);
+    assert.ok(!log.includes(wrong) && !log.includes(PASSWORD), 'no password in the log');
+  } finally {
+    await writeFile(s.nginxConf, original);
+    const reloaded = await s.nginx('-s', 'reload');
+    assert.equal(reloaded.code, 0, reloaded.stderr);
+  }
+  await waitFor('the edge to reach Redis again', async () => (await s.status()).redis === 'connected');
+});
+
+test('no credentials while Redis wants them: the edge says so and limits per host', async () => {
+  const logBefore = (await s.errorLog()).length;
+  const original = await s.reloadWith((conf) =>
+    conf.replace(/edgechat_redis_password_file [^;]+;/, '').replace(/edgechat_redis_user [^;]+;/, ''));
+  try {
+    await waitFor('the refusal in the log', async () =>
+      (await s.errorLog()).slice(logBefore).includes('refused authentication without credentials'));
+    const log = (await s.errorLog()).slice(logBefore);
+    assert.match(log, /NOAUTH/);
+    assert.match(log, /set edgechat_redis_password_file/);
+    const guest = await s.newGuest();
+    assert.equal((await s.send(guest.token, 'no credentials', 'noauth-1')).status, 201);
+  } finally {
+    await writeFile(s.nginxConf, original);
+    const reloaded = await s.nginx('-s', 'reload');
+    assert.equal(reloaded.code, 0, reloaded.stderr);
+  }
+  await waitFor('the edge to reach Redis again', async () => (await s.status()).redis === 'connected');
+});
+
+test('a wrong password: the worker and the CLI report it clearly and keep serving', async () => {
+  const wrong = `wrong${randomBytes(8).toString('hex')}`;
+  const wrongFile = join(stack.varDir, 'redis-password-wrong');
+  await writeFile(wrongFile, `${wrong}\n`, { mode: 0o600 });
+  const socketPath = join(stack.varDir, 'run', 'worker-wrong.sock');
+  const child = spawn(join(BUILD, 'edgechat-worker'), ['--config', join(stack.varDir, 'edgechat.conf')], {
+    env: { ...process.env, EDGECHAT_REDIS_PASSWORD_FILE: wrongFile, EDGECHAT_WORKER_LISTEN: `unix:${socketPath}` },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => { stderr += chunk; });
+  try {
+    await waitFor('the worker to report the refusal', async () => stderr.includes('refused authentication'), 10000);
+    assert.match(stderr, /Redis unix:\S+ refused authentication as user \\"edgechat\\": WRONGPASS/);
+    assert.match(stderr, /check redis.user and redis.password_file/);
+    await waitFor('the worker socket', async () => {
+      try { return (await workerRequest(socketPath, 'GET', '/healthz')).status === 200; } catch { return false; }
+    });
+    assert.equal(await s.metric('edgechat_redis_up', socketPath), 0);
+    const res = await workerRequest(socketPath, 'POST', '/api/v1/external/guests', { headers: { 'Site-Key': stack.siteKey } });
+    assert.equal(res.status, 201, 'requests are still served');
+    assert.ok(!stderr.includes(wrong) && !stderr.includes(PASSWORD), 'no password in the log');
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((resolve) => child.once('exit', resolve));
+  }
+
+  // The CLI stores the reply, and says why it could not announce it.
+  const guest = await s.newGuest();
+  assert.equal((await s.send(guest.token, 'cli', 'cli-wrong-1')).status, 201);
+  const { conversationId } = await s.history(guest.token);
+  const cli = await stack.ctl(['conversations', 'reply', String(conversationId), '--text', 'stored anyway', '--json'],
+    { env: { ...stack.env, EDGECHAT_REDIS_PASSWORD_FILE: wrongFile } });
+  assert.equal(cli.code, 0, cli.stderr);
+  assert.equal(JSON.parse(cli.stdout).created, true);
+  assert.match(cli.stderr, /refused authentication as user \\"edgechat\\"/);
+  assert.ok(!cli.stderr.includes(wrong));
+});
+
+test('bad password files and TLS are refused when the configuration is loaded', async () => {
+  const empty = join(stack.varDir, 'redis-password-empty');
+  await writeFile(empty, '');
+  const conf = await readFile(s.nginxConf, 'utf8');
+  const testConf = join(stack.varDir, 'nginx', 'conf', 'refused.conf');
+  const nginxTest = async (edit) => {
+    await writeFile(testConf, edit(conf));
+    return run('/usr/sbin/nginx', ['-p', join(stack.varDir, 'nginx'), '-c', 'conf/refused.conf',
+      '-e', join(stack.varDir, 'nginx', 'logs', 'refused.log'), '-t']);
+  };
+  const cases = [
+    [(c) => c.replace(/edgechat_redis_password_file [^;]+;/, `edgechat_redis_password_file ${stack.varDir}/missing;`),
+      /edgechat_redis_password_file: password file ".*missing": cannot open: No such file or directory/],
+    [(c) => c.replace(/edgechat_redis_password_file [^;]+;/, `edgechat_redis_password_file ${empty};`),
+      /edgechat_redis_password_file: password file ".*empty": empty/],
+    [(c) => c.replace(/edgechat_redis_password_file [^;]+;/, `edgechat_redis_password_file ${stack.varDir};`),
+      /not a regular file/],
+    [(c) => c.replace(/edgechat_redis_password_file [^;]+;/, ''),
+      /edgechat_redis_user needs "edgechat_redis_password_file"/],
+    [(c) => c.replace(/edgechat_redis_user [^;]+;/, 'edgechat_redis_user "two words";'), /invalid user/],
+    [(c) => c.replace(/edgechat_redis unix:[^;]+;/, 'edgechat_redis rediss://127.0.0.1:6380;'),
+      /TLS to Redis is not supported by this build \(hiredis 0\.14\)/],
+  ];
+  for (const [edit, message] of cases) {
+    const result = await nginxTest(edit);
+    assert.notEqual(result.code, 0, String(message));
+    assert.match(result.stderr, message);
+  }
+  assert.equal((await nginxTest((c) => c)).code, 0, 'the unchanged configuration passes');
+
+  const worker = (env) => run(join(BUILD, 'edgechat-worker'), ['--config', join(stack.varDir, 'edgechat.conf')],
+    { env: { ...process.env, EDGECHAT_WORKER_LISTEN: `unix:${stack.varDir}/run/never.sock`, ...env } });
+  const emptyFile = await worker({ EDGECHAT_REDIS_PASSWORD_FILE: empty });
+  assert.equal(emptyFile.code, 2);
+  assert.match(emptyFile.stderr, /redis\.password_file .*empty/);
+  const tls = await worker({ EDGECHAT_REDIS_TLS: 'on' });
+  assert.equal(tls.code, 2);
+  assert.match(tls.stderr, /redis\.tls: TLS to Redis is not supported by this build/);
+  const url = await worker({ EDGECHAT_REDIS_HOST: 'rediss://127.0.0.1:6380', EDGECHAT_REDIS_SOCKET: '' });
+  assert.equal(url.code, 2);
+  assert.match(url.stderr, /redis\.host: TLS to Redis is not supported/);
+});
+
+// Last: its own stack, where the password is the default user's (requirepass, AUTH password).
+test('Redis with a password for the default user: the same flow', async () => {
+  await stack.stop();
+  stack = await startStack({ env: { EDGECHAT_REDIS_PASSWORD: PASSWORD } });
+  s = on(stack);
+  const anonymous = await s.redis(['PING']);
+  assert.match(anonymous.stdout + anonymous.stderr, /NOAUTH/);
+  assert.equal((await s.redis(['PING'], { password: PASSWORD })).stdout.trim(), 'PONG');
+  assert.doesNotMatch(await readFile(s.nginxConf, 'utf8'), /edgechat_redis_user/);
+  await messagesFlow(s, stack);
+});

@@ -1,0 +1,103 @@
+// DecodeRemoteNotice: what a notice from Redis must look like before it may wake a stream.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "events/remote_notice.hpp"
+#include "store/events.hpp"
+
+namespace edgechat::worker {
+namespace {
+
+bool Accepted(const std::string& text) {
+  return DecodeRemoteNotice(text).ok();
+}
+
+// A notice as a worker publishes it, with one field replaced by `field: value` (raw JSON).
+std::string With(const std::string& field, const std::string& value) {
+  nlohmann::json j = nlohmann::json::parse(
+      EncodeNotice(EventNotice{42, 7, 3, "message", R"({"id":1,"text":"سلام"})", 40}));
+  j[field] = nlohmann::json::parse(value);
+  return j.dump();
+}
+
+std::string Without(const std::string& field) {
+  nlohmann::json j = nlohmann::json::parse(
+      EncodeNotice(EventNotice{42, 7, 3, "message", R"({"id":1,"text":"hi"})", 40}));
+  j.erase(field);
+  return j.dump();
+}
+
+TEST(RemoteNotice, WhatAWorkerPublishesIsAccepted) {
+  for (const char* type : {"message", "reaction", "status"}) {
+    auto decoded = DecodeRemoteNotice(EncodeNotice(EventNotice{42, 7, 3, type, "{}", 40}));
+    ASSERT_TRUE(decoded.ok()) << decoded.error().message;
+    EXPECT_EQ(decoded->id, 42u);
+    EXPECT_EQ(decoded->conversation_id, 7u);
+    EXPECT_EQ(decoded->guest_id, 3u);
+  }
+  EXPECT_TRUE(Accepted(Without("prevId"))) << "prevId is optional (0)";
+  EXPECT_TRUE(Accepted(With("guestId", "0"))) << "a conversation without a guest";
+}
+
+TEST(RemoteNotice, NotJsonOrNotAnObjectIsRefused) {
+  EXPECT_FALSE(Accepted("nope"));
+  EXPECT_FALSE(Accepted(""));
+  EXPECT_FALSE(Accepted("[1,2,3]"));
+  EXPECT_FALSE(Accepted("42"));
+  EXPECT_FALSE(Accepted(R"({"id":1)"));
+  EXPECT_EQ(DecodeRemoteNotice("nope").error().code, "invalid_notice");
+}
+
+TEST(RemoteNotice, IdsMustBeWholeNumbersInRange) {
+  for (const char* field : {"id", "conversationId"}) {
+    EXPECT_FALSE(Accepted(With(field, "0"))) << field;
+    EXPECT_FALSE(Accepted(With(field, "-1"))) << field;
+    EXPECT_FALSE(Accepted(With(field, "1.5"))) << field;
+    EXPECT_FALSE(Accepted(With(field, "\"7\""))) << field;
+    EXPECT_FALSE(Accepted(With(field, "null"))) << field;
+    EXPECT_FALSE(Accepted(With(field, "true"))) << field;
+    EXPECT_FALSE(Accepted(With(field, "9223372036854775808"))) << field << ": above BIGINT";
+    EXPECT_FALSE(Accepted(With(field, "1e3"))) << field;
+    EXPECT_FALSE(Accepted(Without(field))) << field;
+  }
+  EXPECT_TRUE(Accepted(With("id", "9223372036854775807")));
+  EXPECT_FALSE(Accepted(With("guestId", "-3")));
+  EXPECT_FALSE(Accepted(With("guestId", "\"3\"")));
+  EXPECT_FALSE(Accepted(Without("guestId")));
+}
+
+TEST(RemoteNotice, PrevIdMustComeBeforeId) {
+  EXPECT_FALSE(Accepted(With("prevId", "42"))) << "equal to id";
+  EXPECT_FALSE(Accepted(With("prevId", "43")));
+  EXPECT_FALSE(Accepted(With("prevId", "-1")));
+  EXPECT_TRUE(Accepted(With("prevId", "0")));
+  EXPECT_TRUE(Accepted(With("prevId", "41")));
+}
+
+TEST(RemoteNotice, TypeMustBeAnEventKind) {
+  EXPECT_FALSE(Accepted(With("type", "\"reset\"")));
+  EXPECT_FALSE(Accepted(With("type", "\"Message\"")));
+  EXPECT_FALSE(Accepted(With("type", "\"message\\nevent: x\""))) << "no SSE field smuggling";
+  EXPECT_FALSE(Accepted(With("type", "1")));
+  EXPECT_FALSE(Accepted(Without("type")));
+}
+
+TEST(RemoteNotice, DataMustBeTheTextOfAJsonObject) {
+  EXPECT_FALSE(Accepted(With("data", R"({"text":"an object, not its text"})")));
+  EXPECT_FALSE(Accepted(With("data", "\"not json\"")));
+  EXPECT_FALSE(Accepted(With("data", "\"[1]\"")));
+  EXPECT_FALSE(Accepted(With("data", "\"{}\\n\\ndata: injected\"")));
+  EXPECT_FALSE(Accepted(Without("data")));
+}
+
+TEST(RemoteNotice, UnknownKeysAndOversizedNoticesAreRefused) {
+  EXPECT_FALSE(Accepted(With("sse", "\"id: 1\\n\\n\"")));
+  std::string big = With("data", nlohmann::json(std::string(kMaxRemoteNoticeBytes, 'a')).dump());
+  EXPECT_FALSE(Accepted(big));
+  auto refused = DecodeRemoteNotice(big);
+  EXPECT_NE(refused.error().message.find("larger"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace edgechat::worker

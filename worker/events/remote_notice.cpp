@@ -1,0 +1,75 @@
+#include "events/remote_notice.hpp"
+
+#include <array>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace edgechat::worker {
+namespace {
+
+using nlohmann::json;
+
+// The event kinds the store writes (InsertEvent callers: messages, reactions, status changes).
+constexpr std::array<std::string_view, 3> kEventKinds = {"message", "reaction", "status"};
+constexpr std::array<std::string_view, 6> kKeys = {"id",   "conversationId", "guestId",
+                                                   "type", "data",           "prevId"};
+
+Error Invalid(std::string message) {
+  return Error{"invalid_notice", std::move(message)};
+}
+
+// A whole number from `min` to kMaxNoticeId; no floats, strings or negatives.
+Result<std::uint64_t> Id(const json& object, const char* key, std::uint64_t min) {
+  auto it = object.find(key);
+  if (it == object.end()) return Invalid(std::string(key) + " is missing");
+  if (!it->is_number_unsigned() && !it->is_number_integer()) {
+    return Invalid(std::string(key) + " is not a whole number");
+  }
+  if (it->is_number_integer() && !it->is_number_unsigned() && it->get<std::int64_t>() < 0) {
+    return Invalid(std::string(key) + " is negative");
+  }
+  std::uint64_t value = it->get<std::uint64_t>();
+  if (value < min || value > kMaxNoticeId) return Invalid(std::string(key) + " is out of range");
+  return value;
+}
+
+}  // namespace
+
+Result<RemoteNotice> DecodeRemoteNotice(std::string_view text) {
+  if (text.size() > kMaxRemoteNoticeBytes) return Invalid("larger than the largest notice");
+  json object = json::parse(text, nullptr, false);
+  if (object.is_discarded() || !object.is_object()) return Invalid("not a JSON object");
+  for (const auto& [key, value] : object.items()) {
+    bool known = false;
+    for (std::string_view k : kKeys) known = known || key == k;
+    if (!known) return Invalid("unknown key");
+  }
+  RemoteNotice notice;
+  auto id = Id(object, "id", 1);
+  if (!id) return id.error();
+  notice.id = *id;
+  auto conversation = Id(object, "conversationId", 1);
+  if (!conversation) return conversation.error();
+  notice.conversation_id = *conversation;
+  auto guest = Id(object, "guestId", 0);
+  if (!guest) return guest.error();
+  notice.guest_id = *guest;
+  if (object.contains("prevId")) {
+    auto prev = Id(object, "prevId", 0);
+    if (!prev) return prev.error();
+    if (*prev >= notice.id) return Invalid("prevId is not below id");
+  }
+  auto type = object.find("type");
+  if (type == object.end() || !type->is_string()) return Invalid("type is not a string");
+  bool kind = false;
+  for (std::string_view k : kEventKinds) kind = kind || type->get_ref<const std::string&>() == k;
+  if (!kind) return Invalid("type is not an event kind");
+  auto data = object.find("data");
+  if (data == object.end() || !data->is_string()) return Invalid("data is not a string");
+  json payload = json::parse(data->get_ref<const std::string&>(), nullptr, false);
+  if (payload.is_discarded() || !payload.is_object()) return Invalid("data is not a JSON object");
+  return notice;
+}
+
+}  // namespace edgechat::worker

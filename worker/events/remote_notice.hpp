@@ -1,0 +1,34 @@
+// A notice that came from Redis pub/sub. Whoever can PUBLISH on Redis can forge one, so it is
+// decoded strictly and trusted for one thing only: "this guest's conversation may have an event
+// up to this id". The hub then makes that guest's streams read MySQL; no text of the notice ever
+// reaches a stream.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "core/result.hpp"
+
+namespace edgechat::worker {
+
+// The largest notice accepted: a message notice holds a message of at most 2000 characters
+// (4 bytes each at worst, JSON-escaped twice) and a few ids.
+inline constexpr std::size_t kMaxRemoteNoticeBytes = 64 * 1024;
+// Ids are MySQL BIGINT UNSIGNED AUTO_INCREMENT values; anything above the signed range is not
+// one we could have written.
+inline constexpr std::uint64_t kMaxNoticeId = 0x7fffffffffffffffULL;
+
+struct RemoteNotice {
+  std::uint64_t id = 0;               // the event's id, 1..kMaxNoticeId
+  std::uint64_t conversation_id = 0;  // 1..kMaxNoticeId
+  std::uint64_t guest_id = 0;         // 0: a conversation without a guest (no stream to wake)
+};
+
+// Checks the wire form EncodeNotice writes: a JSON object of at most kMaxRemoteNoticeBytes with
+// exactly the keys id, conversationId, guestId, type, data and optionally prevId; ids whole
+// numbers in range (prevId below id), type one of the event kinds, data the text of a JSON
+// object. Anything else is an Error{"invalid_notice"} whose message says what was wrong.
+Result<RemoteNotice> DecodeRemoteNotice(std::string_view text);
+
+}  // namespace edgechat::worker
