@@ -83,7 +83,9 @@ function on(stack) {
     /** Reloads nginx with `edit` applied to its configuration; resolves once the reload is accepted. */
     reloadWith: async (edit) => {
       const original = await readFile(nginxConf, 'utf8');
-      await writeFile(nginxConf, edit(original));
+      const edited = edit(original);
+      assert.notEqual(edited, original, 'the edit changed the configuration');
+      await writeFile(nginxConf, edited);
       const reloaded = await nginx('-s', 'reload');
       assert.equal(reloaded.code, 0, reloaded.stderr);
       return original;
@@ -93,9 +95,9 @@ function on(stack) {
 
 /** The messages, the limits and a live agent reply from the CLI, with every client authenticated. */
 async function messagesFlow(s, stack) {
-  await waitFor('the edge to reach Redis', async () => (await s.status()).redis === 'connected');
+  await waitFor('the edge to reach Redis', async () => (await s.status()).worker.redis === 'connected');
   const status = await s.status();
-  assert.ok(status.registryRevision !== null && status.sites >= 2, 'the worker published, the edge fetched');
+  assert.ok(status.worker.registryRevision !== null && status.worker.sites >= 2, 'the worker published, the edge fetched');
   const guest = await s.newGuest();
   assert.equal((await s.send(guest.token, 'hello with AUTH', 'auth-1')).status, 201);
   const after = await s.status();
@@ -186,9 +188,9 @@ test('a wrong password: the edge limits per host and logs it once without the pa
   await writeFile(wrongFile, `${wrong}\n`, { mode: 0o600 });
   const logBefore = (await s.errorLog()).length;
   const original = await s.reloadWith((conf) =>
-    conf.replace(/edgechat_redis_password_file [^;]+;/, `edgechat_redis_password_file ${wrongFile};`));
+    conf.replace(/edgechat_redis_password_file [^;\n]+;/, `edgechat_redis_password_file ${wrongFile};`));
   try {
-    await waitFor('the edge to give Redis up', async () => (await s.status()).redis === 'down');
+    await waitFor('the edge to give Redis up', async () => (await s.status()).worker.redis === 'down');
     const before = await s.status();
     const config = await s.edge('GET', '/api/v1/external/config');
     assert.equal(config.status, 200, 'known sites are still served');
@@ -212,13 +214,13 @@ test('a wrong password: the edge limits per host and logs it once without the pa
     const reloaded = await s.nginx('-s', 'reload');
     assert.equal(reloaded.code, 0, reloaded.stderr);
   }
-  await waitFor('the edge to reach Redis again', async () => (await s.status()).redis === 'connected');
+  await waitFor('the edge to reach Redis again', async () => (await s.status()).worker.redis === 'connected');
 });
 
 test('no credentials while Redis wants them: the edge says so and limits per host', async () => {
   const logBefore = (await s.errorLog()).length;
   const original = await s.reloadWith((conf) =>
-    conf.replace(/edgechat_redis_password_file [^;]+;/, '').replace(/edgechat_redis_user [^;]+;/, ''));
+    conf.replace(/edgechat_redis_password_file [^;\n]+;/, '').replace(/edgechat_redis_user [^;\n]+;/, ''));
   try {
     await waitFor('the refusal in the log', async () =>
       (await s.errorLog()).slice(logBefore).includes('refused authentication without credentials'));
@@ -232,7 +234,7 @@ test('no credentials while Redis wants them: the edge says so and limits per hos
     const reloaded = await s.nginx('-s', 'reload');
     assert.equal(reloaded.code, 0, reloaded.stderr);
   }
-  await waitFor('the edge to reach Redis again', async () => (await s.status()).redis === 'connected');
+  await waitFor('the edge to reach Redis again', async () => (await s.status()).worker.redis === 'connected');
 });
 
 test('a wrong password: the worker and the CLI report it clearly and keep serving', async () => {
@@ -280,21 +282,23 @@ test('bad password files and TLS are refused when the configuration is loaded', 
   const conf = await readFile(s.nginxConf, 'utf8');
   const testConf = join(stack.varDir, 'nginx', 'conf', 'refused.conf');
   const nginxTest = async (edit) => {
-    await writeFile(testConf, edit(conf));
+    const edited = edit(conf);
+    assert.ok(edited !== conf || edit.length === 0, 'the edit changed the configuration');
+    await writeFile(testConf, edited);
     return run('/usr/sbin/nginx', ['-p', join(stack.varDir, 'nginx'), '-c', 'conf/refused.conf',
       '-e', join(stack.varDir, 'nginx', 'logs', 'refused.log'), '-t']);
   };
   const cases = [
-    [(c) => c.replace(/edgechat_redis_password_file [^;]+;/, `edgechat_redis_password_file ${stack.varDir}/missing;`),
+    [(c) => c.replace(/edgechat_redis_password_file [^;\n]+;/, `edgechat_redis_password_file ${stack.varDir}/missing;`),
       /edgechat_redis_password_file: password file ".*missing": cannot open: No such file or directory/],
-    [(c) => c.replace(/edgechat_redis_password_file [^;]+;/, `edgechat_redis_password_file ${empty};`),
+    [(c) => c.replace(/edgechat_redis_password_file [^;\n]+;/, `edgechat_redis_password_file ${empty};`),
       /edgechat_redis_password_file: password file ".*empty": empty/],
-    [(c) => c.replace(/edgechat_redis_password_file [^;]+;/, `edgechat_redis_password_file ${stack.varDir};`),
+    [(c) => c.replace(/edgechat_redis_password_file [^;\n]+;/, `edgechat_redis_password_file ${stack.varDir};`),
       /not a regular file/],
-    [(c) => c.replace(/edgechat_redis_password_file [^;]+;/, ''),
+    [(c) => c.replace(/edgechat_redis_password_file [^;\n]+;/, ''),
       /edgechat_redis_user needs "edgechat_redis_password_file"/],
-    [(c) => c.replace(/edgechat_redis_user [^;]+;/, 'edgechat_redis_user "two words";'), /invalid user/],
-    [(c) => c.replace(/edgechat_redis unix:[^;]+;/, 'edgechat_redis rediss://127.0.0.1:6380;'),
+    [(c) => c.replace(/edgechat_redis_user [^;\n]+;/, 'edgechat_redis_user "two words";'), /invalid user/],
+    [(c) => c.replace(/edgechat_redis unix:[^;\n]+;/, 'edgechat_redis rediss://127.0.0.1:6380;'),
       /TLS to Redis is not supported by this build \(hiredis 0\.14\)/],
   ];
   for (const [edit, message] of cases) {
@@ -302,7 +306,7 @@ test('bad password files and TLS are refused when the configuration is loaded', 
     assert.notEqual(result.code, 0, String(message));
     assert.match(result.stderr, message);
   }
-  assert.equal((await nginxTest((c) => c)).code, 0, 'the unchanged configuration passes');
+  assert.equal((await nginxTest(() => conf)).code, 0, 'the unchanged configuration passes');
 
   const worker = (env) => run(join(BUILD, 'edgechat-worker'), ['--config', join(stack.varDir, 'edgechat.conf')],
     { env: { ...process.env, EDGECHAT_WORKER_LISTEN: `unix:${stack.varDir}/run/never.sock`, ...env } });
