@@ -274,6 +274,11 @@ test('a wrong password: the worker and the CLI report it clearly and keep servin
   assert.equal(JSON.parse(cli.stdout).created, true);
   assert.match(cli.stderr, /refused authentication as user \\"edgechat\\"/);
   assert.ok(!cli.stderr.includes(wrong));
+  // Without credentials at all, the CLI says what to set.
+  const none = await stack.ctl(['conversations', 'reply', String(conversationId), '--text', 'no credentials', '--json'],
+    { env: { ...stack.env, EDGECHAT_REDIS_PASSWORD_FILE: '', EDGECHAT_REDIS_USER: '' } });
+  assert.equal(none.code, 0, none.stderr);
+  assert.match(none.stderr, /requires authentication \(NOAUTH.*set redis\.password_file/);
 });
 
 test('bad password files and TLS are refused when the configuration is loaded', async () => {

@@ -117,7 +117,15 @@ Result<RedisReply> RedisClient::Command(const std::vector<std::string>& args) {
   if (!reply) return Fail("command failed");
   auto* r = static_cast<redisReply*>(reply.get());
   if (r->type == REDIS_REPLY_ERROR) {
-    return Error{"redis_error", "Redis: " + std::string(r->str, r->len)};
+    std::string_view error(r->str, r->len);
+    // Redis wants AUTH and we have no credentials: as unreachable as a refused password.
+    if (error.starts_with("NOAUTH")) {
+      Disconnect();
+      return Error{"redis_unavailable", "Redis " + settings_.Describe() +
+                                            " requires authentication (" + std::string(error) +
+                                            "): set redis.password_file (and redis.user)"};
+    }
+    return Error{"redis_error", "Redis: " + std::string(error)};
   }
   return Convert(r);
 }
