@@ -42,7 +42,7 @@ struct MainConf {
   Runtime* runtime;           // per worker process, created in InitProcess
   ngx_msec_t redis_timeout;
   ngx_flag_t redis_user_set;  // edgechat_redis_user given
-  ngx_int_t limit_lease;  // edgechat_limit_lease: the largest lease, 1 = none
+  ngx_int_t limit_lease;      // edgechat_limit_lease: the largest lease, 1 = none
   ngx_flag_t zone_configured;
   ngx_flag_t request_limit_set;    // edgechat_request_limit given
   core::GcraParams request_limit;  // every guarded request, per client IP and site

@@ -126,10 +126,9 @@ void RedisClient::AuthRefused(std::string_view why) {
       // Redis's error text never holds the password, but mask it should a proxy echo it.
       std::string text = core::RedactSecret(why, credentials_.password);
       std::string where = endpoint_.Describe();
-      std::string who = !credentials_.enabled() ? std::string("without credentials")
-                        : credentials_.user.empty()
-                            ? std::string("as the default user")
-                            : "as user \"" + credentials_.user + "\"";
+      std::string who = !credentials_.enabled()     ? std::string("without credentials")
+                        : credentials_.user.empty() ? std::string("as the default user")
+                                                    : "as user \"" + credentials_.user + "\"";
       const char* hint = credentials_.enabled()
                              ? "check edgechat_redis_user and edgechat_redis_password_file"
                              : "set edgechat_redis_password_file";
@@ -357,9 +356,8 @@ void RedisClient::OnReply(redisAsyncContext*, void* reply, void* data) {
     }
   }
   if (noauth) {
-    NoThrow(self->log_, "Redis auth", [&] {
-      self->AuthRefused(std::string_view(typed->str, typed->len));
-    });
+    NoThrow(self->log_, "Redis auth",
+            [&] { self->AuthRefused(std::string_view(typed->str, typed->len)); });
   }
 }
 

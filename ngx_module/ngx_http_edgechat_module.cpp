@@ -49,8 +49,8 @@ char* SetRedisUser(ngx_conf_t* cf, ngx_command_t* cmd, void* conf) {
   auto* args = static_cast<ngx_str_t*>(cf->args->elts);
   try {
     if (Status valid = core::CheckRedisUser(View(args[1])); !valid) {
-      ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "%V: invalid user \"%V\": %s", &cmd->name,
-                         &args[1], valid.error().message.c_str());
+      ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "%V: invalid user \"%V\": %s", &cmd->name, &args[1],
+                         valid.error().message.c_str());
       return ConfError();
     }
     mcf->settings->redis_credentials.user = std::string(View(args[1]));

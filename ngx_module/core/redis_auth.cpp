@@ -98,8 +98,7 @@ Result<std::string> ReadSecretFile(const std::string& path) {
 std::string RedactSecret(std::string_view text, std::string_view secret) {
   std::string out(text);
   if (secret.empty()) return out;
-  for (std::size_t at = out.find(secret); at != std::string::npos;
-       at = out.find(secret, at + 3)) {
+  for (std::size_t at = out.find(secret); at != std::string::npos; at = out.find(secret, at + 3)) {
     out.replace(at, secret.size(), "***");
   }
   return out;
