@@ -80,7 +80,8 @@ int main(int argc, char** argv) {
   MysqlChatStore store(pool);
   EventPruner pruner(pool, settings->event_retention_days, std::chrono::hours(1));
   ServerCounters counters;
-  RegistryPublisher publisher(pool, settings->redis);
+  RegistryPublisher publisher(pool, settings->redis, std::chrono::milliseconds(500),
+                              std::chrono::milliseconds(settings->faults.registry_read_pause_ms));
 
   // `io` (this thread) accepts connections and handles signals; each connection then lives on
   // one of the `worker.threads` connection loops.

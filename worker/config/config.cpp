@@ -70,6 +70,7 @@ const std::vector<std::pair<std::string, std::string>>& KnownConfigKeys() {
       {"admin.login_failures_per_user", "5"},
       {"admin.login_failures_per_ip", "20"},
       {"admin.login_window", "900"},
+      {"fault.registry_read_pause_ms", "0"},
   };
   return *keys;
 }
@@ -219,6 +220,9 @@ Result<Settings> SettingsFrom(const std::map<std::string, std::string>& file_val
   auto window = number("admin.login_window", 1, 86400);
   if (!window) return window.error();
   s.admin.login_window_s = static_cast<unsigned>(*window);
+  auto registry_pause = number("fault.registry_read_pause_ms", 0, 60000);
+  if (!registry_pause) return registry_pause.error();
+  s.faults.registry_read_pause_ms = static_cast<unsigned>(*registry_pause);
   return s;
 }
 

@@ -66,6 +66,11 @@ struct AdminSettings {
   unsigned login_window_s = 900;
 };
 
+// Faults a test switches on to make a race happen on demand; all off (0) in production.
+struct FaultSettings {
+  unsigned registry_read_pause_ms = 0;  // between the registry's revision and its sites
+};
+
 struct Settings {
   DbSettings db;
   ListenSpec listen;
@@ -80,6 +85,7 @@ struct Settings {
   // docs/configuration.md.
   unsigned event_retention_days = 30;
   AdminSettings admin;
+  FaultSettings faults;
 };
 
 inline constexpr unsigned kMinEventRetentionDays = 1;
