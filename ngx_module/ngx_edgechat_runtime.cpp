@@ -166,7 +166,8 @@ bool Runtime::Install(std::string_view json_text, std::string_view source) {
 
 void Runtime::LoadCacheFile() {
   if (settings_.registry_cache_path.empty() || registry_) return;
-  std::optional<std::string> text = ReadWholeFile(settings_.registry_cache_path, kMaxCacheFileBytes);
+  std::optional<std::string> text =
+      ReadWholeFile(settings_.registry_cache_path, kMaxCacheFileBytes);
   if (text) Install(*text, "cache file");
 }
 
@@ -201,8 +202,7 @@ void Runtime::WriteCacheFile(std::string_view json_text) {
   }
   std::int64_t took = MonotonicMs() - started;
   ngx_uint_t level = took > kSlowCacheWriteMs ? NGX_LOG_WARN : NGX_LOG_INFO;
-  ngx_log_error(level, log_, 0,
-                "edgechat: registry cache \"%s\" written: %uz bytes in %L ms", path,
+  ngx_log_error(level, log_, 0, "edgechat: registry cache \"%s\" written: %uz bytes in %L ms", path,
                 json_text.size(), static_cast<int64_t>(took));
 }
 

@@ -137,10 +137,15 @@ StaticAsset* LoadAsset(ngx_conf_t* cf, ngx_command_t* cmd, ngx_str_t path) {
   }
 }
 
+// The ConfiguredLimit a *_limit command sets: its offset in MainConf.
+ConfiguredLimit* LimitOf(void* conf, const ngx_command_t* cmd) {
+  return reinterpret_cast<ConfiguredLimit*>(static_cast<char*>(conf) + cmd->offset);
+}
+
 // Every *_limit directive: "RATE [burst=N]" or "off". The command's offset names the
 // ConfiguredLimit it sets; its post, the LimitDefault used when it is absent (see InitMainConf).
 char* SetLimit(ngx_conf_t* cf, ngx_command_t* cmd, void* conf) {
-  auto* limit = reinterpret_cast<ConfiguredLimit*>(static_cast<char*>(conf) + cmd->offset);
+  ConfiguredLimit* limit = LimitOf(conf, cmd);
   if (limit->set) return ConfMessage("is duplicate");
   auto* args = static_cast<ngx_str_t*>(cf->args->elts);
   limit->set = 1;
@@ -211,13 +216,17 @@ ngx_command_t kCommands[] = {
     {ngx_string("edgechat_request_limit"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE12, SetLimit,
      NGX_HTTP_MAIN_CONF_OFFSET, offsetof(MainConf, request_limit), nullptr},
     {ngx_string("edgechat_guest_limit"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE12, SetLimit,
-     NGX_HTTP_MAIN_CONF_OFFSET, offsetof(MainConf, guest_limit), const_cast<LimitDefault*>(&kGuestLimitDefault)},
+     NGX_HTTP_MAIN_CONF_OFFSET, offsetof(MainConf, guest_limit),
+     const_cast<LimitDefault*>(&kGuestLimitDefault)},
     {ngx_string("edgechat_reaction_limit"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE12, SetLimit,
-     NGX_HTTP_MAIN_CONF_OFFSET, offsetof(MainConf, reaction_limit), const_cast<LimitDefault*>(&kReactionLimitDefault)},
+     NGX_HTTP_MAIN_CONF_OFFSET, offsetof(MainConf, reaction_limit),
+     const_cast<LimitDefault*>(&kReactionLimitDefault)},
     {ngx_string("edgechat_ticket_limit"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE12, SetLimit,
-     NGX_HTTP_MAIN_CONF_OFFSET, offsetof(MainConf, ticket_limit), const_cast<LimitDefault*>(&kTicketLimitDefault)},
+     NGX_HTTP_MAIN_CONF_OFFSET, offsetof(MainConf, ticket_limit),
+     const_cast<LimitDefault*>(&kTicketLimitDefault)},
     {ngx_string("edgechat_history_limit"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE12, SetLimit,
-     NGX_HTTP_MAIN_CONF_OFFSET, offsetof(MainConf, history_limit), const_cast<LimitDefault*>(&kHistoryLimitDefault)},
+     NGX_HTTP_MAIN_CONF_OFFSET, offsetof(MainConf, history_limit),
+     const_cast<LimitDefault*>(&kHistoryLimitDefault)},
     {ngx_string("edgechat_public_origin"), NGX_HTTP_MAIN_CONF | NGX_HTTP_SRV_CONF | NGX_CONF_TAKE1,
      SetPublicOrigin, NGX_HTTP_SRV_CONF_OFFSET, 0, nullptr},
     {ngx_string("edgechat_widget"), NGX_HTTP_LOC_CONF | NGX_CONF_TAKE1, SetWidget,
@@ -258,7 +267,7 @@ char* InitMainConf(ngx_conf_t* cf, void* conf) {
   mcf->settings->lease_policy.max_lease = static_cast<std::uint32_t>(mcf->limit_lease);
   for (ngx_command_t* cmd = kCommands; cmd->name.len != 0; cmd++) {
     if (cmd->set != SetLimit) continue;
-    auto* limit = reinterpret_cast<ConfiguredLimit*>(reinterpret_cast<char*>(mcf) + cmd->offset);
+    ConfiguredLimit* limit = LimitOf(mcf, cmd);
     if (limit->set) continue;
     const auto* fallback = static_cast<const LimitDefault*>(cmd->post);
     limit->enabled = fallback != nullptr;
