@@ -3,7 +3,9 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <functional>
+#include <limits>
 #include <memory>
 
 #include "config/config.hpp"
@@ -33,6 +35,13 @@ struct ServerCounters {
   std::atomic<unsigned long long> latency_sum_us{0};
 };
 
+struct ServerOptions {
+  // Event streams of every kind open at once; one more is answered 503 `stream_capacity` (see
+  // StreamCapacityFor: each holds a descriptor, and running out of them would fail accept() for
+  // every client instead).
+  std::uint64_t max_streams = std::numeric_limits<std::uint64_t>::max();
+};
+
 class HttpServer {
  public:
   // Runs on the blocking pool (it may wait on MySQL); returns the full response.
@@ -40,7 +49,7 @@ class HttpServer {
 
   // `io` runs the acceptors; each accepted connection is served on one of `loops`.
   HttpServer(boost::asio::io_context& io, EventLoops& loops, boost::asio::thread_pool& blocking,
-             Handler handler, ServerCounters& counters);
+             Handler handler, ServerCounters& counters, ServerOptions options = {});
   ~HttpServer();
 
   // Binds and starts accepting. A unix socket path gets mode 0660; a stale socket file is
