@@ -47,16 +47,35 @@ constexpr char kHeartbeat[] = ": heartbeat\n\n";
 
 GuestStream::GuestStream(EventHub& hub, ChatStore& store, net::thread_pool& blocking,
                          std::uint64_t guest_id, std::optional<std::uint64_t> last_event_id,
-                         StreamOptions options)
+                         StreamOptions options, GuestStreamCounts::Slot slot)
     : hub_(hub),
       store_(store),
       blocking_(blocking),
       guest_id_(guest_id),
       options_(options),
-      last_sent_(last_event_id) {}
+      last_sent_(last_event_id),
+      slot_in_counts_(std::move(slot)) {}
 
-GuestStream::~GuestStream() {
-  if (counted_) hub_.Release(guest_id_);
+std::optional<GuestStreamCounts::Slot> GuestStreamCounts::TryTake(std::uint64_t guest,
+                                                                  unsigned max) {
+  std::lock_guard lock(mu_);
+  unsigned& open = open_[guest];
+  if (open >= max) {
+    if (open == 0) open_.erase(guest);
+    return std::nullopt;
+  }
+  ++open;
+  return Slot(shared_from_this(), guest);
+}
+
+void GuestStreamCounts::Slot::Release() {
+  if (!counts_) return;
+  {
+    std::lock_guard lock(counts_->mu_);
+    auto it = counts_->open_.find(guest_);
+    if (it != counts_->open_.end() && --it->second == 0) counts_->open_.erase(it);
+  }
+  counts_.reset();
 }
 
 template <typename Handler>
@@ -193,10 +212,7 @@ void GuestStream::Close() {
   Wake();           // the client is gone: end a waiting NextFrames() now
   if (heartbeat_) heartbeat_->cancel();
   hub_.Detach(*this);
-  if (counted_) {
-    counted_ = false;
-    hub_.Release(guest_id_);
-  }
+  slot_in_counts_.Release();
 }
 
 net::awaitable<std::optional<std::string>> GuestStream::Next() {
@@ -315,23 +331,13 @@ EventHub::EventHub(ChatStore& store, net::thread_pool& blocking, StreamOptions o
 
 Result<std::shared_ptr<GuestStream>> EventHub::Open(std::uint64_t guest_id,
                                                     std::optional<std::uint64_t> last_event_id) {
-  {
-    std::lock_guard lock(counts_mu_);
-    unsigned& open = per_guest_[guest_id];
-    if (open >= options_.max_per_guest) {
-      return Error{"too_many_streams", "This guest has " + std::to_string(open) +
-                                           " event streams open already; close one first."};
-    }
-    ++open;
+  auto slot = counts_->TryTake(guest_id, options_.max_per_guest);
+  if (!slot) {
+    return Error{"too_many_streams", "This guest has " + std::to_string(options_.max_per_guest) +
+                                         " event streams open already; close one first."};
   }
-  return std::make_shared<GuestStream>(*this, store_, blocking_, guest_id, last_event_id, options_);
-}
-
-void EventHub::Release(std::uint64_t guest_id) {
-  std::lock_guard lock(counts_mu_);
-  auto it = per_guest_.find(guest_id);
-  if (it == per_guest_.end()) return;
-  if (--it->second == 0) per_guest_.erase(it);
+  return std::make_shared<GuestStream>(*this, store_, blocking_, guest_id, last_event_id, options_,
+                                       std::move(*slot));
 }
 
 bool EventHub::Attach(GuestStream& stream, const net::any_io_executor& executor) {

@@ -70,14 +70,41 @@ std::vector<ResyncBatch> PlanResync(std::size_t guests, std::size_t batch,
                                     std::chrono::milliseconds window,
                                     const std::function<double()>& unit);
 
+// Open streams per guest, shared by the hub and its streams (a stream may outlive the hub when
+// the worker exits without draining).
+class GuestStreamCounts : public std::enable_shared_from_this<GuestStreamCounts> {
+ public:
+  // One open stream of a guest, counted until Release() or destruction.
+  class Slot {
+   public:
+    Slot(Slot&&) noexcept = default;
+    Slot& operator=(Slot&&) = delete;
+    ~Slot() { Release(); }
+    void Release();
+
+   private:
+    friend class GuestStreamCounts;
+    Slot(std::shared_ptr<GuestStreamCounts> counts, std::uint64_t guest)
+        : counts_(std::move(counts)), guest_(guest) {}
+    std::shared_ptr<GuestStreamCounts> counts_;  // null once released
+    std::uint64_t guest_ = 0;
+  };
+
+  // A slot for one more stream of `guest`, unless it holds `max` already.
+  std::optional<Slot> TryTake(std::uint64_t guest, unsigned max);
+
+ private:
+  std::mutex mu_;
+  std::unordered_map<std::uint64_t, unsigned> open_;
+};
+
 // One guest's event stream. It lives on one event loop (the connection's) and is touched only by
 // that loop's thread: the hub reaches it with one handler per loop, never with a lock.
 class GuestStream : public StreamSource, public std::enable_shared_from_this<GuestStream> {
  public:
   GuestStream(EventHub& hub, ChatStore& store, boost::asio::thread_pool& blocking,
               std::uint64_t guest_id, std::optional<std::uint64_t> last_event_id,
-              StreamOptions options);
-  ~GuestStream() override;
+              StreamOptions options, GuestStreamCounts::Slot slot);
 
   boost::asio::awaitable<std::optional<std::string>> Next() override;
   // In-sequence notices go out as the very buffers Deliver() formatted, shared by every stream
@@ -145,7 +172,7 @@ class GuestStream : public StreamSource, public std::enable_shared_from_this<Gue
   StreamShard* shard_ = nullptr;
   std::size_t slot_ = 0;
   // Counts against the guest's max_per_guest until Close() or destruction, whichever comes first.
-  bool counted_ = true;
+  GuestStreamCounts::Slot slot_in_counts_;
 };
 
 // Streams of one event loop, by guest, and the events waiting for that loop.
@@ -207,7 +234,6 @@ class EventHub {
   void Drain(StreamShard& shard);
   template <typename Fn>
   void ForEachStream(Fn fn);
-  void Release(std::uint64_t guest_id);
   // The guests with a stream on any loop (with an idle one when `idle_only`), each once.
   boost::asio::awaitable<std::vector<std::uint64_t>> GuestsOnLoops(bool idle_only);
   // Reads the newest event ids of `guests` and lets their streams catch up; false when MySQL
@@ -225,8 +251,7 @@ class EventHub {
   std::atomic<bool> stopping_{false};
   std::atomic<std::uint64_t> resync_generation_{0};
   // Open streams per guest, counted from Open() (any thread) to Close().
-  std::mutex counts_mu_;
-  std::unordered_map<std::uint64_t, unsigned> per_guest_;
+  std::shared_ptr<GuestStreamCounts> counts_ = std::make_shared<GuestStreamCounts>();
 };
 
 // The worker's publisher: local hub first (same-worker delivery works without Redis), then the

@@ -424,6 +424,16 @@ TEST_F(HubTest, AGuestGetsAtMostMaxPerGuestStreamsAndAClosedOneFreesItsPlace) {
   EXPECT_TRUE(capped.Open(1, 0).ok());
 }
 
+TEST_F(HubTest, AStreamThatOutlivesItsHubStillReleasesItsPlace) {
+  // As at an exit without draining: the loops' pending work is destroyed after the hub.
+  std::shared_ptr<GuestStream> kept;
+  {
+    EventHub short_lived{store, blocking, StreamOptions{}, {io.get_executor()}};
+    kept = short_lived.Open(1, 0).value();
+  }
+  kept.reset();  // its count lives as long as the last stream that holds a place in it
+}
+
 TEST_F(HubTest, ACatchUpRoundDeliversAnEventWhoseNoticeWasLostWithOneQueryForAllIdleStreams) {
   RecordingSink sink_a, sink_b, sink_other;
   store.Add(Event(1, 0));
