@@ -188,6 +188,8 @@ test('in all: beyond events.max_streams the worker answers 503 stream_capacity, 
     assert.equal(full.status, 503);
     assert.equal(JSON.parse(full.text).error, 'stream_capacity');
     assert.ok(Number(full.headers['retry-after']) > 0, 'Retry-After');
+    const metrics = await workerRequest(socket(), 'GET', '/metrics');
+    assert.equal(Number(/^edgechat_sse_refused_total (\d+)/m.exec(metrics.text)[1]), 1);
     const admin = await adminLogin(stack.chatUrl, 'admin', stack.adminPassword);
     const panel = await openStream(null, '127.0.0.1', '/api/v1/admin/events', { Cookie: admin.cookie });
     streams.push(panel);

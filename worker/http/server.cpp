@@ -197,6 +197,7 @@ struct HttpServer::Impl {
     const long long open = ++counters.open_streams;
     if (static_cast<unsigned long long>(open) > options.max_streams) {
       counters.open_streams--;
+      counters.streams_refused++;
       return false;
     }
     long long peak = counters.open_streams_peak.load(std::memory_order_relaxed);

@@ -26,6 +26,8 @@ struct ServerCounters {
   std::atomic<unsigned long long> responses_5xx{0};
   std::atomic<long long> open_connections{0};
   std::atomic<long long> open_streams{0};
+  // Streams refused because ServerOptions::max_streams were open.
+  std::atomic<unsigned long long> streams_refused{0};
   // The most streams open at once since the owner last reset it.
   std::atomic<long long> open_streams_peak{0};
   // Request latency histogram (seconds), cumulative buckets as Prometheus expects.
