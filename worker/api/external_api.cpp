@@ -270,12 +270,19 @@ HttpResponse ExternalApi::GetEvents(const Guest& guest, const HttpRequest& reque
   auto last = ParseLastEventId(header && !header->empty() ? header : request.Query("lastEventId"));
   if (!last) return ErrorResponse(400, last.error().code, last.error().message);
   if (!streams_) return ErrorResponse(404, "not_found", "No such route.");
+  auto stream = streams_(guest, *last);
+  if (!stream) {
+    // The guest's own streams are the limit: it can retry once one of them has closed.
+    HttpResponse refused = ErrorResponse(429, stream.error().code, stream.error().message);
+    refused.headers.emplace_back("Retry-After", "10");
+    return refused;
+  }
   HttpResponse r;
   r.status = 200;
   r.headers.emplace_back("Content-Type", "text/event-stream; charset=utf-8");
   r.headers.emplace_back("Cache-Control", "no-store");
   r.headers.emplace_back("X-Accel-Buffering", "no");
-  r.stream = streams_(guest, *last);
+  r.stream = std::move(stream).value();
   return r;
 }
 

@@ -17,8 +17,9 @@ namespace edgechat::worker {
 
 inline constexpr unsigned kGuestTtlDays = 180;
 
-// Opens the event stream of a guest, resuming after `last_event_id` when given.
-using StreamFactory = std::function<std::shared_ptr<StreamSource>(
+// Opens the event stream of a guest, resuming after `last_event_id` when given, or refuses it:
+// Error{"too_many_streams"} when the guest holds as many as allowed (429).
+using StreamFactory = std::function<Result<std::shared_ptr<StreamSource>>(
     const Guest& guest, std::optional<std::uint64_t> last_event_id)>;
 
 class ExternalApi {

@@ -1,7 +1,7 @@
 // Event fan-out between workers through Redis pub/sub (channel edgechat:events). Two threads,
 // off the event loop: one publishes queued notices, one subscribes and wakes local streams.
-// When the subscription comes back after an outage, every local stream re-reads MySQL, so
-// nothing published meanwhile is lost.
+// When the subscription comes back after an outage, every local stream is checked against MySQL
+// (EventHub::ResyncAll, spread over a jittered window), so nothing published meanwhile is lost.
 #pragma once
 
 #include <atomic>

@@ -175,6 +175,7 @@ struct HttpServer::Impl {
   net::thread_pool& blocking;
   Handler handler;
   ServerCounters& counters;
+  const ServerOptions options;
   std::optional<net::ip::tcp::acceptor> tcp_acceptor;
   std::optional<net::local::stream_protocol::acceptor> unix_acceptor;
   std::atomic<bool> stopping{false};
@@ -182,12 +183,28 @@ struct HttpServer::Impl {
   std::list<std::shared_ptr<IdleHandle>> handles;
 
   Impl(net::io_context& io_in, EventLoops& loops_in, net::thread_pool& blocking_in,
-       Handler handler_in, ServerCounters& counters_in)
+       Handler handler_in, ServerCounters& counters_in, ServerOptions options_in)
       : io(io_in),
         loops(loops_in),
         blocking(blocking_in),
         handler(std::move(handler_in)),
-        counters(counters_in) {}
+        counters(counters_in),
+        options(options_in) {}
+
+  // Counts a stream about to open, unless options.max_streams are open already. Counted before
+  // the first byte is written, so a burst of concurrent opens cannot overshoot.
+  bool ReserveStream() {
+    const long long open = ++counters.open_streams;
+    if (static_cast<unsigned long long>(open) > options.max_streams) {
+      counters.open_streams--;
+      counters.streams_refused++;
+      return false;
+    }
+    long long peak = counters.open_streams_peak.load(std::memory_order_relaxed);
+    while (open > peak && !counters.open_streams_peak.compare_exchange_weak(peak, open)) {
+    }
+    return true;
+  }
 
   net::awaitable<HttpResponse> RunHandler(const HttpRequest& request) {
     // Hop to the blocking pool: the handler may wait on MySQL. Then back to the connection.
@@ -255,6 +272,12 @@ struct HttpServer::Impl {
         counters.requests++;
         response = co_await RunHandler(request);
       }
+      if (response.stream && !ReserveStream()) {
+        response.stream->Close();  // never started: it releases what it holds (a guest's count)
+        response = PlainError(503, "stream_capacity",
+                              "This server holds as many event streams as it can; retry shortly.");
+        response.headers.emplace_back("Retry-After", "5");
+      }
       if (response.status >= 500) counters.responses_5xx++;
       RecordLatency(counters, std::chrono::steady_clock::now() - started);
 
@@ -292,10 +315,6 @@ struct HttpServer::Impl {
     stream.expires_after(kWriteTimeout);
     co_await http::async_write_header(stream, serializer,
                                       net::redirect_error(net::use_awaitable, ec));
-    const long long open = ++counters.open_streams;
-    long long peak = counters.open_streams_peak.load(std::memory_order_relaxed);
-    while (open > peak && !counters.open_streams_peak.compare_exchange_weak(peak, open)) {
-    }
     stream.expires_never();
     boost::system::error_code ignored;
     stream.socket().non_blocking(true, ignored);
@@ -331,7 +350,7 @@ struct HttpServer::Impl {
     }
     watch->active = false;
     response.stream->Close();
-    counters.open_streams--;
+    counters.open_streams--;  // counted by ReserveStream()
     if (!ec && !sink.failed() && !watch->client_gone) {
       stream.expires_after(kWriteTimeout);
       co_await net::async_write(stream, http::make_chunk_last(),
@@ -362,8 +381,8 @@ struct HttpServer::Impl {
 };
 
 HttpServer::HttpServer(net::io_context& io, EventLoops& loops, net::thread_pool& blocking,
-                       Handler handler, ServerCounters& counters)
-    : impl_(std::make_unique<Impl>(io, loops, blocking, std::move(handler), counters)) {}
+                       Handler handler, ServerCounters& counters, ServerOptions options)
+    : impl_(std::make_unique<Impl>(io, loops, blocking, std::move(handler), counters, options)) {}
 
 HttpServer::~HttpServer() = default;
 

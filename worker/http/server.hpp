@@ -3,7 +3,9 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <functional>
+#include <limits>
 #include <memory>
 
 #include "config/config.hpp"
@@ -24,6 +26,8 @@ struct ServerCounters {
   std::atomic<unsigned long long> responses_5xx{0};
   std::atomic<long long> open_connections{0};
   std::atomic<long long> open_streams{0};
+  // Streams refused because ServerOptions::max_streams were open.
+  std::atomic<unsigned long long> streams_refused{0};
   // The most streams open at once since the owner last reset it.
   std::atomic<long long> open_streams_peak{0};
   // Request latency histogram (seconds), cumulative buckets as Prometheus expects.
@@ -33,6 +37,13 @@ struct ServerCounters {
   std::atomic<unsigned long long> latency_sum_us{0};
 };
 
+struct ServerOptions {
+  // Event streams of every kind open at once; one more is answered 503 `stream_capacity` (see
+  // StreamCapacityFor: each holds a descriptor, and running out of them would fail accept() for
+  // every client instead).
+  std::uint64_t max_streams = std::numeric_limits<std::uint64_t>::max();
+};
+
 class HttpServer {
  public:
   // Runs on the blocking pool (it may wait on MySQL); returns the full response.
@@ -40,7 +51,7 @@ class HttpServer {
 
   // `io` runs the acceptors; each accepted connection is served on one of `loops`.
   HttpServer(boost::asio::io_context& io, EventLoops& loops, boost::asio::thread_pool& blocking,
-             Handler handler, ServerCounters& counters);
+             Handler handler, ServerCounters& counters, ServerOptions options = {});
   ~HttpServer();
 
   // Binds and starts accepting. A unix socket path gets mode 0660; a stale socket file is

@@ -480,4 +480,35 @@ Result<std::uint64_t> MysqlChatStore::LastEventId(std::uint64_t guest_id) {
   });
 }
 
+Result<std::vector<MysqlChatStore::NewestEvent>> MysqlChatStore::NewestEventIds(
+    std::span<const std::uint64_t> guests) {
+  using Rows = std::vector<NewestEvent>;
+  if (guests.empty()) return Rows();
+  // A fixed number of placeholders, the last id repeated to fill them, so one cached statement
+  // serves every batch. Per guest: its conversation by the unique guest key, then the newest event
+  // from the end of (conversation_id, id): two index dives, no scan.
+  constexpr std::size_t kBatch = 128;
+  std::string query =
+      "SELECT c.guest_id, (SELECT MAX(e.id) FROM events e WHERE e.conversation_id = c.id) "
+      "AS newest FROM conversations c WHERE c.guest_id IN (?";
+  for (std::size_t i = 1; i < kBatch; ++i) query += ",?";
+  query += ")";
+  return WithConnection<Rows>(pool_, [&](DbConnection& c) -> Result<Rows> {
+    Rows rows;
+    auto* stmt = Prepare(c, query);
+    for (std::size_t first = 0; first < guests.size(); first += kBatch) {
+      auto batch = guests.subspan(first, std::min(kBatch, guests.size() - first));
+      for (std::size_t i = 0; i < kBatch; ++i) {
+        stmt->setUInt64(static_cast<unsigned>(i + 1), batch[std::min(i, batch.size() - 1)]);
+      }
+      auto rs = Query(*stmt);
+      while (rs->next()) {
+        if (rs->isNull("newest")) continue;
+        rows.push_back(NewestEvent{rs->getUInt64("guest_id"), rs->getUInt64("newest")});
+      }
+    }
+    return rows;
+  });
+}
+
 }  // namespace edgechat::worker
