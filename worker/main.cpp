@@ -130,7 +130,7 @@ int main(int argc, char** argv) {
         }
         return response;
       },
-      counters);
+      counters, std::chrono::milliseconds(settings->db.queue_deadline_ms));
   if (auto listening = server.Listen(settings->listen); !listening) {
     LogError("http", listening.error().message);
     return 1;

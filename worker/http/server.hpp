@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <memory>
 
@@ -22,6 +23,8 @@ class EventLoops;
 struct ServerCounters {
   std::atomic<unsigned long long> requests{0};
   std::atomic<unsigned long long> responses_5xx{0};
+  // 503 busy: the request waited for a pool thread longer than the queue deadline.
+  std::atomic<unsigned long long> responses_busy{0};
   std::atomic<long long> open_connections{0};
   std::atomic<long long> open_streams{0};
   // The most streams open at once since the owner last reset it.
@@ -38,9 +41,11 @@ class HttpServer {
   // Runs on the blocking pool (it may wait on MySQL); returns the full response.
   using Handler = std::function<HttpResponse(const HttpRequest&)>;
 
-  // `io` runs the acceptors; each accepted connection is served on one of `loops`.
+  // `io` runs the acceptors; each accepted connection is served on one of `loops`, its handler
+  // on `blocking`. A handler not started within `queue_deadline` is answered 503 busy instead.
   HttpServer(boost::asio::io_context& io, EventLoops& loops, boost::asio::thread_pool& blocking,
-             Handler handler, ServerCounters& counters);
+             Handler handler, ServerCounters& counters,
+             std::chrono::milliseconds queue_deadline = std::chrono::seconds(3));
   ~HttpServer();
 
   // Binds and starts accepting. A unix socket path gets mode 0660; a stale socket file is
