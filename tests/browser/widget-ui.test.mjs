@@ -466,7 +466,7 @@ describe('messages', () => {
     await close();
   });
 
-  test('a reset event (events pruned while away) reloads the history, without duplicates', async () => {
+  test('a reset event (events pruned while away) reloads the history, more than a page of it, without duplicates', async () => {
     const { context, frame, close } = await open('mode=inline');
     const api = recordApi(context);
     const text = unique('before pruning');
@@ -482,6 +482,11 @@ describe('messages', () => {
     const children = (await run('ps', ['-o', 'pid=', '--ppid', master])).stdout.split(/\s+/).filter(Boolean);
     for (const pid of children) process.kill(Number(pid), 'SIGKILL');
     await agentReply(conversation, 'pruned one');
+    // More than a page missed: the newest page alone would leave a gap above it.
+    const missed = Array.from({ length: 60 }, (_, i) => `missed ${i + 1}`);
+    const inserted = await stack.sql('INSERT INTO messages (conversation_id, author, body) VALUES ' +
+      missed.map((t) => `(${Number(conversation)}, 'agent', '${t}')`).join(', '));
+    assert.equal(inserted.code, 0, inserted.stderr);
     await agentReply(conversation, 'pruned two');
     const aged = await stack.sql('UPDATE events SET created_at = created_at - INTERVAL 40 DAY');
     assert.equal(aged.code, 0, aged.stderr);
@@ -497,7 +502,7 @@ describe('messages', () => {
     await agentReply(conversation, 'after the reset');
     await frame.waitForSelector('.msg.agent >> text=after the reset', { timeout: 10000 });
     assert.deepEqual(await frame.$$eval('.msg.agent .bubble', (n) => n.map((x) => x.textContent)),
-      ['seen live', 'pruned one', 'pruned two', 'after the reset'], 'each reply once, in order');
+      ['seen live', 'pruned one', ...missed, 'pruned two', 'after the reset'], 'each reply once, in order');
     assert.deepEqual(await guestTexts(frame), [text]);
     await close();
   });
