@@ -167,7 +167,9 @@ int main(int argc, char** argv) {
         }
         return response;
       },
-      counters, ServerOptions{capacity.limit});
+      counters,
+      ServerOptions{.max_streams = capacity.limit,
+                    .queue_deadline = std::chrono::milliseconds(settings->db.queue_deadline_ms)});
   if (auto listening = server.Listen(settings->listen); !listening) {
     LogError("http", listening.error().message);
     return 1;

@@ -3,11 +3,11 @@
 #include <sodium.h>
 
 #include <algorithm>
-#include <charconv>
 #include <nlohmann/json.hpp>
 
 #include "admin/admin_json.hpp"
 #include "api/external_api.hpp"
+#include "common/ids.hpp"
 #include "common/text.hpp"
 #include "core/api_routes.hpp"
 #include "core/origin.hpp"
@@ -55,14 +55,6 @@ std::vector<std::string> Split(std::string_view route) {
     route.remove_prefix(slash + 1);
   }
   return parts;
-}
-
-std::optional<std::uint64_t> ParseId(const std::string& text) {
-  std::uint64_t value = 0;
-  if (text.empty() || text.size() > 19) return std::nullopt;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size() || value == 0) return std::nullopt;
-  return value;
 }
 
 // A text field: a string of 1..max code points (min 0 when `allow_empty`).

@@ -55,6 +55,7 @@ const std::vector<std::pair<std::string, std::string>>& KnownConfigKeys() {
       {"db.pool_size", "8"},
       {"db.connect_timeout", "3"},
       {"db.query_timeout", "10"},
+      {"db.queue_deadline_ms", "3000"},
       {"worker.listen", "unix:/run/edgechat/worker.sock"},
       {"worker.threads", "auto"},
       {"worker.sse_heartbeat", "15"},
@@ -168,6 +169,9 @@ Result<Settings> SettingsFrom(const std::map<std::string, std::string>& file_val
   auto query_timeout = number("db.query_timeout", 1, 3600);
   if (!query_timeout) return query_timeout.error();
   s.db.query_timeout_s = static_cast<unsigned>(*query_timeout);
+  auto queue_deadline = number("db.queue_deadline_ms", 10, 600000);
+  if (!queue_deadline) return queue_deadline.error();
+  s.db.queue_deadline_ms = static_cast<unsigned>(*queue_deadline);
   if (s.db.name.empty()) return Error{"invalid_config", "db.name must not be empty"};
 
   auto listen = ParseListen(v["worker.listen"]);

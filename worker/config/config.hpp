@@ -38,6 +38,8 @@ struct DbSettings {
   unsigned pool_size = 8;
   unsigned connect_timeout_s = 3;
   unsigned query_timeout_s = 10;
+  // A request not started within this long of arriving (every pool thread busy) gets 503 busy.
+  unsigned queue_deadline_ms = 3000;
 
   // "unix:/path" or "host:port", for messages.
   std::string Describe() const;

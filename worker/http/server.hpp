@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <limits>
@@ -24,6 +25,8 @@ class EventLoops;
 struct ServerCounters {
   std::atomic<unsigned long long> requests{0};
   std::atomic<unsigned long long> responses_5xx{0};
+  // 503 busy: the request waited for a pool thread longer than the queue deadline.
+  std::atomic<unsigned long long> responses_busy{0};
   std::atomic<long long> open_connections{0};
   std::atomic<long long> open_streams{0};
   // Streams refused because ServerOptions::max_streams were open.
@@ -42,6 +45,8 @@ struct ServerOptions {
   // StreamCapacityFor: each holds a descriptor, and running out of them would fail accept() for
   // every client instead).
   std::uint64_t max_streams = std::numeric_limits<std::uint64_t>::max();
+  // A handler not started on the blocking pool within this is answered 503 busy instead.
+  std::chrono::milliseconds queue_deadline = std::chrono::seconds(3);
 };
 
 class HttpServer {
@@ -49,7 +54,8 @@ class HttpServer {
   // Runs on the blocking pool (it may wait on MySQL); returns the full response.
   using Handler = std::function<HttpResponse(const HttpRequest&)>;
 
-  // `io` runs the acceptors; each accepted connection is served on one of `loops`.
+  // `io` runs the acceptors; each accepted connection is served on one of `loops`, its handler
+  // on `blocking`. A handler not started within options.queue_deadline is answered 503 busy.
   HttpServer(boost::asio::io_context& io, EventLoops& loops, boost::asio::thread_pool& blocking,
              Handler handler, ServerCounters& counters, ServerOptions options = {});
   ~HttpServer();

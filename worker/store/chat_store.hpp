@@ -36,7 +36,7 @@ class ChatStore {
     if (!guest->has_value()) return std::optional<SiteGuest>();
     return std::optional<SiteGuest>(SiteGuest{std::move(**site), std::move(**guest)});
   }
-  virtual Result<History> LoadHistory(const Guest& guest) = 0;
+  virtual Result<History> LoadHistory(const Guest& guest, const HistoryPage& page) = 0;
   // Appends a guest message (creating the conversation on first use) in one transaction;
   // a repeated clientId returns the earlier message with created = false.
   virtual Result<PostedMessage> PostGuestMessage(const Site& site, const Guest& guest,

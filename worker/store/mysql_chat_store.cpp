@@ -1,8 +1,10 @@
 #include "store/mysql_chat_store.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <limits>
 #include <map>
 #include <string>
 
@@ -210,7 +212,7 @@ Result<std::optional<SiteGuest>> MysqlChatStore::RedeemStreamTicket(
   });
 }
 
-Result<History> MysqlChatStore::LoadHistory(const Guest& guest) {
+Result<History> MysqlChatStore::LoadHistory(const Guest& guest, const HistoryPage& page) {
   return WithConnection<History>(pool_, [&](DbConnection& c) {
     History history;
     auto conv = Prepare(c, "SELECT id, status FROM conversations WHERE guest_id = ?");
@@ -222,15 +224,25 @@ Result<History> MysqlChatStore::LoadHistory(const Guest& guest) {
     auto stmt = Prepare(c, std::string("SELECT ") + kMessageColumns +
                                ", r.value AS reaction FROM messages m "
                                "LEFT JOIN reactions r ON r.message_id = m.id AND r.guest_id = ? "
-                               "WHERE m.conversation_id = ? ORDER BY m.id");
+                               "WHERE m.conversation_id = ? AND m.id < ? "
+                               "ORDER BY m.id DESC LIMIT ?");
+    // Newest first along ix_messages_conversation (conversation_id, id); one row more than the
+    // page says whether older ones exist.
     stmt->setUInt64(1, guest.id);
     stmt->setUInt64(2, *history.conversation_id);
+    stmt->setUInt64(3, page.before.value_or(std::numeric_limits<std::uint64_t>::max()));
+    stmt->setUInt(4, page.limit + 1);
     auto rs = Query(*stmt);
     while (rs->next()) {
+      if (history.messages.size() == page.limit) {
+        history.has_more = true;
+        break;
+      }
       Message m = MessageFromRow(*rs);
       m.reaction = OptionalString(*rs, "reaction");
       history.messages.push_back(std::move(m));
     }
+    std::reverse(history.messages.begin(), history.messages.end());
     return Result<History>(std::move(history));
   });
 }

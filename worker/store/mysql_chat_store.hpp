@@ -21,7 +21,7 @@ class MysqlChatStore : public ChatStore {
                                          const std::string& token_hash) override;
   Result<std::optional<SiteGuest>> FindSiteAndGuest(std::string_view site_key,
                                                     const std::string& token_hash) override;
-  Result<History> LoadHistory(const Guest& guest) override;
+  Result<History> LoadHistory(const Guest& guest, const HistoryPage& page) override;
   Result<PostedMessage> PostGuestMessage(const Site& site, const Guest& guest,
                                          const std::string& text,
                                          const std::optional<std::string>& client_id) override;

@@ -36,7 +36,9 @@ class EventsStore : public ChatStore {
   Result<std::optional<Guest>> FindGuest(std::uint64_t, const std::string&) override {
     return Error{"x", ""};
   }
-  Result<History> LoadHistory(const Guest&) override { return Error{"x", ""}; }
+  Result<History> LoadHistory(const Guest&, const HistoryPage&) override {
+    return Error{"x", ""};
+  }
   Result<PostedMessage> PostGuestMessage(const Site&, const Guest&, const std::string&,
                                          const std::optional<std::string>&) override {
     return Error{"x", ""};
