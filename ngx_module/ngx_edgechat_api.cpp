@@ -128,32 +128,66 @@ void OnLimitDone(ngx_http_request_t* r, RequestCtx* ctx, LimitVerdict verdict) {
   ctx->verdict = verdict;
   ctx->state = GuardState::kLimitDone;
   ngx_connection_t* connection = r->connection;
-  r->write_event_handler = ngx_http_core_run_phases;
   r->main->count--;  // taken when the request started waiting
-  ngx_http_core_run_phases(r);
+  // ngx_http_test_reading may have removed a level-triggered read event: restore it.
+  if (ngx_handle_read_event(connection->read, 0) != NGX_OK) {
+    ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+  } else {
+    r->read_event_handler = ngx_http_block_reading;
+    r->write_event_handler = ngx_http_core_run_phases;
+    ngx_http_core_run_phases(r);
+  }
   ngx_http_run_posted_requests(connection);
 }
 
-ngx_int_t StartLimit(ngx_http_request_t* r, RequestCtx* ctx, core::LimitKind kind,
-                     const MainConf& mcf) {
+// The configured limit of a route's kind; nullptr for messages (the site's own) and kNone.
+const ConfiguredLimit* ConfiguredFor(core::LimitKind kind, const MainConf& mcf) {
+  switch (kind) {
+    case core::LimitKind::kGuestCreation:
+      return &mcf.guest_limit;
+    case core::LimitKind::kReaction:
+      return &mcf.reaction_limit;
+    case core::LimitKind::kTicket:
+      return &mcf.ticket_limit;
+    case core::LimitKind::kHistory:
+      return &mcf.history_limit;
+    case core::LimitKind::kMessage:
+    case core::LimitKind::kNone:
+      break;
+  }
+  return nullptr;
+}
+
+// The limiter keys a request is charged on: edgechat_request_limit's, then its route's per client
+// IP and (for guest routes with a token) per guest. Empty when nothing limits it.
+std::vector<core::LimitKey> LimitKeys(ngx_http_request_t* r, const RequestCtx& ctx,
+                                      core::LimitKind kind, const MainConf& mcf) {
   // One hash tag per site keeps a request's keys in one Redis Cluster slot.
-  std::string prefix = "edgechat:rl:{" + ctx->site->key + "}:";
+  std::string prefix = "edgechat:rl:{" + ctx.site->key + "}:";
   std::string address = core::LimiterAddress(View(r->connection->addr_text));
   std::vector<core::LimitKey> keys;
-  if (mcf.request_limit_set) {
-    keys.push_back({prefix + "r:ip:" + address, mcf.request_limit});
+  if (mcf.request_limit.enabled) {
+    keys.push_back({prefix + std::string(core::kRequestLimitKeyTag) + ":ip:" + address,
+                    mcf.request_limit.params});
   }
+  std::optional<core::GcraParams> params;
   if (kind == core::LimitKind::kMessage) {
-    const core::SiteLimits& limits = ctx->site->limits;
-    core::GcraParams params = core::GcraFor(limits.messages, limits.window_seconds, limits.burst);
-    keys.push_back({prefix + "m:ip:" + address, params});
-    if (ctx->guest_token) {
-      keys.push_back({prefix + "m:g:" + GuestKeyPart(*ctx->guest_token), params});
-    }
-  } else if (kind == core::LimitKind::kGuestCreation) {
-    keys.push_back({prefix + "g:ip:" + address, mcf.guest_limit});
+    const core::SiteLimits& limits = ctx.site->limits;
+    params = core::GcraFor(limits.messages, limits.window_seconds, limits.burst);
+  } else if (const ConfiguredLimit* limit = ConfiguredFor(kind, mcf);
+             limit != nullptr && limit->enabled) {
+    params = limit->params;
   }
+  if (!params) return keys;
+  std::string route = prefix + std::string(core::LimitKeyTag(kind)) + ":";
+  keys.push_back({route + "ip:" + address, *params});
+  if (core::LimitPerGuest(kind) && ctx.guest_token) {
+    keys.push_back({route + "g:" + GuestKeyPart(*ctx.guest_token), *params});
+  }
+  return keys;
+}
 
+ngx_int_t StartLimit(ngx_http_request_t* r, RequestCtx* ctx, std::vector<core::LimitKey> keys) {
   LimitVerdict now;
   RedisClient::Pending* pending = ctx->runtime->Limit(
       std::move(keys), &now, [r, ctx](LimitVerdict verdict) { OnLimitDone(r, ctx, verdict); });
@@ -165,6 +199,9 @@ ngx_int_t StartLimit(ngx_http_request_t* r, RequestCtx* ctx, core::LimitKind kin
   ctx->pending = pending;
   ctx->state = GuardState::kLimiting;
   r->main->count++;
+  // As limit_req does while it delays: a client that leaves is noticed now, not when Redis
+  // answers; its request is finalized and the pool cleanup (~RequestCtx) cancels the callback.
+  r->read_event_handler = ngx_http_test_reading;
   r->write_event_handler = ngx_http_request_empty_handler;
   return NGX_DONE;
 }
@@ -268,10 +305,10 @@ ngx_int_t Guard(ngx_http_request_t* r, RequestCtx* ctx) {
                                                : std::string_view(site->locked_message));
   }
 
-  core::LimitKind kind = core::LimitFor(route, MethodName(r));
-  MainConf* mcf = MainConfOf(r);
-  if ((kind != core::LimitKind::kNone || mcf->request_limit_set) && ctx->runtime != nullptr) {
-    return StartLimit(r, ctx, kind, *mcf);
+  if (ctx->runtime != nullptr) {
+    std::vector<core::LimitKey> keys =
+        LimitKeys(r, *ctx, core::LimitFor(route, MethodName(r)), *MainConfOf(r));
+    if (!keys.empty()) return StartLimit(r, ctx, std::move(keys));
   }
   return Admit(r, ctx);
 }

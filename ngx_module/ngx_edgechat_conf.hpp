@@ -23,11 +23,22 @@ extern ngx_module_t ngx_http_edgechat_module;
 
 namespace edgechat::ngx {
 
-// Default guest creation limit per client IP and site (edgechat_guest_limit 60r/h burst=20): a
-// visitor needs one guest per browser; an office behind one address gets a generous burst.
-inline constexpr std::uint32_t kGuestsPerWindow = 60;
-inline constexpr std::uint32_t kGuestWindowSeconds = 3600;
-inline constexpr std::uint32_t kGuestBurst = 20;
+// The default of a *_limit directive: `requests` per `window_seconds`, plus `burst`.
+struct LimitDefault {
+  std::uint32_t requests;
+  std::uint32_t window_seconds;
+  std::uint32_t burst;
+};
+// Per client IP and site, and (but guests) per guest. A visitor needs one guest per browser; an
+// office behind one address gets a generous burst.
+inline constexpr LimitDefault kGuestLimitDefault{60, 3600, 20};  // 60r/h burst=20
+// A visitor clicks a few reactions a minute.
+inline constexpr LimitDefault kReactionLimitDefault{60, 60, 30};  // 60r/m burst=30
+// Only EventSource clients take tickets, one per (re)connection.
+inline constexpr LimitDefault kTicketLimitDefault{20, 60, 10};  // 20r/m burst=10
+// The widget reads the history on load, on reconnects and (without a stream) to poll; many tabs
+// and visitors behind one address share the per-IP key.
+inline constexpr LimitDefault kHistoryLimitDefault{120, 60, 60};  // 120r/m burst=60
 // The largest request body the external API accepts (a message is at most 2000 characters).
 inline constexpr off_t kMaxApiBodyBytes = 32 * 1024;
 
@@ -37,6 +48,13 @@ struct StaticAsset {
   ngx_str_t etag;
 };
 
+// A *_limit directive: given or not (then its default applies), off or a rate.
+struct ConfiguredLimit {
+  ngx_flag_t set;
+  ngx_flag_t enabled;
+  core::GcraParams params;
+};
+
 struct MainConf {
   RuntimeSettings* settings;  // filled by the http-level directives
   Runtime* runtime;           // per worker process, created in InitProcess
@@ -44,10 +62,11 @@ struct MainConf {
   ngx_flag_t redis_user_set;  // edgechat_redis_user given
   ngx_int_t limit_lease;      // edgechat_limit_lease: the largest lease, 1 = none
   ngx_flag_t zone_configured;
-  ngx_flag_t request_limit_set;    // edgechat_request_limit given
-  core::GcraParams request_limit;  // every guarded request, per client IP and site
-  ngx_flag_t guest_limit_set;      // edgechat_guest_limit given
-  core::GcraParams guest_limit;    // POST guests, per client IP and site
+  ConfiguredLimit request_limit;   // every guarded request, per client IP and site; off by default
+  ConfiguredLimit guest_limit;     // POST guests, per client IP and site
+  ConfiguredLimit reaction_limit;  // PUT messages/{id}/reaction
+  ConfiguredLimit ticket_limit;    // POST events/ticket
+  ConfiguredLimit history_limit;   // GET messages
 };
 
 struct SrvConf {

@@ -1,12 +1,9 @@
 #include "ngx_edgechat_runtime.hpp"
 
-#include <unistd.h>
+#include <time.h>
 
 #include <algorithm>
-#include <cstdio>
-#include <fstream>
 #include <optional>
-#include <sstream>
 
 namespace edgechat::ngx {
 namespace {
@@ -17,6 +14,62 @@ std::string_view ReplyText(const redisReply* reply) {
     return {};
   }
   return {reply->str, reply->len};
+}
+
+// The largest registry the cache file holds: each write is one bounded write() in the event loop
+// (into the page cache, no fsync), and the read at start is bounded the same way.
+constexpr std::size_t kMaxCacheFileBytes = 8 * 1024 * 1024;
+// A cache write slower than this (a stalled disk) is logged: it held up this worker's requests.
+constexpr std::int64_t kSlowCacheWriteMs = 20;
+
+std::int64_t MonotonicMs() {
+  timespec now{};
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return static_cast<std::int64_t>(now.tv_sec) * 1000 + now.tv_nsec / 1000000;
+}
+
+// Writes all of text to a new file at path; false (errno kept) on failure.
+bool WriteWholeFile(const std::string& path, std::string_view text) {
+  auto* name = reinterpret_cast<u_char*>(const_cast<char*>(path.c_str()));
+  ngx_fd_t fd = ngx_open_file(name, NGX_FILE_WRONLY, NGX_FILE_TRUNCATE, NGX_FILE_DEFAULT_ACCESS);
+  if (fd == NGX_INVALID_FILE) return false;
+  bool ok = true;
+  for (std::size_t done = 0; done < text.size();) {
+    ssize_t n = ngx_write_fd(fd, const_cast<char*>(text.data() + done), text.size() - done);
+    if (n < 0 && ngx_errno == NGX_EINTR) continue;
+    if (n <= 0) {
+      ok = false;
+      break;
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  ngx_err_t err = ngx_errno;
+  if (ngx_close_file(fd) == NGX_FILE_ERROR && ok) return false;
+  ngx_set_errno(err);
+  return ok;
+}
+
+// The whole file, if it exists, is readable and at most max_bytes long.
+std::optional<std::string> ReadWholeFile(const std::string& path, std::size_t max_bytes) {
+  auto* name = reinterpret_cast<u_char*>(const_cast<char*>(path.c_str()));
+  ngx_fd_t fd = ngx_open_file(name, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
+  if (fd == NGX_INVALID_FILE) return std::nullopt;
+  std::optional<std::string> text;
+  ngx_file_info_t info;
+  if (ngx_fd_info(fd, &info) != NGX_FILE_ERROR && ngx_file_size(&info) >= 0 &&
+      static_cast<std::size_t>(ngx_file_size(&info)) <= max_bytes) {
+    std::string body(static_cast<std::size_t>(ngx_file_size(&info)), '\0');
+    std::size_t done = 0;
+    while (done < body.size()) {
+      ssize_t n = ngx_read_fd(fd, body.data() + done, body.size() - done);
+      if (n < 0 && ngx_errno == NGX_EINTR) continue;
+      if (n <= 0) break;
+      done += static_cast<std::size_t>(n);
+    }
+    if (done == body.size()) text = std::move(body);
+  }
+  ngx_close_file(fd);
+  return text;
 }
 
 }  // namespace
@@ -114,34 +167,44 @@ bool Runtime::Install(std::string_view json_text, std::string_view source) {
 
 void Runtime::LoadCacheFile() {
   if (settings_.registry_cache_path.empty() || registry_) return;
-  std::ifstream in(settings_.registry_cache_path, std::ios::binary);
-  if (!in) return;
-  std::ostringstream text;
-  text << in.rdbuf();
-  Install(text.str(), "cache file");
+  std::optional<std::string> text =
+      ReadWholeFile(settings_.registry_cache_path, kMaxCacheFileBytes);
+  if (text) Install(*text, "cache file");
 }
 
 void Runtime::WriteCacheFile(std::string_view json_text) {
-  if (settings_.registry_cache_path.empty()) return;
-  // Each worker writes its own temporary file, then renames it over the cache: readers never see
-  // a half-written file.
+  // Every worker installs the same documents: one writer is enough.
+  if (settings_.registry_cache_path.empty() || ngx_worker != 0) return;
+  const char* path = settings_.registry_cache_path.c_str();
+  if (json_text.size() > kMaxCacheFileBytes) {
+    ngx_log_error(NGX_LOG_WARN, log_, 0,
+                  "edgechat: registry of %uz bytes not cached in \"%s\" (over %uz bytes)",
+                  json_text.size(), path, kMaxCacheFileBytes);
+    return;
+  }
+  // A temporary file renamed over the cache: readers never see a half-written file. The pid keeps
+  // the writers of an old and a new generation (during a reload) apart.
   std::string temporary =
-      settings_.registry_cache_path + ".tmp." + std::to_string(static_cast<long>(getpid()));
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out.write(json_text.data(), static_cast<std::streamsize>(json_text.size()));
-    if (!out) {
-      ngx_log_error(NGX_LOG_WARN, log_, ngx_errno, "edgechat: cannot write registry cache \"%s\"",
-                    temporary.c_str());
-      std::remove(temporary.c_str());
-      return;
-    }
+      settings_.registry_cache_path + ".tmp." + std::to_string(static_cast<long>(ngx_pid));
+  auto* temporary_name = reinterpret_cast<u_char*>(temporary.data());
+  std::int64_t started = MonotonicMs();
+  if (!WriteWholeFile(temporary, json_text)) {
+    ngx_log_error(NGX_LOG_WARN, log_, ngx_errno, "edgechat: cannot write registry cache \"%s\"",
+                  temporary.c_str());
+    ngx_delete_file(temporary_name);
+    return;
   }
-  if (std::rename(temporary.c_str(), settings_.registry_cache_path.c_str()) != 0) {
+  if (ngx_rename_file(temporary_name, reinterpret_cast<u_char*>(const_cast<char*>(path))) ==
+      NGX_FILE_ERROR) {
     ngx_log_error(NGX_LOG_WARN, log_, ngx_errno, "edgechat: cannot replace registry cache \"%s\"",
-                  settings_.registry_cache_path.c_str());
-    std::remove(temporary.c_str());
+                  path);
+    ngx_delete_file(temporary_name);
+    return;
   }
+  std::int64_t took = MonotonicMs() - started;
+  ngx_uint_t level = took > kSlowCacheWriteMs ? NGX_LOG_WARN : NGX_LOG_INFO;
+  ngx_log_error(level, log_, 0, "edgechat: registry cache \"%s\" written: %uz bytes in %L ms", path,
+                json_text.size(), static_cast<int64_t>(took));
 }
 
 void Runtime::LoadScript() {

@@ -176,32 +176,31 @@ StaticAsset* LoadAsset(ngx_conf_t* cf, ngx_command_t* cmd, ngx_str_t path) {
   }
 }
 
-// "RATE [burst=N]" of edgechat_request_limit and edgechat_guest_limit.
-bool ParseRateDirective(ngx_conf_t* cf, ngx_command_t* cmd, core::GcraParams* params) {
+// The ConfiguredLimit a *_limit command sets: its offset in MainConf.
+ConfiguredLimit* LimitOf(void* conf, const ngx_command_t* cmd) {
+  return reinterpret_cast<ConfiguredLimit*>(static_cast<char*>(conf) + cmd->offset);
+}
+
+// Every *_limit directive: "RATE [burst=N]" or "off". The command's offset names the
+// ConfiguredLimit it sets; its post, the LimitDefault used when it is absent (see InitMainConf).
+char* SetLimit(ngx_conf_t* cf, ngx_command_t* cmd, void* conf) {
+  ConfiguredLimit* limit = LimitOf(conf, cmd);
+  if (limit->set) return ConfMessage("is duplicate");
   auto* args = static_cast<ngx_str_t*>(cf->args->elts);
+  limit->set = 1;
+  if (cf->args->nelts == 2 && View(args[1]) == "off") {
+    limit->enabled = 0;
+    return NGX_CONF_OK;
+  }
   std::string_view burst = cf->args->nelts == 3 ? View(args[2]) : std::string_view();
   Result<core::GcraParams> parsed = core::ParseRateLimit(View(args[1]), burst);
   if (!parsed) {
-    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "%V: %s", &cmd->name, parsed.error().message.c_str());
-    return false;
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "%V: %s, or off", &cmd->name,
+                       parsed.error().message.c_str());
+    return ConfError();
   }
-  *params = parsed.value();
-  return true;
-}
-
-char* SetRequestLimit(ngx_conf_t* cf, ngx_command_t* cmd, void* conf) {
-  auto* mcf = static_cast<MainConf*>(conf);
-  if (mcf->request_limit_set) return ConfMessage("is duplicate");
-  if (!ParseRateDirective(cf, cmd, &mcf->request_limit)) return ConfError();
-  mcf->request_limit_set = 1;
-  return NGX_CONF_OK;
-}
-
-char* SetGuestLimit(ngx_conf_t* cf, ngx_command_t* cmd, void* conf) {
-  auto* mcf = static_cast<MainConf*>(conf);
-  if (mcf->guest_limit_set) return ConfMessage("is duplicate");
-  if (!ParseRateDirective(cf, cmd, &mcf->guest_limit)) return ConfError();
-  mcf->guest_limit_set = 1;
+  limit->enabled = 1;
+  limit->params = parsed.value();
   return NGX_CONF_OK;
 }
 
@@ -257,10 +256,20 @@ ngx_command_t kCommands[] = {
      NGX_HTTP_MAIN_CONF_OFFSET, 0, nullptr},
     {ngx_string("edgechat_limit_zone"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1, SetLimitZone,
      NGX_HTTP_MAIN_CONF_OFFSET, 0, nullptr},
-    {ngx_string("edgechat_request_limit"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE12, SetRequestLimit,
-     NGX_HTTP_MAIN_CONF_OFFSET, 0, nullptr},
-    {ngx_string("edgechat_guest_limit"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE12, SetGuestLimit,
-     NGX_HTTP_MAIN_CONF_OFFSET, 0, nullptr},
+    {ngx_string("edgechat_request_limit"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE12, SetLimit,
+     NGX_HTTP_MAIN_CONF_OFFSET, offsetof(MainConf, request_limit), nullptr},
+    {ngx_string("edgechat_guest_limit"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE12, SetLimit,
+     NGX_HTTP_MAIN_CONF_OFFSET, offsetof(MainConf, guest_limit),
+     const_cast<LimitDefault*>(&kGuestLimitDefault)},
+    {ngx_string("edgechat_reaction_limit"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE12, SetLimit,
+     NGX_HTTP_MAIN_CONF_OFFSET, offsetof(MainConf, reaction_limit),
+     const_cast<LimitDefault*>(&kReactionLimitDefault)},
+    {ngx_string("edgechat_ticket_limit"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE12, SetLimit,
+     NGX_HTTP_MAIN_CONF_OFFSET, offsetof(MainConf, ticket_limit),
+     const_cast<LimitDefault*>(&kTicketLimitDefault)},
+    {ngx_string("edgechat_history_limit"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE12, SetLimit,
+     NGX_HTTP_MAIN_CONF_OFFSET, offsetof(MainConf, history_limit),
+     const_cast<LimitDefault*>(&kHistoryLimitDefault)},
     {ngx_string("edgechat_public_origin"), NGX_HTTP_MAIN_CONF | NGX_HTTP_SRV_CONF | NGX_CONF_TAKE1,
      SetPublicOrigin, NGX_HTTP_SRV_CONF_OFFSET, 0, nullptr},
     {ngx_string("edgechat_widget"), NGX_HTTP_LOC_CONF | NGX_CONF_TAKE1, SetWidget,
@@ -312,8 +321,15 @@ char* InitMainConf(ngx_conf_t* cf, void* conf) {
     return ConfError();
   }
   mcf->settings->lease_policy.max_lease = static_cast<std::uint32_t>(mcf->limit_lease);
-  if (!mcf->guest_limit_set) {
-    mcf->guest_limit = core::GcraFor(kGuestsPerWindow, kGuestWindowSeconds, kGuestBurst);
+  for (ngx_command_t* cmd = kCommands; cmd->name.len != 0; cmd++) {
+    if (cmd->set != SetLimit) continue;
+    ConfiguredLimit* limit = LimitOf(mcf, cmd);
+    if (limit->set) continue;
+    const auto* fallback = static_cast<const LimitDefault*>(cmd->post);
+    limit->enabled = fallback != nullptr;
+    if (fallback != nullptr) {
+      limit->params = core::GcraFor(fallback->requests, fallback->window_seconds, fallback->burst);
+    }
   }
   if (mcf->settings->limiter_zone == nullptr) {
     // The fallback limiter is part of the guarantee: give it a small zone by default.
@@ -395,6 +411,9 @@ ngx_int_t InitProcess(ngx_cycle_t* cycle) {
   auto* mcf =
       static_cast<MainConf*>(ngx_http_cycle_get_module_main_conf(cycle, ngx_http_edgechat_module));
   if (mcf == nullptr) return NGX_OK;  // no http block
+  // The cache manager and loader run init_process too; they serve no requests, so they get no
+  // Redis connection, registry poller or cache file writes.
+  if (ngx_process == NGX_PROCESS_HELPER) return NGX_OK;
   try {
     mcf->runtime = PoolNew<Runtime>(cycle->pool, *mcf->settings, cycle->log);
     if (mcf->runtime == nullptr) return NGX_ERROR;

@@ -1,5 +1,6 @@
 // edgechat-worker: the HTTP worker behind the edge.
 #include <malloc.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -42,6 +43,26 @@ constexpr const char* kUsage =
     "Serves the edgechat external API behind the edge. The config file (or $EDGECHAT_CONFIG)\n"
     "holds `key = value` lines; every key can be overridden by EDGECHAT_<KEY>.\n";
 
+// Raises the soft open-files limit to the hard one (each event stream holds a descriptor) and
+// returns the limit now in force.
+std::uint64_t RaiseOpenFilesLimit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return 1024;
+  const rlim_t before = limit.rlim_cur;
+  if (limit.rlim_cur != limit.rlim_max) {
+    rlimit raised = limit;
+    raised.rlim_cur = limit.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+  }
+  auto text = [](rlim_t v) {
+    return v == RLIM_INFINITY ? std::string("unlimited") : std::to_string(v);
+  };
+  edgechat::worker::LogInfo("worker", "open files: " + text(limit.rlim_cur) + " (soft, was " +
+                                          text(before) + "), hard " + text(limit.rlim_max));
+  // "unlimited" still has a kernel ceiling (fs.nr_open); treat it as a million.
+  return limit.rlim_cur == RLIM_INFINITY ? 1000000 : static_cast<std::uint64_t>(limit.rlim_cur);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -69,6 +90,15 @@ int main(int argc, char** argv) {
   }
   SetLogLevel(settings->log_level);
   std::signal(SIGPIPE, SIG_IGN);
+  const StreamCapacity capacity =
+      StreamCapacityFor(settings->streams.max_total, RaiseOpenFilesLimit());
+  if (capacity.clamped) {
+    LogWarn("worker", "events.max_streams = " + std::to_string(settings->streams.max_total) +
+                          " does not fit the open-files limit; using " +
+                          std::to_string(capacity.limit));
+  }
+  LogInfo("worker", "event streams: at most " + std::to_string(capacity.limit) + " in all, " +
+                        std::to_string(settings->streams.max_per_guest) + " per guest");
 
   ConnectionPool pool(settings->db);
   {
@@ -80,7 +110,8 @@ int main(int argc, char** argv) {
   MysqlChatStore store(pool);
   EventPruner pruner(pool, settings->event_retention_days, std::chrono::hours(1));
   ServerCounters counters;
-  RegistryPublisher publisher(pool, settings->redis);
+  RegistryPublisher publisher(pool, settings->redis, std::chrono::milliseconds(500),
+                              std::chrono::milliseconds(settings->faults.registry_read_pause_ms));
 
   // `io` (this thread) accepts connections and handles signals; each connection then lives on
   // one of the `worker.threads` connection loops.
@@ -90,13 +121,19 @@ int main(int argc, char** argv) {
   StreamOptions stream_options;
   stream_options.heartbeat = std::chrono::seconds(settings->sse_heartbeat_s);
   stream_options.page = settings->sse_buffer_events;
+  stream_options.max_per_guest = settings->streams.max_per_guest;
+  stream_options.resync_window = std::chrono::milliseconds(settings->streams.resync_window_ms);
   EventHub hub(store, blocking, stream_options, loops.executors());
   RedisRelay relay(settings->redis, hub);
   HubPublisher events(hub, &relay);
-  ExternalApi external(store, SodiumRandom(), events,
-                       [&hub](const Guest& guest, std::optional<std::uint64_t> last) {
-                         return std::static_pointer_cast<StreamSource>(hub.Open(guest.id, last));
-                       });
+  ExternalApi external(
+      store, SodiumRandom(), events,
+      [&hub](const Guest& guest,
+             std::optional<std::uint64_t> last) -> edgechat::Result<std::shared_ptr<StreamSource>> {
+        auto stream = hub.Open(guest.id, last);
+        if (!stream) return stream.error();
+        return std::static_pointer_cast<StreamSource>(std::move(stream).value());
+      });
   AdminStreams admin_streams(pool, blocking);
   AdminApiOptions admin_options;
   admin_options.idle_seconds = settings->admin.session_idle_s;
@@ -131,7 +168,9 @@ int main(int argc, char** argv) {
         }
         return response;
       },
-      counters);
+      counters,
+      ServerOptions{.max_streams = capacity.limit,
+                    .queue_deadline = std::chrono::milliseconds(settings->db.queue_deadline_ms)});
   if (auto listening = server.Listen(settings->listen); !listening) {
     LogError("http", listening.error().message);
     return 1;
@@ -145,6 +184,7 @@ int main(int argc, char** argv) {
       settings->listen.is_unix() && ::lstat(settings->listen.unix_path.c_str(), &own_socket) == 0;
   publisher.Start();
   relay.Start();
+  hub.Start();
   pruner.Start();
 
   // When many streams have closed (a burst of visitors gone), hand the freed memory back to the

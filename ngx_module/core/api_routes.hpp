@@ -33,8 +33,19 @@ bool RouteActsForGuest(ApiRoute route);
 std::string_view AllowedMethods(ApiRoute route);
 bool MethodAllowed(ApiRoute route, std::string_view method);
 
-enum class LimitKind { kNone, kMessage, kGuestCreation };
+// Which limit a request is held to, besides edgechat_request_limit. Every route that makes the
+// worker do work has one: sending (the site's own limit), guest creation, reactions, stream
+// tickets and history reads.
+enum class LimitKind { kNone, kMessage, kGuestCreation, kReaction, kTicket, kHistory };
 LimitKind LimitFor(ApiRoute route, std::string_view method);
+
+// The limit's part of a limiter key ("m" for messages...): each kind counts on keys of its own.
+std::string_view LimitKeyTag(LimitKind kind);
+// edgechat_request_limit's part, on every guarded request.
+inline constexpr std::string_view kRequestLimitKeyTag = "r";
+
+// Whether the limit also keys on the guest (the bearer token), besides the client IP.
+bool LimitPerGuest(LimitKind kind);
 
 // The client address a per-IP limit keys on: IPv4 as is, IPv6 by its /64 prefix (one subscriber
 // usually holds a whole /64 and could otherwise rotate addresses past the limit), IPv4-mapped IPv6

@@ -1,5 +1,7 @@
 #include "core/redis_endpoint.hpp"
 
+#include <arpa/inet.h>
+
 #include <charconv>
 
 #include "core/redis_auth.hpp"
@@ -7,7 +9,9 @@
 namespace edgechat::core {
 
 std::string RedisEndpoint::Describe() const {
-  return unix_path.empty() ? host + ":" + std::to_string(port) : "unix:" + unix_path;
+  if (!unix_path.empty()) return "unix:" + unix_path;
+  bool ipv6 = host.find(':') != std::string::npos;
+  return (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
 }
 
 Result<RedisEndpoint> ParseRedisEndpoint(std::string_view text) {
@@ -39,6 +43,18 @@ Result<RedisEndpoint> ParseRedisEndpoint(std::string_view text) {
   }
   if (host.empty()) return Error{"invalid_redis", "expected unix:/path or host:port"};
   endpoint.host = std::string(host);
+  // Only literals: hiredis resolves a name with a blocking getaddrinfo on every (re)connect, and
+  // one resolved here once would go stale without a word.
+  unsigned char address[16];
+  bool bracketed = text.starts_with("[");
+  if (inet_pton(bracketed ? AF_INET6 : AF_INET, endpoint.host.c_str(), address) != 1) {
+    if (!bracketed && inet_pton(AF_INET6, endpoint.host.c_str(), address) == 1) {
+      return Error{"invalid_redis", "write an IPv6 address in brackets: [::1]:6379"};
+    }
+    return Error{"invalid_redis",
+                 "host names are not resolved (a DNS lookup would block nginx): give an IP "
+                 "address, such as 127.0.0.1:6379 or [::1]:6379, or unix:/path"};
+  }
   if (!port.empty() || text.ends_with(":")) {
     int value = 0;
     auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);

@@ -10,14 +10,15 @@ namespace edgechat::core {
 
 struct RedisEndpoint {
   std::string unix_path;  // set for "unix:/path"
-  std::string host;       // otherwise host and port
+  std::string host;       // otherwise an IPv4 or IPv6 address (never a name) and port
   int port = 6379;
 
   std::string Describe() const;
 };
 
-// Parses "unix:/absolute/path", "host:port", "host" (port 6379) or "[ipv6]:port"; a TLS URL
-// (rediss://) is refused with core::kRedisTlsUnsupported.
+// Parses "unix:/absolute/path", "ipv4:port", "ipv4" (port 6379), "[ipv6]:port" or "[ipv6]".
+// Host names are refused, so connecting never needs a DNS lookup; a TLS URL (rediss://) is
+// refused with core::kRedisTlsUnsupported.
 Result<RedisEndpoint> ParseRedisEndpoint(std::string_view text);
 
 }  // namespace edgechat::core

@@ -466,7 +466,7 @@ describe('messages', () => {
     await close();
   });
 
-  test('a reset event (events pruned while away) reloads the history, without duplicates', async () => {
+  test('a reset event (events pruned while away) reloads the history, more than a page of it, without duplicates', async () => {
     const { context, frame, close } = await open('mode=inline');
     const api = recordApi(context);
     const text = unique('before pruning');
@@ -482,6 +482,11 @@ describe('messages', () => {
     const children = (await run('ps', ['-o', 'pid=', '--ppid', master])).stdout.split(/\s+/).filter(Boolean);
     for (const pid of children) process.kill(Number(pid), 'SIGKILL');
     await agentReply(conversation, 'pruned one');
+    // More than a page missed: the newest page alone would leave a gap above it.
+    const missed = Array.from({ length: 60 }, (_, i) => `missed ${i + 1}`);
+    const inserted = await stack.sql('INSERT INTO messages (conversation_id, author, body) VALUES ' +
+      missed.map((t) => `(${Number(conversation)}, 'agent', '${t}')`).join(', '));
+    assert.equal(inserted.code, 0, inserted.stderr);
     await agentReply(conversation, 'pruned two');
     const aged = await stack.sql('UPDATE events SET created_at = created_at - INTERVAL 40 DAY');
     assert.equal(aged.code, 0, aged.stderr);
@@ -497,10 +502,65 @@ describe('messages', () => {
     await agentReply(conversation, 'after the reset');
     await frame.waitForSelector('.msg.agent >> text=after the reset', { timeout: 10000 });
     assert.deepEqual(await frame.$$eval('.msg.agent .bubble', (n) => n.map((x) => x.textContent)),
-      ['seen live', 'pruned one', 'pruned two', 'after the reset'], 'each reply once, in order');
+      ['seen live', 'pruned one', ...missed, 'pruned two', 'after the reset'], 'each reply once, in order');
     assert.deepEqual(await guestTexts(frame), [text]);
     await close();
   });
+
+  for (const lang of ['en', 'fa']) {
+    test(`a long conversation (${lang}): newest page first, scrolling up loads older pages in order, in place`, async () => {
+      const { context, page, frame, close } = await open(`mode=inline&lang=${lang}`);
+      const first = unique('the very first');
+      await send(frame, first);
+      await frame.waitForSelector('.msg.guest:not(.pending)');
+      const conversation = await conversationOf(first);
+      // 119 more, straight into MariaDB (far more than a visitor could send past the edge limits).
+      const rows = Array.from({ length: 119 }, (_, i) =>
+        `(${Number(conversation)}, '${i % 3 === 2 ? 'agent' : 'guest'}', 'older ${lang} ${i + 1}')`);
+      const inserted = await stack.sql(`INSERT INTO messages (conversation_id, author, body) VALUES ${rows.join(', ')}`);
+      assert.equal(inserted.code, 0, inserted.stderr);
+      const ids = (await stack.sql(`SELECT id FROM messages WHERE conversation_id = ${Number(conversation)} ORDER BY id`))
+        .stdout.trim().split('\n');
+      assert.equal(ids.length, 120);
+
+      const api = recordApi(context);
+      await page.reload();
+      const again = await chatFrame(page, stack.chatUrl);
+      await again.waitForSelector('#chat[aria-busy="false"]', { timeout: 15000 });
+      const shown = () => again.$$eval('#log .msg[data-id]', (n) => n.map((x) => x.dataset.id));
+      assert.equal(await again.getAttribute('html', 'dir'), lang === 'fa' ? 'rtl' : 'ltr');
+      assert.deepEqual(await shown(), ids.slice(-50), 'the newest page, oldest first');
+      assert.ok(await again.$eval('#log', (log) => log.scrollHeight - log.scrollTop - log.clientHeight < 2), 'at the bottom');
+
+      for (const count of [100, 120]) {
+        // Scroll to the top; note where the message at the top of the view is.
+        const mark = await again.$eval('#log', (log) => {
+          log.scrollTop = 0;
+          const top = log.querySelector('.msg[data-id]');
+          return { id: top.dataset.id, offset: top.getBoundingClientRect().top - log.getBoundingClientRect().top };
+        });
+        await again.waitForFunction((n) => document.querySelectorAll('#log .msg[data-id]').length === n, count, { timeout: 10000 });
+        assert.deepEqual(await shown(), ids.slice(-count), 'older messages above, in order, none twice');
+        const after = await again.$eval('#log', (log, id) => ({
+          offset: log.querySelector(`.msg[data-id="${id}"]`).getBoundingClientRect().top - log.getBoundingClientRect().top,
+          scrollTop: log.scrollTop,
+        }), mark.id);
+        assert.ok(after.scrollTop > 0, 'the view did not jump to the top of the older page');
+        assert.ok(Math.abs(after.offset - mark.offset) <= 2, `message ${mark.id} stayed in place (${mark.offset} -> ${after.offset})`);
+      }
+      assert.equal(await again.textContent('#log .msg[data-id] .bubble'), first);
+      const texts = await again.$$eval('#log .msg[data-id] .bubble', (n) => n.map((x) => x.textContent));
+      assert.equal(new Set(texts).size, 120);
+      // Everything is shown: scrolling to the top again asks for nothing.
+      const reads = () => api.filter((r) => r.method === 'GET' && r.path === 'messages').length;
+      const before = reads();
+      assert.equal(before, 3, 'the newest page and two older ones');
+      await again.$eval('#log', (log) => { log.scrollTop = 1; log.scrollTop = 0; });
+      await new Promise((r) => setTimeout(r, 500));
+      assert.equal(reads(), before);
+      await close();
+    });
+  }
 
   test('resolving and reopening the conversation (by the agent or by writing again) shows notes in the frame', async () => {
     const { frame, close } = await open('mode=inline');

@@ -1,12 +1,13 @@
 // The admin API's hardening on the real stack (nginx with the module, the worker, MariaDB, Redis):
 // login throttling per admin whatever the spelling and from whichever address, counted before
 // the password check so a parallel burst cannot exceed the limit; "this is me" decided by admin
-// id; client ids compared byte for byte.
+// id; client ids compared byte for byte; the session cookie's __Host- name over https.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStack } from '../lib/stack.mjs';
 import { adminCall } from '../lib/admin.mjs';
-import { httpCall } from '../lib/worker.mjs';
+import { httpCall, workerRequest } from '../lib/worker.mjs';
+import { join } from 'node:path';
 
 const LOGIN_WINDOW_S = 8;
 let stack;
@@ -183,4 +184,36 @@ test('client ids compare byte for byte: c-A and c-a are two messages; a true ret
   const r3 = await call('POST', `conversations/${conversationId}/messages`, { text: 'one', clientId: 'r-X' });
   assert.equal(r3.status, 200);
   assert.equal(r3.json.message.id, r1.json.message.id);
+});
+
+test('session cookie: __Host-ec_admin (Secure) over https, and only that name is read there; ec_admin over http', async () => {
+  // Over https nginx forwards X-Forwarded-Proto: https; the dev stack is http, so this part talks
+  // to the worker's socket directly, as nginx would for an https server.
+  const socket = join(stack.varDir, 'run', 'worker.sock');
+  const https = (method, path, { cookie, body, csrf } = {}) => workerRequest(socket, method, `/api/v1/admin/${path}`, {
+    headers: { 'X-Forwarded-Proto': 'https', 'X-Forwarded-For': '127.0.0.1', 'Content-Type': 'application/json', ...(cookie ? { Cookie: cookie } : {}), ...(csrf ? { 'X-CSRF-Token': csrf } : {}) },
+    body,
+  });
+  const login = await https('POST', 'login', { body: { username: 'admin', password: stack.adminPassword } });
+  assert.equal(login.status, 200, login.text);
+  const setCookie = login.headers['set-cookie'][0];
+  assert.match(setCookie, /^__Host-ec_admin=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Strict/);
+  assert.match(setCookie, /; Secure(;|$)/);
+  assert.doesNotMatch(setCookie, /Domain=/i, '__Host- cookies carry no Domain');
+  const token = setCookie.split(';')[0].split('=')[1];
+
+  assert.equal((await https('GET', 'session', { cookie: `__Host-ec_admin=${token}` })).status, 200);
+  // The same session under the plain name (planted by a subdomain or over http) is not read over https.
+  const planted = await https('GET', 'session', { cookie: `ec_admin=${token}` });
+  assert.equal(planted.status, 401, planted.text);
+
+  const logout = await https('POST', 'logout', { cookie: `__Host-ec_admin=${token}`, csrf: login.json.csrfToken });
+  assert.equal(logout.status, 200, logout.text);
+  assert.match(logout.headers['set-cookie']?.[0] ?? '', /^__Host-ec_admin=; .*Max-Age=0.*; Secure/);
+
+  // Over http (through nginx, the dev stack) the plain name without Secure.
+  const plain = await loginFrom('127.0.0.1', 'admin', stack.adminPassword);
+  assert.equal(plain.status, 200);
+  assert.match(plain.headers['set-cookie'][0], /^ec_admin=[A-Za-z0-9_-]{43}; /);
+  assert.doesNotMatch(plain.headers['set-cookie'][0], /Secure/);
 });

@@ -5,9 +5,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, mkdir, readFile, writeFile, rm, symlink, access } from 'node:fs/promises';
+import { mkdtemp, mkdir, readFile, readdir, writeFile, rm, symlink, access } from 'node:fs/promises';
 import { createServer as createHttpServer, request as httpRequest } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
+import { connect, createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -645,12 +645,170 @@ test('nginx -t names the directive on a bad value', async () => {
     [/edgechat_limit_zone [^;]+;/, 'edgechat_limit_zone lots;', /edgechat_limit_zone.*invalid size/],
     [/edgechat_limit_zone [^;]+;/, 'edgechat_limit_zone 4m; edgechat_guest_limit 5r/d;', /edgechat_guest_limit.*RATE/],
     [/edgechat_limit_zone [^;]+;/, 'edgechat_limit_zone 4m; edgechat_limit_lease 0;', /edgechat_limit_lease must be between 1 and/],
+    [/edgechat_history_limit [^;]+;/, 'edgechat_history_limit 10r/d;', /edgechat_history_limit.*RATE.*or off/],
+    [/edgechat_ticket_limit [^;]+;/, 'edgechat_ticket_limit 20r/m; edgechat_ticket_limit off;', /"edgechat_ticket_limit" directive is duplicate/],
+    // Names would need a DNS lookup that blocks nginx: refused before any is made.
+    [/edgechat_redis unix:[^;]+;/, 'edgechat_redis redis.internal:6379;', /edgechat_redis: invalid address "redis\.internal:6379": host names are not resolved/],
+    [/edgechat_redis unix:[^;]+;/, 'edgechat_redis localhost;', /edgechat_redis: invalid address "localhost": host names are not resolved/],
   ];
   for (const [pattern, replacement, message] of cases) {
     await writeFile(conf, good.replace(pattern, replacement));
     const result = await run('/usr/sbin/nginx', ['-t', '-p', join(edge.var, 'nginx'), '-c', 'conf/bad.conf', '-e', '/dev/null']);
     assert.notEqual(result.code, 0, replacement);
     assert.match(result.stderr, message);
+  }
+  const fine = [
+    [/edgechat_redis unix:[^;]+;/, 'edgechat_redis 127.0.0.1:6379;'],
+    [/edgechat_redis unix:[^;]+;/, 'edgechat_redis [::1];'],
+    [/edgechat_history_limit [^;]+;/, 'edgechat_history_limit off;'],
+  ];
+  for (const [pattern, replacement] of fine) {
+    await writeFile(conf, good.replace(pattern, replacement));
+    const result = await run('/usr/sbin/nginx', ['-t', '-p', join(edge.var, 'nginx'), '-c', 'conf/bad.conf', '-e', '/dev/null']);
+    assert.equal(result.code, 0, `${replacement}: ${result.stderr}`);
+  }
+});
+
+/** A third nginx host with a Redis of its own (which a test may stop), sharing the stub worker. */
+async function privateHost(name, patch) {
+  const own = new Redis(join(base, `redis-${name}`));
+  await mkdir(own.dir, { recursive: true });
+  await own.start();
+  await own.publish(registry(1));
+  const host = new Nginx(join(base, name), await freePort(), own.socket);
+  await host.render(await freePort(), patch);
+  await symlink(worker.socket, join(host.var, 'run', 'worker.sock'));
+  await host.start();
+  for (let i = 0; i < 60 && (await host.api('config')).status !== 200; i++) await sleep(50);
+  return { host, redis: own };
+}
+
+/** The nginx processes under a host's master: pid and title ("nginx: worker process"...). */
+async function children(host) {
+  const master = Number((await readFile(join(host.var, 'run', 'nginx.pid'), 'utf8')).trim());
+  const { stdout } = await run('ps', ['-o', 'pid=,args=', '--ppid', String(master)]);
+  return stdout.split('\n').filter(Boolean).map((line) => {
+    const [, pid, title] = line.trim().match(/^(\d+)\s+(.*)$/);
+    return { pid: Number(pid), title };
+  }).sort((a, b) => a.pid - b.pid);
+}
+
+test('a client that leaves while its request waits on a stalled Redis is finalized at once', async () => {
+  const { host, redis: own } = await privateHost('d', (conf) =>
+    conf.replace('edgechat_redis_timeout 250ms;', 'edgechat_redis_timeout 4s;'));
+  const redisPid = Number((await readFile(join(own.dir, 'redis.pid'), 'utf8')).trim());
+  const accessLog = join(host.var, 'nginx', 'logs', 'access.log');
+  const left = async () => (await readFile(accessLog, 'utf8')).split('\n')
+    .filter((line) => line.includes('"GET /api/v1/external/messages HTTP/1.1" 499 '));
+  // A history read from a guest no limiter key knows yet: its check has to wait for Redis.
+  const abandon = async (token) => {
+    const socket = connect(host.port, '127.0.0.1');
+    await new Promise((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+    socket.write(`GET /api/v1/external/messages HTTP/1.1\r\nHost: chat\r\nSite-Key: ${SITE}\r\n` +
+      `Authorization: Bearer ${token}\r\n\r\n`);
+    await sleep(300);
+    socket.destroy();
+  };
+  const waitForLeft = async (count) => {
+    for (let i = 0; i < 30 && (await left()).length < count; i++) await sleep(50);
+    return (await left()).length;
+  };
+  const tokens = ['b'.repeat(43), 'c'.repeat(43)];
+  try {
+    const before = await children(host);
+    assert.equal(before.length, 2);
+    let stopped = false;
+    try {
+      process.kill(redisPid, 'SIGSTOP');
+      stopped = true;
+      // Redis answers after the client left: the answer finds no request.
+      await abandon(tokens[0]);
+      assert.equal(await waitForLeft(1), 1, 'finalized (499) while Redis was still stopped');
+      process.kill(redisPid, 'SIGCONT');
+      stopped = false;
+      await sleep(500);
+      // The command times out after the client left: the timeout finds no request.
+      process.kill(redisPid, 'SIGSTOP');
+      stopped = true;
+      await abandon(tokens[1]);
+      assert.equal(await waitForLeft(2), 2, 'finalized (499) while Redis was still stopped');
+      await sleep(4500);
+      process.kill(redisPid, 'SIGCONT');
+      stopped = false;
+    } finally {
+      if (stopped) process.kill(redisPid, 'SIGCONT');
+    }
+    for (const line of await left()) {
+      const seconds = Number(line.match(/" 499 \d+ ([\d.]+) /)[1]);
+      assert.ok(seconds < 1.5, line);
+    }
+    // The same worker processes go on serving; neither abandoned request reached the worker.
+    let healed = false;
+    for (let i = 0; i < 60 && !healed; i++) {
+      await sleep(250);
+      healed = JSON.parse((await request(`${host.url}/edgechat/status`)).text).worker.redis === 'connected';
+    }
+    assert.ok(healed, 'back on Redis');
+    assert.equal((await host.api('messages', { headers: { Authorization: `Bearer ${'d'.repeat(43)}` } })).status, 200);
+    assert.deepEqual(await children(host), before);
+    const reached = worker.requests.filter((req) => tokens.some((token) => req.headers.authorization?.includes(token)));
+    assert.deepEqual(reached, []);
+    assert.doesNotMatch(await host.errorLog(), /\[alert\]|\[crit\]|exited on signal/);
+  } finally {
+    await host.stop();
+    await own.stop();
+  }
+});
+
+test('the cache manager and loader start no runtime: one Redis connection per worker process', async () => {
+  const { host, redis: own } = await privateHost('e', (conf) => conf.replace('edgechat_limit_zone 4m;',
+    `edgechat_limit_zone 4m;\n    proxy_cache_path ${join(base, 'e', 'nginx', 'tmp', 'cache')} keys_zone=edgecache:1m;`));
+  try {
+    const titles = (await children(host)).map((child) => child.title);
+    assert.ok(titles.some((title) => title.includes('cache manager process')), titles.join(', '));
+    assert.ok(titles.some((title) => title.includes('cache loader process')), titles.join(', '));
+    await sleep(1000); // every process that would connect has done so
+    // CLIENT LIST lists redis-cli's own connection too.
+    const clients = (await own.cli('CLIENT', 'LIST')).stdout.split('\n').filter(Boolean).length - 1;
+    assert.equal(clients, 2, 'one connection for each of the two worker processes');
+  } finally {
+    await host.stop();
+    await own.stop();
+  }
+});
+
+test('the registry cache is written by one worker, whole, with its size and time logged', async () => {
+  const cache = (host) => join(host.var, 'nginx', 'registry-cache.json');
+  const { host, redis: own } = await privateHost('f', (conf) =>
+    conf.replace(/error_log ([^;]+) notice;/, 'error_log $1 info;'));
+  try {
+    // Revision 17: a document of another size than revision 1's, which the host cached at start.
+    await own.publish(registry(17));
+    let written;
+    for (let i = 0; i < 60 && written?.revision !== 17; i++) {
+      await sleep(100);
+      written = JSON.parse(await readFile(cache(host), 'utf8').catch(() => 'null'));
+    }
+    assert.deepEqual(written, registry(17));
+    const bytes = Buffer.byteLength(JSON.stringify(registry(17)));
+    const log = await host.errorLog();
+    const lines = log.match(new RegExp(`registry cache ".*registry-cache\\.json" written: ${bytes} bytes in \\d+ ms`, 'g'));
+    assert.equal(lines?.length, 1, 'one writer for revision 17');
+    const leftovers = (await readdir(join(host.var, 'nginx'))).filter((name) => name.includes('.tmp'));
+    assert.deepEqual(leftovers, []);
+    // A restart with Redis down still knows the sites, from the cache.
+    await host.stop();
+    await own.stop();
+    await host.start();
+    let config;
+    for (let i = 0; i < 40 && config?.status !== 200; i++) {
+      config = await host.api('config');
+      if (config.status !== 200) await sleep(50);
+    }
+    assert.equal(config.status, 200);
+  } finally {
+    await host.stop();
+    await own.stop();
   }
 });
 

@@ -83,6 +83,98 @@ test('every spelling the worker accepts is limited as its guest; odd spellings g
   }
 });
 
+// The route limits at their defaults (conf/nginx/edgechat-dev.conf.in writes them out):
+// reactions 60r/m burst=30, stream tickets 20r/m burst=10, history reads 120r/m burst=60.
+const workerSocket = () => join(stack.varDir, 'run', 'worker.sock');
+const bearer = (token) => ({ Authorization: `Bearer ${token}` });
+
+/** A guest with an agent's reply to react to (both made behind the edge). */
+async function guestWithReply() {
+  const guest = await newGuest();
+  const sent = await workerRequest(workerSocket(), 'POST', '/api/v1/external/messages', {
+    headers: { 'Site-Key': stack.siteKey, 'Content-Type': 'application/json', ...bearer(guest.token) },
+    body: JSON.stringify({ text: 'hello', clientId: 'reply-me' }),
+  });
+  assert.equal(sent.status, 201, sent.text);
+  const history = await workerRequest(workerSocket(), 'GET', '/api/v1/external/messages',
+    { headers: { 'Site-Key': stack.siteKey, ...bearer(guest.token) } });
+  const reply = await stack.ctlJson(['conversations', 'reply', String(history.json.conversationId),
+    '--text', 'How can I help?', '--as', 'admin']);
+  return { ...guest, replyId: reply.message.id };
+}
+
+const routes = {
+  reaction: {
+    capacity: 31, emissionMs: 1000,
+    call: (guest, from, i) => edge('PUT', `messages/${guest.replyId}/reaction`, {
+      from, headers: bearer(guest.token), body: { value: i % 2 ? 'dislike' : 'like' },
+    }),
+    ok: 200,
+  },
+  ticket: {
+    capacity: 11, emissionMs: 3000,
+    call: (guest, from) => edge('POST', 'events/ticket', { from, headers: bearer(guest.token), body: {} }),
+    ok: 201,
+  },
+  history: {
+    capacity: 61, emissionMs: 500,
+    call: (guest, from) => edge('GET', 'messages', { from, headers: bearer(guest.token) }),
+    ok: 200,
+  },
+};
+
+/** Sends `count` requests as fast as they are answered; resolves to the statuses and 429s. */
+async function flood(route, guest, from, count) {
+  const started = Date.now();
+  const statuses = [];
+  let limited;
+  for (let i = 0; i < count; i++) {
+    const res = await route.call(guest, from, i);
+    statuses.push(res.status);
+    if (res.status === 429) limited ??= res;
+  }
+  return { statuses, limited, refills: Math.ceil((Date.now() - started) / route.emissionMs) + 1 };
+}
+
+function assertLimited(name, route, { statuses, limited, refills }, slack = 0) {
+  const allowed = statuses.filter((status) => status !== 429);
+  assert.ok(allowed.every((status) => status === route.ok), `${name}: ${statuses}`);
+  assert.ok(allowed.length >= route.capacity - slack, `${name}: only ${allowed.length} allowed: ${statuses}`);
+  assert.ok(allowed.length <= route.capacity + refills + slack, `${name}: ${allowed.length} allowed: ${statuses}`);
+  assert.equal(statuses.at(-1), 429, `${name}: ${statuses}`);
+  // The shape of the message limit's refusal: Retry-After and the site's own text.
+  assert.equal(limited.json.error, 'rate_limited');
+  assert.equal(limited.json.message, 'Slow down.');
+  assert.ok(Number(limited.headers['retry-after']) >= 1);
+}
+
+for (const name of ['reaction', 'ticket']) {
+  test(`${name}s: one guest's flood gets 429 after the burst, per guest and per address; others go on`, async () => {
+    const route = routes[name];
+    const [a, b, c] = [await guestWithReply(), await guestWithReply(), await guestWithReply()];
+    const net = name === 'reaction' ? '127.0.5' : '127.0.6';
+    const result = await flood(route, a, `${net}.1`, route.capacity + 10);
+    // Under 32 requests at once a key is charged one request at a time: exact.
+    assert.deepEqual(result.statuses.slice(0, route.capacity), Array(route.capacity).fill(route.ok));
+    assertLimited(name, route, result);
+
+    assert.equal((await route.call(b, `${net}.2`, 0)).status, route.ok, 'another guest elsewhere is unaffected');
+    assert.equal((await route.call(a, `${net}.3`, 0)).status, 429, 'the guest is limited from any address');
+    assert.equal((await route.call(c, `${net}.1`, 0)).status, 429, 'the address is limited for any guest');
+  });
+}
+
+test('history reads: one guest\'s flood gets 429 after the burst; another guest is unaffected', async () => {
+  const route = routes.history;
+  const [a, b] = [await guestWithReply(), await guestWithReply()];
+  const result = await flood(route, a, '127.0.7.1', route.capacity + 30);
+  // Capacity 61 leases up to 3 credits a worker (docs/nginx-module.md): within 2 x 3/2 x 3.
+  assertLimited('history', route, result, 9);
+  const other = await route.call(b, '127.0.7.2', 0);
+  assert.equal(other.status, 200, 'another guest elsewhere is unaffected');
+  assert.equal(other.json.messages.length, 2);
+});
+
 // Last: it stops Redis and shrinks the fallback zone.
 test('Redis down: a flood of random guest tokens cannot reset a real guest in the fallback zone', async () => {
   // The smallest zone (32k, a few hundred keys), so the flood could fill it many times over.

@@ -19,3 +19,17 @@ export async function adminCall(chatUrl, method, path, body, { who, csrf } = {})
   try { json = JSON.parse(text); } catch { json = undefined; }
   return { status: res.status, json, text, headers: res.headers };
 }
+
+/**
+ * Logs `username` in through the edge at `chatUrl`; resolves to {cookie, csrf} for adminCall, or
+ * throws with the answer when the login fails.
+ */
+export async function adminLogin(chatUrl, username, password) {
+  const res = await fetch(`${chatUrl}/api/v1/admin/login`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`admin login: ${res.status} ${text}`);
+  return { cookie: res.headers.get('set-cookie').split(';')[0], csrf: JSON.parse(text).csrfToken };
+}

@@ -81,6 +81,8 @@
   let unread = 0;
   let seen = null; // id of the newest message the visitor has seen; the host page keeps it
   let lastEventId = null; // SSE position: from the history answer, then from each event
+  let older = null; // the next older history page: {before: oldest id shown, more: bool}
+  let loadingOlder = false;
   const byId = new Map(); // String(message id) -> {message, node}
   const outbox = []; // unsent messages, sent in order: {clientId, text, node, failed}
   const statuses = new Map(); // reason -> text; the first one is shown
@@ -298,8 +300,9 @@
     return ui.log.scrollHeight - ui.log.scrollTop - ui.log.clientHeight < 80;
   }
 
-  // Adds or updates a server message; returns true when it is new.
-  function upsert(m, { announce = true } = {}) {
+  // Adds or updates a server message; returns true when it is new. `old`: from an older page, so
+  // the log does not scroll (the caller keeps the visitor's place).
+  function upsert(m, { announce = true, old = false } = {}) {
     if (!m || (typeof m.id !== 'number' && typeof m.id !== 'string') || typeof m.text !== 'string') return false;
     m = { ...m, id: String(m.id) };
     const stick = nearBottom();
@@ -321,7 +324,7 @@
     renderMessage(m, item);
     byId.set(m.id, { message: m, node: item });
     ui.empty.hidden = true;
-    if (stick || m.author === 'guest') ui.log.scrollTop = ui.log.scrollHeight;
+    if (!old && (stick || m.author === 'guest')) ui.log.scrollTop = ui.log.scrollHeight;
     if (announce) {
       toParent('message', { message: { id: m.id, author: m.author, text: m.text, createdAt: m.createdAt } });
       if (showing()) markSeen();
@@ -331,13 +334,13 @@
   }
 
   function insertInOrder(item, m) {
-    // Server messages stay in createdAt order, before any still-pending sends.
+    // Server messages stay in id order (the order they were stored), before any still-pending sends.
     const firstPending = outbox.length ? outbox[0].node : null;
     let before = firstPending && firstPending.parentNode === ui.log ? firstPending : null;
     for (let n = ui.log.lastElementChild; n; n = n.previousElementSibling) {
       const other = n.dataset.id && byId.get(n.dataset.id);
       if (!other) continue;
-      if (String(other.message.createdAt) <= String(m.createdAt)) break;
+      if (Number(other.message.id) < Number(m.id)) break;
       before = n;
     }
     ui.log.insertBefore(item, before);
@@ -442,12 +445,52 @@
 
   // ---------------------------------------------------------------- live updates
 
+  const historyPath = (before) => (before ? `messages?before=${encodeURIComponent(before)}` : 'messages');
+
+  // The newest page of the history; when messages are shown already (a reset, a new stream), pages
+  // back until it meets them, so a gap of more than a page is filled too.
   async function loadHistory(announce) {
-    const { json } = await persist('load', () => withGuest(() => call('GET', 'messages')));
-    for (const m of json.messages || []) upsert(m, { announce });
-    // Events after this id are exactly what the history does not hold yet.
-    if (json.lastEventId != null) lastEventId = String(json.lastEventId);
+    const had = byId.size > 0;
+    let before = null;
+    for (;;) {
+      const { json } = await persist('load', () => withGuest(() => call('GET', historyPath(before))));
+      const messages = json.messages || [];
+      const meets = messages.some((m) => byId.has(String(m.id)));
+      for (const m of messages) upsert(m, { announce, old: before !== null });
+      // Events after this id are exactly what the newest page does not hold yet.
+      if (before === null && json.lastEventId != null) lastEventId = String(json.lastEventId);
+      if (!had) older = { before: messages.length ? messages[0].id : null, more: !!json.hasMore };
+      if (!had || meets || !json.hasMore || !messages.length) break;
+      before = messages[0].id;
+    }
     if (!byId.size) ui.empty.hidden = false;
+  }
+
+  // The page before the oldest message shown, when the visitor scrolls to the top. The visitor
+  // keeps their place: the distance from the bottom is the same after the insert.
+  async function loadOlder() {
+    if (loadingOlder || !older || !older.more) return;
+    loadingOlder = true;
+    let loaded = false;
+    try {
+      const { json } = await withGuest(() => call('GET', historyPath(older.before)));
+      const messages = json.messages || [];
+      const fromBottom = ui.log.scrollHeight - ui.log.scrollTop;
+      for (const m of messages) upsert(m, { announce: false, old: true });
+      ui.log.scrollTop = ui.log.scrollHeight - fromBottom;
+      older = { before: messages.length ? messages[0].id : older.before, more: !!json.hasMore && messages.length > 0 };
+      loaded = true;
+    } catch {
+      // the next scroll tries again
+    }
+    loadingOlder = false;
+    if (loaded) fillLog();
+  }
+
+  // A log too short to scroll cannot reach its top: load older pages until it scrolls (not while
+  // hidden, when it has no height).
+  function fillLog() {
+    if (ui.log.clientHeight > 0 && ui.log.scrollHeight <= ui.log.clientHeight) loadOlder();
   }
 
   // Server-sent events read with fetch, so the token stays in a header. Falls back to polling
@@ -650,6 +693,7 @@
       setUnread(0);
       markSeen();
       ui.log.scrollTop = ui.log.scrollHeight;
+      fillLog();
       if (!config.locked) ui.input.focus();
     }
   }
@@ -708,12 +752,16 @@
     else setUnread([...byId.values()].filter(({ message }) => message.author === 'agent' && Number(message.id) > seen).length);
     ui.chat.setAttribute('aria-busy', 'false');
     ui.log.scrollTop = ui.log.scrollHeight;
+    fillLog();
     toParent('ready', { unread });
     if (visible && !config.locked && framed && init && init.mode === 'floating') ui.input.focus();
     listen();
   }
 
   ui.form.addEventListener('submit', submit);
+  ui.log.addEventListener('scroll', () => {
+    if (ui.log.scrollTop < 80) loadOlder();
+  }, { passive: true });
   ui.input.addEventListener('input', autoGrow);
   ui.input.addEventListener('keydown', (event) => {
     if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) submit(event);

@@ -3,11 +3,11 @@
 #include <sodium.h>
 
 #include <algorithm>
-#include <charconv>
 #include <nlohmann/json.hpp>
 
 #include "admin/admin_json.hpp"
 #include "api/external_api.hpp"
+#include "common/ids.hpp"
 #include "common/text.hpp"
 #include "core/api_routes.hpp"
 #include "core/origin.hpp"
@@ -55,14 +55,6 @@ std::vector<std::string> Split(std::string_view route) {
     route.remove_prefix(slash + 1);
   }
   return parts;
-}
-
-std::optional<std::uint64_t> ParseId(const std::string& text) {
-  std::uint64_t value = 0;
-  if (text.empty() || text.size() > 19) return std::nullopt;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size() || value == 0) return std::nullopt;
-  return value;
 }
 
 // A text field: a string of 1..max code points (min 0 when `allow_empty`).
@@ -181,12 +173,19 @@ std::string ClientAddress(const HttpRequest& request) {
   return last.empty() ? "unknown" : last;
 }
 
+bool OverHttps(const HttpRequest& request) {
+  return request.Header("x-forwarded-proto").value_or("") == "https";
+}
+
+const char* SessionCookieName(const HttpRequest& request) {
+  return OverHttps(request) ? kAdminCookieHttps : kAdminCookie;
+}
+
 std::string SessionCookie(const HttpRequest& request, const std::string& value, int max_age) {
-  bool secure = request.Header("x-forwarded-proto").value_or("") == "https";
   std::string cookie =
-      std::string(kAdminCookie) + "=" + value + "; Path=/; HttpOnly; SameSite=Strict";
+      std::string(SessionCookieName(request)) + "=" + value + "; Path=/; HttpOnly; SameSite=Strict";
   if (max_age >= 0) cookie += "; Max-Age=" + std::to_string(max_age);
-  if (secure) cookie += "; Secure";
+  if (OverHttps(request)) cookie += "; Secure";
   return cookie;
 }
 
@@ -273,7 +272,7 @@ std::optional<HttpResponse> AdminApi::Handle(const HttpRequest& request) {
       if (request.method != "POST") return ErrorResponse(405, "method_not_allowed", "Use POST.");
       return Login(request);
     }
-    auto cookie = CookieValue(request.Header("cookie"), kAdminCookie);
+    auto cookie = CookieValue(request.Header("cookie"), SessionCookieName(request));
     if (!cookie || cookie->size() != 43) {
       return ErrorResponse(401, "unauthorized", "Log in first.");
     }
@@ -425,18 +424,13 @@ HttpResponse AdminApi::Sites(const HttpRequest& request, const Session& session,
         }
       }
       site.key = NewSiteKey(random_);
-      EC_TRY(created, CreateSite(pool_, site));
-      auto audited = AuditSiteCreated(pool_, created, actor);
-      if (!audited) return FromError(audited.error());
-      // The rest (lock, limits, locale) as an edit of the new site.
+      // The rest (lock, limits, locale) applies in the transaction that creates the site: no
+      // moment where it is live unlocked or with default limits.
       patch.name.reset();
       patch.title.reset();
       patch.primary_color.reset();
       patch.is_main.reset();
-      if (!patch.empty()) {
-        EC_TRY(updated, UpdateSite(pool_, created.key, patch, actor));
-        created = updated;
-      }
+      EC_TRY(created, CreateSite(pool_, site, patch, actor));
       return Json(201, AdminSiteJson(created));
     }
     return ErrorResponse(405, "method_not_allowed", "Use GET or POST.");

@@ -23,7 +23,11 @@
 
 namespace edgechat::worker {
 
+// The session cookie's name over plain http, and over https (nginx says which in
+// X-Forwarded-Proto). The __Host- prefix makes the browser insist on Secure, Path=/ and no Domain,
+// so neither a sibling subdomain nor a plain-http response can plant a session cookie.
 inline constexpr const char* kAdminCookie = "ec_admin";
+inline constexpr const char* kAdminCookieHttps = "__Host-ec_admin";
 
 struct AdminApiOptions {
   unsigned idle_seconds = 1800;        // a session unused this long is gone

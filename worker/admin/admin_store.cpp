@@ -61,6 +61,9 @@ constexpr const char* kSecretKeySelect =
     "SELECT k.id, s.site_key, k.key_prefix, k.label, k.created_at, k.last_used_at, k.revoked_at "
     "FROM site_secret_keys k JOIN sites s ON s.id = k.site_id ";
 
+// The columns AdminFromRow reads.
+constexpr const char* kAdminColumns = "id, username, display_name, created_at, disabled_at";
+
 AdminInfo AdminFromRow(sql::ResultSet& rs) {
   AdminInfo a;
   a.id = rs.getUInt64("id");
@@ -72,9 +75,8 @@ AdminInfo AdminFromRow(sql::ResultSet& rs) {
 }
 
 std::optional<AdminCredentials> ReadAdminCredentials(DbConnection& c, const std::string& username) {
-  auto stmt = Prepare(c,
-                      "SELECT id, username, display_name, created_at, disabled_at, "
-                      "password_hash FROM admins WHERE username = ?");
+  auto stmt = Prepare(c, std::string("SELECT ") + kAdminColumns +
+                             ", password_hash FROM admins WHERE username = ?");
   stmt->setString(1, username);
   auto rs = Query(*stmt);
   if (!rs->next()) return std::nullopt;
@@ -88,9 +90,12 @@ Result<Site> FindSiteWithOrigins(ConnectionPool& pool, const std::string& site_k
       pool, [&](DbConnection& c) -> Result<Site> { return ReadSite(c, site_key, /*lock=*/false); });
 }
 
-Result<Site> UpdateSite(ConnectionPool& pool, const std::string& site_key, const SitePatch& p,
-                        const Actor& actor) {
-  return ChangeSite<Site>(pool, site_key, [&](DbConnection& c, Site s) -> Result<Site> {
+namespace {
+
+// Applies `p` to the site `s` (its row locked, inside the caller's transaction) and bumps the
+// registry revision if anything changed. Returns what changed ({field: {from, to}}), for the
+// caller's audit row; empty when the patch changed nothing.
+Result<json> ApplySitePatch(DbConnection& c, Site& s, const SitePatch& p) {
     json changed = json::object();
     auto set_text = [&](const std::optional<std::string>& value, std::string& field,
                         const char* name) {
@@ -130,7 +135,7 @@ Result<Site> UpdateSite(ConnectionPool& pool, const std::string& site_key, const
     set_uint(p.limit_messages, s.limits.messages, "limits.messages");
     set_uint(p.limit_window_seconds, s.limits.window_seconds, "limits.windowSeconds");
     set_uint(p.limit_burst, s.limits.burst, "limits.burst");
-    if (changed.empty()) return s;
+    if (changed.empty()) return changed;
     if (p.is_main && *p.is_main) {
       Prepare(c, "UPDATE sites SET is_main = 0, revision = revision + 1 WHERE is_main = 1")
           ->executeUpdate();
@@ -164,8 +169,34 @@ Result<Site> UpdateSite(ConnectionPool& pool, const std::string& site_key, const
       throw;
     }
     BumpRegistryRevision(c);
-    AppendAudit(c, actor, "site.update", s.key, Compact({{"site", s.name}, {"changes", changed}}));
+    return changed;
+}
+
+}  // namespace
+
+Result<Site> UpdateSite(ConnectionPool& pool, const std::string& site_key, const SitePatch& p,
+                        const Actor& actor) {
+  return ChangeSite<Site>(pool, site_key, [&](DbConnection& c, Site s) -> Result<Site> {
+    auto changed = ApplySitePatch(c, s, p);
+    if (!changed) return changed.error();
+    if (changed->empty()) return s;
+    AppendAudit(c, actor, "site.update", s.key, Compact({{"site", s.name}, {"changes", *changed}}));
     return s;
+  });
+}
+
+Result<Site> CreateSite(ConnectionPool& pool, const NewSite& site, const SitePatch& settings,
+                        const Actor& actor) {
+  return WithTransaction<Site>(pool, [&](DbConnection& c) -> Result<Site> {
+    auto inserted = InsertSite(c, site);
+    if (!inserted) return inserted.error();
+    Site created = *inserted;
+    auto changed = ApplySitePatch(c, created, settings);
+    if (!changed) return changed.error();
+    json detail = {{"site", created.name}, {"origins", created.origins}};
+    if (!changed->empty()) detail["settings"] = *changed;
+    AppendAudit(c, actor, "site.create", created.key, Compact(detail));
+    return created;
   });
 }
 
@@ -229,11 +260,6 @@ Result<Site> RegenerateSiteKey(ConnectionPool& pool, const std::string& site_key
                 Compact({{"site", s.name}, {"previousKey", site_key}}));
     return s;
   });
-}
-
-Status AuditSiteCreated(ConnectionPool& pool, const Site& site, const Actor& actor) {
-  return AppendAudit(pool, actor, "site.create", site.key,
-                     Compact({{"site", site.name}, {"origins", site.origins}}));
 }
 
 std::string NewSecretKey(const RandomFill& random) {
@@ -332,8 +358,7 @@ bool VerifyAdminPassword(const std::string& hash, const std::string& password) {
 Result<std::vector<AdminInfo>> ListAdmins(ConnectionPool& pool) {
   using Admins = std::vector<AdminInfo>;
   return WithConnection<Admins>(pool, [&](DbConnection& c) -> Result<Admins> {
-    auto stmt = Prepare(
-        c, "SELECT id, username, display_name, created_at, disabled_at FROM admins ORDER BY id");
+    auto stmt = Prepare(c, std::string("SELECT ") + kAdminColumns + " FROM admins ORDER BY id");
     auto rs = Query(*stmt);
     Admins admins;
     while (rs->next()) admins.push_back(AdminFromRow(*rs));
@@ -367,17 +392,16 @@ Result<LoginCandidate> FindLoginCandidate(ConnectionPool& pool, const std::strin
 Result<AdminInfo> CreateAdmin(ConnectionPool& pool, const std::string& username,
                               const std::string& display_name, const std::string& password_hash,
                               const Actor& actor) {
-  auto id = AddAdmin(pool, username, display_name, password_hash);
-  if (!id) return id.error();
-  auto audited =
-      AppendAudit(pool, actor, "admin.add", username, Compact({{"displayName", display_name}}));
-  if (!audited) return audited.error();
-  auto admins = ListAdmins(pool);
-  if (!admins) return admins.error();
-  for (const auto& a : *admins) {
-    if (a.id == *id) return a;
-  }
-  return Error{"db_error", "created admin not found"};
+  return WithTransaction<AdminInfo>(pool, [&](DbConnection& c) -> Result<AdminInfo> {
+    auto id = InsertAdmin(c, username, display_name, password_hash);
+    if (!id) return id.error();
+    AppendAudit(c, actor, "admin.add", username, Compact({{"displayName", display_name}}));
+    auto read = Prepare(c, std::string("SELECT ") + kAdminColumns + " FROM admins WHERE id = ?");
+    read->setUInt64(1, *id);
+    auto rs = Query(*read);
+    if (!rs->next()) return Error{"db_error", "created admin not found"};
+    return AdminFromRow(*rs);
+  });
 }
 
 Status RemoveAdmin(ConnectionPool& pool, std::uint64_t admin_id, const Actor& actor) {

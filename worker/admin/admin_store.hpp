@@ -12,6 +12,7 @@
 
 #include "common/ids.hpp"
 #include "core/result.hpp"
+#include "store/admin_repo.hpp"
 #include "store/events.hpp"
 #include "store/models.hpp"
 #include "store/pool.hpp"
@@ -57,8 +58,11 @@ Result<Site> RemoveSiteOrigin(ConnectionPool& pool, const std::string& site_key,
 // Replaces the public site key by `new_key` (the old embed stops working).
 Result<Site> RegenerateSiteKey(ConnectionPool& pool, const std::string& site_key,
                                const std::string& new_key, const Actor& actor);
-// Writes the audit row of a site created elsewhere (CreateSite in store/admin_repo).
-Status AuditSiteCreated(ConnectionPool& pool, const Site& site, const Actor& actor);
+// Creates the site with its origins, applies `settings` (lock, limits, locale...) and writes its
+// audit row, in one transaction: a failure leaves nothing behind, and no site exists unaudited.
+// A taken name or key is Error{"conflict"}.
+Result<Site> CreateSite(ConnectionPool& pool, const NewSite& site, const SitePatch& settings,
+                        const Actor& actor);
 
 struct SecretKeyInfo {
   std::uint64_t id = 0;
@@ -115,7 +119,7 @@ struct LoginCandidate {
   std::string name_key;
 };
 Result<LoginCandidate> FindLoginCandidate(ConnectionPool& pool, const std::string& username);
-// Adds an admin (AddAdmin of store/admin_repo) and audits it.
+// Adds an admin and its audit row in one transaction. A taken username is Error{"conflict"}.
 Result<AdminInfo> CreateAdmin(ConnectionPool& pool, const std::string& username,
                               const std::string& display_name, const std::string& password_hash,
                               const Actor& actor);

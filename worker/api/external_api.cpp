@@ -90,15 +90,7 @@ std::optional<std::uint64_t> ReactionRouteId(std::string_view route) {
   constexpr std::string_view kHead = "messages/";
   constexpr std::string_view kTail = "/reaction";
   if (!route.starts_with(kHead) || !route.ends_with(kTail)) return std::nullopt;
-  std::string_view digits = route.substr(kHead.size(), route.size() - kHead.size() - kTail.size());
-  if (digits.empty() || digits.size() > 19) return std::nullopt;
-  std::uint64_t id = 0;
-  for (char c : digits) {
-    if (c < '0' || c > '9') return std::nullopt;
-    id = id * 10 + static_cast<std::uint64_t>(c - '0');
-  }
-  if (id == 0) return std::nullopt;
-  return id;
+  return ParseId(route.substr(kHead.size(), route.size() - kHead.size() - kTail.size()));
 }
 
 Result<std::optional<std::string>> ParseReactionInput(const std::string& body) {
@@ -227,12 +219,33 @@ HttpResponse ExternalApi::CreateGuest(const Site& site) {
   return JsonResponse(201, Dump(NewGuestJson(guest)));
 }
 
-HttpResponse ExternalApi::GetMessages(const Site&, const Guest& guest) {
+Result<HistoryPage> ParseHistoryPage(const HttpRequest& request) {
+  HistoryPage page;
+  page.limit = kHistoryPageDefault;
+  if (auto limit = request.Query("limit")) {
+    auto n = ParseId(*limit);
+    if (!n || *n > kHistoryPageMax) {
+      return Error{"invalid_limit", "limit must be a whole number from 1 to " +
+                                        std::to_string(kHistoryPageMax) + "."};
+    }
+    page.limit = static_cast<unsigned>(*n);
+  }
+  if (auto before = request.Query("before")) {
+    page.before = ParseId(*before);
+    if (!page.before) return Error{"invalid_before", "before must be a message id."};
+  }
+  return page;
+}
+
+HttpResponse ExternalApi::GetMessages(const Site&, const Guest& guest,
+                                      const HttpRequest& request) {
+  auto page = ParseHistoryPage(request);
+  if (!page) return ErrorResponse(400, page.error().code, page.error().message);
   // The last event id is read first: events after it may repeat messages of the history (the
   // client keys messages by id), but none can fall between the two reads.
   auto last_event = store_.LastEventId(guest.id);
   if (!last_event) return StoreErrorResponse(last_event.error());
-  auto history = store_.LoadHistory(guest);
+  auto history = store_.LoadHistory(guest, *page);
   if (!history) return StoreErrorResponse(history.error());
   json body = HistoryJson(*history);
   body["lastEventId"] = *last_event;
@@ -270,12 +283,19 @@ HttpResponse ExternalApi::GetEvents(const Guest& guest, const HttpRequest& reque
   auto last = ParseLastEventId(header && !header->empty() ? header : request.Query("lastEventId"));
   if (!last) return ErrorResponse(400, last.error().code, last.error().message);
   if (!streams_) return ErrorResponse(404, "not_found", "No such route.");
+  auto stream = streams_(guest, *last);
+  if (!stream) {
+    // The guest's own streams are the limit: it can retry once one of them has closed.
+    HttpResponse refused = ErrorResponse(429, stream.error().code, stream.error().message);
+    refused.headers.emplace_back("Retry-After", "10");
+    return refused;
+  }
   HttpResponse r;
   r.status = 200;
   r.headers.emplace_back("Content-Type", "text/event-stream; charset=utf-8");
   r.headers.emplace_back("Cache-Control", "no-store");
   r.headers.emplace_back("X-Accel-Buffering", "no");
-  r.stream = streams_(guest, *last);
+  r.stream = std::move(stream).value();
   return r;
 }
 
@@ -336,7 +356,7 @@ std::optional<HttpResponse> ExternalApi::Handle(const HttpRequest& request) {
   if (reaction_id) return PutReaction(guest, *reaction_id, request);
   if (route == "events") return GetEvents(guest, request);
   if (route == "events/ticket") return CreateStreamTicket(guest);
-  if (method == "GET") return GetMessages(site, guest);
+  if (method == "GET") return GetMessages(site, guest, request);
   return PostMessage(site, guest, request);
 }
 

@@ -17,8 +17,9 @@ namespace edgechat::worker {
 
 inline constexpr unsigned kGuestTtlDays = 180;
 
-// Opens the event stream of a guest, resuming after `last_event_id` when given.
-using StreamFactory = std::function<std::shared_ptr<StreamSource>(
+// Opens the event stream of a guest, resuming after `last_event_id` when given, or refuses it:
+// Error{"too_many_streams"} when the guest holds as many as allowed (429).
+using StreamFactory = std::function<Result<std::shared_ptr<StreamSource>>(
     const Guest& guest, std::optional<std::uint64_t> last_event_id)>;
 
 class ExternalApi {
@@ -31,7 +32,7 @@ class ExternalApi {
 
   HttpResponse GetConfig(const Site& site);
   HttpResponse CreateGuest(const Site& site);
-  HttpResponse GetMessages(const Site& site, const Guest& guest);
+  HttpResponse GetMessages(const Site& site, const Guest& guest, const HttpRequest& request);
   HttpResponse PostMessage(const Site& site, const Guest& guest, const HttpRequest& request);
   HttpResponse PutReaction(const Guest& guest, std::uint64_t message_id,
                            const HttpRequest& request);
@@ -68,6 +69,13 @@ std::optional<std::uint64_t> ReactionRouteId(std::string_view route);
 
 // PUT .../reaction body: {"value": "like" | "dislike" | null}.
 Result<std::optional<std::string>> ParseReactionInput(const std::string& body);
+
+// GET /messages pages: `limit` messages (default kHistoryPageDefault, at most kHistoryPageMax),
+// the newest ones, or the newest ones older than message `before`. Error{"invalid_limit"} or
+// Error{"invalid_before"} for a value that is not a whole number in range.
+inline constexpr unsigned kHistoryPageDefault = 50;
+inline constexpr unsigned kHistoryPageMax = 200;
+Result<HistoryPage> ParseHistoryPage(const HttpRequest& request);
 
 // A Last-Event-ID header value: decimal digits only.
 Result<std::optional<std::uint64_t>> ParseLastEventId(const std::optional<std::string>& header);

@@ -47,7 +47,8 @@ json HistoryJson(const History& history) {
   return json{
       {"conversationId", history.conversation_id ? json(*history.conversation_id) : json(nullptr)},
       {"status", history.status ? json(*history.status) : json(nullptr)},
-      {"messages", std::move(messages)}};
+      {"messages", std::move(messages)},
+      {"hasMore", history.has_more}};
 }
 
 json NewGuestJson(const NewGuest& guest) {

@@ -14,9 +14,15 @@ std::string MetricsText(const ServerCounters& c, const PoolStats& pool, bool red
   metric("edgechat_http_requests_total", "counter", "HTTP requests handled.", c.requests.load());
   metric("edgechat_http_responses_5xx_total", "counter", "Responses with a 5xx status.",
          c.responses_5xx.load());
+  metric("edgechat_http_responses_busy_total", "counter",
+         "503 busy: requests that waited longer than db.queue_deadline_ms for the pool.",
+         c.responses_busy.load());
   metric("edgechat_http_open_connections", "gauge", "Open client connections.",
          c.open_connections.load());
   metric("edgechat_sse_open_streams", "gauge", "Open event streams.", c.open_streams.load());
+  metric("edgechat_sse_refused_total", "counter",
+         "Event streams refused with 503 because events.max_streams were open.",
+         c.streams_refused.load());
   out << "# HELP edgechat_http_request_duration_seconds Time to answer a request.\n"
       << "# TYPE edgechat_http_request_duration_seconds histogram\n";
   for (std::size_t i = 0; i < std::size(ServerCounters::kBuckets); ++i) {

@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include <array>
+#include <charconv>
 #include <stdexcept>
 
 namespace edgechat::worker {
@@ -103,6 +104,14 @@ bool LooksLikeSiteKey(std::string_view key) {
   for (char c : key)
     if (!IsAlnum(c) && c != '-' && c != '_') return false;
   return true;
+}
+
+std::optional<std::uint64_t> ParseId(std::string_view text) {
+  std::uint64_t value = 0;
+  if (text.empty() || text.size() > 19) return std::nullopt;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || value == 0) return std::nullopt;
+  return value;
 }
 
 }  // namespace edgechat::worker

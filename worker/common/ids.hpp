@@ -3,7 +3,9 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -26,6 +28,9 @@ std::string Base64UrlNoPad(std::string_view bytes);
 std::string Sha256Hex(std::string_view data);
 
 bool LooksLikeSiteKey(std::string_view key);
+
+// A row id as a URL carries it: 1 to 19 decimal digits, not zero, nothing else.
+std::optional<std::uint64_t> ParseId(std::string_view text);
 // The guest token's shape is core::LooksLikeGuestToken (core/guest_token.hpp), shared with the
 // edge.
 

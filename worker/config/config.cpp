@@ -88,6 +88,7 @@ const std::vector<std::pair<std::string, std::string>>& KnownConfigKeys() {
       {"db.pool_size", "8"},
       {"db.connect_timeout", "3"},
       {"db.query_timeout", "10"},
+      {"db.queue_deadline_ms", "3000"},
       {"worker.listen", "unix:/run/edgechat/worker.sock"},
       {"worker.threads", "auto"},
       {"worker.sse_heartbeat", "15"},
@@ -102,10 +103,14 @@ const std::vector<std::pair<std::string, std::string>>& KnownConfigKeys() {
       {"log.level", "info"},
       {"sql.dir", "/usr/share/edgechat/sql"},
       {"events.retention_days", "30"},
+      {"events.max_streams_per_guest", "8"},
+      {"events.max_streams", "auto"},
+      {"events.resync_window_ms", "2000"},
       {"admin.session_idle", "1800"},
       {"admin.login_failures_per_user", "5"},
       {"admin.login_failures_per_ip", "20"},
       {"admin.login_window", "900"},
+      {"fault.registry_read_pause_ms", "0"},
   };
   return *keys;
 }
@@ -200,6 +205,9 @@ Result<Settings> SettingsFrom(const std::map<std::string, std::string>& file_val
   auto query_timeout = number("db.query_timeout", 1, 3600);
   if (!query_timeout) return query_timeout.error();
   s.db.query_timeout_s = static_cast<unsigned>(*query_timeout);
+  auto queue_deadline = number("db.queue_deadline_ms", 10, 600000);
+  if (!queue_deadline) return queue_deadline.error();
+  s.db.queue_deadline_ms = static_cast<unsigned>(*queue_deadline);
   if (s.db.name.empty()) return Error{"invalid_config", "db.name must not be empty"};
 
   auto listen = ParseListen(v["worker.listen"]);
@@ -245,6 +253,20 @@ Result<Settings> SettingsFrom(const std::map<std::string, std::string>& file_val
   auto retention = number("events.retention_days", kMinEventRetentionDays, kMaxEventRetentionDays);
   if (!retention) return retention.error();
   s.event_retention_days = static_cast<unsigned>(*retention);
+  auto per_guest = number("events.max_streams_per_guest", 1, 1000000);
+  if (!per_guest) return per_guest.error();
+  s.streams.max_per_guest = static_cast<unsigned>(*per_guest);
+  if (v["events.max_streams"] != "auto") {
+    auto total = number("events.max_streams", 1, 10000000);
+    if (!total) {
+      return Error{"invalid_config",
+                   "events.max_streams must be auto or a whole number from 1 to 10000000"};
+    }
+    s.streams.max_total = static_cast<unsigned>(*total);
+  }
+  auto resync = number("events.resync_window_ms", 0, 60000);
+  if (!resync) return resync.error();
+  s.streams.resync_window_ms = static_cast<unsigned>(*resync);
 
   auto idle = number("admin.session_idle", 60, 30 * 86400);
   if (!idle) return idle.error();
@@ -258,6 +280,9 @@ Result<Settings> SettingsFrom(const std::map<std::string, std::string>& file_val
   auto window = number("admin.login_window", 1, 86400);
   if (!window) return window.error();
   s.admin.login_window_s = static_cast<unsigned>(*window);
+  auto registry_pause = number("fault.registry_read_pause_ms", 0, 60000);
+  if (!registry_pause) return registry_pause.error();
+  s.faults.registry_read_pause_ms = static_cast<unsigned>(*registry_pause);
   return s;
 }
 
@@ -279,6 +304,16 @@ std::string ConfigPathFrom(const std::optional<std::string>& flag, const EnvLook
   if (flag) return *flag;
   if (auto from_env = env("EDGECHAT_CONFIG")) return *from_env;
   return "";
+}
+
+StreamCapacity StreamCapacityFor(unsigned configured, std::uint64_t open_files) {
+  // An eighth of the descriptors, 64 to 2048 of them, stays for everything that is not a stream.
+  const std::uint64_t reserve = std::clamp<std::uint64_t>(open_files / 8, 64, 2048);
+  StreamCapacity c;
+  c.ceiling = open_files > reserve ? open_files - reserve : 1;
+  c.limit = configured == 0 ? c.ceiling : std::min<std::uint64_t>(configured, c.ceiling);
+  c.clamped = configured > c.ceiling;
+  return c;
 }
 
 unsigned ConnectionLoopsFor(unsigned configured, unsigned cores) {

@@ -39,6 +39,8 @@ struct DbSettings {
   unsigned pool_size = 8;
   unsigned connect_timeout_s = 3;
   unsigned query_timeout_s = 10;
+  // A request not started within this long of arriving (every pool thread busy) gets 503 busy.
+  unsigned queue_deadline_ms = 3000;
 
   // "unix:/path" or "host:port", for messages.
   std::string Describe() const;
@@ -69,6 +71,18 @@ struct AdminSettings {
   unsigned login_window_s = 900;
 };
 
+// Faults a test switches on to make a race happen on demand; all off (0) in production.
+struct FaultSettings {
+  unsigned registry_read_pause_ms = 0;  // between the registry's revision and its sites
+};
+
+// Event streams (guests' and the admin panel's): how many, and how they catch up.
+struct StreamSettings {
+  unsigned max_per_guest = 8;  // open streams of one guest on one worker; beyond: 429
+  unsigned max_total = 0;      // open streams on one worker, all kinds; 0 = auto (StreamCapacity)
+  unsigned resync_window_ms = 2000;  // after a Redis reconnect, streams re-check within this
+};
+
 struct Settings {
   DbSettings db;
   ListenSpec listen;
@@ -82,7 +96,9 @@ struct Settings {
   // Events older than this are pruned (never a conversation's newest). 0 is refused: see
   // docs/configuration.md.
   unsigned event_retention_days = 30;
+  StreamSettings streams;
   AdminSettings admin;
+  FaultSettings faults;
 };
 
 inline constexpr unsigned kMinEventRetentionDays = 1;
@@ -98,6 +114,17 @@ Result<Settings> SettingsFrom(const std::map<std::string, std::string>& file_val
 // host with `cores` cores: auto is half the cores, at least one, so nginx and MySQL on the same
 // host keep cores of their own (a busy loop competing with them for a core delays every stream).
 unsigned ConnectionLoopsFor(unsigned configured, unsigned cores);
+
+// How many event streams one worker may hold with `open_files` descriptors (its RLIMIT_NOFILE):
+// every stream holds one, and the rest of the worker (MySQL and Redis connections, requests that
+// are not streams, listeners, logs) needs a reserve, so a flood of streams meets a clear 503
+// instead of failing accept() for everyone. `configured` (0 = auto) is used when it fits.
+struct StreamCapacity {
+  std::uint64_t limit = 0;    // streams allowed
+  std::uint64_t ceiling = 0;  // the most the descriptors allow
+  bool clamped = false;       // `configured` was above the ceiling
+};
+StreamCapacity StreamCapacityFor(unsigned configured, std::uint64_t open_files);
 
 // Reads `path` (or no file when empty), then SettingsFrom.
 Result<Settings> LoadSettings(const std::string& path, const EnvLookup& env);

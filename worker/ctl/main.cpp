@@ -225,12 +225,8 @@ int RunSiteAdd(const ParsedArgs& args, const Settings& settings) {
   site.is_main = args.Has("main");
   site.key = NewSiteKey(SodiumRandom());
   ConnectionPool pool(settings.db);
-  auto created = CreateSite(pool, site);
+  auto created = CreateSite(pool, site, SitePatch{}, CliActor());
   if (!created) return Fail(created.error());
-  if (auto audited = AuditSiteCreated(pool, *created, CliActor()); !audited) {
-    // The site exists now: say so, but do not fail the command that created it.
-    std::cerr << "edgechatctl: warning: audit log not written: " << audited.error().message << "\n";
-  }
   PublishRegistryNow(pool, settings);
   if (g_json) {
     std::cout << Dump(SiteJson(*created)) << "\n";

@@ -1,9 +1,12 @@
 #include "events/hub.hpp"
 
 #include <algorithm>
+#include <random>
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -15,14 +18,24 @@ namespace net = boost::asio;
 
 namespace {
 
-// Runs a blocking store call on the blocking pool and resumes on the caller's executor.
-template <typename Fn>
-auto OnPool(net::thread_pool& pool, Fn fn) -> net::awaitable<std::optional<decltype(fn())>> {
+// Runs `fn` on `where` (the blocking pool for store calls, a loop for its streams) and resumes
+// on the caller's executor.
+template <typename Where, typename Fn>
+auto RunOn(Where&& where, Fn fn) -> net::awaitable<std::optional<decltype(fn())>> {
   using R = std::optional<decltype(fn())>;
   co_return co_await net::co_spawn(
-      pool, [fn = std::move(fn)]() mutable -> net::awaitable<R> { co_return R(fn()); },
+      std::forward<Where>(where),
+      [fn = std::move(fn)]() mutable -> net::awaitable<R> { co_return R(fn()); },
       net::use_awaitable);
 }
+
+template <typename Fn>
+auto OnPool(net::thread_pool& pool, Fn fn) {
+  return RunOn(pool, std::move(fn));
+}
+
+// Guests per catch-up query batch (and per resync batch).
+constexpr std::size_t kCheckBatch = 128;
 
 SharedFrame Literal(const char* text) {
   return std::make_shared<const std::string>(text);
@@ -34,13 +47,36 @@ constexpr char kHeartbeat[] = ": heartbeat\n\n";
 
 GuestStream::GuestStream(EventHub& hub, ChatStore& store, net::thread_pool& blocking,
                          std::uint64_t guest_id, std::optional<std::uint64_t> last_event_id,
-                         StreamOptions options)
+                         StreamOptions options, GuestStreamCounts::Slot slot)
     : hub_(hub),
       store_(store),
       blocking_(blocking),
       guest_id_(guest_id),
       options_(options),
-      last_sent_(last_event_id) {}
+      last_sent_(last_event_id),
+      slot_in_counts_(std::move(slot)) {}
+
+std::optional<GuestStreamCounts::Slot> GuestStreamCounts::TryTake(std::uint64_t guest,
+                                                                  unsigned max) {
+  std::lock_guard lock(mu_);
+  unsigned& open = open_[guest];
+  if (open >= max) {
+    if (open == 0) open_.erase(guest);
+    return std::nullopt;
+  }
+  ++open;
+  return Slot(shared_from_this(), guest);
+}
+
+void GuestStreamCounts::Slot::Release() {
+  if (!counts_) return;
+  {
+    std::lock_guard lock(counts_->mu_);
+    auto it = counts_->open_.find(guest_);
+    if (it != counts_->open_.end() && --it->second == 0) counts_->open_.erase(it);
+  }
+  counts_.reset();
+}
 
 template <typename Handler>
 struct GuestStream::WaiterFor : GuestStream::Waiter {
@@ -154,6 +190,16 @@ void GuestStream::MarkDirty() {
   Wake();
 }
 
+void GuestStream::CatchUpTo(std::uint64_t newest) {
+  // A stream without last_sent_ is still reading where to start: that read is fresh anyway.
+  if (closed_ || shutdown_ || broken_ || !last_sent_ || *last_sent_ >= newest) return;
+  MarkDirty();
+}
+
+bool GuestStream::Idle() const {
+  return waiter_ && !dirty_ && offered_.empty() && last_sent_.has_value();
+}
+
 void GuestStream::Shutdown() {
   shutdown_ = true;
   Wake();
@@ -166,6 +212,7 @@ void GuestStream::Close() {
   Wake();           // the client is gone: end a waiting NextFrames() now
   if (heartbeat_) heartbeat_->cancel();
   hub_.Detach(*this);
+  slot_in_counts_.Release();
 }
 
 net::awaitable<std::optional<std::string>> GuestStream::Next() {
@@ -246,16 +293,51 @@ net::awaitable<bool> GuestStream::NextFrames(std::vector<SharedFrame>& out) {
   }
 }
 
+std::vector<ResyncBatch> PlanResync(std::size_t guests, std::size_t batch,
+                                    std::chrono::milliseconds window,
+                                    const std::function<double()>& unit) {
+  std::vector<ResyncBatch> plan;
+  if (guests == 0) return plan;
+  batch = std::max<std::size_t>(batch, 1);
+  const std::uint64_t batches = (guests + batch - 1) / batch;
+  const std::uint64_t span = window.count() > 0 ? static_cast<std::uint64_t>(window.count()) : 0;
+  plan.reserve(batches);
+  for (std::uint64_t i = 0; i < batches; ++i) {
+    // Whole milliseconds, so rounding cannot move a batch into its neighbour's slice.
+    const std::uint64_t from = i * span / batches;
+    const std::uint64_t width = (i + 1) * span / batches - from;
+    // A source that strays out of [0, 1) is clamped into the slice.
+    const double jitter = std::clamp(unit(), 0.0, 1.0);
+    std::uint64_t offset = static_cast<std::uint64_t>(jitter * static_cast<double>(width));
+    if (width > 0) offset = std::min(offset, width - 1);
+    plan.push_back(ResyncBatch{
+        static_cast<std::size_t>(i * guests / batches),
+        static_cast<std::size_t>((i + 1) * guests / batches - i * guests / batches),
+        std::chrono::milliseconds(static_cast<std::chrono::milliseconds::rep>(from + offset))});
+  }
+  return plan;
+}
+
 EventHub::EventHub(ChatStore& store, net::thread_pool& blocking, StreamOptions options,
-                   const std::vector<net::io_context::executor_type>& loops)
-    : store_(store), blocking_(blocking), options_(options) {
+                   const std::vector<net::io_context::executor_type>& loops, UnitRandom random)
+    : store_(store), blocking_(blocking), options_(options), random_(std::move(random)) {
+  if (!random_) {
+    auto engine = std::make_shared<std::mt19937_64>(std::random_device{}());
+    random_ = [engine] { return std::uniform_real_distribution<double>(0.0, 1.0)(*engine); };
+  }
   shards_.reserve(loops.size());
   for (const auto& executor : loops) shards_.push_back(std::make_unique<StreamShard>(executor));
 }
 
-std::shared_ptr<GuestStream> EventHub::Open(std::uint64_t guest_id,
-                                            std::optional<std::uint64_t> last_event_id) {
-  return std::make_shared<GuestStream>(*this, store_, blocking_, guest_id, last_event_id, options_);
+Result<std::shared_ptr<GuestStream>> EventHub::Open(std::uint64_t guest_id,
+                                                    std::optional<std::uint64_t> last_event_id) {
+  auto slot = counts_->TryTake(guest_id, options_.max_per_guest);
+  if (!slot) {
+    return Error{"too_many_streams", "This guest has " + std::to_string(options_.max_per_guest) +
+                                         " event streams open already; close one first."};
+  }
+  return std::make_shared<GuestStream>(*this, store_, blocking_, guest_id, last_event_id, options_,
+                                       std::move(*slot));
 }
 
 bool EventHub::Attach(GuestStream& stream, const net::any_io_executor& executor) {
@@ -350,12 +432,98 @@ void EventHub::ForEachStream(Fn fn) {
   }
 }
 
+net::awaitable<std::vector<std::uint64_t>> EventHub::GuestsOnLoops(bool idle_only) {
+  std::vector<std::uint64_t> guests;
+  for (auto& shard : shards_) {
+    auto on_loop = co_await RunOn(shard->executor, [shard = shard.get(), idle_only] {
+      std::vector<std::uint64_t> out;
+      for (const auto& [guest, list] : shard->by_guest) {
+        if (!idle_only ||
+            std::any_of(list.begin(), list.end(), [](const GuestStream* s) { return s->Idle(); })) {
+          out.push_back(guest);
+        }
+      }
+      return out;
+    });
+    if (on_loop) guests.insert(guests.end(), on_loop->begin(), on_loop->end());
+  }
+  // A guest's streams may be on several loops.
+  std::sort(guests.begin(), guests.end());
+  guests.erase(std::unique(guests.begin(), guests.end()), guests.end());
+  co_return guests;
+}
+
+net::awaitable<bool> EventHub::CatchUp(std::span<const std::uint64_t> guests) {
+  if (guests.empty()) co_return true;
+  auto newest =
+      co_await OnPool(blocking_, [this, guests] { return store_.NewestEventIds(guests); });
+  if (!newest || !newest->ok()) co_return false;  // MySQL down: the next round tries again
+  auto rows = std::make_shared<const std::vector<ChatStore::NewestEvent>>(newest->value());
+  for (auto& shard : shards_) {
+    net::post(shard->executor, [shard = shard.get(), rows] {
+      for (const auto& row : *rows) {
+        auto streams = shard->by_guest.find(row.guest_id);
+        if (streams == shard->by_guest.end()) continue;
+        // CatchUpTo() only posts wakes, so the list is stable here.
+        for (GuestStream* stream : streams->second) stream->CatchUpTo(row.event_id);
+      }
+    });
+  }
+  co_return true;
+}
+
+net::awaitable<void> EventHub::CatchUpRound() {
+  auto guests = co_await GuestsOnLoops(true);
+  co_await CatchUp(guests);
+}
+
+net::awaitable<void> EventHub::Rounds() {
+  net::steady_timer timer(co_await net::this_coro::executor);
+  while (!stopping_) {
+    timer.expires_after(options_.heartbeat);
+    boost::system::error_code ec;
+    co_await timer.async_wait(net::redirect_error(net::use_awaitable, ec));
+    if (stopping_) break;
+    co_await CatchUpRound();
+  }
+}
+
+void EventHub::Start() {
+  if (shards_.empty()) return;
+  net::co_spawn(shards_.front()->executor, Rounds(), net::detached);
+}
+
+net::awaitable<void> EventHub::Resync(std::uint64_t generation) {
+  auto guests = co_await GuestsOnLoops(false);
+  const auto plan = PlanResync(guests.size(), kCheckBatch, options_.resync_window, random_);
+  LogInfo("events", "resyncing the streams of " + std::to_string(guests.size()) +
+                        " guests from MySQL in " + std::to_string(plan.size()) +
+                        " batches within " + std::to_string(options_.resync_window.count()) +
+                        " ms");
+  net::steady_timer timer(co_await net::this_coro::executor);
+  const auto start = std::chrono::steady_clock::now();
+  std::span<const std::uint64_t> all(guests);
+  for (const ResyncBatch& batch : plan) {
+    timer.expires_at(start + batch.delay);
+    boost::system::error_code ec;
+    co_await timer.async_wait(net::redirect_error(net::use_awaitable, ec));
+    if (stopping_ || resync_generation_ != generation) co_return;
+    if (!co_await CatchUp(all.subspan(batch.first, batch.count))) {
+      // MySQL is down too: the periodic check catches these streams up once it is back.
+      LogWarn("events", "resync stopped: MySQL did not answer");
+      co_return;
+    }
+  }
+}
+
 void EventHub::ResyncAll() {
-  LogInfo("events", "resyncing " + std::to_string(size()) + " streams from MySQL");
-  ForEachStream([](GuestStream& stream) { stream.MarkDirty(); });
+  if (shards_.empty()) return;
+  const std::uint64_t generation = ++resync_generation_;
+  net::co_spawn(shards_.front()->executor, Resync(generation), net::detached);
 }
 
 void EventHub::ShutdownAll() {
+  stopping_ = true;
   ForEachStream([](GuestStream& stream) { stream.Shutdown(); });
 }
 

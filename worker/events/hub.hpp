@@ -5,6 +5,12 @@
 // commit order, whichever worker wrote the event and in whatever order notices arrive. The data
 // waiting for a stream is bounded by one query page; a reader that cannot keep up is dropped by the
 // server's write timeout and resumes with Last-Event-ID.
+//
+// A notice can still be lost between COMMIT and PUBLISH (a worker killed in between, Redis
+// refusing the PUBLISH, a retried clientId answered from the store). So every heartbeat period
+// the hub compares the last id of each idle stream with its conversation's newest in MySQL, in
+// one batched query for all of them, and the streams that are behind catch up. After a Redis
+// reconnect the same check runs for every stream, in batches spread over a jittered window.
 #pragma once
 
 #include <utility>  // before awaitable.hpp (Boost 1.74 with g++ 12)
@@ -17,6 +23,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -45,8 +52,52 @@ struct OfferedEvent {
 };
 
 struct StreamOptions {
-  std::chrono::seconds heartbeat{15};
-  unsigned page = 256;  // events read from MySQL per wake-up
+  std::chrono::seconds heartbeat{15};             // also the period of the catch-up check
+  unsigned page = 256;                            // events read from MySQL per wake-up
+  unsigned max_per_guest = 8;                     // open streams of one guest; Open() refuses more
+  std::chrono::milliseconds resync_window{2000};  // ResyncAll() spreads its checks over this
+};
+
+// After a Redis reconnect: which guests (a range of the hub's list) are checked when.
+struct ResyncBatch {
+  std::size_t first = 0;
+  std::size_t count = 0;
+  std::chrono::milliseconds delay{0};  // after the start of the resync
+};
+// Splits `guests` into batches of at most `batch`, sized evenly, and gives batch i of n a delay
+// drawn from its own slice [i, i+1) * window / n with `unit` (uniform in [0, 1)): evenly spread,
+// jittered so that workers reconnecting together do not query in step, in order, all within
+// the window. A window of 0 checks everything at once.
+std::vector<ResyncBatch> PlanResync(std::size_t guests, std::size_t batch,
+                                    std::chrono::milliseconds window,
+                                    const std::function<double()>& unit);
+
+// Open streams per guest, shared by the hub and its streams (a stream may outlive the hub when
+// the worker exits without draining).
+class GuestStreamCounts : public std::enable_shared_from_this<GuestStreamCounts> {
+ public:
+  // One open stream of a guest, counted until Release() or destruction.
+  class Slot {
+   public:
+    Slot(Slot&&) noexcept = default;
+    Slot& operator=(Slot&&) = delete;
+    ~Slot() { Release(); }
+    void Release();
+
+   private:
+    friend class GuestStreamCounts;
+    Slot(std::shared_ptr<GuestStreamCounts> counts, std::uint64_t guest)
+        : counts_(std::move(counts)), guest_(guest) {}
+    std::shared_ptr<GuestStreamCounts> counts_;  // null once released
+    std::uint64_t guest_ = 0;
+  };
+
+  // A slot for one more stream of `guest`, unless it holds `max` already.
+  std::optional<Slot> TryTake(std::uint64_t guest, unsigned max);
+
+ private:
+  std::mutex mu_;
+  std::unordered_map<std::uint64_t, unsigned> open_;
 };
 
 // One guest's event stream. It lives on one event loop (the connection's) and is touched only by
@@ -55,7 +106,7 @@ class GuestStream : public StreamSource, public std::enable_shared_from_this<Gue
  public:
   GuestStream(EventHub& hub, ChatStore& store, boost::asio::thread_pool& blocking,
               std::uint64_t guest_id, std::optional<std::uint64_t> last_event_id,
-              StreamOptions options);
+              StreamOptions options, GuestStreamCounts::Slot slot);
 
   boost::asio::awaitable<std::optional<std::string>> Next() override;
   // In-sequence notices go out as the very buffers Deliver() formatted, shared by every stream
@@ -83,6 +134,10 @@ class GuestStream : public StreamSource, public std::enable_shared_from_this<Gue
   // is queued, or makes the stream read MySQL. `run` is the caller's scratch space.
   void Offer(std::span<const OfferedEvent> events, std::vector<std::string_view>& run);
   void MarkDirty();
+  // The conversation's newest event is `newest`: a stream that has sent less reads MySQL.
+  void CatchUpTo(std::uint64_t newest);
+  // Waiting for work with nothing queued: only a lost notice could leave it behind.
+  bool Idle() const;
   void Shutdown();
   // Writes through the sink while the writer waits; true when the socket took it all. Otherwise
   // the writer must run, to finish the write (flush_pending_) or to end the stream (broken_).
@@ -118,6 +173,8 @@ class GuestStream : public StreamSource, public std::enable_shared_from_this<Gue
   // Where the hub keeps this stream: its loop's shard and its slot in the guest's list.
   StreamShard* shard_ = nullptr;
   std::size_t slot_ = 0;
+  // Counts against the guest's max_per_guest until Close() or destruction, whichever comes first.
+  GuestStreamCounts::Slot slot_in_counts_;
 };
 
 // Streams of one event loop, by guest, and the events waiting for that loop.
@@ -140,14 +197,25 @@ struct StreamShard {
 
 class EventHub {
  public:
+  // Uniform in [0, 1): the jitter of a resync. Empty: the hub seeds its own generator.
+  using UnitRandom = std::function<double()>;
+
   // Streams must run on one of `loops` (the server's connection loops).
   EventHub(ChatStore& store, boost::asio::thread_pool& blocking, StreamOptions options,
-           const std::vector<boost::asio::io_context::executor_type>& loops);
+           const std::vector<boost::asio::io_context::executor_type>& loops,
+           UnitRandom random = {});
 
-  // A new stream for the guest. It joins its loop's shard when it starts (before it reads
-  // anything, so no notice is missed).
-  std::shared_ptr<GuestStream> Open(std::uint64_t guest_id,
-                                    std::optional<std::uint64_t> last_event_id);
+  // A new stream for the guest, or Error{"too_many_streams"} when the guest already holds
+  // options.max_per_guest streams here (the newest is refused: the open ones keep working). It
+  // joins its loop's shard when it starts (before it reads anything, so no notice is missed).
+  Result<std::shared_ptr<GuestStream>> Open(std::uint64_t guest_id,
+                                            std::optional<std::uint64_t> last_event_id);
+
+  // Starts the catch-up check, every options.heartbeat, on the first loop.
+  void Start();
+  // One catch-up check: the newest event id of every guest with an idle stream, in batched
+  // queries, and the streams that are behind read MySQL. Runs on any of the loops.
+  boost::asio::awaitable<void> CatchUpRound();
 
   // Any thread. A committed event: one handler per loop offers it to the guest's streams there.
   void Deliver(const EventNotice& notice);
@@ -155,8 +223,10 @@ class EventHub {
   // guest's streams that have not sent `event_id` read MySQL, so whatever the notice said, a
   // stream can only ever send what MySQL holds.
   void Notify(std::uint64_t guest_id, std::uint64_t event_id);
-  // Any thread. Every stream reads MySQL (after a Redis outage: notices from other workers may
-  // have been lost).
+  // Any thread. Every stream is checked against MySQL, and those behind read it (after a Redis
+  // outage: notices from other workers may have been lost). Spread over options.resync_window
+  // (PlanResync) so thousands of streams do not query at once; a newer resync replaces one still
+  // running.
   void ResyncAll();
   // Any thread. Ends every stream; clients reconnect (the stream started with `retry:`).
   void ShutdownAll();
@@ -171,12 +241,24 @@ class EventHub {
   void Drain(StreamShard& shard);
   template <typename Fn>
   void ForEachStream(Fn fn);
+  // The guests with a stream on any loop (with an idle one when `idle_only`), each once.
+  boost::asio::awaitable<std::vector<std::uint64_t>> GuestsOnLoops(bool idle_only);
+  // Reads the newest event ids of `guests` and lets their streams catch up; false when MySQL
+  // did not answer.
+  boost::asio::awaitable<bool> CatchUp(std::span<const std::uint64_t> guests);
+  boost::asio::awaitable<void> Rounds();
+  boost::asio::awaitable<void> Resync(std::uint64_t generation);
 
   ChatStore& store_;
   boost::asio::thread_pool& blocking_;
   StreamOptions options_;
+  UnitRandom random_;  // used on the first loop only
   std::vector<std::unique_ptr<StreamShard>> shards_;
   std::atomic<std::size_t> streams_{0};
+  std::atomic<bool> stopping_{false};
+  std::atomic<std::uint64_t> resync_generation_{0};
+  // Open streams per guest, counted from Open() (any thread) to Close().
+  std::shared_ptr<GuestStreamCounts> counts_ = std::make_shared<GuestStreamCounts>();
 };
 
 // The worker's publisher: local hub first (same-worker delivery works without Redis), then the

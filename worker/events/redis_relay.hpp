@@ -1,8 +1,9 @@
 // Event fan-out between workers through Redis pub/sub (channel edgechat:events). Two threads,
 // off the event loop: one publishes queued notices, one subscribes and wakes local streams.
-// When the subscription comes back after an outage, every local stream re-reads MySQL, so
-// nothing published meanwhile is lost. A notice from Redis is not trusted: it is checked
-// (events/remote_notice.hpp) and only makes its guest's streams read MySQL.
+// When the subscription comes back after an outage, every local stream is checked against MySQL
+// (EventHub::ResyncAll, spread over a jittered window), so nothing published meanwhile is lost.
+// A notice from Redis is not trusted: it is checked (events/remote_notice.hpp) and only makes its
+// guest's streams read MySQL.
 #pragma once
 
 #include <atomic>

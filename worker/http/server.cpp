@@ -33,6 +33,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "http/deadline_queue.hpp"
 #include "http/loops.hpp"
 #include "http/stream.hpp"
 #include "log/log.hpp"
@@ -175,33 +176,89 @@ struct HttpServer::Impl {
   net::thread_pool& blocking;
   Handler handler;
   ServerCounters& counters;
+  const ServerOptions options;
   std::optional<net::ip::tcp::acceptor> tcp_acceptor;
   std::optional<net::local::stream_protocol::acceptor> unix_acceptor;
   std::atomic<bool> stopping{false};
   std::mutex handles_mu;
   std::list<std::shared_ptr<IdleHandle>> handles;
+  DeadlineQueue queue;
 
   Impl(net::io_context& io_in, EventLoops& loops_in, net::thread_pool& blocking_in,
-       Handler handler_in, ServerCounters& counters_in)
+       Handler handler_in, ServerCounters& counters_in, ServerOptions options_in)
       : io(io_in),
         loops(loops_in),
         blocking(blocking_in),
         handler(std::move(handler_in)),
-        counters(counters_in) {}
+        counters(counters_in),
+        options(options_in),
+        queue([this](std::function<void()> job) { net::post(blocking, std::move(job)); },
+              options_in.queue_deadline) {}
 
-  net::awaitable<HttpResponse> RunHandler(const HttpRequest& request) {
-    // Hop to the blocking pool: the handler may wait on MySQL. Then back to the connection.
-    co_return co_await net::co_spawn(
-        blocking,
-        [this, &request]() -> net::awaitable<HttpResponse> {
-          try {
-            co_return handler(request);
-          } catch (const std::exception& e) {
-            LogError("http", std::string("handler failed: ") + e.what());
-            co_return PlainError(500, "internal", "Internal error.");
-          }
-        },
-        net::use_awaitable);
+  // Counts a stream about to open, unless options.max_streams are open already. Counted before
+  // the first byte is written, so a burst of concurrent opens cannot overshoot.
+  bool ReserveStream() {
+    const long long open = ++counters.open_streams;
+    if (static_cast<unsigned long long>(open) > options.max_streams) {
+      counters.open_streams--;
+      counters.streams_refused++;
+      return false;
+    }
+    long long peak = counters.open_streams_peak.load(std::memory_order_relaxed);
+    while (open > peak && !counters.open_streams_peak.compare_exchange_weak(peak, open)) {
+    }
+    return true;
+  }
+
+  HttpResponse SafeHandle(const HttpRequest& request) {
+    try {
+      return handler(request);
+    } catch (const std::exception& e) {
+      LogError("http", std::string("handler failed: ") + e.what());
+      return PlainError(500, "internal", "Internal error.");
+    }
+  }
+
+  // Runs the handler on the blocking pool (it may wait on MySQL), then resumes on the connection's
+  // loop. A job still queued at the deadline never runs: the client gets 503 busy at once.
+  net::awaitable<HttpResponse> RunHandler(HttpRequest request) {
+    auto executor = co_await net::this_coro::executor;
+    // Shared with the job, which may outlive this coroutine when it never starts. Touched on the
+    // connection's loop only, but for `request`, which the job alone reads once started.
+    struct Outcome {
+      HttpRequest request;
+      HttpResponse response;
+      bool done = false;
+      net::steady_timer* wake = nullptr;  // set while this coroutine waits
+    };
+    auto outcome = std::make_shared<Outcome>();
+    outcome->request = std::move(request);
+    net::steady_timer wake(executor);
+    outcome->wake = &wake;
+    auto job = queue.Submit([this, outcome, executor] {
+      HttpResponse response = SafeHandle(outcome->request);
+      net::post(executor, [outcome, response = std::move(response)]() mutable {
+        outcome->response = std::move(response);
+        outcome->done = true;
+        if (outcome->wake != nullptr) outcome->wake->cancel();
+      });
+    });
+    boost::system::error_code ec;
+    wake.expires_at(job->deadline_at());
+    co_await wake.async_wait(net::redirect_error(net::use_awaitable, ec));
+    if (!outcome->done && job->Expire()) {
+      outcome->wake = nullptr;
+      counters.responses_busy++;
+      HttpResponse busy = PlainError(503, "busy", "The service is busy; retry shortly.");
+      busy.headers.emplace_back("Retry-After", "2");
+      co_return busy;
+    }
+    while (!outcome->done) {  // started: its answer comes, however long it takes
+      wake.expires_at(net::steady_timer::time_point::max());
+      co_await wake.async_wait(net::redirect_error(net::use_awaitable, ec));
+    }
+    outcome->wake = nullptr;
+    co_return std::move(outcome->response);
   }
 
   template <class Protocol>
@@ -253,7 +310,13 @@ struct HttpServer::Impl {
         request.body = std::move(msg.body());
         keep_alive = msg.keep_alive() && !stopping;
         counters.requests++;
-        response = co_await RunHandler(request);
+        response = co_await RunHandler(std::move(request));
+      }
+      if (response.stream && !ReserveStream()) {
+        response.stream->Close();  // never started: it releases what it holds (a guest's count)
+        response = PlainError(503, "stream_capacity",
+                              "This server holds as many event streams as it can; retry shortly.");
+        response.headers.emplace_back("Retry-After", "5");
       }
       if (response.status >= 500) counters.responses_5xx++;
       RecordLatency(counters, std::chrono::steady_clock::now() - started);
@@ -292,10 +355,6 @@ struct HttpServer::Impl {
     stream.expires_after(kWriteTimeout);
     co_await http::async_write_header(stream, serializer,
                                       net::redirect_error(net::use_awaitable, ec));
-    const long long open = ++counters.open_streams;
-    long long peak = counters.open_streams_peak.load(std::memory_order_relaxed);
-    while (open > peak && !counters.open_streams_peak.compare_exchange_weak(peak, open)) {
-    }
     stream.expires_never();
     boost::system::error_code ignored;
     stream.socket().non_blocking(true, ignored);
@@ -331,7 +390,7 @@ struct HttpServer::Impl {
     }
     watch->active = false;
     response.stream->Close();
-    counters.open_streams--;
+    counters.open_streams--;  // counted by ReserveStream()
     if (!ec && !sink.failed() && !watch->client_gone) {
       stream.expires_after(kWriteTimeout);
       co_await net::async_write(stream, http::make_chunk_last(),
@@ -362,8 +421,8 @@ struct HttpServer::Impl {
 };
 
 HttpServer::HttpServer(net::io_context& io, EventLoops& loops, net::thread_pool& blocking,
-                       Handler handler, ServerCounters& counters)
-    : impl_(std::make_unique<Impl>(io, loops, blocking, std::move(handler), counters)) {}
+                       Handler handler, ServerCounters& counters, ServerOptions options)
+    : impl_(std::make_unique<Impl>(io, loops, blocking, std::move(handler), counters, options)) {}
 
 HttpServer::~HttpServer() = default;
 

@@ -3,7 +3,10 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <cstdint>
 #include <functional>
+#include <limits>
 #include <memory>
 
 #include "config/config.hpp"
@@ -22,8 +25,12 @@ class EventLoops;
 struct ServerCounters {
   std::atomic<unsigned long long> requests{0};
   std::atomic<unsigned long long> responses_5xx{0};
+  // 503 busy: the request waited for a pool thread longer than the queue deadline.
+  std::atomic<unsigned long long> responses_busy{0};
   std::atomic<long long> open_connections{0};
   std::atomic<long long> open_streams{0};
+  // Streams refused because ServerOptions::max_streams were open.
+  std::atomic<unsigned long long> streams_refused{0};
   // The most streams open at once since the owner last reset it.
   std::atomic<long long> open_streams_peak{0};
   // Request latency histogram (seconds), cumulative buckets as Prometheus expects.
@@ -33,14 +40,24 @@ struct ServerCounters {
   std::atomic<unsigned long long> latency_sum_us{0};
 };
 
+struct ServerOptions {
+  // Event streams of every kind open at once; one more is answered 503 `stream_capacity` (see
+  // StreamCapacityFor: each holds a descriptor, and running out of them would fail accept() for
+  // every client instead).
+  std::uint64_t max_streams = std::numeric_limits<std::uint64_t>::max();
+  // A handler not started on the blocking pool within this is answered 503 busy instead.
+  std::chrono::milliseconds queue_deadline = std::chrono::seconds(3);
+};
+
 class HttpServer {
  public:
   // Runs on the blocking pool (it may wait on MySQL); returns the full response.
   using Handler = std::function<HttpResponse(const HttpRequest&)>;
 
-  // `io` runs the acceptors; each accepted connection is served on one of `loops`.
+  // `io` runs the acceptors; each accepted connection is served on one of `loops`, its handler
+  // on `blocking`. A handler not started within options.queue_deadline is answered 503 busy.
   HttpServer(boost::asio::io_context& io, EventLoops& loops, boost::asio::thread_pool& blocking,
-             Handler handler, ServerCounters& counters);
+             Handler handler, ServerCounters& counters, ServerOptions options = {});
   ~HttpServer();
 
   // Binds and starts accepting. A unix socket path gets mode 0660; a stale socket file is

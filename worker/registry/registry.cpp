@@ -1,5 +1,7 @@
 #include "registry/registry.hpp"
 
+#include <thread>
+
 #include "api/json_shapes.hpp"
 #include "log/log.hpp"
 #include "store/admin_repo.hpp"
@@ -27,16 +29,21 @@ Result<std::int64_t> ReadRegistryRevision(ConnectionPool& pool) {
   });
 }
 
-Result<json> BuildRegistryDocument(ConnectionPool& pool) {
-  // One transaction: the revision and the sites come from the same snapshot.
-  return WithTransaction<json>(pool, [&](DbConnection& c) -> Result<json> {
-    auto rev = Prepare(c, "SELECT revision FROM registry_state WHERE id = 1");
-    auto rrs = Query(*rev);
-    if (!rrs->next()) return Error{"db_error", "registry_state has no row (run migrate)"};
-    std::int64_t revision = rrs->getInt64("revision");
-    std::vector<Site> sites = LoadSitesWithOrigins(c);
-    return RegistryDocument(revision, sites);
-  });
+Result<json> BuildRegistryDocument(ConnectionPool& pool, std::chrono::milliseconds read_pause) {
+  // One snapshot: the revision, the sites and their origins are one committed state, so a change
+  // committed between the reads cannot appear under an older revision.
+  return WithTransaction<json>(
+      pool,
+      [&](DbConnection& c) -> Result<json> {
+        auto rev = Prepare(c, "SELECT revision FROM registry_state WHERE id = 1");
+        auto rrs = Query(*rev);
+        if (!rrs->next()) return Error{"db_error", "registry_state has no row (run migrate)"};
+        std::int64_t revision = rrs->getInt64("revision");
+        if (read_pause.count() > 0) std::this_thread::sleep_for(read_pause);
+        std::vector<Site> sites = LoadSitesWithOrigins(c);
+        return RegistryDocument(revision, sites);
+      },
+      TransactionKind::kConsistentSnapshot);
 }
 
 Result<bool> StoreRegistry(RedisClient& redis, const json& document) {
@@ -67,8 +74,9 @@ Status PublishRegistry(ConnectionPool& pool, const RedisSettings& settings) {
 }
 
 RegistryPublisher::RegistryPublisher(ConnectionPool& pool, RedisSettings redis,
-                                     std::chrono::milliseconds interval)
-    : pool_(pool), redis_(std::move(redis)), interval_(interval) {}
+                                     std::chrono::milliseconds interval,
+                                     std::chrono::milliseconds read_pause)
+    : pool_(pool), redis_(std::move(redis)), interval_(interval), read_pause_(read_pause) {}
 
 RegistryPublisher::~RegistryPublisher() {
   Stop();
@@ -121,7 +129,7 @@ void RegistryPublisher::Tick() {
     }
   }
   if (!changed) return;
-  auto document = BuildRegistryDocument(pool_);
+  auto document = BuildRegistryDocument(pool_, read_pause_);
   if (!document) {
     if (!last_failed_logged_) LogWarn("registry", document.error().message);
     last_failed_logged_ = true;

@@ -26,7 +26,10 @@ inline constexpr const char* kRegistryChannel = "edgechat:registry";
 nlohmann::json RegistryDocument(std::int64_t revision, const std::vector<Site>& sites);
 
 // Reads the revision and every site with its origins from one consistent snapshot.
-Result<nlohmann::json> BuildRegistryDocument(ConnectionPool& pool);
+// `read_pause` (a test fault, fault.registry_read_pause_ms) waits between the revision and the
+// sites, so a test can commit a change in between.
+Result<nlohmann::json> BuildRegistryDocument(
+    ConnectionPool& pool, std::chrono::milliseconds read_pause = std::chrono::milliseconds(0));
 Result<std::int64_t> ReadRegistryRevision(ConnectionPool& pool);
 
 // Writes `document` to Redis unless Redis already holds a newer revision (an older publisher
@@ -41,7 +44,8 @@ Status PublishRegistry(ConnectionPool& pool, const RedisSettings& redis);
 class RegistryPublisher {
  public:
   RegistryPublisher(ConnectionPool& pool, RedisSettings redis,
-                    std::chrono::milliseconds interval = std::chrono::milliseconds(500));
+                    std::chrono::milliseconds interval = std::chrono::milliseconds(500),
+                    std::chrono::milliseconds read_pause = std::chrono::milliseconds(0));
   ~RegistryPublisher();
   void Start();
   void Stop();
@@ -55,6 +59,7 @@ class RegistryPublisher {
   ConnectionPool& pool_;
   RedisClient redis_;
   std::chrono::milliseconds interval_;
+  std::chrono::milliseconds read_pause_;
   std::thread thread_;
   std::mutex mu_;
   std::condition_variable cv_;

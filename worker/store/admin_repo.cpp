@@ -11,8 +11,7 @@ void BumpRegistryRevision(DbConnection& c) {
   bump->executeUpdate();
 }
 
-Result<Site> CreateSite(ConnectionPool& pool, const NewSite& site) {
-  return WithTransaction<Site>(pool, [&](DbConnection& c) -> Result<Site> {
+Result<Site> InsertSite(DbConnection& c, const NewSite& site) {
     if (site.is_main) {
       auto unmark = Prepare(c,
                             "UPDATE sites SET is_main = 0, revision = revision + 1 "
@@ -50,7 +49,6 @@ Result<Site> CreateSite(ConnectionPool& pool, const NewSite& site) {
     }
     BumpRegistryRevision(c);
     return created;
-  });
 }
 
 Result<std::vector<Site>> ListSites(ConnectionPool& pool) {
@@ -59,9 +57,8 @@ Result<std::vector<Site>> ListSites(ConnectionPool& pool) {
       pool, [&](DbConnection& c) -> Result<Sites> { return LoadSitesWithOrigins(c); });
 }
 
-Result<std::uint64_t> AddAdmin(ConnectionPool& pool, const std::string& username,
-                               const std::string& display_name, const std::string& password_hash) {
-  return WithConnection<std::uint64_t>(pool, [&](DbConnection& c) -> Result<std::uint64_t> {
+Result<std::uint64_t> InsertAdmin(DbConnection& c, const std::string& username,
+                                  const std::string& display_name, const std::string& password_hash) {
     try {
       auto insert = Prepare(c,
                             "INSERT INTO admins (username, display_name, password_hash) "
@@ -78,7 +75,6 @@ Result<std::uint64_t> AddAdmin(ConnectionPool& pool, const std::string& username
     auto rs = Query(*id);
     rs->next();
     return static_cast<std::uint64_t>(rs->getUInt64("id"));
-  });
 }
 
 Result<std::vector<MessageListing>> ListRecentMessages(ConnectionPool& pool,

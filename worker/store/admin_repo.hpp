@@ -21,9 +21,10 @@ struct NewSite {
   std::vector<std::string> origins;  // normalized
 };
 
-// Inserts the site and its origins and bumps registry_state.revision, in one transaction.
-// A taken name or key is Error{"conflict"}. Marking a site main unmarks the previous main site.
-Result<Site> CreateSite(ConnectionPool& pool, const NewSite& site);
+// Inserts the site and its origins and bumps registry_state.revision, inside the caller's
+// transaction (CreateSite in admin/admin_store audits it in the same one). A taken name or key is
+// Error{"conflict"}. Marking a site main unmarks the previous main site.
+Result<Site> InsertSite(DbConnection& c, const NewSite& site);
 
 // Every site with its origins, by id.
 // Announces a change to sites, origins or keys to the registry publisher; call it inside the
@@ -31,9 +32,10 @@ Result<Site> CreateSite(ConnectionPool& pool, const NewSite& site);
 void BumpRegistryRevision(DbConnection& c);
 Result<std::vector<Site>> ListSites(ConnectionPool& pool);
 
-// A taken username is Error{"conflict"}.
-Result<std::uint64_t> AddAdmin(ConnectionPool& pool, const std::string& username,
-                               const std::string& display_name, const std::string& password_hash);
+// Inserts an admin inside the caller's transaction; returns its id. A taken username is
+// Error{"conflict"}.
+Result<std::uint64_t> InsertAdmin(DbConnection& c, const std::string& username,
+                                  const std::string& display_name, const std::string& password_hash);
 
 struct MessageListing {
   std::uint64_t id = 0;

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,7 +36,7 @@ class ChatStore {
     if (!guest->has_value()) return std::optional<SiteGuest>();
     return std::optional<SiteGuest>(SiteGuest{std::move(**site), std::move(**guest)});
   }
-  virtual Result<History> LoadHistory(const Guest& guest) = 0;
+  virtual Result<History> LoadHistory(const Guest& guest, const HistoryPage& page) = 0;
   // Appends a guest message (creating the conversation on first use) in one transaction;
   // a repeated clientId returns the earlier message with created = false.
   virtual Result<PostedMessage> PostGuestMessage(const Site& site, const Guest& guest,
@@ -51,6 +52,22 @@ class ChatStore {
                                                        std::uint64_t after_id, unsigned limit) = 0;
   // The id of the newest event of the guest's conversation (0 if none).
   virtual Result<std::uint64_t> LastEventId(std::uint64_t guest_id) = 0;
+  // The same for many guests at once: {guest id, newest event id} for each guest that has a
+  // conversation with events, in no particular order. The event hub's catch-up check of every
+  // idle stream. The default asks LastEventId per guest; the MySQL store batches.
+  struct NewestEvent {
+    std::uint64_t guest_id = 0;
+    std::uint64_t event_id = 0;
+  };
+  virtual Result<std::vector<NewestEvent>> NewestEventIds(std::span<const std::uint64_t> guests) {
+    std::vector<NewestEvent> out;
+    for (std::uint64_t guest : guests) {
+      auto last = LastEventId(guest);
+      if (!last) return last.error();
+      if (*last != 0) out.push_back(NewestEvent{guest, *last});
+    }
+    return out;
+  }
 
   // Stream tickets (for EventSource clients): stores a ticket of the guest, by its hash, valid for
   // `ttl_seconds`.

@@ -57,10 +57,18 @@ struct Message {
   std::optional<std::string> reaction;  // the guest's reaction: "like" or "dislike"
 };
 
+// A page of a conversation's history: the newest `limit` messages with an id below `before`
+// (below none when unset).
+struct HistoryPage {
+  std::optional<std::uint64_t> before;
+  unsigned limit = 0;  // 1 or more, set by the caller
+};
+
 struct History {
   std::optional<std::uint64_t> conversation_id;
   std::optional<std::string> status;  // "open" | "resolved"; nullopt without a conversation
-  std::vector<Message> messages;
+  std::vector<Message> messages;      // the page, oldest first
+  bool has_more = false;              // older messages exist before the page
 };
 
 struct PostedMessage {

@@ -1,8 +1,10 @@
 #include "store/mysql_chat_store.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <limits>
 #include <map>
 #include <string>
 
@@ -210,7 +212,7 @@ Result<std::optional<SiteGuest>> MysqlChatStore::RedeemStreamTicket(
   });
 }
 
-Result<History> MysqlChatStore::LoadHistory(const Guest& guest) {
+Result<History> MysqlChatStore::LoadHistory(const Guest& guest, const HistoryPage& page) {
   return WithConnection<History>(pool_, [&](DbConnection& c) {
     History history;
     auto conv = Prepare(c, "SELECT id, status FROM conversations WHERE guest_id = ?");
@@ -222,15 +224,25 @@ Result<History> MysqlChatStore::LoadHistory(const Guest& guest) {
     auto stmt = Prepare(c, std::string("SELECT ") + kMessageColumns +
                                ", r.value AS reaction FROM messages m "
                                "LEFT JOIN reactions r ON r.message_id = m.id AND r.guest_id = ? "
-                               "WHERE m.conversation_id = ? ORDER BY m.id");
+                               "WHERE m.conversation_id = ? AND m.id < ? "
+                               "ORDER BY m.id DESC LIMIT ?");
+    // Newest first along ix_messages_conversation (conversation_id, id); one row more than the
+    // page says whether older ones exist.
     stmt->setUInt64(1, guest.id);
     stmt->setUInt64(2, *history.conversation_id);
+    stmt->setUInt64(3, page.before.value_or(std::numeric_limits<std::uint64_t>::max()));
+    stmt->setUInt(4, page.limit + 1);
     auto rs = Query(*stmt);
     while (rs->next()) {
+      if (history.messages.size() == page.limit) {
+        history.has_more = true;
+        break;
+      }
       Message m = MessageFromRow(*rs);
       m.reaction = OptionalString(*rs, "reaction");
       history.messages.push_back(std::move(m));
     }
+    std::reverse(history.messages.begin(), history.messages.end());
     return Result<History>(std::move(history));
   });
 }
@@ -477,6 +489,37 @@ Result<std::uint64_t> MysqlChatStore::LastEventId(std::uint64_t guest_id) {
     auto rs = Query(*stmt);
     rs->next();
     return static_cast<std::uint64_t>(rs->getUInt64("id"));
+  });
+}
+
+Result<std::vector<MysqlChatStore::NewestEvent>> MysqlChatStore::NewestEventIds(
+    std::span<const std::uint64_t> guests) {
+  using Rows = std::vector<NewestEvent>;
+  if (guests.empty()) return Rows();
+  // A fixed number of placeholders, the last id repeated to fill them, so one cached statement
+  // serves every batch. Per guest: its conversation by the unique guest key, then the newest event
+  // from the end of (conversation_id, id): two index dives, no scan.
+  constexpr std::size_t kBatch = 128;
+  std::string query =
+      "SELECT c.guest_id, (SELECT MAX(e.id) FROM events e WHERE e.conversation_id = c.id) "
+      "AS newest FROM conversations c WHERE c.guest_id IN (?";
+  for (std::size_t i = 1; i < kBatch; ++i) query += ",?";
+  query += ")";
+  return WithConnection<Rows>(pool_, [&](DbConnection& c) -> Result<Rows> {
+    Rows rows;
+    auto* stmt = Prepare(c, query);
+    for (std::size_t first = 0; first < guests.size(); first += kBatch) {
+      auto batch = guests.subspan(first, std::min(kBatch, guests.size() - first));
+      for (std::size_t i = 0; i < kBatch; ++i) {
+        stmt->setUInt64(static_cast<unsigned>(i + 1), batch[std::min(i, batch.size() - 1)]);
+      }
+      auto rs = Query(*stmt);
+      while (rs->next()) {
+        if (rs->isNull("newest")) continue;
+        rows.push_back(NewestEvent{rs->getUInt64("guest_id"), rs->getUInt64("newest")});
+      }
+    }
+    return rows;
   });
 }
 

@@ -21,7 +21,7 @@ class MysqlChatStore : public ChatStore {
                                          const std::string& token_hash) override;
   Result<std::optional<SiteGuest>> FindSiteAndGuest(std::string_view site_key,
                                                     const std::string& token_hash) override;
-  Result<History> LoadHistory(const Guest& guest) override;
+  Result<History> LoadHistory(const Guest& guest, const HistoryPage& page) override;
   Result<PostedMessage> PostGuestMessage(const Site& site, const Guest& guest,
                                          const std::string& text,
                                          const std::optional<std::string>& client_id) override;
@@ -30,6 +30,7 @@ class MysqlChatStore : public ChatStore {
   Result<std::vector<EventNotice>> EventsAfter(std::uint64_t guest_id, std::uint64_t after_id,
                                                unsigned limit) override;
   Result<std::uint64_t> LastEventId(std::uint64_t guest_id) override;
+  Result<std::vector<NewestEvent>> NewestEventIds(std::span<const std::uint64_t> guests) override;
   Status CreateStreamTicket(std::uint64_t guest_id, const std::string& ticket_hash,
                             unsigned ttl_seconds) override;
   Result<std::optional<SiteGuest>> RedeemStreamTicket(std::string_view site_key,

@@ -57,10 +57,18 @@ inline bool IsRetryableTransactionError(const sql::SQLException& e) {
   return e.getErrorCode() == 1213 || e.getErrorCode() == 1205;
 }
 
+enum class TransactionKind {
+  kReadWrite,
+  // Every SELECT sees one snapshot, taken at START: REPEATABLE READ for this transaction only
+  // (sessions run READ COMMITTED, where each statement sees the newest commits).
+  kConsistentSnapshot,
+};
+
 // Runs `fn` between BEGIN and COMMIT. `fn` returns Result<T>; an Error rolls back. A deadlock
 // (e.g. two first messages taking gap locks on the conversations index) is retried.
 template <typename T, typename Fn>
-Result<T> WithTransaction(ConnectionPool& pool, Fn&& fn) {
+Result<T> WithTransaction(ConnectionPool& pool, Fn&& fn,
+                          TransactionKind kind = TransactionKind::kReadWrite) {
   constexpr int kAttempts = 4;
   for (int attempt = 1;; ++attempt) {
     auto conn = pool.Acquire();
@@ -70,7 +78,13 @@ Result<T> WithTransaction(ConnectionPool& pool, Fn&& fn) {
     try {
       // START TRANSACTION leaves autocommit on for the next user of the connection: one round
       // trip instead of two `SET autocommit` toggles.
-      std::unique_ptr<sql::Statement>(c.createStatement())->execute("START TRANSACTION");
+      std::unique_ptr<sql::Statement> begin(c.createStatement());
+      if (kind == TransactionKind::kConsistentSnapshot) {
+        begin->execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+        begin->execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY");
+      } else {
+        begin->execute("START TRANSACTION");
+      }
       Result<T> result = fn(db);
       if (result.ok()) {
         c.commit();

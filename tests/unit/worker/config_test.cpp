@@ -73,6 +73,46 @@ TEST(Config, WorkerThreadsIsAutoOrACount) {
   EXPECT_EQ(ConnectionLoopsFor(3, 2), 3u);
 }
 
+TEST(Config, EventStreamLimitsHaveDefaultsAndBounds) {
+  auto defaults = SettingsFrom({}, FakeEnv({}));
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(defaults->streams.max_per_guest, 8u);
+  EXPECT_EQ(defaults->streams.max_total, 0u) << "auto";
+  EXPECT_EQ(defaults->streams.resync_window_ms, 2000u);
+  auto set = SettingsFrom({{"events.max_streams_per_guest", "3"}, {"events.max_streams", "40"}},
+                          FakeEnv({{"EDGECHAT_EVENTS_RESYNC_WINDOW_MS", "0"}}));
+  ASSERT_TRUE(set.ok()) << set.error().message;
+  EXPECT_EQ(set->streams.max_per_guest, 3u);
+  EXPECT_EQ(set->streams.max_total, 40u);
+  EXPECT_EQ(set->streams.resync_window_ms, 0u);
+  for (auto [key, value] :
+       std::vector<std::pair<std::string, std::string>>{{"events.max_streams_per_guest", "0"},
+                                                        {"events.max_streams", "0"},
+                                                        {"events.max_streams", "many"},
+                                                        {"events.resync_window_ms", "60001"}}) {
+    auto bad = SettingsFrom({{key, value}}, FakeEnv({}));
+    ASSERT_FALSE(bad.ok()) << key << " = " << value;
+    EXPECT_NE(bad.error().message.find(key), std::string::npos) << bad.error().message;
+  }
+}
+
+TEST(Config, StreamCapacityLeavesDescriptorsForEverythingElse) {
+  // Auto: the descriptors less a reserve of an eighth, 64 to 2048 of them.
+  EXPECT_EQ(StreamCapacityFor(0, 20000).limit, 20000u - 2048u);
+  EXPECT_EQ(StreamCapacityFor(0, 4096).limit, 4096u - 512u);
+  EXPECT_EQ(StreamCapacityFor(0, 256).limit, 256u - 64u);
+  EXPECT_EQ(StreamCapacityFor(0, 1000000).limit, 1000000u - 2048u);
+  EXPECT_EQ(StreamCapacityFor(0, 10).limit, 1u) << "a tiny limit still serves one stream";
+  // A configured cap is used when the descriptors allow it, else clamped (and said so).
+  auto fits = StreamCapacityFor(40, 20000);
+  EXPECT_EQ(fits.limit, 40u);
+  EXPECT_FALSE(fits.clamped);
+  auto above = StreamCapacityFor(50000, 20000);
+  EXPECT_EQ(above.limit, 20000u - 2048u);
+  EXPECT_EQ(above.ceiling, 20000u - 2048u);
+  EXPECT_TRUE(above.clamped);
+}
+
 TEST(Config, EnvironmentOverridesFile) {
   auto s = SettingsFrom({{"db.pool_size", "4"}, {"db.user", "file"}},
                         FakeEnv({{"EDGECHAT_DB_POOL_SIZE", "16"}}));

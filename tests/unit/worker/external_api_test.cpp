@@ -58,7 +58,9 @@ class FakeStore : public ChatStore {
       if (h == token_hash && g.site_id == site.id) return std::optional<SiteGuest>({site, g});
     return std::optional<SiteGuest>();
   }
-  Result<History> LoadHistory(const Guest&) override {
+  HistoryPage last_page;  // what the last LoadHistory was asked for
+  Result<History> LoadHistory(const Guest&, const HistoryPage& page) override {
+    last_page = page;
     History h;
     if (!messages.empty()) {
       h.conversation_id = 1;
@@ -295,6 +297,30 @@ TEST(Routes, ReactionRouteId) {
   EXPECT_FALSE(ReactionRouteId("messages/1a/reaction").has_value());
   EXPECT_FALSE(ReactionRouteId("messages/12/reactions").has_value());
   EXPECT_FALSE(ReactionRouteId("messages/99999999999999999999/reaction").has_value());
+}
+
+TEST_F(ExternalApiTest, HistoryPagesAreCheckedBeforeTheStore) {
+  std::string token = NewToken();
+  auto get = [&](const std::string& query) {
+    return Call("GET", "/api/v1/external/messages" + query, Auth(token));
+  };
+  ASSERT_EQ(get("").status, 200);
+  EXPECT_EQ(store.last_page.limit, kHistoryPageDefault);
+  EXPECT_FALSE(store.last_page.before.has_value());
+  ASSERT_EQ(get("?before=41&limit=200").status, 200);
+  EXPECT_EQ(store.last_page.limit, 200u);
+  EXPECT_EQ(store.last_page.before, 41u);
+  for (const char* bad : {"?limit=0", "?limit=201", "?limit=", "?limit=-5", "?limit=ten",
+                          "?limit=5x", "?limit=99999999999999999999"}) {
+    auto r = get(bad);
+    EXPECT_EQ(r.status, 400) << bad;
+    EXPECT_EQ(ErrorCode(r), "invalid_limit") << bad;
+  }
+  for (const char* bad : {"?before=0", "?before=", "?before=abc", "?before=1.5", "?before=-1"}) {
+    auto r = get(bad);
+    EXPECT_EQ(r.status, 400) << bad;
+    EXPECT_EQ(ErrorCode(r), "invalid_before") << bad;
+  }
 }
 
 TEST(Routes, LastEventId) {

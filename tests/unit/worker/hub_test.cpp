@@ -3,6 +3,7 @@
 
 #include <utility>  // before awaitable.hpp (Boost 1.74 with g++ 12)
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/executor_work_guard.hpp>
@@ -24,7 +25,7 @@ namespace net = boost::asio;
 class EventsStore : public ChatStore {
  public:
   std::mutex mu;
-  std::vector<EventNotice> events;  // of guest 1
+  std::vector<EventNotice> events;  // of guest 1 (every other guest has none)
   std::atomic<int> queries{0};
 
   Result<std::optional<Site>> FindSiteByKey(std::string_view) override { return Error{"x", ""}; }
@@ -35,7 +36,9 @@ class EventsStore : public ChatStore {
   Result<std::optional<Guest>> FindGuest(std::uint64_t, const std::string&) override {
     return Error{"x", ""};
   }
-  Result<History> LoadHistory(const Guest&) override { return Error{"x", ""}; }
+  Result<History> LoadHistory(const Guest&, const HistoryPage&) override {
+    return Error{"x", ""};
+  }
   Result<PostedMessage> PostGuestMessage(const Site&, const Guest&, const std::string&,
                                          const std::optional<std::string>&) override {
     return Error{"x", ""};
@@ -44,19 +47,35 @@ class EventsStore : public ChatStore {
                                      const std::optional<std::string>&) override {
     return Error{"x", ""};
   }
-  Result<std::vector<EventNotice>> EventsAfter(std::uint64_t, std::uint64_t after,
+  Result<std::vector<EventNotice>> EventsAfter(std::uint64_t guest, std::uint64_t after,
                                                unsigned limit) override {
     ++queries;
     std::lock_guard lock(mu);
     std::vector<EventNotice> out;
     for (const auto& e : events)
-      if (e.id > after && out.size() < limit) out.push_back(e);
+      if (guest == 1 && e.id > after && out.size() < limit) out.push_back(e);
     return out;
   }
-  Result<std::uint64_t> LastEventId(std::uint64_t) override {
+  Result<std::uint64_t> LastEventId(std::uint64_t guest) override {
     std::lock_guard lock(mu);
-    return events.empty() ? std::uint64_t{0} : events.back().id;
+    return events.empty() || guest != 1 ? std::uint64_t{0} : events.back().id;
   }
+  // Guest 1 holds every event; any other guest has none.
+  Result<std::vector<NewestEvent>> NewestEventIds(std::span<const std::uint64_t> guests) override {
+    ++newest_queries;
+    std::lock_guard lock(mu);
+    asked.assign(guests.begin(), guests.end());
+    std::vector<NewestEvent> out;
+    for (auto guest : guests)
+      if (guest == 1 && !events.empty()) out.push_back(NewestEvent{1, events.back().id});
+    return out;
+  }
+  std::vector<std::uint64_t> Asked() {
+    std::lock_guard lock(mu);
+    return asked;
+  }
+  std::atomic<int> newest_queries{0};
+  std::vector<std::uint64_t> asked;  // the guests of the last NewestEventIds
   Status CreateStreamTicket(std::uint64_t, const std::string&, unsigned) override {
     return Error{"x", ""};
   }
@@ -158,7 +177,7 @@ class HubTest : public ::testing::Test {
 TEST_F(HubTest, ResumesFromMysqlThenTakesInSequenceNoticesWithoutAQuery) {
   store.Add(Event(6, 5));
   store.Add(Event(7, 6));
-  auto stream = hub.Open(1, 5);
+  auto stream = hub.Open(1, 5).value();
   EXPECT_EQ(Next(stream), "retry: 2000\n\n");
   auto backlog = Next(stream);
   ASSERT_TRUE(backlog.has_value());
@@ -176,7 +195,7 @@ TEST_F(HubTest, ResumesFromMysqlThenTakesInSequenceNoticesWithoutAQuery) {
 
 TEST_F(HubTest, AGapIsFilledFromMysqlAndDuplicatesAreDropped) {
   store.Add(Event(3, 0));
-  auto stream = hub.Open(1, 3);
+  auto stream = hub.Open(1, 3).value();
   EXPECT_EQ(Next(stream), "retry: 2000\n\n");
   // Event 9 arrives before event 5 (another worker's notice is late).
   store.Add(Event(5, 3));
@@ -193,7 +212,7 @@ TEST_F(HubTest, AGapIsFilledFromMysqlAndDuplicatesAreDropped) {
 
 TEST_F(HubTest, WithoutLastEventIdTheStreamStartsAfterTheNewestEvent) {
   store.Add(Event(4, 0));
-  auto stream = hub.Open(1, std::nullopt);
+  auto stream = hub.Open(1, std::nullopt).value();
   EXPECT_EQ(Next(stream), "retry: 2000\n\n");
   store.Add(Event(10, 4));
   hub.Deliver(Event(10, 4));
@@ -202,14 +221,14 @@ TEST_F(HubTest, WithoutLastEventIdTheStreamStartsAfterTheNewestEvent) {
 }
 
 TEST_F(HubTest, ShutdownEndsTheStream) {
-  auto stream = hub.Open(1, 0);
+  auto stream = hub.Open(1, 0).value();
   EXPECT_EQ(Next(stream), "retry: 2000\n\n");
   hub.ShutdownAll();
   EXPECT_EQ(Next(stream), std::nullopt);
 }
 
 TEST_F(HubTest, NoticesForOtherGuestsDoNotWakeTheStream) {
-  auto stream = hub.Open(1, 0);
+  auto stream = hub.Open(1, 0).value();
   EXPECT_EQ(Next(stream), "retry: 2000\n\n");
   EXPECT_EQ(Next(stream), ": heartbeat\n\n");  // first pass read MySQL: nothing
   EventNotice other = Event(20, 0);
@@ -219,7 +238,7 @@ TEST_F(HubTest, NoticesForOtherGuestsDoNotWakeTheStream) {
 }
 
 TEST_F(HubTest, CloseEndsAWaitingNextAtOnce) {
-  auto stream = hub.Open(1, 0);
+  auto stream = hub.Open(1, 0).value();
   EXPECT_EQ(Next(stream), "retry: 2000\n\n");
   auto waiting = net::co_spawn(io, stream->Next(), net::use_future);
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -231,7 +250,7 @@ TEST_F(HubTest, CloseEndsAWaitingNextAtOnce) {
 }
 
 TEST_F(HubTest, ABurstReachesAWaitingStreamAtOnceAndInOrder) {
-  auto stream = hub.Open(1, 0);
+  auto stream = hub.Open(1, 0).value();
   EXPECT_EQ(Next(stream), "retry: 2000\n\n");
   auto waiting = net::co_spawn(io, stream->Next(), net::use_future);
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -255,7 +274,7 @@ TEST_F(HubTest, ABurstReachesAWaitingStreamAtOnceAndInOrder) {
 
 TEST_F(HubTest, AWaitingStreamGetsInSequenceNoticesAndHeartbeatsThroughItsSinkWithoutWaking) {
   RecordingSink sink;
-  auto stream = hub.Open(1, 0);
+  auto stream = hub.Open(1, 0).value();
   auto waiting = StartWaiting(stream, sink);
 
   store.Add(Event(1, 0));
@@ -287,7 +306,7 @@ TEST_F(HubTest, AWaitingStreamGetsInSequenceNoticesAndHeartbeatsThroughItsSinkWi
 TEST_F(HubTest, ANotifiedEventIsReadFromMysqlNeverTakenFromTheNotice) {
   RecordingSink sink;
   store.Add(Event(1, 0));
-  auto stream = hub.Open(1, 1);
+  auto stream = hub.Open(1, 1).value();
   auto waiting = StartWaiting(stream, sink);
   const int before = store.queries;
 
@@ -318,7 +337,7 @@ TEST_F(HubTest, ANotifiedEventIsReadFromMysqlNeverTakenFromTheNotice) {
 TEST_F(HubTest, APartialDirectSendResumesTheWriterToFlushAndAFailedOneEndsTheStream) {
   RecordingSink sink;
   sink.answer = StreamSink::Sent::kPart;
-  auto stream = hub.Open(1, 0);
+  auto stream = hub.Open(1, 0).value();
   auto waiting = StartWaiting(stream, sink);
   store.Add(Event(1, 0));
   hub.Deliver(Event(1, 0));
@@ -343,14 +362,14 @@ TEST_F(HubTest, ManyStreamsOfOneGuestOnSeveralLoopsEachGetEveryEventOnce) {
   std::thread second_runner([&] { second.run(); });
   EventHub two_loops{store,
                      blocking,
-                     StreamOptions{std::chrono::seconds(60), 256},
+                     StreamOptions{std::chrono::seconds(60), 256, 40},
                      {io.get_executor(), second.get_executor()}};
   std::vector<std::shared_ptr<GuestStream>> streams;
   std::vector<std::unique_ptr<RecordingSink>> sinks;
   std::vector<std::future<std::optional<std::string>>> waits;
   for (int i = 0; i < 40; ++i) {
     auto& loop = i % 2 == 0 ? io : second;
-    streams.push_back(two_loops.Open(1, 0));
+    streams.push_back(two_loops.Open(1, 0).value());
     sinks.push_back(std::make_unique<RecordingSink>());
     net::post(loop, net::use_future([&] { streams.back()->AttachSink(sinks.back().get()); })).get();
     EXPECT_EQ(net::co_spawn(loop, streams.back()->Next(), net::use_future).get(),
@@ -397,7 +416,7 @@ TEST_F(HubTest, ManyStreamsOfOneGuestOnSeveralLoopsEachGetEveryEventOnce) {
 
 TEST_F(HubTest, EventsThatPileUpWhileTheLoopIsBusyGoToEachStreamInOneWrite) {
   RecordingSink sink;
-  auto stream = hub.Open(1, 0);
+  auto stream = hub.Open(1, 0).value();
   auto waiting = StartWaiting(stream, sink);
 
   // Keep the loop busy while three events commit, as a long fan-out would.
@@ -416,6 +435,163 @@ TEST_F(HubTest, EventsThatPileUpWhileTheLoopIsBusyGoToEachStreamInOneWrite) {
   EXPECT_EQ(sink.Frames()[0], expected);
   EXPECT_EQ(waiting.wait_for(std::chrono::milliseconds(0)), std::future_status::timeout);
   Close(stream);
+}
+
+TEST_F(HubTest, AGuestGetsAtMostMaxPerGuestStreamsAndAClosedOneFreesItsPlace) {
+  EventHub capped{
+      store, blocking, StreamOptions{std::chrono::seconds(60), 256, 2}, {io.get_executor()}};
+  auto first = capped.Open(1, 0);
+  auto second = capped.Open(1, 0);
+  ASSERT_TRUE(first.ok());
+  ASSERT_TRUE(second.ok());
+  auto third = capped.Open(1, 0);
+  ASSERT_FALSE(third.ok()) << "the newest is refused";
+  EXPECT_EQ(third.error().code, "too_many_streams");
+  EXPECT_TRUE(capped.Open(2, 0).ok()) << "another guest has places of its own";
+  // A stream counts from Open() on, started or not, until it is closed...
+  OnLoop([&] { first.value()->Close(); });
+  auto again = capped.Open(1, 0);
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(capped.Open(1, 0).ok());
+  // ...or dropped without ever being closed (a response that was never written).
+  again = Error{"dropped", ""};
+  EXPECT_TRUE(capped.Open(1, 0).ok());
+}
+
+TEST_F(HubTest, AStreamThatOutlivesItsHubStillReleasesItsPlace) {
+  // As at an exit without draining: the loops' pending work is destroyed after the hub.
+  std::shared_ptr<GuestStream> kept;
+  {
+    EventHub short_lived{store, blocking, StreamOptions{}, {io.get_executor()}};
+    kept = short_lived.Open(1, 0).value();
+  }
+  kept.reset();  // its count lives as long as the last stream that holds a place in it
+}
+
+TEST_F(HubTest, ACatchUpRoundDeliversAnEventWhoseNoticeWasLostWithOneQueryForAllIdleStreams) {
+  RecordingSink sink_a, sink_b, sink_other;
+  store.Add(Event(1, 0));
+  auto a = hub.Open(1, 1).value();
+  auto b = hub.Open(1, 1).value();
+  auto other = hub.Open(2, 0).value();
+  auto waiting_a = StartWaiting(a, sink_a);
+  auto waiting_b = StartWaiting(b, sink_b);
+  auto waiting_other = StartWaiting(other, sink_other);
+  const int reads = store.queries;
+
+  // Nothing missed: the round asks once for both guests and nobody reads MySQL.
+  net::co_spawn(io, hub.CatchUpRound(), net::use_future).get();
+  EXPECT_EQ(store.newest_queries, 1);
+  auto asked = store.Asked();
+  std::sort(asked.begin(), asked.end());
+  EXPECT_EQ(asked, (std::vector<std::uint64_t>{1, 2})) << "each guest once";
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_EQ(store.queries, reads);
+
+  // Event 2 committed, its notice never came (PUBLISH failed): the next round catches both
+  // streams of guest 1 up from MySQL; guest 2's stream stays as it was.
+  store.Add(Event(2, 1));
+  net::co_spawn(io, hub.CatchUpRound(), net::use_future).get();
+  EXPECT_EQ(store.newest_queries, 2);
+  ASSERT_EQ(waiting_a.wait_for(std::chrono::milliseconds(500)), std::future_status::ready);
+  ASSERT_EQ(waiting_b.wait_for(std::chrono::milliseconds(500)), std::future_status::ready);
+  EXPECT_EQ(waiting_a.get(), FormatSse(Event(2, 1)));
+  EXPECT_EQ(waiting_b.get(), FormatSse(Event(2, 1)));
+  EXPECT_EQ(store.queries, reads + 2);
+  EXPECT_EQ(waiting_other.wait_for(std::chrono::milliseconds(0)), std::future_status::timeout);
+  Close(a);
+  Close(b);
+  Close(other);
+}
+
+TEST_F(HubTest, AResyncChecksEveryStreamAndOnlyThoseBehindReadMysql) {
+  EventHub hub0{store,
+                blocking,
+                StreamOptions{std::chrono::seconds(60), 256, 8, std::chrono::milliseconds(0)},
+                {io.get_executor()},
+                [] { return 0.5; }};
+  store.Add(Event(1, 0));
+  RecordingSink behind_sink, current_sink;
+  auto behind = hub0.Open(1, 0).value();
+  OnLoop([&] { behind->AttachSink(&behind_sink); });
+  EXPECT_EQ(Next(behind), "retry: 2000\n\n");
+  EXPECT_EQ(Next(behind), FormatSse(Event(1, 0)));
+  auto waiting_behind = net::co_spawn(io, behind->Next(), net::use_future);
+  auto current = hub0.Open(2, 0).value();
+  OnLoop([&] { current->AttachSink(&current_sink); });
+  EXPECT_EQ(Next(current), "retry: 2000\n\n");
+  auto waiting_current = net::co_spawn(io, current->Next(), net::use_future);
+  ASSERT_TRUE(Within(std::chrono::milliseconds(500), [&] { return store.queries == 2; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+
+  store.Add(Event(2, 1));  // published while Redis was away
+  hub0.ResyncAll();
+  ASSERT_EQ(waiting_behind.wait_for(std::chrono::milliseconds(1000)), std::future_status::ready);
+  EXPECT_EQ(waiting_behind.get(), FormatSse(Event(2, 1)));
+  EXPECT_EQ(store.newest_queries, 1) << "one batched check for both guests";
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_EQ(store.queries, 3) << "the stream that was current did not read MySQL";
+  EXPECT_EQ(waiting_current.wait_for(std::chrono::milliseconds(0)), std::future_status::timeout);
+  Close(behind);
+  Close(current);
+}
+
+// A random source that plays back fixed values.
+std::function<double()> Playback(std::vector<double> values) {
+  auto next = std::make_shared<std::size_t>(0);
+  return [values = std::move(values), next] { return values[(*next)++ % values.size()]; };
+}
+
+TEST(PlanResync, CoversEveryGuestOnceInEvenBatchesOfAtMostTheBatchSize) {
+  auto plan = PlanResync(300, 128, std::chrono::milliseconds(2000), Playback({0.0}));
+  ASSERT_EQ(plan.size(), 3u);
+  std::size_t next = 0;
+  for (const auto& batch : plan) {
+    EXPECT_EQ(batch.first, next);
+    EXPECT_EQ(batch.count, 100u) << "evenly sized";
+    next += batch.count;
+  }
+  EXPECT_EQ(next, 300u);
+  auto uneven = PlanResync(257, 128, std::chrono::milliseconds(2000), Playback({0.0}));
+  ASSERT_EQ(uneven.size(), 3u);
+  std::size_t total = 0;
+  for (const auto& batch : uneven) {
+    EXPECT_LE(batch.count, 128u);
+    EXPECT_GE(batch.count, 85u);
+    total += batch.count;
+  }
+  EXPECT_EQ(total, 257u);
+  EXPECT_TRUE(PlanResync(0, 128, std::chrono::milliseconds(2000), Playback({0.5})).empty());
+}
+
+TEST(PlanResync, EachBatchStartsAtAJitteredPointOfItsOwnSliceOfTheWindow) {
+  // Four batches over 2000 ms: slices of 500 ms, each batch at its slice's start plus jitter.
+  auto plan =
+      PlanResync(4 * 128, 128, std::chrono::milliseconds(2000), Playback({0.0, 0.5, 0.25, 0.999}));
+  ASSERT_EQ(plan.size(), 4u);
+  EXPECT_EQ(plan[0].delay, std::chrono::milliseconds(0));
+  EXPECT_EQ(plan[1].delay, std::chrono::milliseconds(750));
+  EXPECT_EQ(plan[2].delay, std::chrono::milliseconds(1125));
+  EXPECT_EQ(plan[3].delay, std::chrono::milliseconds(1999));
+  // Whatever the source says, every delay stays inside the window and the order holds.
+  for (double odd : {-3.0, 1.0, 7.5}) {
+    auto clamped = PlanResync(10 * 128, 128, std::chrono::milliseconds(2000), Playback({odd}));
+    for (std::size_t i = 0; i < clamped.size(); ++i) {
+      EXPECT_GE(clamped[i].delay.count(), static_cast<long>(i * 200)) << odd;
+      EXPECT_LT(clamped[i].delay.count(), static_cast<long>((i + 1) * 200)) << odd;
+    }
+  }
+  // A large worker: 10,000 guests spread over the window, never all in one moment.
+  auto many = PlanResync(10000, 128, std::chrono::milliseconds(2000), Playback({0.3, 0.9, 0.1}));
+  EXPECT_EQ(many.size(), 79u);
+  EXPECT_LT(many.back().delay, std::chrono::milliseconds(2000));
+  EXPECT_GE(many.back().delay, std::chrono::milliseconds(1974));
+}
+
+TEST(PlanResync, AWindowOfZeroChecksEverythingAtOnce) {
+  auto plan = PlanResync(1000, 128, std::chrono::milliseconds(0), Playback({0.7}));
+  ASSERT_EQ(plan.size(), 8u);
+  for (const auto& batch : plan) EXPECT_EQ(batch.delay, std::chrono::milliseconds(0));
 }
 
 }  // namespace

@@ -38,12 +38,14 @@ TEST(JsonShapes, Message) {
 
 TEST(JsonShapes, EmptyHistoryHasNullConversation) {
   EXPECT_EQ(HistoryJson(History{}),
-            json::parse(R"({"conversationId":null,"status":null,"messages":[]})"));
+            json::parse(R"({"conversationId":null,"status":null,"messages":[],"hasMore":false})"));
   History h;
   h.conversation_id = 9;
   h.status = "resolved";
   h.messages.push_back(Message{});
+  h.has_more = true;
   json j = HistoryJson(h);
+  EXPECT_EQ(j["hasMore"], true);
   EXPECT_EQ(j["conversationId"], 9);
   EXPECT_EQ(j["status"], "resolved");
   EXPECT_EQ(j["messages"].size(), 1u);

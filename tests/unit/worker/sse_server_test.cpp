@@ -21,6 +21,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <functional>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -136,10 +138,10 @@ class SseServerTest : public ::testing::Test {
         [this](const HttpRequest&) {
           HttpResponse response;
           response.headers.emplace_back("Content-Type", "text/event-stream");
-          response.stream = source_;
+          response.stream = make_source_ ? make_source_() : source_;
           return response;
         },
-        counters_);
+        counters_, options_);
     ListenSpec spec;
     spec.unix_path = socket_path_;
     ASSERT_TRUE(server_->Listen(spec).ok());
@@ -206,6 +208,8 @@ class SseServerTest : public ::testing::Test {
   net::thread_pool blocking_{1};
   ServerCounters counters_;
   std::shared_ptr<StreamSource> source_;
+  std::function<std::shared_ptr<StreamSource>()> make_source_;  // wins over source_ when set
+  ServerOptions options_;
   std::optional<HttpServer> server_;
   std::thread runner_;
 };
@@ -291,6 +295,57 @@ TEST_F(SseServerTest, DirectSendsFromTheSourceArriveAsChunksInOrderEvenWhenTheSo
   EXPECT_EQ(got.compare(std::strlen(head), big.size(), big), 0);
   EXPECT_EQ(got.substr(std::strlen(head) + big.size()), "\n\n\r\nc\r\ndata: tail\n\n\r\n");
   ::close(fd);
+  EXPECT_TRUE(Within(std::chrono::milliseconds(2000), [&] { return counters_.open_streams == 0; }));
+}
+
+class CappedSseServerTest : public SseServerTest {
+ protected:
+  void SetUp() override {
+    options_.max_streams = 2;
+    make_source_ = [this] {
+      auto source = std::make_shared<ScriptedSource>(
+          std::vector<std::vector<SharedFrame>>{{Frame("retry: 2000\n\n")}});
+      std::lock_guard lock(made_mu_);
+      made_.push_back(source);
+      return source;
+    };
+    SseServerTest::SetUp();
+  }
+  std::shared_ptr<ScriptedSource> Made(std::size_t i) {
+    std::lock_guard lock(made_mu_);
+    return made_.at(i);
+  }
+  std::mutex made_mu_;
+  std::vector<std::shared_ptr<ScriptedSource>> made_;
+};
+
+TEST_F(CappedSseServerTest, AStreamBeyondMaxStreamsIs503AndAClosedOneFreesItsPlace) {
+  int first = OpenStream();
+  int second = OpenStream();
+  ASSERT_GE(first, 0);
+  ASSERT_GE(second, 0);
+  ReadUntil(first, "retry: 2000\n\n");
+  ReadUntil(second, "retry: 2000\n\n");
+  int third = OpenStream();
+  ASSERT_GE(third, 0);
+  std::string refused = ReadUntil(third, "}");
+  EXPECT_EQ(refused.rfind("HTTP/1.1 503", 0), 0u) << refused;
+  EXPECT_NE(refused.find("\"error\":\"stream_capacity\""), std::string::npos) << refused;
+  EXPECT_NE(refused.find("Retry-After: 5"), std::string::npos) << refused;
+  EXPECT_TRUE(Within(std::chrono::milliseconds(2000), [&] { return Made(2)->closes == 1; }))
+      << "the refused source is closed at once (it releases what it holds)";
+  EXPECT_EQ(counters_.open_streams, 2);
+  ::close(third);
+
+  ::close(first);
+  ASSERT_TRUE(Within(std::chrono::milliseconds(2000), [&] { return counters_.open_streams == 1; }));
+  int fourth = OpenStream();
+  ASSERT_GE(fourth, 0);
+  std::string got = ReadUntil(fourth, "retry: 2000\n\n");
+  EXPECT_NE(got.find("retry: 2000"), std::string::npos) << got;
+  EXPECT_EQ(counters_.open_streams, 2);
+  ::close(second);
+  ::close(fourth);
   EXPECT_TRUE(Within(std::chrono::milliseconds(2000), [&] { return counters_.open_streams == 0; }));
 }
 
