@@ -6,8 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "core/http_shapes.hpp"
 #include "ngx_edgechat_conf.hpp"
+#include "shared/http_shapes.hpp"
+#include "shared/ids.hpp"
 
 namespace edgechat::ngx {
 
@@ -87,7 +88,7 @@ ngx_int_t SendLimited(ngx_http_request_t* r, RequestCtx* ctx) {
   if (!AddHeader(r, "Retry-After", retry)) return NGX_HTTP_INTERNAL_SERVER_ERROR;
   static constexpr std::string_view kGuestMessage =
       R"({"error":"rate_limited","message":"Too many new conversations from this address. Please try again later."})";
-  bool guests = ctx->route == core::ApiRoute::kGuests;
+  bool guests = ctx->route == shared::ApiRoute::kGuests;
   std::string_view body = guests ? kGuestMessage : std::string_view(ctx->site->limited_json);
   return SendBody(r, NGX_HTTP_TOO_MANY_REQUESTS, "application/json", "", body);
 }
@@ -98,7 +99,7 @@ ngx_int_t Pass(ngx_http_request_t* r, RequestCtx* ctx) {
   return NGX_DECLINED;
 }
 
-ngx_int_t SendConfig(ngx_http_request_t* r, const core::Site& site) {
+ngx_int_t SendConfig(ngx_http_request_t* r, const shared::Site& site) {
   static ngx_str_t cache_control_key = ngx_string("Cache-Control");
   static ngx_str_t no_cache = ngx_string("no-cache");
   if (!AddHeader(r, cache_control_key, no_cache)) return NGX_HTTP_INTERNAL_SERVER_ERROR;
@@ -112,7 +113,7 @@ ngx_int_t SendConfig(ngx_http_request_t* r, const core::Site& site) {
 
 // What a request that passed every check gets: the config from the edge, or the worker.
 ngx_int_t Admit(ngx_http_request_t* r, RequestCtx* ctx) {
-  if (ctx->route == core::ApiRoute::kConfig) {
+  if (ctx->route == shared::ApiRoute::kConfig) {
     ctx->state = GuardState::kPassed;
     return SendConfig(r, *ctx->site);
   }
@@ -141,18 +142,18 @@ void OnLimitDone(ngx_http_request_t* r, RequestCtx* ctx, LimitVerdict verdict) {
 }
 
 // The configured limit of a route's kind; nullptr for messages (the site's own) and kNone.
-const ConfiguredLimit* ConfiguredFor(core::LimitKind kind, const MainConf& mcf) {
+const ConfiguredLimit* ConfiguredFor(shared::LimitKind kind, const MainConf& mcf) {
   switch (kind) {
-    case core::LimitKind::kGuestCreation:
+    case shared::LimitKind::kGuestCreation:
       return &mcf.guest_limit;
-    case core::LimitKind::kReaction:
+    case shared::LimitKind::kReaction:
       return &mcf.reaction_limit;
-    case core::LimitKind::kTicket:
+    case shared::LimitKind::kTicket:
       return &mcf.ticket_limit;
-    case core::LimitKind::kHistory:
+    case shared::LimitKind::kHistory:
       return &mcf.history_limit;
-    case core::LimitKind::kMessage:
-    case core::LimitKind::kNone:
+    case shared::LimitKind::kMessage:
+    case shared::LimitKind::kNone:
       break;
   }
   return nullptr;
@@ -161,27 +162,27 @@ const ConfiguredLimit* ConfiguredFor(core::LimitKind kind, const MainConf& mcf) 
 // The limiter keys a request is charged on: edgechat_request_limit's, then its route's per client
 // IP and (for guest routes with a token) per guest. Empty when nothing limits it.
 std::vector<core::LimitKey> LimitKeys(ngx_http_request_t* r, const RequestCtx& ctx,
-                                      core::LimitKind kind, const MainConf& mcf) {
+                                      shared::LimitKind kind, const MainConf& mcf) {
   // One hash tag per site keeps a request's keys in one Redis Cluster slot.
   std::string prefix = "edgechat:rl:{" + ctx.site->key + "}:";
-  std::string address = core::LimiterAddress(View(r->connection->addr_text));
+  std::string address = shared::LimiterAddress(View(r->connection->addr_text));
   std::vector<core::LimitKey> keys;
   if (mcf.request_limit.enabled) {
-    keys.push_back({prefix + std::string(core::kRequestLimitKeyTag) + ":ip:" + address,
+    keys.push_back({prefix + std::string(shared::kRequestLimitKeyTag) + ":ip:" + address,
                     mcf.request_limit.params});
   }
   std::optional<core::GcraParams> params;
-  if (kind == core::LimitKind::kMessage) {
-    const core::SiteLimits& limits = ctx.site->limits;
+  if (kind == shared::LimitKind::kMessage) {
+    const shared::SiteLimits& limits = ctx.site->limits;
     params = core::GcraFor(limits.messages, limits.window_seconds, limits.burst);
   } else if (const ConfiguredLimit* limit = ConfiguredFor(kind, mcf);
              limit != nullptr && limit->enabled) {
     params = limit->params;
   }
   if (!params) return keys;
-  std::string route = prefix + std::string(core::LimitKeyTag(kind)) + ":";
+  std::string route = prefix + std::string(shared::LimitKeyTag(kind)) + ":";
   keys.push_back({route + "ip:" + address, *params});
-  if (core::LimitPerGuest(kind) && ctx.guest_token) {
+  if (shared::LimitPerGuest(kind) && ctx.guest_token) {
     keys.push_back({route + "g:" + GuestKeyPart(*ctx.guest_token), *params});
   }
   return keys;
@@ -208,7 +209,7 @@ ngx_int_t StartLimit(ngx_http_request_t* r, RequestCtx* ctx, std::vector<core::L
 
 ngx_int_t Guard(ngx_http_request_t* r, RequestCtx* ctx) {
   SrvConf* scf = SrvConfOf(r);
-  core::ApiRoute route = core::ClassifyApiRoute(View(r->uri));
+  shared::ApiRoute route = shared::ClassifyApiRoute(View(r->uri));
   ctx->route = route;
   bool duplicate = false;
   ngx_table_elt_t* origin_header = FindUnique(r, "Origin", &duplicate);
@@ -220,7 +221,7 @@ ngx_int_t Guard(ngx_http_request_t* r, RequestCtx* ctx) {
   if (duplicate) {
     return Reject(r, NGX_HTTP_BAD_REQUEST, "bad_request", "Repeated Origin header.");
   }
-  if (route == core::ApiRoute::kUnknown) {
+  if (route == shared::ApiRoute::kUnknown) {
     return Reject(r, NGX_HTTP_NOT_FOUND, "not_found", "No such route.");
   }
   if (r->method == NGX_HTTP_OPTIONS) {
@@ -231,13 +232,13 @@ ngx_int_t Guard(ngx_http_request_t* r, RequestCtx* ctx) {
       return Reject(r, NGX_HTTP_FORBIDDEN, "origin_not_allowed",
                     "This origin may not use the chat.");
     }
-    if (!AddHeader(r, "Allow", core::AllowedMethods(route))) {
+    if (!AddHeader(r, "Allow", shared::AllowedMethods(route))) {
       return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
     return SendBody(r, NGX_HTTP_NO_CONTENT, "", "", "");
   }
-  if (!core::MethodAllowed(route, MethodName(r))) {
-    return MethodNotAllowed(r, core::AllowedMethods(route), "This method is not allowed here.");
+  if (!shared::MethodAllowed(route, MethodName(r))) {
+    return MethodNotAllowed(r, shared::AllowedMethods(route), "This method is not allowed here.");
   }
   // A backstop for configurations without client_max_body_size: no API body is this large.
   if (r->headers_in.content_length_n > kMaxApiBodyBytes) {
@@ -254,7 +255,7 @@ ngx_int_t Guard(ngx_http_request_t* r, RequestCtx* ctx) {
   if (duplicate) return Reject(r, NGX_HTTP_BAD_REQUEST, "bad_request", "Repeated Site-Key header.");
   ngx_str_t key = ngx_null_string;
   if (key_header != nullptr) key = key_header->value;
-  if (key.len == 0 && core::SiteKeyMayComeFromQuery(route)) {
+  if (key.len == 0 && shared::SiteKeyMayComeFromQuery(route)) {
     // An EventSource cannot send headers: its URL carries the site key (public, as in the embed
     // snippet) next to a single-use stream ticket that the worker checks.
     if (ngx_http_arg(r, const_cast<u_char*>(reinterpret_cast<const u_char*>("key")), 3, &key) !=
@@ -265,8 +266,8 @@ ngx_int_t Guard(ngx_http_request_t* r, RequestCtx* ctx) {
   if (key.len == 0) {
     return Reject(r, NGX_HTTP_UNAUTHORIZED, "missing_site_key", "A Site-Key header is required.");
   }
-  const core::Site* site =
-      core::IsValidSiteKey(View(key)) ? ctx->registry->Find(View(key)) : nullptr;
+  const shared::Site* site =
+      shared::IsValidSiteKey(View(key)) ? ctx->registry->Find(View(key)) : nullptr;
   if (site == nullptr) {
     return Reject(r, NGX_HTTP_UNAUTHORIZED, "unknown_site_key",
                   "The Site-Key header does not name a known site.");
@@ -283,7 +284,7 @@ ngx_int_t Guard(ngx_http_request_t* r, RequestCtx* ctx) {
 
   if ((r->method & (NGX_HTTP_POST | NGX_HTTP_PUT)) && r->headers_in.content_length_n != 0) {
     ngx_table_elt_t* type = r->headers_in.content_type;
-    if (type == nullptr || !core::IsJsonContentType(View(type->value))) {
+    if (type == nullptr || !shared::IsJsonContentType(View(type->value))) {
       return Reject(r, NGX_HTTP_UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
                     "Send the body as application/json.");
     }
@@ -291,23 +292,23 @@ ngx_int_t Guard(ngx_http_request_t* r, RequestCtx* ctx) {
 
   // The worker reads Authorization with the same grammar: a spelling that is not keyed here as
   // its guest must not reach it (nor cost it a lookup). Without the header the worker answers.
-  if (core::RouteActsForGuest(route) && r->headers_in.authorization != nullptr) {
-    ctx->guest_token = core::BearerToken(View(r->headers_in.authorization->value));
+  if (shared::RouteActsForGuest(route) && r->headers_in.authorization != nullptr) {
+    ctx->guest_token = shared::BearerToken(View(r->headers_in.authorization->value));
     if (!ctx->guest_token) {
       return Reject(r, NGX_HTTP_UNAUTHORIZED, "invalid_token",
                     "Send the guest token as \"Authorization: Bearer TOKEN\".");
     }
   }
 
-  if (site->locked && route == core::ApiRoute::kMessages && r->method == NGX_HTTP_POST) {
+  if (site->locked && route == shared::ApiRoute::kMessages && r->method == NGX_HTTP_POST) {
     return Reject(r, NGX_HTTP_FORBIDDEN, "site_locked",
-                  site->locked_message.empty() ? "This chat is closed for new messages."
+                  site->locked_message.empty() ? shared::kDefaultLockedMessage
                                                : std::string_view(site->locked_message));
   }
 
   if (ctx->runtime != nullptr) {
     std::vector<core::LimitKey> keys =
-        LimitKeys(r, *ctx, core::LimitFor(route, MethodName(r)), *MainConfOf(r));
+        LimitKeys(r, *ctx, shared::LimitFor(route, MethodName(r)), *MainConfOf(r));
     if (!keys.empty()) return StartLimit(r, ctx, std::move(keys));
   }
   return Admit(r, ctx);
@@ -384,7 +385,7 @@ ngx_int_t HeaderFilter(ngx_http_request_t* r) {
     // preflight would, so the widget can still read the error.
     try {
       MainConf* mcf = MainConfOf(r);
-      std::shared_ptr<const core::Registry> registry =
+      std::shared_ptr<const shared::Registry> registry =
           mcf->runtime != nullptr ? mcf->runtime->registry() : nullptr;
       bool duplicate = false;
       ngx_table_elt_t* origin = FindUnique(r, "Origin", &duplicate);

@@ -2,8 +2,8 @@
 // configuration time.
 #include <string>
 
-#include "core/http_shapes.hpp"
 #include "ngx_edgechat_conf.hpp"
+#include "shared/http_shapes.hpp"
 
 namespace edgechat::ngx {
 namespace {
@@ -22,7 +22,7 @@ ngx_int_t SendWithEtag(ngx_http_request_t* r, ngx_str_t body, ngx_str_t etag_val
 
   ngx_table_elt_t* if_none_match = r->headers_in.if_none_match;
   if (if_none_match != nullptr &&
-      core::IfNoneMatchMatches(View(if_none_match->value), View(etag_value))) {
+      shared::IfNoneMatchMatches(View(if_none_match->value), View(etag_value))) {
     ngx_int_t rc = ngx_http_discard_request_body(r);
     if (rc != NGX_OK) return rc;
     r->headers_out.status = NGX_HTTP_NOT_MODIFIED;
@@ -59,10 +59,10 @@ ngx_int_t FrameHandler(ngx_http_request_t* r) {
   }
   try {
     MainConf* mcf = MainConfOf(r);
-    std::shared_ptr<const core::Registry> registry =
+    std::shared_ptr<const shared::Registry> registry =
         mcf->runtime != nullptr ? mcf->runtime->registry() : nullptr;
     ngx_str_t key{0, nullptr};
-    const core::Site* site = nullptr;
+    const shared::Site* site = nullptr;
     if (registry &&
         ngx_http_arg(r, reinterpret_cast<u_char*>(const_cast<char*>("site")), 4, &key) == NGX_OK) {
       site = registry->Find(View(key));
@@ -74,7 +74,7 @@ ngx_int_t FrameHandler(ngx_http_request_t* r) {
     }
     Count(mcf->settings->limiter_zone, site ? Counter::kFrames : Counter::kFramesRefused);
     if (site == nullptr) {
-      if (!AddHeader(r, "Content-Security-Policy", core::UnknownSiteFrameCsp())) {
+      if (!AddHeader(r, "Content-Security-Policy", shared::UnknownSiteFrameCsp())) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
       }
       ngx_uint_t status = registry ? NGX_HTTP_NOT_FOUND : NGX_HTTP_SERVICE_UNAVAILABLE;
@@ -90,7 +90,7 @@ ngx_int_t FrameHandler(ngx_http_request_t* r) {
     // The reply is the file plus the site's policy: its ETag covers both, so a whitelist change
     // is never answered with 304.
     std::string tag = lcf->frame->etag.len > 0 ? std::string(View(lcf->frame->etag)) : "";
-    ngx_str_t etag = PoolString(r->pool, core::StrongEtag(tag + site->frame_csp));
+    ngx_str_t etag = PoolString(r->pool, shared::StrongEtag(tag + site->frame_csp));
     if (etag.data == nullptr) return NGX_HTTP_INTERNAL_SERVER_ERROR;
     static ngx_str_t type = ngx_string("text/html");
     return SendWithEtag(r, lcf->frame->body, etag, type);
@@ -117,7 +117,7 @@ ngx_int_t StatusHandler(ngx_http_request_t* r) {
       body += "\":" + std::to_string(CounterValue(zone, counter));
     }
     body += "},\"worker\":{\"pid\":" + std::to_string(static_cast<long>(ngx_pid));
-    std::shared_ptr<const core::Registry> registry =
+    std::shared_ptr<const shared::Registry> registry =
         mcf->runtime != nullptr ? mcf->runtime->registry() : nullptr;
     body += ",\"registryRevision\":" + (registry ? std::to_string(registry->revision) : "null");
     body += ",\"sites\":" + std::to_string(registry ? registry->sites.size() : 0);

@@ -8,14 +8,14 @@
 #include <optional>
 #include <string_view>
 
-#include "core/api_routes.hpp"
 #include "core/cors.hpp"
 #include "core/gcra.hpp"
-#include "core/guest_token.hpp"
-#include "core/origin.hpp"
-#include "core/registry.hpp"
 #include "ngx_edgechat_glue.hpp"
 #include "ngx_edgechat_runtime.hpp"
+#include "shared/api_routes.hpp"
+#include "shared/guest_token.hpp"
+#include "shared/origin.hpp"
+#include "shared/registry.hpp"
 
 extern "C" {
 extern ngx_module_t ngx_http_edgechat_module;
@@ -71,7 +71,7 @@ struct MainConf {
 
 struct SrvConf {
   ngx_str_t public_origin_text;  // as configured, for messages
-  core::Origin* public_origin;   // normalized; nullptr when unset
+  shared::Origin* public_origin;  // normalized; nullptr when unset
 };
 
 struct LocConf {
@@ -89,14 +89,14 @@ struct RequestCtx {
     if (pending != nullptr && runtime != nullptr) runtime->CancelLimit(pending);
   }
 
-  std::shared_ptr<const core::Registry> registry;  // keeps `site` valid across async steps
-  const core::Site* site = nullptr;
+  std::shared_ptr<const shared::Registry> registry;  // keeps `site` valid across async steps
+  const shared::Site* site = nullptr;
   ngx_str_t site_key{0, nullptr};
   core::CorsDecision cors;
   bool cors_set = false;
   GuardState state = GuardState::kChecking;
-  core::ApiRoute route = core::ApiRoute::kUnknown;
-  std::optional<std::string_view> guest_token;  // core::BearerToken of Authorization, if any
+  shared::ApiRoute route = shared::ApiRoute::kUnknown;
+  std::optional<std::string_view> guest_token;  // shared::BearerToken of Authorization, if any
   LimitVerdict verdict;
   Runtime* runtime = nullptr;
   RedisClient::Pending* pending = nullptr;

@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-#include "core/http_shapes.hpp"
+#include "shared/http_shapes.hpp"
 
 namespace edgechat::ngx {
 namespace {
@@ -97,7 +97,7 @@ ngx_int_t SendBody(ngx_http_request_t* r, ngx_uint_t status, std::string_view co
 ngx_int_t SendJsonError(ngx_http_request_t* r, ngx_uint_t status, std::string_view code,
                         std::string_view message) {
   try {
-    return SendBody(r, status, "application/json", "", core::ErrorJson(code, message));
+    return SendBody(r, status, "application/json", "", shared::ErrorJson(code, message));
   } catch (...) {
     return NGX_HTTP_INTERNAL_SERVER_ERROR;
   }

@@ -20,7 +20,7 @@ constexpr ngx_msec_t kMaxBackoffMs = 10000;
 
 }  // namespace
 
-RedisClient::RedisClient(RedisEndpoint endpoint, core::RedisCredentials credentials,
+RedisClient::RedisClient(RedisEndpoint endpoint, shared::RedisCredentials credentials,
                          ngx_msec_t command_timeout, ngx_log_t* log)
     : endpoint_(std::move(endpoint)),
       credentials_(std::move(credentials)),
@@ -124,7 +124,7 @@ void RedisClient::AuthRefused(std::string_view why) {
     logged_down_ = true;  // "is back" is logged once a connection is accepted again
     NoThrow(log_, "Redis log", [&] {
       // Redis's error text never holds the password, but mask it should a proxy echo it.
-      std::string text = core::RedactSecret(why, credentials_.password);
+      std::string text = shared::RedactSecret(why, credentials_.password);
       std::string where = endpoint_.Describe();
       std::string who = !credentials_.enabled()     ? std::string("without credentials")
                         : credentials_.user.empty() ? std::string("as the default user")

@@ -9,10 +9,10 @@
 #include <string_view>
 #include <vector>
 
-#include "core/redis_auth.hpp"
-#include "core/redis_endpoint.hpp"
-#include "core/result.hpp"
 #include "ngx_edgechat_glue.hpp"
+#include "shared/redis_auth.hpp"
+#include "shared/redis_endpoint.hpp"
+#include "shared/result.hpp"
 
 extern "C" {
 #include <hiredis/async.h>
@@ -21,8 +21,8 @@ extern "C" {
 
 namespace edgechat::ngx {
 
-using core::ParseRedisEndpoint;
-using core::RedisEndpoint;
+using shared::ParseRedisEndpoint;
+using shared::RedisEndpoint;
 
 class RedisClient {
  public:
@@ -34,7 +34,7 @@ class RedisClient {
 
   // With credentials, every (re)connection sends AUTH before anything else and is usable only
   // once Redis accepted it.
-  RedisClient(RedisEndpoint endpoint, core::RedisCredentials credentials,
+  RedisClient(RedisEndpoint endpoint, shared::RedisCredentials credentials,
               ngx_msec_t command_timeout, ngx_log_t* log);
   ~RedisClient();
   RedisClient(const RedisClient&) = delete;
@@ -89,7 +89,7 @@ class RedisClient {
   void Reset(std::string_view why);
 
   RedisEndpoint endpoint_;
-  core::RedisCredentials credentials_;
+  shared::RedisCredentials credentials_;
   ngx_msec_t command_timeout_;
   ngx_log_t* log_;
   redisAsyncContext* context_ = nullptr;

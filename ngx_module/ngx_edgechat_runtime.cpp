@@ -116,7 +116,7 @@ void Runtime::OnPollTimer(ngx_event_t* event) {
 
 void Runtime::Poll() {
   if (!redis_ || !redis_->connected() || poll_in_flight_) return;
-  auto* pending = redis_->Command({"GET", kRegistryRevisionKey},
+  auto* pending = redis_->Command({"GET", shared::kRegistryRevisionKey},
                                   [this](const redisReply* reply, std::string_view) {
                                     poll_in_flight_ = false;
                                     if (reply == nullptr) return;
@@ -129,7 +129,7 @@ void Runtime::Poll() {
 }
 
 void Runtime::FetchRegistry(std::string revision) {
-  auto* pending = redis_->Command({"GET", kRegistryKey},
+  auto* pending = redis_->Command({"GET", shared::kRegistryKey},
                                   [this, revision](const redisReply* reply, std::string_view) {
                                     poll_in_flight_ = false;
                                     std::string_view text = ReplyText(reply);
@@ -145,7 +145,7 @@ void Runtime::FetchRegistry(std::string revision) {
 }
 
 bool Runtime::Install(std::string_view json_text, std::string_view source) {
-  Result<core::Registry> parsed = core::ParseRegistry(json_text);
+  Result<shared::Registry> parsed = shared::ParseRegistry(json_text);
   std::string from(source);
   if (!parsed) {
     ngx_log_error(NGX_LOG_ERR, log_, 0,
@@ -159,7 +159,7 @@ bool Runtime::Install(std::string_view json_text, std::string_view source) {
   }
   ngx_log_error(NGX_LOG_INFO, log_, 0, "edgechat: registry revision %L from %s: %uz sites",
                 static_cast<int64_t>(parsed->revision), from.c_str(), parsed->sites.size());
-  registry_ = std::make_shared<const core::Registry>(std::move(parsed).value());
+  registry_ = std::make_shared<const shared::Registry>(std::move(parsed).value());
   // Limits may have changed: leases and denials taken under the old ones no longer apply.
   limit_cache_.Clear();
   return true;

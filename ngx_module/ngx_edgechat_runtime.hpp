@@ -10,24 +10,21 @@
 
 #include "core/gcra.hpp"
 #include "core/limit_cache.hpp"
-#include "core/registry.hpp"
 #include "ngx_edgechat_redis.hpp"
 #include "ngx_edgechat_shm_limiter.hpp"
+#include "shared/registry.hpp"
 
 namespace edgechat::ngx {
 
 struct RuntimeSettings {
   std::optional<RedisEndpoint> redis;
-  core::RedisCredentials redis_credentials;  // edgechat_redis_user, edgechat_redis_password_file
+  shared::RedisCredentials redis_credentials;  // edgechat_redis_user, edgechat_redis_password_file
   ngx_msec_t redis_timeout = 250;
   ngx_msec_t poll_interval = 500;
   std::string registry_cache_path;  // empty: no cache file
   ngx_shm_zone_t* limiter_zone = nullptr;
   core::LeasePolicy lease_policy;  // edgechat_limit_lease
 };
-
-inline constexpr std::string_view kRegistryKey = "edgechat:registry";
-inline constexpr std::string_view kRegistryRevisionKey = "edgechat:registry:rev";
 
 class Runtime {
  public:
@@ -43,7 +40,7 @@ class Runtime {
   void Stop();
 
   // The current registry; nullptr until one was loaded (from Redis or the cache file).
-  std::shared_ptr<const core::Registry> registry() const { return registry_; }
+  std::shared_ptr<const shared::Registry> registry() const { return registry_; }
 
   // Rate-limits the keys together. Decides at once when the worker's limit cache can (a credit
   // leased from Redis for every key, or a key Redis refused until later) or when Redis cannot take
@@ -88,7 +85,7 @@ class Runtime {
   RuntimeSettings settings_;
   ngx_log_t* log_;
   std::unique_ptr<RedisClient> redis_;
-  std::shared_ptr<const core::Registry> registry_;
+  std::shared_ptr<const shared::Registry> registry_;
   std::string revision_;  // the value of edgechat:registry:rev last installed
   ngx_event_t poll_timer_{};
   bool poll_in_flight_ = false;

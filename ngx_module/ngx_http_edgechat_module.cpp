@@ -5,8 +5,8 @@
 #include <fstream>
 #include <string>
 
-#include "core/http_shapes.hpp"
 #include "ngx_edgechat_conf.hpp"
+#include "shared/http_shapes.hpp"
 
 namespace edgechat::ngx {
 namespace {
@@ -48,7 +48,7 @@ char* SetRedisUser(ngx_conf_t* cf, ngx_command_t* cmd, void* conf) {
   if (mcf->redis_user_set) return ConfMessage("is duplicate");
   auto* args = static_cast<ngx_str_t*>(cf->args->elts);
   try {
-    if (Status valid = core::CheckRedisUser(View(args[1])); !valid) {
+    if (Status valid = shared::CheckRedisUser(View(args[1])); !valid) {
       ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "%V: invalid user \"%V\": %s", &cmd->name, &args[1],
                          valid.error().message.c_str());
       return ConfError();
@@ -69,7 +69,7 @@ char* SetRedisPasswordFile(ngx_conf_t* cf, ngx_command_t* cmd, void* conf) {
   ngx_str_t path = static_cast<ngx_str_t*>(cf->args->elts)[1];
   if (ngx_conf_full_name(cf->cycle, &path, 1) != NGX_OK) return ConfError();
   try {
-    Result<std::string> secret = core::ReadSecretFile(std::string(View(path)));
+    Result<std::string> secret = shared::ReadSecretFile(std::string(View(path)));
     if (!secret) {
       ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "%V: password file \"%V\": %s", &cmd->name, &path,
                          secret.error().message.c_str());
@@ -119,7 +119,7 @@ char* SetPublicOrigin(ngx_conf_t* cf, ngx_command_t* cmd, void* conf) {
   if (scf->public_origin != nullptr) return ConfMessage("is duplicate");
   auto* args = static_cast<ngx_str_t*>(cf->args->elts);
   try {
-    Result<core::Origin> origin = core::ParseAllowedOrigin(View(args[1]));
+    Result<shared::Origin> origin = shared::ParseAllowedOrigin(View(args[1]));
     if (!origin) {
       ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "%V: invalid origin \"%V\": %s", &cmd->name,
                          &args[1], origin.error().message.c_str());
@@ -131,7 +131,7 @@ char* SetPublicOrigin(ngx_conf_t* cf, ngx_command_t* cmd, void* conf) {
                          &cmd->name, &args[1]);
       return ConfError();
     }
-    scf->public_origin = PoolNew<core::Origin>(cf->pool, std::move(origin).value());
+    scf->public_origin = PoolNew<shared::Origin>(cf->pool, std::move(origin).value());
     if (scf->public_origin == nullptr) return ConfError();
     scf->public_origin_text = args[1];
     return NGX_CONF_OK;
@@ -168,7 +168,7 @@ StaticAsset* LoadAsset(ngx_conf_t* cf, ngx_command_t* cmd, ngx_str_t path) {
     auto* asset = static_cast<StaticAsset*>(ngx_pcalloc(cf->pool, sizeof(StaticAsset)));
     if (asset == nullptr) return nullptr;
     asset->body = PoolString(cf->pool, body);
-    asset->etag = PoolString(cf->pool, core::StrongEtag(body));
+    asset->etag = PoolString(cf->pool, shared::StrongEtag(body));
     if (asset->body.data == nullptr || asset->etag.data == nullptr) return nullptr;
     return asset;
   } catch (...) {
@@ -302,7 +302,7 @@ char* InitMainConf(ngx_conf_t* cf, void* conf) {
   auto* mcf = static_cast<MainConf*>(conf);
   ngx_conf_init_msec_value(mcf->redis_timeout, 250);
   mcf->settings->redis_timeout = mcf->redis_timeout;
-  const core::RedisCredentials& credentials = mcf->settings->redis_credentials;
+  const shared::RedisCredentials& credentials = mcf->settings->redis_credentials;
   if (mcf->redis_user_set && !credentials.enabled()) {
     ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                        "edgechat_redis_user needs \"edgechat_redis_password_file\" (the user's "

@@ -9,19 +9,21 @@ void Add(CorsDecision& decision, std::string_view name, std::string_view value) 
 
 }  // namespace
 
-CorsDecision DecideCors(const Origin& public_origin, std::optional<std::string_view> origin_header,
-                        bool preflight, const OriginSet& allowed) {
+CorsDecision DecideCors(const shared::Origin& public_origin,
+                        std::optional<std::string_view> origin_header, bool preflight,
+                        const shared::OriginSet& allowed) {
   return DecideCors(public_origin, origin_header, preflight, &allowed);
 }
 
-CorsDecision DecideCors(const Origin& public_origin, std::optional<std::string_view> origin_header,
-                        bool preflight, const OriginSet* allowed) {
+CorsDecision DecideCors(const shared::Origin& public_origin,
+                        std::optional<std::string_view> origin_header, bool preflight,
+                        const shared::OriginSet* allowed) {
   CorsDecision decision;
   Add(decision, "Vary", "Origin");
   if (!origin_header) return decision;
 
-  Result<Origin> origin = ParseRequestOrigin(*origin_header);
-  bool granted = origin.ok() && (OriginMatches(public_origin, origin.value()) ||
+  Result<shared::Origin> origin = shared::ParseRequestOrigin(*origin_header);
+  bool granted = origin.ok() && (shared::OriginMatches(public_origin, origin.value()) ||
                                  (allowed != nullptr && allowed->Contains(origin.value())));
   if (!granted) {
     decision.outcome = CorsOutcome::kDenied;

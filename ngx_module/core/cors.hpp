@@ -13,8 +13,8 @@
 #include <optional>
 #include <string_view>
 
-#include "core/origin.hpp"
-#include "core/registry.hpp"
+#include "shared/origin.hpp"
+#include "shared/registry.hpp"
 
 namespace edgechat::core {
 
@@ -47,10 +47,12 @@ struct CorsDecision {
 
 // origin_header: the Origin value, or nullopt when absent. allowed: the site's whitelist for an
 // actual request, the union of all whitelists for a preflight.
-CorsDecision DecideCors(const Origin& public_origin, std::optional<std::string_view> origin_header,
-                        bool preflight, const OriginSet& allowed);
+CorsDecision DecideCors(const shared::Origin& public_origin,
+                        std::optional<std::string_view> origin_header, bool preflight,
+                        const shared::OriginSet& allowed);
 // The same with a whitelist that may be absent (nullptr: only the chat origin is allowed).
-CorsDecision DecideCors(const Origin& public_origin, std::optional<std::string_view> origin_header,
-                        bool preflight, const OriginSet* allowed);
+CorsDecision DecideCors(const shared::Origin& public_origin,
+                        std::optional<std::string_view> origin_header, bool preflight,
+                        const shared::OriginSet* allowed);
 
 }  // namespace edgechat::core

@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/result.hpp"
+#include "shared/result.hpp"
 
 namespace edgechat::core {
 

@@ -7,12 +7,13 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "core/api_routes.hpp"
 #include "core/cors.hpp"
-#include "core/guest_token.hpp"
-#include "core/http_shapes.hpp"
-#include "core/origin.hpp"
-#include "core/registry.hpp"
+#include "shared/api_routes.hpp"
+#include "shared/guest_token.hpp"
+#include "shared/http_shapes.hpp"
+#include "shared/ids.hpp"
+#include "shared/origin.hpp"
+#include "shared/registry.hpp"
 
 namespace {
 
@@ -22,6 +23,7 @@ void Check(bool condition) {
 
 void FuzzOrigins(std::string_view text) {
   using namespace edgechat::core;
+  using namespace edgechat::shared;
   using edgechat::Result;
   if (Result<Origin> allowed = ParseAllowedOrigin(text)) {
     Result<Origin> again = ParseAllowedOrigin(allowed->ToString());
@@ -51,6 +53,7 @@ void FuzzOrigins(std::string_view text) {
 
 void FuzzHeaders(std::string_view text) {
   using namespace edgechat::core;
+  using namespace edgechat::shared;
   using edgechat::Result;
   (void)IsValidSiteKey(text);
   (void)IfNoneMatchMatches(text, StrongEtag("x"));
@@ -63,6 +66,7 @@ void FuzzHeaders(std::string_view text) {
 
 void FuzzRegistry(std::string_view text) {
   using namespace edgechat::core;
+  using namespace edgechat::shared;
   using edgechat::Result;
   if (Result<Registry> registry = ParseRegistry(text)) {
     for (const auto& [key, site] : registry->sites) {

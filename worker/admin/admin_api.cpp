@@ -9,9 +9,9 @@
 #include "api/external_api.hpp"
 #include "common/ids.hpp"
 #include "common/text.hpp"
-#include "core/api_routes.hpp"
-#include "core/origin.hpp"
 #include "ctl/args.hpp"
+#include "shared/api_routes.hpp"
+#include "shared/origin.hpp"
 #include "store/admin_repo.hpp"
 #include "store/conversation_repo.hpp"
 
@@ -160,7 +160,7 @@ Result<std::string> OriginField(const json& body) {
   if (!body.contains("origin") || !body.at("origin").is_string()) {
     return Error{"invalid_input", "origin must be a string such as https://shop.example"};
   }
-  auto normalized = core::NormalizeAllowedOrigin(body.at("origin").get<std::string>());
+  auto normalized = shared::NormalizeAllowedOrigin(body.at("origin").get<std::string>());
   if (!normalized) return Error{"invalid_origin", normalized.error().message};
   return *normalized;
 }
@@ -249,7 +249,7 @@ std::string LoginUserKey(const LoginCandidate& candidate) {
 }
 
 std::string LoginAddressKey(const std::string& client_address) {
-  return "ip:" + core::LimiterAddress(client_address);
+  return "ip:" + shared::LimiterAddress(client_address);
 }
 
 // --- the API ----------------------------------------------------------------------------------
@@ -436,7 +436,7 @@ HttpResponse AdminApi::Sites(const HttpRequest& request, const Session& session,
     return ErrorResponse(405, "method_not_allowed", "Use GET or POST.");
   }
   const std::string& key = parts[1];
-  if (!LooksLikeSiteKey(key)) return ErrorResponse(404, "not_found", "No such site.");
+  if (!shared::IsValidSiteKey(key)) return ErrorResponse(404, "not_found", "No such site.");
   if (parts.size() == 2) {
     if (m == "GET") {
       EC_TRY(site, FindSiteWithOrigins(pool_, key));

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "common/ids.hpp"
-#include "core/result.hpp"
+#include "shared/result.hpp"
 #include "store/admin_repo.hpp"
 #include "store/events.hpp"
 #include "store/models.hpp"
@@ -49,7 +49,7 @@ Result<Site> FindSiteWithOrigins(ConnectionPool& pool, const std::string& site_k
 Result<Site> UpdateSite(ConnectionPool& pool, const std::string& site_key, const SitePatch& patch,
                         const Actor& actor);
 Status DeleteSite(ConnectionPool& pool, const std::string& site_key, const Actor& actor);
-// `origin` must already be normalized (core::NormalizeAllowedOrigin). Adding one that is there
+// `origin` must already be normalized (shared::NormalizeAllowedOrigin). Adding one that is there
 // is Error{"conflict"}; removing one that is not is Error{"not_found"}.
 Result<Site> AddSiteOrigin(ConnectionPool& pool, const std::string& site_key,
                            const std::string& origin, const Actor& actor);

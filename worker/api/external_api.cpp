@@ -8,8 +8,10 @@
 
 #include "api/json_shapes.hpp"
 #include "common/text.hpp"
-#include "core/guest_token.hpp"
 #include "log/log.hpp"
+#include "shared/api_routes.hpp"
+#include "shared/guest_token.hpp"
+#include "shared/site_defaults.hpp"
 
 namespace edgechat::worker {
 
@@ -17,7 +19,6 @@ using nlohmann::json;
 
 namespace {
 
-constexpr std::string_view kPrefix = "/api/v1/external/";
 // Long enough to open an EventSource right after asking, short enough that a ticket in a URL
 // (and so in access logs) is worthless by the time anyone reads it.
 constexpr unsigned kStreamTicketTtlSeconds = 30;
@@ -134,7 +135,7 @@ Result<std::string> SiteKeyOf(const HttpRequest& request, HttpResponse& error) {
     error = ErrorResponse(401, "missing_site_key", "The Site-Key header is required.");
     return Error{"missing_site_key", ""};
   }
-  if (!LooksLikeSiteKey(*key)) {
+  if (!shared::IsValidSiteKey(*key)) {
     error = ErrorResponse(401, "unknown_site_key", "Unknown site key.");
     return Error{"unknown_site_key", ""};
   }
@@ -164,7 +165,7 @@ Result<SiteGuest> ExternalApi::ResolveGuestBy(const HttpRequest& request,
                                               const char* message, HttpResponse& error) {
   auto key = SiteKeyOf(request, error);
   if (!key) return key.error();
-  if (credential && core::LooksLikeGuestToken(*credential)) {
+  if (credential && shared::LooksLikeGuestToken(*credential)) {
     auto found = lookup(*key, Sha256Hex(*credential));
     if (!found) {
       error = StoreErrorResponse(found.error());
@@ -186,7 +187,7 @@ Result<SiteGuest> ExternalApi::ResolveSiteAndGuest(const HttpRequest& request,
   std::optional<std::string> authorization = request.Header("authorization");
   std::optional<std::string> token;
   if (authorization) {
-    if (auto parsed = core::BearerToken(*authorization)) token = std::string(*parsed);
+    if (auto parsed = shared::BearerToken(*authorization)) token = std::string(*parsed);
   }
   return ResolveGuestBy(
       request, token,
@@ -302,8 +303,8 @@ HttpResponse ExternalApi::GetEvents(const Guest& guest, const HttpRequest& reque
 HttpResponse ExternalApi::PostMessage(const Site& site, const Guest& guest,
                                       const HttpRequest& request) {
   if (site.locked) {
-    std::string message =
-        site.locked_message.empty() ? "This chat is not accepting messages." : site.locked_message;
+    std::string message = site.locked_message.empty() ? std::string(shared::kDefaultLockedMessage)
+                                                      : site.locked_message;
     return ErrorResponse(403, "site_locked", message);
   }
   auto input = ParseMessageInput(request.body);
@@ -319,8 +320,7 @@ HttpResponse ExternalApi::PostMessage(const Site& site, const Guest& guest,
 
 std::optional<HttpResponse> ExternalApi::Handle(const HttpRequest& request) {
   std::string path = request.Path();
-  if (!path.starts_with(kPrefix)) return std::nullopt;
-  std::string route = path.substr(kPrefix.size());
+  if (!path.starts_with(shared::kExternalApiPrefix)) return std::nullopt;
   const std::string& method = request.method;
 
   auto method_not_allowed = [](const char* allow) {
@@ -328,34 +328,50 @@ std::optional<HttpResponse> ExternalApi::Handle(const HttpRequest& request) {
     r.headers.emplace_back("Allow", allow);
     return r;
   };
-  std::optional<std::uint64_t> reaction_id = ReactionRouteId(route);
-  bool known = route == "config" || route == "guests" || route == "messages" || route == "events" ||
-               route == "events/ticket" || reaction_id;
-  if (!known) return ErrorResponse(404, "not_found", "No such route.");
-  if (route == "config" && method != "GET") return method_not_allowed("GET");
-  if (route == "guests" && method != "POST") return method_not_allowed("POST");
-  if (route == "events" && method != "GET") return method_not_allowed("GET");
-  if (route == "events/ticket" && method != "POST") return method_not_allowed("POST");
-  if (reaction_id && method != "PUT") return method_not_allowed("PUT");
-  if (route == "messages" && method != "GET" && method != "POST")
-    return method_not_allowed("GET, POST");
+  // The edge's route table; a reaction's message id must also be a row id here.
+  shared::ApiRoute route = shared::ClassifyApiRoute(path);
+  std::optional<std::uint64_t> reaction_id;
+  if (route == shared::ApiRoute::kReaction) {
+    reaction_id = ReactionRouteId(std::string_view(path).substr(shared::kExternalApiPrefix.size()));
+    if (!reaction_id) route = shared::ApiRoute::kUnknown;
+  }
+  // The worker serves no preflight or HEAD (the edge answers those): its methods are its own.
+  switch (route) {
+    case shared::ApiRoute::kUnknown:
+      return ErrorResponse(404, "not_found", "No such route.");
+    case shared::ApiRoute::kConfig:
+    case shared::ApiRoute::kEvents:
+      if (method != "GET") return method_not_allowed("GET");
+      break;
+    case shared::ApiRoute::kGuests:
+    case shared::ApiRoute::kEventTicket:
+      if (method != "POST") return method_not_allowed("POST");
+      break;
+    case shared::ApiRoute::kReaction:
+      if (method != "PUT") return method_not_allowed("PUT");
+      break;
+    case shared::ApiRoute::kMessages:
+      if (method != "GET" && method != "POST") return method_not_allowed("GET, POST");
+      break;
+  }
 
   HttpResponse error;
-  if (route == "config" || route == "guests") {
+  if (route == shared::ApiRoute::kConfig || route == shared::ApiRoute::kGuests) {
     auto site = ResolveSite(request, error);
     if (!site) return error;
-    return route == "config" ? GetConfig(*site) : CreateGuest(*site);
+    return route == shared::ApiRoute::kConfig ? GetConfig(*site) : CreateGuest(*site);
   }
   // Every other route acts for a guest: site and guest come from one store lookup, or for an
   // EventSource (no headers) from a stream ticket.
-  bool by_ticket = route == "events" && !request.Header("authorization") && request.Query("ticket");
+  bool by_ticket = route == shared::ApiRoute::kEvents && !request.Header("authorization") &&
+                   request.Query("ticket");
   auto found = by_ticket ? RedeemTicket(request, error) : ResolveSiteAndGuest(request, error);
   if (!found) return error;
   const Site& site = found->site;
   const Guest& guest = found->guest;
   if (reaction_id) return PutReaction(guest, *reaction_id, request);
-  if (route == "events") return GetEvents(guest, request);
-  if (route == "events/ticket") return CreateStreamTicket(guest);
+  if (route == shared::ApiRoute::kEvents) return GetEvents(guest, request);
+  if (route == shared::ApiRoute::kEventTicket) return CreateStreamTicket(guest);
   if (method == "GET") return GetMessages(site, guest, request);
   return PostMessage(site, guest, request);
 }

@@ -1,35 +1,37 @@
 #include "api/json_shapes.hpp"
 
-#include "common/text.hpp"
+#include "shared/config_reply.hpp"
 
 namespace edgechat::worker {
 
 using nlohmann::json;
 
 json SiteConfigJson(const Site& site) {
-  return json{{"title", site.title},
-              {"primaryColor", site.primary_color},
-              {"locked", site.locked},
-              {"lockedMessage", site.locked_message},
-              {"locale", site.locale ? json(*site.locale) : json(nullptr)},
-              {"limits", {{"maxMessageLength", kMaxMessageLength}}}};
+  return shared::ConfigReply(shared::SiteLook{site.title, site.primary_color, site.locked,
+                                              site.locked_message, site.locale},
+                             nullptr);
+}
+
+shared::RegistryEntry RegistryEntryOf(const Site& s) {
+  shared::RegistryEntry entry;
+  entry.key = s.key;
+  entry.name = s.name;
+  entry.title = s.title;
+  entry.primary_color = s.primary_color;
+  entry.locked = s.locked;
+  entry.locked_message = s.locked_message;
+  entry.locale = s.locale;
+  entry.main = s.is_main;
+  entry.origins = s.origins;
+  entry.limits.messages = s.limits.messages;
+  entry.limits.window_seconds = s.limits.window_seconds;
+  entry.limits.burst = s.limits.burst;
+  entry.limits.message = s.limits.message;
+  return entry;
 }
 
 json SiteSettingsJson(const Site& s) {
-  return json{{"key", s.key},
-              {"name", s.name},
-              {"title", s.title},
-              {"primaryColor", s.primary_color},
-              {"locked", s.locked},
-              {"lockedMessage", s.locked_message},
-              {"locale", s.locale ? json(*s.locale) : json(nullptr)},
-              {"main", s.is_main},
-              {"origins", s.origins},
-              {"limits",
-               {{"messages", s.limits.messages},
-                {"windowSeconds", s.limits.window_seconds},
-                {"burst", s.limits.burst},
-                {"message", s.limits.message}}}};
+  return shared::RegistryEntryJson(RegistryEntryOf(s));
 }
 
 json MessageJson(const Message& m) {

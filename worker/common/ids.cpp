@@ -12,10 +12,6 @@ namespace {
 constexpr std::string_view kAlnum =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
-bool IsAlnum(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-}
-
 }  // namespace
 
 RandomFill SodiumRandom() {
@@ -40,11 +36,11 @@ std::string RandomAlnum(const RandomFill& random, std::size_t length) {
 }
 
 std::string NewSiteKey(const RandomFill& random) {
-  return "ek_" + RandomAlnum(random, 24);
+  return std::string(shared::kSiteKeyPrefix) + RandomAlnum(random, shared::kIdRandomLength);
 }
 
 std::string NewGuestId(const RandomFill& random) {
-  return "g_" + RandomAlnum(random, 24);
+  return std::string(shared::kGuestIdPrefix) + RandomAlnum(random, shared::kIdRandomLength);
 }
 
 std::string NewGuestToken(const RandomFill& random) {
@@ -96,14 +92,6 @@ std::string Sha256Hex(std::string_view data) {
     out.push_back(kHex[b & 15]);
   }
   return out;
-}
-
-bool LooksLikeSiteKey(std::string_view key) {
-  // Loose on purpose (keys made by other tools stay usable); strict enough to bound lookups.
-  if (key.empty() || key.size() > 64) return false;
-  for (char c : key)
-    if (!IsAlnum(c) && c != '-' && c != '_') return false;
-  return true;
 }
 
 std::optional<std::uint64_t> ParseId(std::string_view text) {

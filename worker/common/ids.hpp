@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "shared/ids.hpp"
+
 namespace edgechat::worker {
 
 // Fills a buffer with cryptographically secure random bytes. Injected so tests can be repeatable.
@@ -20,6 +22,7 @@ RandomFill SodiumRandom();
 // `length` characters of [A-Za-z0-9], drawn without modulo bias.
 std::string RandomAlnum(const RandomFill& random, std::size_t length);
 
+// The formats are shared/ids.hpp's (checked there by shared::IsValidSiteKey).
 std::string NewSiteKey(const RandomFill& random);     // "ek_" + 24 alnum
 std::string NewGuestId(const RandomFill& random);     // "g_" + 24 alnum
 std::string NewGuestToken(const RandomFill& random);  // 32 random bytes, base64url, no padding
@@ -27,11 +30,9 @@ std::string NewGuestToken(const RandomFill& random);  // 32 random bytes, base64
 std::string Base64UrlNoPad(std::string_view bytes);
 std::string Sha256Hex(std::string_view data);
 
-bool LooksLikeSiteKey(std::string_view key);
-
 // A row id as a URL carries it: 1 to 19 decimal digits, not zero, nothing else.
 std::optional<std::uint64_t> ParseId(std::string_view text);
-// The guest token's shape is core::LooksLikeGuestToken (core/guest_token.hpp), shared with the
+// The guest token's shape is shared::LooksLikeGuestToken (shared/guest_token.hpp), shared with the
 // edge.
 
 }  // namespace edgechat::worker

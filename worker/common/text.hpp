@@ -6,11 +6,12 @@
 #include <string>
 #include <string_view>
 
-#include "core/result.hpp"
+#include "shared/result.hpp"
+#include "shared/site_defaults.hpp"
 
 namespace edgechat::worker {
 
-inline constexpr std::size_t kMaxMessageLength = 2000;  // code points, after trimming
+inline constexpr std::size_t kMaxMessageLength = shared::kMaxMessageLength;
 
 // Strict UTF-8: no overlong forms, no surrogates, nothing above U+10FFFF.
 bool IsValidUtf8(std::string_view text);

@@ -30,19 +30,19 @@ Result<unsigned long> ParseUnsigned(const std::string& key, const std::string& v
 
 // redis.tls, redis.user and redis.password_file (read now: a bad file stops the start, not the
 // first reconnect).
-Result<core::RedisCredentials> RedisCredentialsFrom(std::map<std::string, std::string>& v) {
+Result<shared::RedisCredentials> RedisCredentialsFrom(std::map<std::string, std::string>& v) {
   const std::string& tls = v["redis.tls"];
-  if (tls == "on" || core::LooksLikeRedisTls(v["redis.host"])) {
+  if (tls == "on" || shared::LooksLikeRedisTls(v["redis.host"])) {
     std::string key = tls == "on" ? "redis.tls" : "redis.host";
-    return Error{"invalid_config", key + ": " + std::string(core::kRedisTlsUnsupported)};
+    return Error{"invalid_config", key + ": " + std::string(shared::kRedisTlsUnsupported)};
   }
   if (tls != "off") {
     return Error{"invalid_config", "redis.tls must be off, got \"" + tls + "\""};
   }
-  core::RedisCredentials credentials;
+  shared::RedisCredentials credentials;
   credentials.user = v["redis.user"];
   if (!credentials.user.empty()) {
-    if (auto valid = core::CheckRedisUser(credentials.user); !valid) {
+    if (auto valid = shared::CheckRedisUser(credentials.user); !valid) {
       return Error{"invalid_config", "redis.user: " + valid.error().message};
     }
   }
@@ -53,7 +53,7 @@ Result<core::RedisCredentials> RedisCredentialsFrom(std::map<std::string, std::s
     }
     return credentials;
   }
-  auto secret = core::ReadSecretFile(file);
+  auto secret = shared::ReadSecretFile(file);
   if (!secret) {
     return Error{"invalid_config", "redis.password_file " + file + ": " + secret.error().message};
   }

@@ -11,8 +11,8 @@
 #include <string_view>
 #include <vector>
 
-#include "core/redis_auth.hpp"
-#include "core/result.hpp"
+#include "shared/redis_auth.hpp"
+#include "shared/result.hpp"
 
 namespace edgechat::worker {
 
@@ -59,7 +59,7 @@ struct RedisSettings {
   std::uint16_t port = 6379;
   unsigned timeout_ms = 1000;
   // From redis.user and the file named by redis.password_file (read at start).
-  core::RedisCredentials credentials;
+  shared::RedisCredentials credentials;
   std::string Describe() const;
 };
 

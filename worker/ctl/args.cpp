@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "shared/site_defaults.hpp"
+
 namespace edgechat::worker::ctl {
 
 int ExitCodeFor(const Error& error) {
@@ -109,18 +111,11 @@ CommandLine SplitCommand(const std::vector<std::string>& args, std::size_t max_w
 }
 
 Result<std::string> ParseColor(const std::string& text) {
-  if (text.size() != 7 || text[0] != '#') {
+  std::string color = shared::NormalizeColor(text);
+  if (color.empty()) {
     return Error{"usage", "colour must look like #2563eb, got \"" + text + "\""};
   }
-  std::string out = "#";
-  for (std::size_t i = 1; i < 7; ++i) {
-    char c = static_cast<char>(std::tolower(static_cast<unsigned char>(text[i])));
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
-      return Error{"usage", "colour must look like #2563eb, got \"" + text + "\""};
-    }
-    out.push_back(c);
-  }
-  return out;
+  return color;
 }
 
 Result<unsigned> ParsePositive(const std::string& flag, const std::string& text, unsigned max) {

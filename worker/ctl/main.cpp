@@ -16,10 +16,10 @@
 #include "common/ids.hpp"
 #include "common/text.hpp"
 #include "config/config.hpp"
-#include "core/origin.hpp"
 #include "ctl/args.hpp"
 #include "events/redis_relay.hpp"
 #include "registry/registry.hpp"
+#include "shared/origin.hpp"
 #include "store/admin_repo.hpp"
 #include "store/conversation_repo.hpp"
 #include "store/event_retention.hpp"
@@ -205,7 +205,7 @@ int RunSiteAdd(const ParsedArgs& args, const Settings& settings) {
   auto origins = args.GetAll("origin");
   if (origins.empty()) return Fail({"usage", "site add needs at least one --origin URL"});
   for (const auto& origin : origins) {
-    auto normalized = core::NormalizeAllowedOrigin(origin);
+    auto normalized = shared::NormalizeAllowedOrigin(origin);
     if (!normalized) {
       return Fail({"usage", "--origin " + origin + ": " + normalized.error().message});
     }
@@ -355,7 +355,7 @@ Result<SiteFlags> SiteFlagsFrom(const ParsedArgs& args) {
   for (const auto& [flag, list] : {std::pair{"add-origin", &out.add_origins},
                                    std::pair{"remove-origin", &out.remove_origins}}) {
     for (const auto& origin : args.GetAll(flag)) {
-      auto normalized = core::NormalizeAllowedOrigin(origin);
+      auto normalized = shared::NormalizeAllowedOrigin(origin);
       if (!normalized) {
         return Error{"usage",
                      std::string("--") + flag + " " + origin + ": " + normalized.error().message};

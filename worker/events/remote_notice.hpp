@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "core/result.hpp"
+#include "shared/result.hpp"
 
 namespace edgechat::worker {
 

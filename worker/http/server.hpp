@@ -10,8 +10,8 @@
 #include <memory>
 
 #include "config/config.hpp"
-#include "core/result.hpp"
 #include "http/types.hpp"
+#include "shared/result.hpp"
 
 namespace boost::asio {
 class io_context;

@@ -93,16 +93,17 @@ Status RedisClient::Connect() {
 // Every connection of the worker and the CLI (publisher, subscriber, registry, edgechatctl) comes
 // through Connect(): AUTH goes first on each, before any other command.
 Status RedisClient::Authenticate() {
-  const core::RedisCredentials& credentials = settings_.credentials;
+  const shared::RedisCredentials& credentials = settings_.credentials;
   if (!credentials.enabled()) return Ok{};
   ReplyPtr reply = SendArgv(context_, credentials.AuthCommand());
   if (!reply) return Fail("AUTH got no answer");
   auto* r = static_cast<redisReply*>(reply.get());
   if (r->type == REDIS_REPLY_STATUS) return Ok{};
   // Redis's error text never holds the password; mask it anyway should something echo it.
-  std::string why = r->type == REDIS_REPLY_ERROR
-                        ? core::RedactSecret(std::string_view(r->str, r->len), credentials.password)
-                        : std::string("unexpected reply");
+  std::string why =
+      r->type == REDIS_REPLY_ERROR
+          ? shared::RedactSecret(std::string_view(r->str, r->len), credentials.password)
+          : std::string("unexpected reply");
   Disconnect();
   std::string who =
       credentials.user.empty() ? "the default user" : "user \"" + credentials.user + "\"";

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "config/config.hpp"
-#include "core/result.hpp"
+#include "shared/result.hpp"
 
 struct redisContext;
 

@@ -4,6 +4,7 @@
 
 #include "api/json_shapes.hpp"
 #include "log/log.hpp"
+#include "shared/registry.hpp"
 #include "store/admin_repo.hpp"
 #include "store/mysql_chat_store.hpp"
 #include "store/mysql_util.hpp"
@@ -13,11 +14,10 @@ namespace edgechat::worker {
 using nlohmann::json;
 
 json RegistryDocument(std::int64_t revision, const std::vector<Site>& sites) {
-  json list = json::array();
-  for (const auto& s : sites) {
-    list.push_back(SiteSettingsJson(s));
-  }
-  return json{{"revision", revision}, {"sites", std::move(list)}};
+  std::vector<shared::RegistryEntry> entries;
+  entries.reserve(sites.size());
+  for (const auto& s : sites) entries.push_back(RegistryEntryOf(s));
+  return shared::RegistryDocument(revision, entries);
 }
 
 Result<std::int64_t> ReadRegistryRevision(ConnectionPool& pool) {
@@ -58,7 +58,7 @@ Result<bool> StoreRegistry(RedisClient& redis, const json& document) {
       "return 1";
   std::string revision = std::to_string(document.at("revision").get<std::int64_t>());
   auto reply =
-      redis.Command({"EVAL", kScript, "2", kRegistryKey, kRegistryRevKey,
+      redis.Command({"EVAL", kScript, "2", shared::kRegistryKey, shared::kRegistryRevisionKey,
                      document.dump(-1, ' ', false, json::error_handler_t::replace), revision});
   if (!reply) return reply.error();
   return reply->integer == 1;
@@ -117,7 +117,7 @@ void RegistryPublisher::Tick() {
   // Every 10 ticks (5 s), check that Redis still holds our revision: a Redis restarted without
   // persistence has lost the document and the edges would keep stale copies forever.
   if (!changed && ticks_ % 10 == 0) {
-    auto held = redis_.Command({"GET", kRegistryRevKey});
+    auto held = redis_.Command({"GET", shared::kRegistryRevisionKey});
     if (!held || held->kind != RedisReply::Kind::kString) {
       changed = true;
     } else {

@@ -11,18 +11,15 @@
 #include <thread>
 
 #include "config/config.hpp"
-#include "core/result.hpp"
 #include "registry/redis_client.hpp"
+#include "shared/result.hpp"
 #include "store/models.hpp"
 #include "store/pool.hpp"
 
 namespace edgechat::worker {
 
-inline constexpr const char* kRegistryKey = "edgechat:registry";
-inline constexpr const char* kRegistryRevKey = "edgechat:registry:rev";
-inline constexpr const char* kRegistryChannel = "edgechat:registry";
-
-// The document for `sites` at `revision` (pure; unit-tested).
+// The document (shared/registry.hpp, beside the edge's parser) for `sites` at `revision` (pure;
+// unit-tested).
 nlohmann::json RegistryDocument(std::int64_t revision, const std::vector<Site>& sites);
 
 // Reads the revision and every site with its origins from one consistent snapshot.

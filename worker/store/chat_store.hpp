@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/result.hpp"
+#include "shared/result.hpp"
 #include "store/models.hpp"
 
 namespace edgechat::worker {

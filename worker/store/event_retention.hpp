@@ -15,7 +15,7 @@
 #include <thread>
 #include <vector>
 
-#include "core/result.hpp"
+#include "shared/result.hpp"
 
 namespace edgechat::worker {
 

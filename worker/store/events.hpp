@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "core/result.hpp"
+#include "shared/result.hpp"
 
 namespace edgechat::worker {
 

@@ -5,7 +5,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/result.hpp"
+#include "shared/result.hpp"
 #include "store/pool.hpp"
 
 namespace edgechat::worker {

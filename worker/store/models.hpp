@@ -6,14 +6,16 @@
 #include <string>
 #include <vector>
 
+#include "shared/site_defaults.hpp"
 #include "store/events.hpp"
 
 namespace edgechat::worker {
 
+// As stored: an empty message stands for shared::kDefaultLimitMessage.
 struct SiteLimits {
-  unsigned messages = 20;
-  unsigned window_seconds = 60;
-  unsigned burst = 5;
+  unsigned messages = shared::kDefaultLimitMessages;
+  unsigned window_seconds = shared::kDefaultLimitWindowSeconds;
+  unsigned burst = shared::kDefaultLimitBurst;
   std::string message;
 };
 

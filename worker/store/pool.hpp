@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "config/config.hpp"
-#include "core/result.hpp"
+#include "shared/result.hpp"
 
 namespace sql {
 class Connection;

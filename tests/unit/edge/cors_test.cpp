@@ -8,6 +8,10 @@
 namespace edgechat::core {
 namespace {
 
+using shared::Origin;
+using shared::OriginSet;
+using shared::ParseAllowedOrigin;
+
 class CorsTest : public ::testing::Test {
  protected:
   CorsTest() : chat_(ParseAllowedOrigin("https://chat.example").value()) {

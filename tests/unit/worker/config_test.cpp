@@ -273,7 +273,7 @@ TEST(Config, RedisTlsIsRefusedClearly) {
   auto on = SettingsFrom({{"redis.tls", "on"}}, FakeEnv({}));
   ASSERT_FALSE(on.ok());
   EXPECT_NE(on.error().message.find("redis.tls"), std::string::npos);
-  EXPECT_NE(on.error().message.find(core::kRedisTlsUnsupported), std::string::npos);
+  EXPECT_NE(on.error().message.find(shared::kRedisTlsUnsupported), std::string::npos);
   auto url = SettingsFrom({{"redis.host", "rediss://redis.internal:6380"}}, FakeEnv({}));
   ASSERT_FALSE(url.ok());
   EXPECT_NE(url.error().message.find("redis.host"), std::string::npos);

@@ -5,7 +5,7 @@
 
 #include "api/external_api.hpp"
 #include "common/ids.hpp"
-#include "core/guest_token.hpp"
+#include "shared/guest_token.hpp"
 
 namespace edgechat::worker {
 namespace {
@@ -180,7 +180,7 @@ TEST_F(ExternalApiTest, GuestCreation) {
   auto r = Call("POST", "/api/v1/external/guests", Key());
   ASSERT_EQ(r.status, 201);
   json j = json::parse(r.body);
-  EXPECT_TRUE(core::LooksLikeGuestToken(j["token"].get<std::string>()));
+  EXPECT_TRUE(shared::LooksLikeGuestToken(j["token"].get<std::string>()));
   EXPECT_EQ(j["guestId"].get<std::string>().substr(0, 2), "g_");
   // Only the hash is stored.
   EXPECT_EQ(store.guests.at(0).second, Sha256Hex(j["token"].get<std::string>()));
@@ -369,7 +369,7 @@ TEST_F(ExternalApiTest, MethodsAndRoutes) {
   EXPECT_EQ(Call("GET", "/api/v1/external/nothing", Key()).status, 404);
 }
 
-// The worker reads Authorization with the edge's grammar (core::BearerToken): every spelling it
+// The worker reads Authorization with the edge's grammar (shared::BearerToken): every spelling it
 // accepts is one the edge keyed a per-guest limit on, and every other one finds no guest.
 TEST_F(ExternalApiTest, AuthorizationIsReadWithTheEdgesGrammar) {
   std::string token = NewToken();
@@ -411,7 +411,7 @@ TEST_F(ExternalApiTest, AStreamTicketOpensTheGuestsEventsOnceWithoutAnyHeaderBut
   ASSERT_EQ(made.status, 201) << made.body;
   std::string ticket = json::parse(made.body)["ticket"];
   EXPECT_EQ(json::parse(made.body)["expiresIn"], 30);
-  EXPECT_TRUE(core::LooksLikeGuestToken(ticket)) << "as strong as a token";
+  EXPECT_TRUE(shared::LooksLikeGuestToken(ticket)) << "as strong as a token";
   EXPECT_EQ(store.ticket_ttl, 30u);
   ASSERT_EQ(store.tickets.count(Sha256Hex(ticket)), 1u) << "stored as its hash only";
 

@@ -3,7 +3,7 @@
 #include <set>
 
 #include "common/ids.hpp"
-#include "core/guest_token.hpp"
+#include "shared/guest_token.hpp"
 
 namespace edgechat::worker {
 namespace {
@@ -27,7 +27,7 @@ TEST(Ids, SiteKeyFormat) {
   ASSERT_EQ(key.size(), 27u);
   EXPECT_EQ(key.substr(0, 3), "ek_");
   EXPECT_TRUE(AllAlnum(key.substr(3)));
-  EXPECT_TRUE(LooksLikeSiteKey(key));
+  EXPECT_TRUE(shared::IsValidSiteKey(key));
 }
 
 TEST(Ids, GuestIdFormat) {
@@ -40,7 +40,7 @@ TEST(Ids, GuestIdFormat) {
 TEST(Ids, GuestTokenIs32BytesBase64Url) {
   std::string token = NewGuestToken(SodiumRandom());
   EXPECT_EQ(token.size(), 43u);
-  EXPECT_TRUE(core::LooksLikeGuestToken(token));
+  EXPECT_TRUE(shared::LooksLikeGuestToken(token));
   EXPECT_EQ(token.find('='), std::string::npos);
 }
 
@@ -76,9 +76,9 @@ TEST(Ids, Sha256HexKnownVector) {
 }
 
 TEST(Ids, ShapeChecks) {
-  EXPECT_FALSE(LooksLikeSiteKey(""));
-  EXPECT_FALSE(LooksLikeSiteKey("ek_with space"));
-  EXPECT_FALSE(LooksLikeSiteKey(std::string(65, 'a')));
+  EXPECT_FALSE(shared::IsValidSiteKey(""));
+  EXPECT_FALSE(shared::IsValidSiteKey("ek_with space"));
+  EXPECT_FALSE(shared::IsValidSiteKey(std::string(65, 'a')));
 }
 
 }  // namespace

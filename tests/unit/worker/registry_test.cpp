@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
-#include "core/registry.hpp"
 #include "registry/registry.hpp"
+#include "shared/registry.hpp"
 
 namespace edgechat::worker {
 namespace {
@@ -36,11 +36,11 @@ TEST(Registry, TheEdgeParsesWhatWePublish) {
   s.locked = true;
   s.locked_message = "closed";
   s.origins = {"https://shop.example", "https://*.example.org"};
-  auto parsed = core::ParseRegistry(RegistryDocument(7, {s}).dump());
+  auto parsed = shared::ParseRegistry(RegistryDocument(7, {s}).dump());
   ASSERT_TRUE(parsed.ok()) << parsed.error().message;
   EXPECT_EQ(parsed->revision, 7);
   EXPECT_TRUE(parsed->warnings.empty());
-  const core::Site* site = parsed->Find(s.key);
+  const shared::Site* site = parsed->Find(s.key);
   ASSERT_NE(site, nullptr);
   EXPECT_TRUE(site->locked);
   EXPECT_EQ(site->origins.entries().size(), 2u);

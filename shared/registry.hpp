@@ -1,20 +1,54 @@
-// The site registry as the edge sees it: parsed from the JSON document the worker publishes in
-// Redis (docs/architecture.md, "How the edge learns about sites"). Immutable once built; the
-// module swaps whole registries, so readers never see a half-applied change.
+// The site registry document (docs/architecture.md, "How the edge learns about sites"): where it
+// lives in Redis, how the worker writes it and how the edge reads it, side by side so the two
+// cannot drift. The edge's Registry is immutable once built; the module swaps whole registries, so
+// readers never see a half-applied change.
 #pragma once
 
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "core/origin.hpp"
-#include "core/result.hpp"
+#include "shared/origin.hpp"
+#include "shared/result.hpp"
+#include "shared/site_defaults.hpp"
 
-namespace edgechat::core {
+namespace edgechat::shared {
+
+// Redis keys: the document (a new revision is also announced on the channel of that name) and its
+// revision (compared before a write, polled by the edge).
+inline constexpr char kRegistryKey[] = "edgechat:registry";
+inline constexpr char kRegistryRevisionKey[] = "edgechat:registry:rev";
+
+// What the document says of one site, besides its origins.
+struct SiteFields {
+  std::string key;
+  std::string name;
+  std::string title;
+  std::string primary_color;
+  bool locked = false;
+  std::string locked_message;
+  std::optional<std::string> locale;
+  bool main = false;
+  // An entry the worker writes may leave the message empty (the default); the edge's Site holds
+  // the text in its place.
+  SiteLimits limits;
+};
+
+// One site of the document as the worker writes it.
+struct RegistryEntry : SiteFields {
+  std::vector<std::string> origins;
+};
+
+// {"key", "name", "title", "primaryColor", "locked", "lockedMessage", "locale", "main", "origins",
+// "limits": {"messages", "windowSeconds", "burst", "message"}}.
+nlohmann::json RegistryEntryJson(const RegistryEntry& entry);
+// {"revision": REVISION, "sites": [RegistryEntryJson...]}.
+nlohmann::json RegistryDocument(std::int64_t revision, const std::vector<RegistryEntry>& sites);
 
 // A set of allowed origins with a fast path for exact entries.
 class OriginSet {
@@ -39,26 +73,9 @@ class OriginSet {
   std::vector<Origin> wildcards_;
 };
 
-struct SiteLimits {
-  std::uint32_t messages = 20;        // messages allowed per window...
-  std::uint32_t window_seconds = 60;  // ...over this many seconds
-  std::uint32_t burst = 5;            // extra messages allowed at once
-  std::string message = "You are sending messages too fast. Please wait a moment.";
-};
-
-inline constexpr std::uint32_t kMaxMessageLength = 2000;  // characters, enforced by the worker
-
-struct Site {
-  std::string key;
-  std::string name;
-  std::string title;
-  std::string primary_color;
-  bool locked = false;
-  std::string locked_message;
-  std::optional<std::string> locale;
-  bool main = false;
+// One site as the edge holds it, parsed from the document.
+struct Site : SiteFields {
   OriginSet origins;
-  SiteLimits limits;
 
   // Precomputed replies, so the request path only copies bytes.
   std::string config_json;   // body of GET /api/v1/external/config
@@ -87,4 +104,4 @@ std::string FrameContentSecurityPolicy(const OriginSet& origins);
 // The CSP for a frame request whose site is unknown: nobody may frame it.
 std::string_view UnknownSiteFrameCsp();
 
-}  // namespace edgechat::core
+}  // namespace edgechat::shared

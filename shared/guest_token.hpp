@@ -7,7 +7,7 @@
 #include <optional>
 #include <string_view>
 
-namespace edgechat::core {
+namespace edgechat::shared {
 
 // 32 random bytes as base64url without padding (docs/architecture.md, "Identifiers").
 inline constexpr std::size_t kGuestTokenLength = 43;
@@ -22,4 +22,4 @@ bool LooksLikeGuestToken(std::string_view token);
 // refuses it with 401 and the worker finds no guest for it.
 std::optional<std::string_view> BearerToken(std::string_view authorization);
 
-}  // namespace edgechat::core
+}  // namespace edgechat::shared

@@ -21,9 +21,9 @@
 #include <string_view>
 #include <vector>
 
-#include "core/result.hpp"
+#include "shared/result.hpp"
 
-namespace edgechat::core {
+namespace edgechat::shared {
 
 struct Origin {
   std::string scheme;     // "http" or "https"
@@ -50,4 +50,4 @@ Result<Origin> ParseRequestOrigin(std::string_view header);
 bool OriginMatches(const Origin& allowed, const Origin& request);
 bool OriginAllowed(const std::vector<Origin>& allowed, const Origin& request);
 
-}  // namespace edgechat::core
+}  // namespace edgechat::shared

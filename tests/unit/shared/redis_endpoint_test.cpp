@@ -1,8 +1,8 @@
-#include "core/redis_endpoint.hpp"
+#include "shared/redis_endpoint.hpp"
 
 #include <gtest/gtest.h>
 
-namespace edgechat::core {
+namespace edgechat::shared {
 namespace {
 
 TEST(RedisEndpoint, UnixSocket) {
@@ -50,4 +50,4 @@ TEST(RedisEndpoint, HostNamesAreRefused) {
 }
 
 }  // namespace
-}  // namespace edgechat::core
+}  // namespace edgechat::shared

@@ -1,8 +1,8 @@
-#include "core/guest_token.hpp"
+#include "shared/guest_token.hpp"
 
 #include <algorithm>
 
-namespace edgechat::core {
+namespace edgechat::shared {
 namespace {
 
 bool IsBase64UrlChar(char c) {
@@ -36,4 +36,4 @@ std::optional<std::string_view> BearerToken(std::string_view authorization) {
   return token;
 }
 
-}  // namespace edgechat::core
+}  // namespace edgechat::shared

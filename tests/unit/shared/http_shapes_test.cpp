@@ -1,22 +1,9 @@
-#include "core/http_shapes.hpp"
+#include "shared/http_shapes.hpp"
 
 #include <gtest/gtest.h>
 
-namespace edgechat::core {
+namespace edgechat::shared {
 namespace {
-
-TEST(SiteKey, Syntax) {
-  EXPECT_TRUE(IsValidSiteKey("ek_abcdefghijklmnopqrstuvwx"));
-  EXPECT_TRUE(IsValidSiteKey("ek_ABCDEFGHIJKLMNOPQRSTUV09"));
-  EXPECT_FALSE(IsValidSiteKey(""));
-  EXPECT_FALSE(IsValidSiteKey("ek_"));
-  EXPECT_FALSE(IsValidSiteKey("ek_abcdefghijklmnopqrstuvw"));    // 23
-  EXPECT_FALSE(IsValidSiteKey("ek_abcdefghijklmnopqrstuvwxy"));  // 25
-  EXPECT_FALSE(IsValidSiteKey("EK_abcdefghijklmnopqrstuvwx"));
-  EXPECT_FALSE(IsValidSiteKey("ek_abcdefghijklmnopqrstuv-x"));
-  EXPECT_FALSE(IsValidSiteKey("ek_abcdefghijklmnopqrstuv x"));
-  EXPECT_FALSE(IsValidSiteKey(std::string_view("ek_abcdefghijklmnopqrstuv\0x", 27)));
-}
 
 TEST(Etag, StrongAndContentDerived) {
   std::string a = StrongEtag("console.log(1)");
@@ -45,4 +32,4 @@ TEST(ErrorJson, ShapeAndEscaping) {
 }
 
 }  // namespace
-}  // namespace edgechat::core
+}  // namespace edgechat::shared

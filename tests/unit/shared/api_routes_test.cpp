@@ -1,8 +1,8 @@
-#include "core/api_routes.hpp"
+#include "shared/api_routes.hpp"
 
 #include <gtest/gtest.h>
 
-namespace edgechat::core {
+namespace edgechat::shared {
 namespace {
 
 TEST(ApiRoutes, Classify) {
@@ -105,4 +105,4 @@ TEST(ApiRoutes, LimiterAddress) {
 }
 
 }  // namespace
-}  // namespace edgechat::core
+}  // namespace edgechat::shared

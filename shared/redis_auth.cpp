@@ -1,4 +1,4 @@
-#include "core/redis_auth.hpp"
+#include "shared/redis_auth.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -7,7 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
-namespace edgechat::core {
+namespace edgechat::shared {
 namespace {
 
 bool StartsWithNoCase(std::string_view text, std::string_view prefix) {
@@ -104,4 +104,4 @@ std::string RedactSecret(std::string_view text, std::string_view secret) {
   return out;
 }
 
-}  // namespace edgechat::core
+}  // namespace edgechat::shared

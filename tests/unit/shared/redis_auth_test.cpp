@@ -1,11 +1,11 @@
-#include "core/redis_auth.hpp"
+#include "shared/redis_auth.hpp"
 
 #include <gtest/gtest.h>
 
-#include "core/redis_endpoint.hpp"
+#include "shared/redis_endpoint.hpp"
 #include "temp_file.hpp"
 
-namespace edgechat::core {
+namespace edgechat::shared {
 namespace {
 
 using edgechat::testing::TempFile;
@@ -80,4 +80,4 @@ TEST(RedisAuth, TlsAddressesAreRefusedWithOneMessage) {
 }
 
 }  // namespace
-}  // namespace edgechat::core
+}  // namespace edgechat::shared

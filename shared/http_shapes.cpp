@@ -1,15 +1,11 @@
-#include "core/http_shapes.hpp"
+#include "shared/http_shapes.hpp"
 
 #include <array>
 #include <cstdint>
 #include <nlohmann/json.hpp>
 
-namespace edgechat::core {
+namespace edgechat::shared {
 namespace {
-
-bool IsAlnumAscii(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
 
 // FNV-1a, 64 bits. Two different offsets give 128 bits: plenty to tell file versions apart.
 std::uint64_t Fnv1a(std::string_view data, std::uint64_t offset) {
@@ -39,15 +35,6 @@ std::string_view Opaque(std::string_view tag) {
 
 }  // namespace
 
-bool IsValidSiteKey(std::string_view key) {
-  constexpr std::string_view kPrefix = "ek_";
-  if (key.size() != kPrefix.size() + 24 || !key.starts_with(kPrefix)) return false;
-  for (char c : key.substr(kPrefix.size())) {
-    if (!IsAlnumAscii(c)) return false;
-  }
-  return true;
-}
-
 std::string StrongEtag(std::string_view content) {
   std::string etag = "\"";
   AppendHex(etag, Fnv1a(content, 0xcbf29ce484222325ULL));
@@ -76,4 +63,4 @@ std::string ErrorJson(std::string_view code, std::string_view message) {
   return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-}  // namespace edgechat::core
+}  // namespace edgechat::shared

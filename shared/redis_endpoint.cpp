@@ -1,12 +1,12 @@
-#include "core/redis_endpoint.hpp"
+#include "shared/redis_endpoint.hpp"
 
 #include <arpa/inet.h>
 
 #include <charconv>
 
-#include "core/redis_auth.hpp"
+#include "shared/redis_auth.hpp"
 
-namespace edgechat::core {
+namespace edgechat::shared {
 
 std::string RedisEndpoint::Describe() const {
   if (!unix_path.empty()) return "unix:" + unix_path;
@@ -66,4 +66,4 @@ Result<RedisEndpoint> ParseRedisEndpoint(std::string_view text) {
   return endpoint;
 }
 
-}  // namespace edgechat::core
+}  // namespace edgechat::shared

@@ -4,9 +4,9 @@
 #include <string>
 #include <string_view>
 
-#include "core/result.hpp"
+#include "shared/result.hpp"
 
-namespace edgechat::core {
+namespace edgechat::shared {
 
 struct RedisEndpoint {
   std::string unix_path;  // set for "unix:/path"
@@ -18,7 +18,7 @@ struct RedisEndpoint {
 
 // Parses "unix:/absolute/path", "ipv4:port", "ipv4" (port 6379), "[ipv6]:port" or "[ipv6]".
 // Host names are refused, so connecting never needs a DNS lookup; a TLS URL (rediss://) is
-// refused with core::kRedisTlsUnsupported.
+// refused with shared::kRedisTlsUnsupported.
 Result<RedisEndpoint> ParseRedisEndpoint(std::string_view text);
 
-}  // namespace edgechat::core
+}  // namespace edgechat::shared

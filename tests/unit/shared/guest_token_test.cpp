@@ -1,10 +1,10 @@
-#include "core/guest_token.hpp"
+#include "shared/guest_token.hpp"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
-namespace edgechat::core {
+namespace edgechat::shared {
 namespace {
 
 const std::string kToken = "AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_abcde";
@@ -62,4 +62,4 @@ TEST(GuestToken, WrongLengthOrSchemeIsRefused) {
 }
 
 }  // namespace
-}  // namespace edgechat::core
+}  // namespace edgechat::shared

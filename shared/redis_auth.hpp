@@ -6,9 +6,9 @@
 #include <string_view>
 #include <vector>
 
-#include "core/result.hpp"
+#include "shared/result.hpp"
 
-namespace edgechat::core {
+namespace edgechat::shared {
 
 // hiredis 0.14 (the one Debian 12 ships) has no TLS: the same answer wherever TLS is asked for.
 inline constexpr std::string_view kRedisTlsUnsupported =
@@ -41,4 +41,4 @@ Result<std::string> ReadSecretFile(const std::string& path);
 // `text` (an error reply of Redis, to be logged) with every occurrence of `secret` masked.
 std::string RedactSecret(std::string_view text, std::string_view secret);
 
-}  // namespace edgechat::core
+}  // namespace edgechat::shared

@@ -1,4 +1,4 @@
-#include "core/origin.hpp"
+#include "shared/origin.hpp"
 
 #include <arpa/inet.h>
 
@@ -6,7 +6,7 @@
 #include <array>
 #include <charconv>
 
-namespace edgechat::core {
+namespace edgechat::shared {
 namespace {
 
 enum class Mode { kAllowedEntry, kRequestHeader };
@@ -300,4 +300,4 @@ bool OriginAllowed(const std::vector<Origin>& allowed, const Origin& request) {
                      [&](const Origin& entry) { return OriginMatches(entry, request); });
 }
 
-}  // namespace edgechat::core
+}  // namespace edgechat::shared

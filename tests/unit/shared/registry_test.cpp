@@ -1,10 +1,12 @@
-#include "core/registry.hpp"
+#include "shared/registry.hpp"
 
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
-namespace edgechat::core {
+#include "shared/ids.hpp"
+
+namespace edgechat::shared {
 namespace {
 
 constexpr std::string_view kDocument = R"({"revision": 42,
@@ -151,5 +153,31 @@ TEST(FrameCsp, BuiltFromWhitelist) {
   EXPECT_TRUE(UnknownSiteFrameCsp().ends_with("frame-ancestors 'none'"));
 }
 
+TEST(RegistryDocument, TheParserReadsWhatTheWriterWrites) {
+  RegistryEntry entry;
+  entry.key = std::string(kSiteKeyPrefix) + std::string(kIdRandomLength, 'q');
+  entry.primary_color = "#A1B2C3";  // kept as written
+  entry.locale = "fa";
+  entry.origins = {"*.example.org"};
+  entry.limits.burst = 9;
+  entry.limits.message = "";  // the default
+  Result<Registry> registry = ParseRegistry(RegistryDocument(9, {entry}).dump());
+  ASSERT_TRUE(registry.ok()) << registry.error().message;
+  EXPECT_EQ(registry->revision, 9);
+  EXPECT_TRUE(registry->warnings.empty());
+  const Site* site = registry->Find(entry.key);
+  ASSERT_NE(site, nullptr);
+  EXPECT_EQ(site->primary_color, "#A1B2C3");
+  EXPECT_EQ(site->locale.value(), "fa");
+  EXPECT_EQ(site->origins.entries().size(), 1u);
+  EXPECT_EQ(site->limits.burst, 9u);
+  EXPECT_EQ(site->limits.message, kDefaultLimitMessage);
+}
+
+TEST(RegistryDocument, KeyNames) {
+  EXPECT_STREQ(kRegistryKey, "edgechat:registry");
+  EXPECT_STREQ(kRegistryRevisionKey, "edgechat:registry:rev");
+}
+
 }  // namespace
-}  // namespace edgechat::core
+}  // namespace edgechat::shared

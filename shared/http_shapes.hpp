@@ -1,13 +1,10 @@
-// Small, nginx-free pieces of the edge's HTTP behaviour: identifiers, ETags, error bodies.
+// Small, nginx-free pieces of the external API's HTTP behaviour: ETags, error bodies.
 #pragma once
 
 #include <string>
 #include <string_view>
 
-namespace edgechat::core {
-
-// "ek_" followed by exactly 24 characters of [A-Za-z0-9] (see docs/architecture.md).
-bool IsValidSiteKey(std::string_view key);
+namespace edgechat::shared {
 
 // A strong ETag (quotes included) that changes whenever the content changes.
 std::string StrongEtag(std::string_view content);
@@ -19,4 +16,4 @@ bool IfNoneMatchMatches(std::string_view if_none_match, std::string_view etag);
 // The external API's error body: {"error": CODE, "message": TEXT}.
 std::string ErrorJson(std::string_view code, std::string_view message);
 
-}  // namespace edgechat::core
+}  // namespace edgechat::shared

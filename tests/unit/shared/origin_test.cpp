@@ -1,8 +1,8 @@
-#include "core/origin.hpp"
+#include "shared/origin.hpp"
 
 #include <gtest/gtest.h>
 
-namespace edgechat::core {
+namespace edgechat::shared {
 namespace {
 
 std::string Normalized(std::string_view entry) {
@@ -199,4 +199,4 @@ TEST(Origin, ToStringRoundTrips) {
 }
 
 }  // namespace
-}  // namespace edgechat::core
+}  // namespace edgechat::shared

@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-namespace edgechat::core {
+namespace edgechat::shared {
 
 inline constexpr std::string_view kExternalApiPrefix = "/api/v1/external/";
 
@@ -55,4 +55,4 @@ std::string LimiterAddress(std::string_view address);
 // True for "application/json" with optional parameters (case-insensitive).
 bool IsJsonContentType(std::string_view content_type);
 
-}  // namespace edgechat::core
+}  // namespace edgechat::shared

@@ -1,11 +1,13 @@
-#include "core/registry.hpp"
+#include "shared/registry.hpp"
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
-#include "core/http_shapes.hpp"
+#include "shared/config_reply.hpp"
+#include "shared/http_shapes.hpp"
+#include "shared/ids.hpp"
 
-namespace edgechat::core {
+namespace edgechat::shared {
 namespace {
 
 using nlohmann::json;
@@ -33,31 +35,14 @@ std::uint32_t CountOr(const json& object, const char* name, std::uint32_t fallba
   return static_cast<std::uint32_t>(std::clamp<std::int64_t>(value, min, max));
 }
 
-bool IsColor(std::string_view color) {
-  if (color.size() != 7 || color[0] != '#') return false;
-  return std::all_of(color.begin() + 1, color.end(), [](char c) {
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-  });
-}
-
 std::string Dump(const json& value) {
   return value.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 void Precompute(Site& site) {
-  json config = {
-      {"title", site.title},
-      {"primaryColor", site.primary_color},
-      {"locked", site.locked},
-      {"lockedMessage", site.locked_message},
-      {"locale", site.locale ? json(*site.locale) : json(nullptr)},
-      {"limits",
-       {{"maxMessageLength", kMaxMessageLength},
-        {"messages", site.limits.messages},
-        {"windowSeconds", site.limits.window_seconds},
-        {"burst", site.limits.burst},
-        {"message", site.limits.message}}},
-  };
+  json config = ConfigReply(
+      SiteLook{site.title, site.primary_color, site.locked, site.locked_message, site.locale},
+      &site.limits);
   site.config_json = Dump(config);
   site.frame_csp = FrameContentSecurityPolicy(site.origins);
   site.limited_json = ErrorJson("rate_limited", site.limits.message);
@@ -71,12 +56,13 @@ Result<Site> ParseSite(const json& item, std::vector<std::string>& warnings) {
     return Error{"invalid_site", "site with an invalid key \"" + site.key + "\" skipped"};
   }
   site.name = StringOr(item, "name", "");
-  site.title = StringOr(item, "title", "Chat");
-  site.primary_color = StringOr(item, "primaryColor", "#2563eb");
-  if (!IsColor(site.primary_color)) {
+  site.title = StringOr(item, "title", kDefaultTitle);
+  site.primary_color = StringOr(item, "primaryColor", kDefaultPrimaryColor);
+  // Either case is kept as written; only a colour that is not #rrggbb is replaced.
+  if (NormalizeColor(site.primary_color).empty()) {
     warnings.push_back("site " + site.key + ": primaryColor \"" + site.primary_color +
                        "\" is not #rrggbb; using the default");
-    site.primary_color = "#2563eb";
+    site.primary_color = std::string(kDefaultPrimaryColor);
   }
   site.locked = BoolOr(item, "locked", false);
   site.locked_message = StringOr(item, "lockedMessage", "");
@@ -111,6 +97,29 @@ Result<Site> ParseSite(const json& item, std::vector<std::string>& warnings) {
 }
 
 }  // namespace
+
+json RegistryEntryJson(const RegistryEntry& e) {
+  return json{{"key", e.key},
+              {"name", e.name},
+              {"title", e.title},
+              {"primaryColor", e.primary_color},
+              {"locked", e.locked},
+              {"lockedMessage", e.locked_message},
+              {"locale", e.locale ? json(*e.locale) : json(nullptr)},
+              {"main", e.main},
+              {"origins", e.origins},
+              {"limits",
+               {{"messages", e.limits.messages},
+                {"windowSeconds", e.limits.window_seconds},
+                {"burst", e.limits.burst},
+                {"message", e.limits.message}}}};
+}
+
+json RegistryDocument(std::int64_t revision, const std::vector<RegistryEntry>& sites) {
+  json list = json::array();
+  for (const RegistryEntry& site : sites) list.push_back(RegistryEntryJson(site));
+  return json{{"revision", revision}, {"sites", std::move(list)}};
+}
 
 void OriginSet::Add(const Origin& origin) {
   entries_.push_back(origin);
@@ -188,4 +197,4 @@ Result<Registry> ParseRegistry(std::string_view json_text) {
   return registry;
 }
 
-}  // namespace edgechat::core
+}  // namespace edgechat::shared

@@ -1,4 +1,4 @@
-#include "core/api_routes.hpp"
+#include "shared/api_routes.hpp"
 
 #include <arpa/inet.h>
 
@@ -6,7 +6,7 @@
 #include <array>
 #include <cstring>
 
-namespace edgechat::core {
+namespace edgechat::shared {
 namespace {
 
 bool IsIdChar(char c) {
@@ -165,4 +165,4 @@ bool IsJsonContentType(std::string_view content_type) {
   return EqualsIgnoreCase(type, "application/json");
 }
 
-}  // namespace edgechat::core
+}  // namespace edgechat::shared
