@@ -24,6 +24,7 @@
 #include "api/external_api.hpp"
 #include "app/metrics.hpp"
 #include "app/router.hpp"
+#include "common/ids.hpp"
 #include "config/config.hpp"
 #include "events/hub.hpp"
 #include "events/redis_relay.hpp"
@@ -124,7 +125,7 @@ int main(int argc, char** argv) {
   stream_options.max_per_guest = settings->streams.max_per_guest;
   stream_options.resync_window = std::chrono::milliseconds(settings->streams.resync_window_ms);
   EventHub hub(store, blocking, stream_options, loops.executors());
-  RedisRelay relay(settings->redis, hub);
+  RedisRelay relay(settings->redis, hub, NewWorkerId(SodiumRandom()));
   HubPublisher events(hub, &relay);
   ExternalApi external(
       store, SodiumRandom(), events,
@@ -150,7 +151,7 @@ int main(int argc, char** argv) {
       external, [&pool] { return pool.Ping(std::chrono::milliseconds(500)); },
       [&] {
         return MetricsText(counters, pool.Stats(), publisher.redis_ok() && relay.subscribed(),
-                           relay.rejected_notices());
+                           relay.rejected_notices(), relay.own_notices());
       },
       [&admin](const HttpRequest& r) { return admin.Handle(r); });
   HttpServer server(

@@ -182,6 +182,36 @@ test('forged and malformed notices on the events channel reach no stream; a real
   }
 });
 
+test('a worker skips its own notices when Redis hands them back; the CLI\'s and other workers\' reach its streams', async () => {
+  const guest = await s.newGuest();
+  const ownBefore = await s.metric('edgechat_redis_notices_own_total');
+  const rejectedBefore = await s.metric('edgechat_redis_notices_rejected_total');
+  assert.equal(typeof ownBefore, 'number', 'the worker counts its own notices');
+  assert.equal((await s.send(guest.token, 'mine', 'own-1')).status, 201);
+  await waitFor('the worker to know its own notice', async () =>
+    (await s.metric('edgechat_redis_notices_own_total')) > ownBefore);
+  const { conversationId, lastEventId } = await s.history(guest.token);
+  const guestId = Number((await stack.sql(`SELECT id FROM guests WHERE public_id = '${guest.guestId}'`)).stdout.trim());
+  const stream = await s.events(guest.token, lastEventId);
+  try {
+    const ownAfterSend = await s.metric('edgechat_redis_notices_own_total');
+    // Another worker's notice (its own sender id) is accepted and only makes the stream read MySQL.
+    const other = JSON.stringify({ id: lastEventId + 1, conversationId, guestId, type: 'message', prevId: lastEventId,
+      data: '{}', sender: 'w_AnotherWorker0000000000' });
+    const published = await s.redis(['PUBLISH', 'edgechat:events', other], { user: USER, password: PASSWORD });
+    assert.equal(published.code, 0, published.stderr);
+    // The CLI's notice carries no sender: the worker's subscriber delivers it.
+    const reply = await stack.ctlJson(['conversations', 'reply', String(conversationId), '--text', 'from the CLI']);
+    const event = await stream.next(5000);
+    assert.equal(event.data.id, reply.message.id);
+    assert.equal(event.data.text, 'from the CLI');
+    assert.equal(await s.metric('edgechat_redis_notices_own_total'), ownAfterSend, 'neither is the worker\'s own');
+    assert.equal(await s.metric('edgechat_redis_notices_rejected_total'), rejectedBefore, 'neither is refused');
+  } finally {
+    stream.close();
+  }
+});
+
 test('a wrong password: the edge limits per host and logs it once without the password; right again, it heals', async () => {
   const wrong = `wrong${randomBytes(8).toString('hex')}`;
   const wrongFile = join(stack.varDir, 'redis-password-wrong');

@@ -5,7 +5,7 @@
 namespace edgechat::worker {
 
 std::string MetricsText(const ServerCounters& c, const PoolStats& pool, bool redis_ok,
-                        unsigned long long rejected_notices) {
+                        unsigned long long rejected_notices, unsigned long long own_notices) {
   std::ostringstream out;
   auto metric = [&](const char* name, const char* type, const char* help, auto value) {
     out << "# HELP " << name << " " << help << "\n# TYPE " << name << " " << type << "\n"
@@ -42,6 +42,9 @@ std::string MetricsText(const ServerCounters& c, const PoolStats& pool, bool red
          redis_ok ? 1 : 0);
   metric("edgechat_redis_notices_rejected_total", "counter",
          "Notices from Redis dropped as forged or malformed.", rejected_notices);
+  metric("edgechat_redis_notices_own_total", "counter",
+         "This worker's own notices handed back by Redis, skipped (delivered already).",
+         own_notices);
   return out.str();
 }
 

@@ -43,6 +43,10 @@ std::string NewGuestId(const RandomFill& random) {
   return std::string(shared::kGuestIdPrefix) + RandomAlnum(random, shared::kIdRandomLength);
 }
 
+std::string NewWorkerId(const RandomFill& random) {
+  return "w_" + RandomAlnum(random, shared::kIdRandomLength);
+}
+
 std::string NewGuestToken(const RandomFill& random) {
   std::array<unsigned char, 32> bytes{};
   random(bytes.data(), bytes.size());

@@ -26,6 +26,8 @@ std::string RandomAlnum(const RandomFill& random, std::size_t length);
 std::string NewSiteKey(const RandomFill& random);     // "ek_" + 24 alnum
 std::string NewGuestId(const RandomFill& random);     // "g_" + 24 alnum
 std::string NewGuestToken(const RandomFill& random);  // 32 random bytes, base64url, no padding
+// A worker process's id in its Redis notices: "w_" + 24 alnum, new at every start.
+std::string NewWorkerId(const RandomFill& random);
 
 std::string Base64UrlNoPad(std::string_view bytes);
 std::string Sha256Hex(std::string_view data);

@@ -8,8 +8,12 @@
 
 namespace edgechat::worker {
 
-RedisRelay::RedisRelay(RedisSettings settings, EventHub& hub, std::size_t max_queue)
-    : settings_(std::move(settings)), hub_(hub), max_queue_(max_queue) {}
+RedisRelay::RedisRelay(RedisSettings settings, EventHub& hub, std::string sender,
+                       std::size_t max_queue)
+    : settings_(std::move(settings)),
+      hub_(hub),
+      sender_(std::move(sender)),
+      max_queue_(max_queue) {}
 
 RedisRelay::~RedisRelay() {
   Stop();
@@ -35,7 +39,7 @@ void RedisRelay::Publish(const EventNotice& notice) {
   // With Redis down the queue would grow forever; the other workers resync from MySQL when
   // their subscription returns, so dropping the oldest notices loses nothing.
   if (queue_.size() >= max_queue_) queue_.pop_front();
-  queue_.push_back(EncodeNotice(notice));
+  queue_.push_back(EncodeNotice(notice, sender_));
   cv_.notify_one();
 }
 
@@ -125,6 +129,10 @@ void RedisRelay::Relay(const std::string& text) {
                             std::to_string(total) + " dropped so far");
       last_reject_log_ = now;
     }
+    return;
+  }
+  if (!sender_.empty() && notice->sender == sender_) {
+    ++own_notices_;  // HubPublisher delivered it to this worker's streams already
     return;
   }
   if (notice->guest_id != 0) hub_.Notify(notice->guest_id, notice->id);

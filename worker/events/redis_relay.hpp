@@ -3,7 +3,8 @@
 // When the subscription comes back after an outage, every local stream is checked against MySQL
 // (EventHub::ResyncAll, spread over a jittered window), so nothing published meanwhile is lost.
 // A notice from Redis is not trusted: it is checked (events/remote_notice.hpp) and only makes its
-// guest's streams read MySQL.
+// guest's streams read MySQL. Each notice carries its worker's id: a worker has already delivered
+// its own events to its streams (HubPublisher), so when Redis hands one back it is skipped.
 #pragma once
 
 #include <atomic>
@@ -23,7 +24,9 @@ inline constexpr const char* kEventsChannel = "edgechat:events";
 
 class RedisRelay : public EventPublisher {
  public:
-  RedisRelay(RedisSettings settings, EventHub& hub, std::size_t max_queue = 10000);
+  // `sender`: this worker's id in its notices (NewWorkerId), unique among the workers.
+  RedisRelay(RedisSettings settings, EventHub& hub, std::string sender,
+             std::size_t max_queue = 10000);
   ~RedisRelay() override;
 
   void Start();
@@ -32,6 +35,8 @@ class RedisRelay : public EventPublisher {
   bool subscribed() const { return subscribed_; }
   // Notices from Redis dropped as forged or malformed (DecodeRemoteNotice).
   unsigned long long rejected_notices() const { return rejected_notices_.load(); }
+  // Notices from Redis that this worker sent, skipped.
+  unsigned long long own_notices() const { return own_notices_.load(); }
 
  private:
   void PublishLoop();
@@ -41,6 +46,7 @@ class RedisRelay : public EventPublisher {
 
   RedisSettings settings_;
   EventHub& hub_;
+  std::string sender_;
   std::size_t max_queue_;
   std::mutex mu_;
   std::condition_variable cv_;
@@ -48,6 +54,7 @@ class RedisRelay : public EventPublisher {
   bool stop_ = false;
   std::atomic<bool> subscribed_{false};
   std::atomic<unsigned long long> rejected_notices_{0};
+  std::atomic<unsigned long long> own_notices_{0};
   std::chrono::steady_clock::time_point last_reject_log_{};  // subscriber thread only
   std::thread publisher_;
   std::thread subscriber_;

@@ -12,8 +12,8 @@ using nlohmann::json;
 
 // The event kinds the store writes (InsertEvent callers: messages, reactions, status changes).
 constexpr std::array<std::string_view, 3> kEventKinds = {"message", "reaction", "status"};
-constexpr std::array<std::string_view, 6> kKeys = {"id",   "conversationId", "guestId",
-                                                   "type", "data",           "prevId"};
+constexpr std::array<std::string_view, 7> kKeys = {"id",   "conversationId", "guestId", "type",
+                                                   "data", "prevId",         "sender"};
 
 Error Invalid(std::string message) {
   return Error{"invalid_notice", std::move(message)};
@@ -59,6 +59,17 @@ Result<RemoteNotice> DecodeRemoteNotice(std::string_view text) {
     auto prev = Id(object, "prevId", 0);
     if (!prev) return prev.error();
     if (*prev >= notice.id) return Invalid("prevId is not below id");
+  }
+  if (auto sender = object.find("sender"); sender != object.end()) {
+    if (!sender->is_string()) return Invalid("sender is not a string");
+    const std::string& text = sender->get_ref<const std::string&>();
+    bool shaped = !text.empty() && text.size() <= kMaxSenderLength;
+    for (char c : text) {
+      shaped = shaped && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                          (c >= '0' && c <= '9') || c == '_' || c == '-');
+    }
+    if (!shaped) return Invalid("sender is not a sender id");
+    notice.sender = text;
   }
   auto type = object.find("type");
   if (type == object.end() || !type->is_string()) return Invalid("type is not a string");

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "shared/result.hpp"
@@ -23,12 +24,17 @@ struct RemoteNotice {
   std::uint64_t id = 0;               // the event's id, 1..kMaxNoticeId
   std::uint64_t conversation_id = 0;  // 1..kMaxNoticeId
   std::uint64_t guest_id = 0;         // 0: a conversation without a guest (no stream to wake)
+  std::string sender;                 // the publishing worker's id; empty if none was given
 };
 
+// A sender id: 1 to kMaxSenderLength characters of [A-Za-z0-9_-].
+inline constexpr std::size_t kMaxSenderLength = 64;
+
 // Checks the wire form EncodeNotice writes: a JSON object of at most kMaxRemoteNoticeBytes with
-// exactly the keys id, conversationId, guestId, type, data and optionally prevId; ids whole
-// numbers in range (prevId below id), type one of the event kinds, data the text of a JSON
-// object. Anything else is an Error{"invalid_notice"} whose message says what was wrong.
+// exactly the keys id, conversationId, guestId, type, data and optionally prevId and sender; ids
+// whole numbers in range (prevId below id), type one of the event kinds, data the text of a JSON
+// object, sender a sender id. Anything else is an Error{"invalid_notice"} whose message says what
+// was wrong.
 Result<RemoteNotice> DecodeRemoteNotice(std::string_view text);
 
 }  // namespace edgechat::worker

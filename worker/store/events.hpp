@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "shared/result.hpp"
@@ -25,7 +26,9 @@ struct EventNotice {
 };
 
 // Wire form for Redis pub/sub; read back by DecodeRemoteNotice (events/remote_notice.hpp).
-std::string EncodeNotice(const EventNotice& notice);
+// `sender` (a worker's id, see RedisRelay) lets the sender know its own notice when Redis hands it
+// back; empty leaves it out (the CLI, which has no streams of its own).
+std::string EncodeNotice(const EventNotice& notice, std::string_view sender = {});
 
 // "id: N\nevent: TYPE\ndata: DATA\n\n" (DATA is one line of JSON).
 std::string FormatSse(const EventNotice& notice);

@@ -99,5 +99,28 @@ TEST(RemoteNotice, UnknownKeysAndOversizedNoticesAreRefused) {
   EXPECT_NE(refused.error().message.find("larger"), std::string::npos);
 }
 
+TEST(RemoteNotice, TheSenderComesBack) {
+  EventNotice notice{42, 7, 3, "message", "{}", 40};
+  auto tagged = DecodeRemoteNotice(EncodeNotice(notice, "w_abcDEF012_-"));
+  ASSERT_TRUE(tagged.ok()) << tagged.error().message;
+  EXPECT_EQ(tagged->sender, "w_abcDEF012_-");
+  auto untagged = DecodeRemoteNotice(EncodeNotice(notice));
+  ASSERT_TRUE(untagged.ok()) << untagged.error().message;
+  EXPECT_EQ(untagged->sender, "") << "the CLI's notices carry no sender";
+  EXPECT_FALSE(nlohmann::json::parse(EncodeNotice(notice)).contains("sender"));
+}
+
+TEST(RemoteNotice, TheSenderMustBeAnId) {
+  EXPECT_TRUE(Accepted(With("sender", "\"w_1\"")));
+  EXPECT_TRUE(Accepted(With("sender", "\"" + std::string(kMaxSenderLength, 'a') + "\"")));
+  for (const std::string& bad :
+       {std::string("\"\""), std::string("\"" + std::string(kMaxSenderLength + 1, 'a') + "\""),
+        std::string("\"w 1\""), std::string("\"w\\n1\""), std::string("\"w\u00e91\""),
+        std::string("1"), std::string("null"), std::string("[\"w_1\"]"),
+        std::string("{\"id\":\"w_1\"}")}) {
+    EXPECT_FALSE(Accepted(With("sender", bad))) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace edgechat::worker
