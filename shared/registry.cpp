@@ -59,7 +59,7 @@ Result<Site> ParseSite(const json& item, std::vector<std::string>& warnings) {
   site.title = StringOr(item, "title", kDefaultTitle);
   site.primary_color = StringOr(item, "primaryColor", kDefaultPrimaryColor);
   // Either case is kept as written; only a colour that is not #rrggbb is replaced.
-  if (NormalizeColor(site.primary_color).empty()) {
+  if (!ParseColor(site.primary_color).ok()) {
     warnings.push_back("site " + site.key + ": primaryColor \"" + site.primary_color +
                        "\" is not #rrggbb; using the default");
     site.primary_color = std::string(kDefaultPrimaryColor);

@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "shared/result.hpp"
+
 namespace edgechat::shared {
 
 inline constexpr std::string_view kDefaultTitle = "Chat";
@@ -33,7 +35,8 @@ struct SiteLimits {
   std::string message = std::string(kDefaultLimitMessage);
 };
 
-// "#rrggbb" in either case. Returns the colour lower-cased, or an empty string if it is not one.
-std::string NormalizeColor(std::string_view text);
+// "#rrggbb" in either case, returned lower-cased; anything else is Error{"invalid_color"} with a
+// message that shows the expected form.
+Result<std::string> ParseColor(std::string_view text);
 
 }  // namespace edgechat::shared

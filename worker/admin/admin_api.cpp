@@ -9,9 +9,9 @@
 #include "api/external_api.hpp"
 #include "common/ids.hpp"
 #include "common/text.hpp"
-#include "ctl/args.hpp"
 #include "shared/api_routes.hpp"
 #include "shared/origin.hpp"
+#include "shared/site_defaults.hpp"
 #include "store/admin_repo.hpp"
 #include "store/conversation_repo.hpp"
 
@@ -110,7 +110,7 @@ Result<SitePatch> ParseSitePatch(const json& body) {
   if (body.contains("primaryColor")) {
     if (!body.at("primaryColor").is_string())
       return Error{"invalid_input", "primaryColor must be #rrggbb"};
-    auto color = ctl::ParseColor(body.at("primaryColor").get<std::string>());
+    auto color = shared::ParseColor(body.at("primaryColor").get<std::string>());
     if (!color) return Error{"invalid_input", color.error().message};
     p.primary_color = *color;
   }

@@ -111,10 +111,8 @@ CommandLine SplitCommand(const std::vector<std::string>& args, std::size_t max_w
 }
 
 Result<std::string> ParseColor(const std::string& text) {
-  std::string color = shared::NormalizeColor(text);
-  if (color.empty()) {
-    return Error{"usage", "colour must look like #2563eb, got \"" + text + "\""};
-  }
+  auto color = shared::ParseColor(text);
+  if (!color) return Error{"usage", color.error().message};
   return color;
 }
 

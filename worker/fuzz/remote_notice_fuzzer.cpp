@@ -25,5 +25,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   Check(notice->id >= 1 && notice->id <= kMaxNoticeId);
   Check(notice->conversation_id >= 1 && notice->conversation_id <= kMaxNoticeId);
   Check(notice->guest_id <= kMaxNoticeId);
+  Check(notice->sender.size() <= kMaxSenderLength);
+  for (char c : notice->sender) {
+    Check((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+          c == '-');
+  }
   return 0;
 }

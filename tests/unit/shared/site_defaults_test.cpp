@@ -6,15 +6,18 @@ namespace edgechat::shared {
 namespace {
 
 TEST(Color, HexInEitherCaseIsLowerCased) {
-  EXPECT_EQ(NormalizeColor("#2563eb"), "#2563eb");
-  EXPECT_EQ(NormalizeColor("#A1B2C3"), "#a1b2c3");
-  EXPECT_EQ(NormalizeColor(kDefaultPrimaryColor), kDefaultPrimaryColor);
+  EXPECT_EQ(ParseColor("#2563eb").value(), "#2563eb");
+  EXPECT_EQ(ParseColor("#A1B2C3").value(), "#a1b2c3");
+  EXPECT_EQ(ParseColor(kDefaultPrimaryColor).value(), kDefaultPrimaryColor);
 }
 
 TEST(Color, AnythingElseIsRefused) {
   for (const char* text :
        {"", "#", "2563eb", "#2563e", "#2563ebb", "#2563eg", "red", " #2563eb", "#2563e\xc3"}) {
-    EXPECT_EQ(NormalizeColor(text), "") << text;
+    Result<std::string> color = ParseColor(text);
+    ASSERT_FALSE(color.ok()) << text;
+    EXPECT_EQ(color.error().code, "invalid_color");
+    EXPECT_EQ(color.error().message, "colour must look like #2563eb, got \"" + std::string(text) + "\"");
   }
 }
 
