@@ -4,7 +4,8 @@
  * external API with the site key and the guest's bearer token in headers. All user text is rendered
  * with textContent. No inline scripts or styles: the frame runs under a strict CSP.
  */
-'use strict';
+import { eventStreamParser } from '../../shared-js/event-stream.js';
+
 (() => {
   const PROTOCOL = 1;
   const API = '/api/v1/external/';
@@ -512,19 +513,12 @@
         setStatus('live', null);
         backoff = 1000;
         if (lastEventId === null) await loadHistory(true); // anything sent while not connected
-        const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
-        let buffer = '';
+        const parser = eventStreamParser(handleEvent);
+        const reader = res.body.getReader();
         for (;;) {
           const { value, done } = await reader.read();
           if (done) break;
-          buffer += value;
-          let end;
-          while ((end = buffer.search(/\r?\n\r?\n/)) >= 0) {
-            const block = buffer.slice(0, end);
-            buffer = buffer.slice(end).replace(/^\r?\n\r?\n/, '');
-            const id = handleEvent(block);
-            if (id !== null) lastEventId = id;
-          }
+          parser.push(value);
         }
       } catch {
         // network drop: reconnect below
@@ -534,27 +528,13 @@
     }
   }
 
-  function handleEvent(block) {
-    let id = null;
-    let type = 'message';
-    const data = [];
-    for (const line of block.split(/\r?\n/)) {
-      if (!line || line[0] === ':') continue;
-      const colon = line.indexOf(':');
-      const field = colon < 0 ? line : line.slice(0, colon);
-      const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
-      if (field === 'id') id = value;
-      else if (field === 'event') type = value;
-      else if (field === 'data') data.push(value);
+  function handleEvent({ type, data, lastEventId: id }) {
+    if (id) lastEventId = id;
+    try {
+      applyEvent(type, JSON.parse(data));
+    } catch {
+      // a malformed event is skipped, the stream goes on
     }
-    if (data.length) {
-      try {
-        applyEvent(type, JSON.parse(data.join('\n')));
-      } catch {
-        // a malformed event is skipped, the stream goes on
-      }
-    }
-    return id;
   }
 
   function applyEvent(type, payload) {
