@@ -4,6 +4,7 @@ import { build } from 'esbuild';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { weigh, weightLine } from '../scripts/weight.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SRC = join(ROOT, 'widget');
@@ -24,5 +25,5 @@ export async function buildWidget(outDir = join(ROOT, 'build', 'widget')) {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const out = process.argv[2] || join(ROOT, 'build', 'widget');
   const files = await buildWidget(out);
-  console.log(`widget built into ${out}: ${files.join(', ')}`);
+  console.log(`widget built into ${out}: ${weightLine('weight', await weigh(out, files))}`);
 }
