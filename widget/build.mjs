@@ -13,7 +13,7 @@ const SRC = join(ROOT, 'widget');
 export async function buildWidget(outDir = join(ROOT, 'build', 'widget')) {
   const common = { minify: true, legalComments: 'none', logLevel: 'warning' };
   await build({ ...common, entryPoints: [join(SRC, 'loader', 'widget.js')], outfile: join(outDir, 'loader', 'widget.js'), target: 'es2017' });
-  await build({ ...common, entryPoints: [join(SRC, 'frame', 'frame.js')], outfile: join(outDir, 'frame', 'frame.js'), target: 'es2020', bundle: true });
+  await build({ ...common, entryPoints: [join(SRC, 'frame', 'src', 'main.js')], outfile: join(outDir, 'frame', 'frame.js'), target: 'es2020', bundle: true });
   await build({ ...common, entryPoints: [join(SRC, 'frame', 'frame.css')], outfile: join(outDir, 'frame', 'frame.css'), target: 'chrome100' });
   // The frame document has no inline script or style; collapsing the whitespace between tags is enough.
   const html = await readFile(join(SRC, 'frame', 'index.html'), 'utf8');
