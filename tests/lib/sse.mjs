@@ -1,6 +1,8 @@
 // Server-sent events as the tests read them, with the parser the frame and the panel use.
 import { eventStreamParser } from '../../shared-js/event-stream.js';
 
+export { eventStreamParser };
+
 /**
  * Parses server-sent events from an async iterable of byte chunks (a fetch body or an http
  * response). next() resolves to {id, event, data} with data parsed as JSON; abort() is called by
