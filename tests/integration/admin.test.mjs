@@ -8,6 +8,7 @@ import { request as httpRequest } from 'node:http';
 import { execFile } from 'node:child_process';
 import { startStack, ROOT } from '../lib/stack.mjs';
 import { adminCall } from '../lib/admin.mjs';
+import { eventStreamParser } from '../lib/sse.mjs';
 
 let stack;
 let admin;  // { cookie, csrf }
@@ -268,21 +269,10 @@ test('inbox: list with labels and unread counts, read, reply, likes, resolve, re
   assert.equal(streamRes.status, 200);
   assert.match(streamRes.headers.get('content-type'), /text\/event-stream/);
   const events = [];
+  const parser = eventStreamParser(({ type, data }) => events.push({ type, data: JSON.parse(data) }));
   (async () => {
-    const decoder = new TextDecoder();
-    let buffer = '';
     try {
-      for await (const chunk of streamRes.body) {
-        buffer += decoder.decode(chunk, { stream: true });
-        let cut;
-        while ((cut = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, cut);
-          buffer = buffer.slice(cut + 2);
-          const type = /^event: (.*)$/m.exec(block)?.[1];
-          const data = /^data: (.*)$/m.exec(block)?.[1];
-          if (type && data) events.push({ type, data: JSON.parse(data) });
-        }
-      }
+      for await (const chunk of streamRes.body) parser.push(chunk);
     } catch { /* aborted */ }
   })();
   await sleep(300);

@@ -1,34 +1,25 @@
-// Server-sent events as the tests read them: a parser over the byte chunks of a response body.
+// Server-sent events as the tests read them, with the parser the frame and the panel use.
+import { eventStreamParser } from '../../shared-js/event-stream.js';
+
+export { eventStreamParser };
+
 /**
  * Parses server-sent events from an async iterable of byte chunks (a fetch body or an http
  * response). next() resolves to {id, event, data} with data parsed as JSON; abort() is called by
  * close().
  */
 export function sseReader(body, abort) {
-  const decoder = new TextDecoder();
-  let buffer = '';
   const queue = [];
   let ended = false;
   let wake = () => {};
+  const parser = eventStreamParser(({ type, data, lastEventId }) => {
+    // Data that is not JSON throws out of push() and ends the stream, as a broken stream should.
+    queue.push({ id: Number(lastEventId), event: type, data: JSON.parse(data) });
+    wake();
+  });
   (async () => {
     try {
-      for await (const chunk of body) {
-        buffer += decoder.decode(chunk, { stream: true });
-        let cut;
-        while ((cut = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, cut);
-          buffer = buffer.slice(cut + 2);
-          const event = {};
-          for (const line of block.split('\n')) {
-            const m = /^(id|event|data): ?(.*)$/.exec(line);
-            if (m) event[m[1]] = m[2];
-          }
-          if (event.data !== undefined) {
-            queue.push({ id: Number(event.id), event: event.event, data: JSON.parse(event.data) });
-            wake();
-          }
-        }
-      }
+      for await (const chunk of body) parser.push(chunk);
     } catch { /* aborted */ }
     ended = true;
     wake();

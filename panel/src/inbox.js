@@ -1,0 +1,93 @@
+// The inbox: every conversation, filtered, and the open one with its thread, reply and status;
+// both follow the event stream.
+import { api } from './api.js';
+import { clear, el, errorBox, showError } from './dom.js';
+import { num, t, when } from './i18n.js';
+import { listeners } from './stream.js';
+
+const inboxFilter = { site: '', source: '', status: '' };
+let openConversation = null;
+export async function renderInbox(main) {
+  const { sites } = await api('GET', 'sites');
+  const select = (id, key, options) => {
+    const s = el('select', { id, onchange: () => { inboxFilter[key] = s.value; loadList(); } },
+      options.map(([v, label]) => el('option', { value: v }, label)));
+    s.value = inboxFilter[key];
+    return s;
+  };
+  const filters = el('div', { class: 'row card' },
+    select('filter-site', 'site', [['', t('allSites')], ...sites.map((s) => [s.key, s.name])]),
+    select('filter-source', 'source', [['', t('allSources')], ['external', t('external')], ['main', t('main')]]),
+    select('filter-status', 'status', [['', t('allStatuses')], ['open', t('open')], ['resolved', t('resolved')]]));
+  const list = el('ul', { class: 'plain conv-list', id: 'conversation-list' });
+  const pane = el('section', { class: 'card', id: 'conversation' }, el('p', { class: 'hint' }, t('selectConversation')));
+  main.append(filters, el('div', { class: 'inbox' }, el('section', { class: 'card' }, list), pane));
+
+  async function loadList() {
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(inboxFilter)) if (v) q.set(k, v);
+    const { conversations } = await api('GET', `conversations?${q}`);
+    clear(list);
+    if (!conversations.length) list.append(el('li', {}, t('noConversations')));
+    for (const c of conversations) {
+      list.append(el('li', { 'data-conversation-id': c.id, class: c.id === openConversation ? 'selected' : '',
+        onclick: () => { openConversation = c.id; loadConversation(); loadList(); } },
+      el('div', { class: 'row' },
+        c.source === 'external'
+          ? el('span', { class: 'badge external source-label' }, t('external'))
+          : el('span', { class: 'badge source-label' }, t('main')),
+        el('span', { class: 'conv-site' }, c.siteName),
+        c.status === 'resolved' ? el('span', { class: 'badge resolved' }, t('resolved')) : null,
+        c.unread ? el('span', { class: 'badge unread', title: t('unread') }, num(c.unread)) : null),
+      el('div', { class: 'last' }, c.lastMessage || ''),
+      el('div', { class: 'hint' }, when(c.lastMessageAt || c.createdAt))));
+    }
+  }
+
+  async function loadConversation() {
+    if (!openConversation) return;
+    const c = await api('GET', `conversations/${openConversation}`);
+    clear(pane);
+    const thread = el('div', { class: 'thread', id: 'thread' }, c.messages.map((m) =>
+      el('div', { class: `msg ${m.author}`, 'data-message-id': m.id },
+        el('div', { class: 'text' }, m.text),
+        el('div', { class: 'meta' }, `${t(m.author)} · ${when(m.createdAt)}`,
+          m.author === 'agent' ? el('span', { class: 'reactions' }, ' · ',
+            el('span', { class: 'likes' }, `${t('likes')}: ${num(m.likes)}`), ' · ',
+            el('span', { class: 'dislikes' }, `${t('dislikes')}: ${num(m.dislikes)}`)) : null))));
+    const err = errorBox();
+    const text = el('textarea', { id: 'reply-text', rows: 2, maxlength: 2000 });
+    const form = el('form', { id: 'reply-form', onsubmit: async (e) => {
+      e.preventDefault();
+      err.textContent = '';
+      try {
+        await api('POST', `conversations/${c.id}/messages`,
+          { text: text.value, clientId: `p${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}` });
+        text.value = '';
+        loadConversation();
+      } catch (error) { showError(err, error); }
+    } }, el('label', { for: 'reply-text' }, t('reply')), text,
+    el('p', { class: 'row' }, el('button', { class: 'primary', type: 'submit', id: 'send-reply' }, t('send')),
+      el('button', { type: 'button', id: 'toggle-status', onclick: async () => {
+        try { await api('POST', `conversations/${c.id}/${c.status === 'open' ? 'resolve' : 'reopen'}`, {});
+          loadConversation(); loadList(); } catch (error) { showError(err, error); }
+      } }, c.status === 'open' ? t('resolve') : t('reopen'))), err);
+    pane.append(el('h2', { class: 'row' },
+      c.source === 'external' ? el('span', { class: 'badge external source-label' }, t('external'))
+        : el('span', { class: 'badge source-label' }, t('main')),
+      el('span', { id: 'conversation-site' }, c.siteName),
+      el('span', { class: 'badge', id: 'conversation-status' }, t(c.status))), thread, form);
+    thread.scrollTop = thread.scrollHeight;
+  }
+
+  let listTimer = null;
+  listeners.add((event) => {
+    if (event.type === 'connected') { loadList(); loadConversation(); return; }
+    const id = event.payload && event.payload.conversationId;
+    if (id && id === openConversation) loadConversation();
+    clearTimeout(listTimer);
+    listTimer = setTimeout(loadList, 150);
+  });
+  await loadList();
+  await loadConversation();
+}
