@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/route_limits.hpp"
 #include "ngx_edgechat_conf.hpp"
 #include "shared/http_shapes.hpp"
 #include "shared/ids.hpp"
@@ -142,18 +143,18 @@ void OnLimitDone(ngx_http_request_t* r, RequestCtx* ctx, LimitVerdict verdict) {
 }
 
 // The configured limit of a route's kind; nullptr for messages (the site's own) and kNone.
-const ConfiguredLimit* ConfiguredFor(shared::LimitKind kind, const MainConf& mcf) {
+const ConfiguredLimit* ConfiguredFor(core::LimitKind kind, const MainConf& mcf) {
   switch (kind) {
-    case shared::LimitKind::kGuestCreation:
+    case core::LimitKind::kGuestCreation:
       return &mcf.guest_limit;
-    case shared::LimitKind::kReaction:
+    case core::LimitKind::kReaction:
       return &mcf.reaction_limit;
-    case shared::LimitKind::kTicket:
+    case core::LimitKind::kTicket:
       return &mcf.ticket_limit;
-    case shared::LimitKind::kHistory:
+    case core::LimitKind::kHistory:
       return &mcf.history_limit;
-    case shared::LimitKind::kMessage:
-    case shared::LimitKind::kNone:
+    case core::LimitKind::kMessage:
+    case core::LimitKind::kNone:
       break;
   }
   return nullptr;
@@ -162,17 +163,17 @@ const ConfiguredLimit* ConfiguredFor(shared::LimitKind kind, const MainConf& mcf
 // The limiter keys a request is charged on: edgechat_request_limit's, then its route's per client
 // IP and (for guest routes with a token) per guest. Empty when nothing limits it.
 std::vector<core::LimitKey> LimitKeys(ngx_http_request_t* r, const RequestCtx& ctx,
-                                      shared::LimitKind kind, const MainConf& mcf) {
+                                      core::LimitKind kind, const MainConf& mcf) {
   // One hash tag per site keeps a request's keys in one Redis Cluster slot.
   std::string prefix = "edgechat:rl:{" + ctx.site->key + "}:";
   std::string address = shared::LimiterAddress(View(r->connection->addr_text));
   std::vector<core::LimitKey> keys;
   if (mcf.request_limit.enabled) {
-    keys.push_back({prefix + std::string(shared::kRequestLimitKeyTag) + ":ip:" + address,
+    keys.push_back({prefix + std::string(core::kRequestLimitKeyTag) + ":ip:" + address,
                     mcf.request_limit.params});
   }
   std::optional<core::GcraParams> params;
-  if (kind == shared::LimitKind::kMessage) {
+  if (kind == core::LimitKind::kMessage) {
     const shared::SiteLimits& limits = ctx.site->limits;
     params = core::GcraFor(limits.messages, limits.window_seconds, limits.burst);
   } else if (const ConfiguredLimit* limit = ConfiguredFor(kind, mcf);
@@ -180,9 +181,9 @@ std::vector<core::LimitKey> LimitKeys(ngx_http_request_t* r, const RequestCtx& c
     params = limit->params;
   }
   if (!params) return keys;
-  std::string route = prefix + std::string(shared::LimitKeyTag(kind)) + ":";
+  std::string route = prefix + std::string(core::LimitKeyTag(kind)) + ":";
   keys.push_back({route + "ip:" + address, *params});
-  if (shared::LimitPerGuest(kind) && ctx.guest_token) {
+  if (core::LimitPerGuest(kind) && ctx.guest_token) {
     keys.push_back({route + "g:" + GuestKeyPart(*ctx.guest_token), *params});
   }
   return keys;
@@ -308,7 +309,7 @@ ngx_int_t Guard(ngx_http_request_t* r, RequestCtx* ctx) {
 
   if (ctx->runtime != nullptr) {
     std::vector<core::LimitKey> keys =
-        LimitKeys(r, *ctx, shared::LimitFor(route, MethodName(r)), *MainConfOf(r));
+        LimitKeys(r, *ctx, core::LimitFor(route, MethodName(r)), *MainConfOf(r));
     if (!keys.empty()) return StartLimit(r, ctx, std::move(keys));
   }
   return Admit(r, ctx);

@@ -86,52 +86,6 @@ bool MethodAllowed(ApiRoute route, std::string_view method) {
   return false;
 }
 
-LimitKind LimitFor(ApiRoute route, std::string_view method) {
-  switch (route) {
-    case ApiRoute::kMessages:
-      if (method == "POST") return LimitKind::kMessage;
-      if (method == "GET") return LimitKind::kHistory;
-      break;
-    case ApiRoute::kGuests:
-      if (method == "POST") return LimitKind::kGuestCreation;
-      break;
-    case ApiRoute::kReaction:
-      if (method == "PUT") return LimitKind::kReaction;
-      break;
-    case ApiRoute::kEventTicket:
-      if (method == "POST") return LimitKind::kTicket;
-      break;
-    case ApiRoute::kConfig:
-    case ApiRoute::kEvents:
-    case ApiRoute::kUnknown:
-      break;
-  }
-  return LimitKind::kNone;
-}
-
-std::string_view LimitKeyTag(LimitKind kind) {
-  switch (kind) {
-    case LimitKind::kMessage:
-      return "m";
-    case LimitKind::kGuestCreation:
-      return "g";
-    case LimitKind::kReaction:
-      return "x";
-    case LimitKind::kTicket:
-      return "t";
-    case LimitKind::kHistory:
-      return "h";
-    case LimitKind::kNone:
-      break;
-  }
-  return "";
-}
-
-bool LimitPerGuest(LimitKind kind) {
-  return kind == LimitKind::kMessage || kind == LimitKind::kReaction ||
-         kind == LimitKind::kTicket || kind == LimitKind::kHistory;
-}
-
 bool RouteActsForGuest(ApiRoute route) {
   return route == ApiRoute::kMessages || route == ApiRoute::kReaction ||
          route == ApiRoute::kEvents || route == ApiRoute::kEventTicket;

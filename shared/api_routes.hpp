@@ -1,5 +1,6 @@
-// The external API's routes as the edge knows them: which methods each accepts and which are
-// rate-limited. Paths are nginx's normalized URI (no query).
+// The external API's route table, read by the edge and the worker: which path is which route and
+// which methods the edge lets through to it (the edge's limits per route are
+// ngx_module/core/route_limits.hpp). Paths are the URI without the query.
 #pragma once
 
 #include <string>
@@ -32,20 +33,6 @@ bool RouteActsForGuest(ApiRoute route);
 // The value of an Allow header for the route (OPTIONS included: preflights are answered).
 std::string_view AllowedMethods(ApiRoute route);
 bool MethodAllowed(ApiRoute route, std::string_view method);
-
-// Which limit a request is held to, besides edgechat_request_limit. Every route that makes the
-// worker do work has one: sending (the site's own limit), guest creation, reactions, stream
-// tickets and history reads.
-enum class LimitKind { kNone, kMessage, kGuestCreation, kReaction, kTicket, kHistory };
-LimitKind LimitFor(ApiRoute route, std::string_view method);
-
-// The limit's part of a limiter key ("m" for messages...): each kind counts on keys of its own.
-std::string_view LimitKeyTag(LimitKind kind);
-// edgechat_request_limit's part, on every guarded request.
-inline constexpr std::string_view kRequestLimitKeyTag = "r";
-
-// Whether the limit also keys on the guest (the bearer token), besides the client IP.
-bool LimitPerGuest(LimitKind kind);
 
 // The client address a per-IP limit keys on: IPv4 as is, IPv6 by its /64 prefix (one subscriber
 // usually holds a whole /64 and could otherwise rotate addresses past the limit), IPv4-mapped IPv6
