@@ -4,9 +4,8 @@
 
 #include "api/json_shapes.hpp"
 #include "log/log.hpp"
-#include "store/admin_repo.hpp"
-#include "store/mysql_chat_store.hpp"
 #include "store/mysql_util.hpp"
+#include "store/site_repo.hpp"
 
 namespace edgechat::worker {
 

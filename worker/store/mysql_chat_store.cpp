@@ -10,7 +10,9 @@
 
 #include "api/json_shapes.hpp"
 #include "common/text.hpp"
+#include "store/event_repo.hpp"
 #include "store/mysql_util.hpp"
+#include "store/site_repo.hpp"
 
 namespace edgechat::worker {
 
@@ -34,43 +36,6 @@ std::string MysqlUtcNowMicros() {
   std::size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
   std::snprintf(buf + n, sizeof buf - n, ".%06lld", static_cast<long long>(micros));
   return buf;
-}
-
-std::vector<Site> LoadSitesWithOrigins(DbConnection& c) {
-  std::vector<Site> sites;
-  std::map<std::uint64_t, std::size_t> index;
-  auto stmt = Prepare(c, std::string("SELECT ") + kSiteColumns + " FROM sites ORDER BY id");
-  auto rs = Query(*stmt);
-  while (rs->next()) {
-    index[rs->getUInt64("id")] = sites.size();
-    sites.push_back(SiteFromRow(*rs));
-  }
-  auto origins = Prepare(c, "SELECT site_id, origin FROM site_origins ORDER BY site_id, id");
-  auto ors = Query(*origins);
-  while (ors->next()) {
-    auto it = index.find(ors->getUInt64("site_id"));
-    if (it != index.end()) sites[it->second].origins.push_back(ors->getString("origin"));
-  }
-  return sites;
-}
-
-Site SiteFromRow(sql::ResultSet& rs) {
-  Site site;
-  site.id = rs.getUInt64("id");
-  site.key = rs.getString("site_key");
-  site.name = rs.getString("name");
-  site.title = rs.getString("title");
-  site.primary_color = rs.getString("primary_color");
-  site.locked = rs.getInt("locked") != 0;
-  site.locked_message = rs.getString("locked_message");
-  site.locale = OptionalString(rs, "locale");
-  site.is_main = rs.getInt("is_main") != 0;
-  site.limits.messages = rs.getUInt("rate_limit_messages");
-  site.limits.window_seconds = rs.getUInt("rate_limit_window_s");
-  site.limits.burst = rs.getUInt("rate_limit_burst");
-  site.limits.message = rs.getString("rate_limit_message");
-  site.created_at = MysqlUtcToIso(std::string(rs.getString("created_at")));
-  return site;
 }
 
 Message MessageFromRow(sql::ResultSet& rs) {
@@ -442,85 +407,16 @@ Result<ReactionChange> MysqlChatStore::SetReaction(const Guest& guest, std::uint
 Result<std::vector<EventNotice>> MysqlChatStore::EventsAfter(std::uint64_t guest_id,
                                                              std::uint64_t after_id,
                                                              unsigned limit) {
-  using Events = std::vector<EventNotice>;
-  return WithConnection<Events>(pool_, [&](DbConnection& c) -> Result<Events> {
-    // The retention watermark comes in the same statement, so both are read from one snapshot:
-    // an event deleted before it is never missing without the watermark showing it.
-    auto stmt =
-        Prepare(c,
-                "SELECT e.id, e.conversation_id, e.type, e.payload, "
-                "(SELECT pruned_through FROM event_retention WHERE id = 1) "
-                "AS pruned_through FROM events e JOIN conversations c ON c.id = e.conversation_id "
-                "WHERE c.guest_id = ? AND e.id > ? ORDER BY e.id LIMIT ?");
-    stmt->setUInt64(1, guest_id);
-    stmt->setUInt64(2, after_id);
-    stmt->setUInt(3, limit);
-    auto rs = Query(*stmt);
-    Events events;
-    std::uint64_t pruned_through = 0;
-    while (rs->next()) {
-      events.push_back(EventNotice{rs->getUInt64("id"), rs->getUInt64("conversation_id"), guest_id,
-                                   rs->getString("type"), rs->getString("payload")});
-      if (!rs->isNull("pruned_through")) pruned_through = rs->getUInt64("pruned_through");
-    }
-    // No row: nothing after after_id is left, and pruning never deletes a conversation's newest
-    // event, so every deleted one was older than an event the client has seen. Otherwise events
-    // after after_id may have been deleted: the client must reload the history, then continue
-    // after the conversation's newest event, which `reset` carries as its id.
-    if (after_id == 0 || events.empty() || after_id >= pruned_through) return events;
-    auto newest = Prepare(c,
-                          "SELECT COALESCE(MAX(e.id), 0) AS id FROM events e "
-                          "JOIN conversations c ON c.id = e.conversation_id WHERE c.guest_id = ?");
-    newest->setUInt64(1, guest_id);
-    auto nrs = Query(*newest);
-    std::uint64_t newest_id = events.back().id;
-    if (nrs->next() && nrs->getUInt64("id") > newest_id) newest_id = nrs->getUInt64("id");
-    return Events{EventNotice{newest_id, events.front().conversation_id, guest_id, "reset",
-                              R"({"reason":"expired"})"}};
-  });
+  return events_.EventsAfter(guest_id, after_id, limit);
 }
 
 Result<std::uint64_t> MysqlChatStore::LastEventId(std::uint64_t guest_id) {
-  return WithConnection<std::uint64_t>(pool_, [&](DbConnection& c) -> Result<std::uint64_t> {
-    auto stmt = Prepare(c,
-                        "SELECT COALESCE(MAX(e.id), 0) AS id FROM events e "
-                        "JOIN conversations c ON c.id = e.conversation_id WHERE c.guest_id = ?");
-    stmt->setUInt64(1, guest_id);
-    auto rs = Query(*stmt);
-    rs->next();
-    return static_cast<std::uint64_t>(rs->getUInt64("id"));
-  });
+  return events_.LastEventId(guest_id);
 }
 
 Result<std::vector<MysqlChatStore::NewestEvent>> MysqlChatStore::NewestEventIds(
     std::span<const std::uint64_t> guests) {
-  using Rows = std::vector<NewestEvent>;
-  if (guests.empty()) return Rows();
-  // A fixed number of placeholders, the last id repeated to fill them, so one cached statement
-  // serves every batch. Per guest: its conversation by the unique guest key, then the newest event
-  // from the end of (conversation_id, id): two index dives, no scan.
-  constexpr std::size_t kBatch = 128;
-  std::string query =
-      "SELECT c.guest_id, (SELECT MAX(e.id) FROM events e WHERE e.conversation_id = c.id) "
-      "AS newest FROM conversations c WHERE c.guest_id IN (?";
-  for (std::size_t i = 1; i < kBatch; ++i) query += ",?";
-  query += ")";
-  return WithConnection<Rows>(pool_, [&](DbConnection& c) -> Result<Rows> {
-    Rows rows;
-    auto* stmt = Prepare(c, query);
-    for (std::size_t first = 0; first < guests.size(); first += kBatch) {
-      auto batch = guests.subspan(first, std::min(kBatch, guests.size() - first));
-      for (std::size_t i = 0; i < kBatch; ++i) {
-        stmt->setUInt64(static_cast<unsigned>(i + 1), batch[std::min(i, batch.size() - 1)]);
-      }
-      auto rs = Query(*stmt);
-      while (rs->next()) {
-        if (rs->isNull("newest")) continue;
-        rows.push_back(NewestEvent{rs->getUInt64("guest_id"), rs->getUInt64("newest")});
-      }
-    }
-    return rows;
-  });
+  return events_.NewestEventIds(guests);
 }
 
 }  // namespace edgechat::worker

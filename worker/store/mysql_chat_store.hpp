@@ -6,13 +6,14 @@ class ResultSet;
 }  // namespace sql
 
 #include "store/chat_store.hpp"
+#include "store/event_repo.hpp"
 #include "store/pool.hpp"
 
 namespace edgechat::worker {
 
 class MysqlChatStore : public ChatStore {
  public:
-  explicit MysqlChatStore(ConnectionPool& pool) : pool_(pool) {}
+  explicit MysqlChatStore(ConnectionPool& pool) : pool_(pool), events_(pool) {}
 
   Result<std::optional<Site>> FindSiteByKey(std::string_view key) override;
   Result<std::string> CreateGuest(std::uint64_t site_id, const std::string& public_id,
@@ -38,21 +39,8 @@ class MysqlChatStore : public ChatStore {
 
  private:
   ConnectionPool& pool_;
+  MysqlGuestEventLog events_;  // the event reads live in the event repository
 };
-
-// Reads the current row of a sites query (columns as selected by kSiteColumns).
-Site SiteFromRow(sql::ResultSet& rs);
-// Every site with its allowed origins, in id order, on the caller's connection (so a caller in a
-// transaction reads them from its snapshot).
-std::vector<Site> LoadSitesWithOrigins(DbConnection& c);
-inline constexpr const char* kSiteColumns =
-    "id, site_key, name, title, primary_color, locked, locked_message, locale, is_main, "
-    "rate_limit_messages, rate_limit_window_s, rate_limit_burst, rate_limit_message, created_at";
-// The same columns of `sites s`, for queries that join it.
-inline constexpr const char* kSiteColumnsOfS =
-    "s.id, s.site_key, s.name, s.title, s.primary_color, s.locked, s.locked_message, s.locale, "
-    "s.is_main, s.rate_limit_messages, s.rate_limit_window_s, s.rate_limit_burst, "
-    "s.rate_limit_message, s.created_at";
 
 // Reads the current row of a messages query (columns as selected by kMessageColumns).
 Message MessageFromRow(sql::ResultSet& rs);
