@@ -5,7 +5,7 @@
 #include "api/json_shapes.hpp"
 #include "common/text.hpp"
 #include "store/event_repo.hpp"
-#include "store/mysql_chat_store.hpp"
+#include "store/message_repo.hpp"
 #include "store/mysql_util.hpp"
 
 namespace edgechat::worker {

@@ -66,6 +66,13 @@ void BumpRegistryRevision(DbConnection& c) {
   bump->executeUpdate();
 }
 
+Result<std::int64_t> ReadRegistryRevision(DbConnection& c) {
+  auto stmt = Prepare(c, "SELECT revision FROM registry_state WHERE id = 1");
+  auto rs = Query(*stmt);
+  if (!rs->next()) return Error{"db_error", "registry_state has no row (run migrate)"};
+  return static_cast<std::int64_t>(rs->getInt64("revision"));
+}
+
 Result<Site> InsertSite(DbConnection& c, const NewSite& site) {
   if (site.is_main) {
     auto unmark = Prepare(c,
@@ -104,6 +111,17 @@ Result<Site> InsertSite(DbConnection& c, const NewSite& site) {
   }
   BumpRegistryRevision(c);
   return created;
+}
+
+Result<std::optional<Site>> FindSiteByKey(ConnectionPool& pool, std::string_view key) {
+  return WithConnection<std::optional<Site>>(pool, [&](DbConnection& c) {
+    auto stmt = Prepare(
+        c, (std::string("SELECT ") + kSiteColumns + " FROM sites WHERE site_key = ?").c_str());
+    stmt->setString(1, std::string(key));
+    auto rs = Query(*stmt);
+    if (!rs->next()) return Result<std::optional<Site>>(std::optional<Site>());
+    return Result<std::optional<Site>>(std::optional<Site>(SiteFromRow(*rs)));
+  });
 }
 
 Result<std::vector<Site>> ListSites(ConnectionPool& pool) {

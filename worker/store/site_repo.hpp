@@ -3,8 +3,10 @@
 // locked; CreateSite inserts, applies the settings and audits in one transaction.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/result.hpp"
@@ -63,12 +65,16 @@ std::vector<Site> LoadSitesWithOrigins(DbConnection& c);
 // Announces a change to sites, origins or keys to the registry publisher; call it inside the
 // transaction that makes the change (docs/architecture.md).
 void BumpRegistryRevision(DbConnection& c);
+// registry_state.revision on the caller's connection (inside its snapshot, if it has one).
+Result<std::int64_t> ReadRegistryRevision(DbConnection& c);
 
 // Inserts the site and its origins and bumps registry_state.revision, inside the caller's
 // transaction (CreateSite audits it in the same one). A taken name or key is Error{"conflict"}.
 // Marking a site main unmarks the previous main site.
 Result<Site> InsertSite(DbConnection& c, const NewSite& site);
 
+// The site with this public key, without its origins (the guest API's lookup), if any.
+Result<std::optional<Site>> FindSiteByKey(ConnectionPool& pool, std::string_view key);
 // Every site with its origins, by id.
 Result<std::vector<Site>> ListSites(ConnectionPool& pool);
 // One site with its origins; Error{"not_found"} for an unknown key.
