@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "store/events.hpp"
+#include "store/event_notice.hpp"
 
 namespace edgechat::worker {
 
