@@ -135,14 +135,23 @@ int main(int argc, char** argv) {
         if (!stream) return stream.error();
         return std::static_pointer_cast<StreamSource>(std::move(stream).value());
       });
-  AdminStreams admin_streams(pool, blocking);
+  MysqlAllEventsLog all_events(pool);
+  AdminStreams admin_streams(all_events, blocking);
   AdminApiOptions admin_options;
   admin_options.idle_seconds = settings->admin.session_idle_s;
   admin_options.max_failures_per_user = settings->admin.login_failures_per_user;
   admin_options.max_failures_per_ip = settings->admin.login_failures_per_ip;
   admin_options.failure_window = std::chrono::seconds(settings->admin.login_window_s);
+  MysqlSiteRepo site_repo(pool);
+  MysqlSecretKeyRepo secret_key_repo(pool);
+  MysqlAdminRepo admin_repo(pool);
+  MysqlSessionRepo session_repo(pool);
+  MysqlAuditRepo audit_repo(pool);
+  MysqlConversationRepo conversation_repo(pool);
   AdminApi admin(
-      pool, SodiumRandom(), events,
+      AdminRepos{site_repo, secret_key_repo, admin_repo, session_repo, audit_repo,
+                 conversation_repo},
+      SodiumRandom(), events,
       [&admin_streams](AdminStreamRequest request) {
         return admin_streams.Open(request.last_event_id, std::move(request.session_alive));
       },

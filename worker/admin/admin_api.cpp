@@ -8,12 +8,11 @@
 #include "admin/admin_json.hpp"
 #include "api/external_api.hpp"
 #include "common/ids.hpp"
+#include "common/password.hpp"
 #include "common/text.hpp"
 #include "shared/api_routes.hpp"
 #include "shared/origin.hpp"
 #include "shared/site_defaults.hpp"
-#include "store/admin_repo.hpp"
-#include "store/conversation_repo.hpp"
 
 namespace edgechat::worker {
 
@@ -254,14 +253,14 @@ std::string LoginAddressKey(const std::string& client_address) {
 
 // --- the API ----------------------------------------------------------------------------------
 
-AdminApi::AdminApi(ConnectionPool& pool, RandomFill random, EventPublisher& events,
-                   AdminStreamFactory streams, AdminApiOptions options)
-    : pool_(pool),
+AdminApi::AdminApi(AdminRepos repos, RandomFill random, EventPublisher& events,
+                   AdminStreamFactory streams, AdminApiOptions options, Clock clock)
+    : repos_(repos),
       random_(std::move(random)),
       events_(events),
       streams_(std::move(streams)),
       options_(options),
-      throttle_(options.failure_window) {}
+      throttle_(options.failure_window, std::move(clock)) {}
 
 std::optional<HttpResponse> AdminApi::Handle(const HttpRequest& request) {
   std::string path = request.Path();
@@ -277,7 +276,7 @@ std::optional<HttpResponse> AdminApi::Handle(const HttpRequest& request) {
       return ErrorResponse(401, "unauthorized", "Log in first.");
     }
     std::string token_hash = Sha256Hex(*cookie);
-    auto session = TouchSession(pool_, token_hash, options_.idle_seconds);
+    auto session = repos_.sessions.Touch(token_hash, options_.idle_seconds);
     if (!session) return FromError(session.error());
     if (!session->has_value()) {
       HttpResponse r =
@@ -310,7 +309,7 @@ HttpResponse AdminApi::Login(const HttpRequest& request) {
   if (username.size() > 100 || password.size() > 1024) {
     return ErrorResponse(401, "bad_credentials", "Wrong username or password.");
   }
-  auto candidate = FindLoginCandidate(pool_, username);
+  auto candidate = repos_.admins.FindLoginCandidate(username);
   if (!candidate) return FromError(candidate.error());
   std::string user_key = LoginUserKey(*candidate);
   std::string ip_key = LoginAddressKey(ClientAddress(request));
@@ -338,7 +337,7 @@ HttpResponse AdminApi::Login(const HttpRequest& request) {
   throttle_.Refund(ip_key);
   std::string token = NewGuestToken(random_);  // 32 random bytes, base64url
   std::string csrf = NewGuestToken(random_);
-  auto created = CreateSession(pool_, Sha256Hex(token), admin->info.id, csrf);
+  auto created = repos_.sessions.Create(Sha256Hex(token), admin->info.id, csrf);
   if (!created) return FromError(created.error());
   SessionInfo info{admin->info.id, admin->info.username, admin->info.display_name, csrf};
   HttpResponse r = Json(200, SessionJson(info));
@@ -351,7 +350,7 @@ HttpResponse AdminApi::Route(const HttpRequest& request, const Session& session,
   const std::string& m = request.method;
   if (route == "session" && m == "GET") return Json(200, SessionJson(session.info));
   if (route == "logout" && m == "POST") {
-    auto deleted = DeleteSession(pool_, session.token_hash);
+    auto deleted = repos_.sessions.Delete(session.token_hash);
     if (!deleted) return FromError(deleted.error());
     HttpResponse r = Json(200, json{{"loggedOut", true}});
     r.headers.emplace_back("Set-Cookie", SessionCookie(request, "", 0));
@@ -365,7 +364,7 @@ HttpResponse AdminApi::Route(const HttpRequest& request, const Session& session,
     r.headers.emplace_back("X-Accel-Buffering", "no");
     r.stream = streams_(
         AdminStreamRequest{*last, [this, hash = session.token_hash] {
-                             auto alive = SessionAlive(pool_, hash, options_.idle_seconds);
+                             auto alive = repos_.sessions.Alive(hash, options_.idle_seconds);
                              return !alive || *alive;  // a database hiccup does not end the stream
                            }});
     return r;
@@ -377,7 +376,7 @@ HttpResponse AdminApi::Route(const HttpRequest& request, const Session& session,
     }
     std::uint64_t before = 0;
     if (auto b = request.Query("before"); b && ParseId(*b)) before = *ParseId(*b);
-    EC_TRY(entries, ListAudit(pool_, limit, before));
+    EC_TRY(entries, repos_.audit.List(limit, before));
     json out = json::array();
     for (const auto& e : entries) out.push_back(AuditEntryJson(e));
     return Json(200, json{{"entries", out}});
@@ -399,7 +398,7 @@ HttpResponse AdminApi::Sites(const HttpRequest& request, const Session& session,
   if (!body) return ErrorResponse(400, "invalid_json", body.error().message);
   if (parts.size() == 1) {
     if (m == "GET") {
-      EC_TRY(sites, ListSites(pool_));
+      EC_TRY(sites, repos_.sites.List());
       json out = json::array();
       for (const auto& s : sites) out.push_back(AdminSiteJson(s));
       return Json(200, json{{"sites", out}});
@@ -430,7 +429,7 @@ HttpResponse AdminApi::Sites(const HttpRequest& request, const Session& session,
       patch.title.reset();
       patch.primary_color.reset();
       patch.is_main.reset();
-      EC_TRY(created, CreateSite(pool_, site, patch, actor));
+      EC_TRY(created, repos_.sites.Create(site, patch, actor));
       return Json(201, AdminSiteJson(created));
     }
     return ErrorResponse(405, "method_not_allowed", "Use GET or POST.");
@@ -439,16 +438,16 @@ HttpResponse AdminApi::Sites(const HttpRequest& request, const Session& session,
   if (!shared::IsValidSiteKey(key)) return ErrorResponse(404, "not_found", "No such site.");
   if (parts.size() == 2) {
     if (m == "GET") {
-      EC_TRY(site, FindSiteWithOrigins(pool_, key));
+      EC_TRY(site, repos_.sites.Find(key));
       return Json(200, AdminSiteJson(site));
     }
     if (m == "PATCH") {
       EC_TRY(patch, ParseSitePatch(*body));
-      EC_TRY(site, UpdateSite(pool_, key, patch, actor));
+      EC_TRY(site, repos_.sites.Update(key, patch, actor));
       return Json(200, AdminSiteJson(site));
     }
     if (m == "DELETE") {
-      EC_TRY(done, DeleteSite(pool_, key, actor));
+      EC_TRY(done, repos_.sites.Remove(key, actor));
       (void)done;
       return Json(200, json{{"removed", key}});
     }
@@ -458,19 +457,19 @@ HttpResponse AdminApi::Sites(const HttpRequest& request, const Session& session,
   if (what == "origins" && parts.size() == 3 && (m == "POST" || m == "DELETE")) {
     EC_TRY(origin, OriginField(*body));
     if (m == "POST") {
-      EC_TRY(site, AddSiteOrigin(pool_, key, origin, actor));
+      EC_TRY(site, repos_.sites.AddOrigin(key, origin, actor));
       return Json(201, AdminSiteJson(site));
     }
-    EC_TRY(site, RemoveSiteOrigin(pool_, key, origin, actor));
+    EC_TRY(site, repos_.sites.RemoveOrigin(key, origin, actor));
     return Json(200, AdminSiteJson(site));
   }
   if (what == "key" && parts.size() == 3 && m == "POST") {
-    EC_TRY(site, RegenerateSiteKey(pool_, key, NewSiteKey(random_), actor));
+    EC_TRY(site, repos_.sites.RegenerateKey(key, NewSiteKey(random_), actor));
     return Json(200, AdminSiteJson(site));
   }
   if (what == "secret-keys" && parts.size() == 3) {
     if (m == "GET") {
-      EC_TRY(keys, ListSecretKeys(pool_, key));
+      EC_TRY(keys, repos_.secret_keys.List(key));
       json out = json::array();
       for (const auto& k : keys) out.push_back(SecretKeyJson(k));
       return Json(200, json{{"secretKeys", out}});
@@ -478,7 +477,7 @@ HttpResponse AdminApi::Sites(const HttpRequest& request, const Session& session,
     if (m == "POST") {
       EC_TRY(label, TextField(*body, "label", 200, true));
       std::string secret = NewSecretKey(random_);
-      EC_TRY(info, CreateSecretKey(pool_, key, secret, label.value_or(""), actor));
+      EC_TRY(info, repos_.secret_keys.Create(key, secret, label.value_or(""), actor));
       json out = SecretKeyJson(info);
       out["secret"] = secret;  // the only time it is shown
       return Json(201, out);
@@ -487,7 +486,7 @@ HttpResponse AdminApi::Sites(const HttpRequest& request, const Session& session,
   if (what == "secret-keys" && parts.size() == 4 && m == "DELETE") {
     auto id = ParseId(parts[3]);
     if (!id) return ErrorResponse(404, "not_found", "No such secret key.");
-    EC_TRY(info, RevokeSecretKey(pool_, key, *id, actor));
+    EC_TRY(info, repos_.secret_keys.Revoke(key, *id, actor));
     return Json(200, SecretKeyJson(info));
   }
   return ErrorResponse(404, "not_found", "No such admin route.");
@@ -515,10 +514,10 @@ HttpResponse AdminApi::Conversations(const HttpRequest& request, const Session& 
     if (auto limit = request.Query("limit"); limit && ParseId(*limit)) {
       filter.limit = static_cast<unsigned>(std::min<std::uint64_t>(*ParseId(*limit), 1000));
     }
-    EC_TRY(rows, ListConversations(pool_, filter));
+    EC_TRY(rows, repos_.conversations.List(filter));
     std::vector<std::uint64_t> ids;
     for (const auto& c : rows) ids.push_back(c.id);
-    EC_TRY(unread, UnreadCounts(pool_, ids));
+    EC_TRY(unread, repos_.conversations.UnreadCounts(ids));
     json out = json::array();
     for (const auto& c : rows) {
       json j = ConversationSummaryJson(c);
@@ -531,7 +530,7 @@ HttpResponse AdminApi::Conversations(const HttpRequest& request, const Session& 
   auto id = ParseId(parts[1]);
   if (!id) return ErrorResponse(404, "not_found", "No such conversation.");
   if (parts.size() == 2 && m == "GET") {
-    EC_TRY(detail, ShowConversation(pool_, *id));
+    EC_TRY(detail, repos_.conversations.Show(*id));
     json messages = json::array();
     std::uint64_t last = 0;
     for (const auto& msg : detail.messages) {
@@ -539,7 +538,7 @@ HttpResponse AdminApi::Conversations(const HttpRequest& request, const Session& 
       last = std::max(last, msg.id);
     }
     if (request.Query("markRead").value_or("1") != "0" && last > 0) {
-      auto marked = MarkConversationRead(pool_, *id, last);
+      auto marked = repos_.conversations.MarkRead(*id, last);
       if (!marked) return FromError(marked.error());
     }
     json out = ConversationSummaryJson(detail.summary);
@@ -549,16 +548,17 @@ HttpResponse AdminApi::Conversations(const HttpRequest& request, const Session& 
   if (parts.size() == 3 && parts[2] == "messages" && m == "POST") {
     auto input = ParseMessageInput(request.body);
     if (!input) return ErrorResponse(400, input.error().code, input.error().message);
-    EC_TRY(reply, PostAgentReply(pool_, *id, session.info.username, input->text, input->client_id));
+    EC_TRY(reply,
+           repos_.conversations.Reply(*id, session.info.username, input->text, input->client_id));
     if (reply.event) events_.Publish(*reply.event);
-    auto marked = MarkConversationRead(pool_, *id, reply.message.id);
+    auto marked = repos_.conversations.MarkRead(*id, reply.message.id);
     if (!marked) return FromError(marked.error());
     return Json(reply.created ? 201 : 200,
                 json{{"message", AdminMessageJson(reply.message)}, {"created", reply.created}});
   }
   if (parts.size() == 3 && (parts[2] == "resolve" || parts[2] == "reopen") && m == "POST") {
     std::string status = parts[2] == "resolve" ? "resolved" : "open";
-    EC_TRY(event, SetConversationStatus(pool_, *id, status));
+    EC_TRY(event, repos_.conversations.SetStatus(*id, status));
     if (event) events_.Publish(*event);
     return Json(200, json{{"id", *id}, {"status", status}, {"changed", event.has_value()}});
   }
@@ -573,7 +573,7 @@ HttpResponse AdminApi::Admins(const HttpRequest& request, const Session& session
   auto body = ParseBody(request);
   if (!body) return ErrorResponse(400, "invalid_json", body.error().message);
   if (parts.size() == 1 && m == "GET") {
-    EC_TRY(admins, ListAdmins(pool_));
+    EC_TRY(admins, repos_.admins.List());
     json out = json::array();
     for (const auto& a : admins) out.push_back(AdminInfoJson(a));
     return Json(200, json{{"admins", out}});
@@ -586,8 +586,8 @@ HttpResponse AdminApi::Admins(const HttpRequest& request, const Session& session
       return ErrorResponse(400, "invalid_input", "password is required");
     }
     EC_TRY(hash, HashAdminPassword(body->at("password").get<std::string>()));
-    EC_TRY(admin, CreateAdmin(pool_, *username, display && !display->empty() ? *display : *username,
-                              hash, actor));
+    EC_TRY(admin, repos_.admins.Create(
+                      *username, display && !display->empty() ? *display : *username, hash, actor));
     return Json(201, AdminInfoJson(admin));
   }
   if (parts.size() < 2) return ErrorResponse(404, "not_found", "No such admin route.");
@@ -597,13 +597,13 @@ HttpResponse AdminApi::Admins(const HttpRequest& request, const Session& session
   if (!removal && !password) return ErrorResponse(404, "not_found", "No such admin route.");
   // The row the name reaches (the table's collation: "ADMIN" and "admin " are admin), decided on
   // by id from here on.
-  EC_TRY(target, FindAdminCredentials(pool_, username));
+  EC_TRY(target, repos_.admins.FindCredentials(username));
   if (!target) return ErrorResponse(404, "not_found", "No such admin.");
   bool is_me = target->info.id == session.info.admin_id;
   if (removal) {
     if (is_me)
       return ErrorResponse(409, "conflict", "You cannot remove yourself; ask another admin.");
-    EC_TRY(done, RemoveAdmin(pool_, target->info.id, actor));
+    EC_TRY(done, repos_.admins.Remove(target->info.id, actor));
     (void)done;
     return Json(200, json{{"removed", target->info.username}});
   }
@@ -619,7 +619,7 @@ HttpResponse AdminApi::Admins(const HttpRequest& request, const Session& session
     }
   }
   EC_TRY(hash, HashAdminPassword(body->at("password").get<std::string>()));
-  EC_TRY(done, SetAdminPassword(pool_, target->info.id, hash, actor, session.token_hash));
+  EC_TRY(done, repos_.admins.SetPassword(target->info.id, hash, actor, session.token_hash));
   (void)done;
   return Json(200, json{{"username", target->info.username}, {"passwordChanged", true}});
 }

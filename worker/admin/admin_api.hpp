@@ -13,13 +13,18 @@
 #include <optional>
 #include <string>
 
-#include "admin/admin_store.hpp"
 #include "admin/login_throttle.hpp"
+#include "common/clock.hpp"
 #include "common/ids.hpp"
 #include "http/stream.hpp"
 #include "http/types.hpp"
-#include "store/events.hpp"
-#include "store/pool.hpp"
+#include "store/admin_repo.hpp"
+#include "store/audit_repo.hpp"
+#include "store/conversation_repo.hpp"
+#include "store/event_publisher.hpp"
+#include "store/secret_key_repo.hpp"
+#include "store/session_repo.hpp"
+#include "store/site_repo.hpp"
 
 namespace edgechat::worker {
 
@@ -45,10 +50,21 @@ struct AdminStreamRequest {
 };
 using AdminStreamFactory = std::function<std::shared_ptr<StreamSource>(AdminStreamRequest)>;
 
+// The repositories the admin API works through (MySQL ones in the worker, fakes in unit tests).
+struct AdminRepos {
+  SiteRepo& sites;
+  SecretKeyRepo& secret_keys;
+  AdminRepo& admins;
+  SessionRepo& sessions;
+  AuditRepo& audit;
+  ConversationRepo& conversations;
+};
+
 class AdminApi {
  public:
-  AdminApi(ConnectionPool& pool, RandomFill random, EventPublisher& events,
-           AdminStreamFactory streams, AdminApiOptions options = {});
+  // `clock` times the login throttle's window.
+  AdminApi(AdminRepos repos, RandomFill random, EventPublisher& events, AdminStreamFactory streams,
+           AdminApiOptions options = {}, Clock clock = SteadyClock());
 
   // Answers any request under /api/v1/admin/; std::nullopt if the path is not ours.
   std::optional<HttpResponse> Handle(const HttpRequest& request);
@@ -65,7 +81,7 @@ class AdminApi {
                              const std::string& route);
   HttpResponse Admins(const HttpRequest& request, const Session& session, const std::string& route);
 
-  ConnectionPool& pool_;
+  AdminRepos repos_;
   RandomFill random_;
   EventPublisher& events_;
   AdminStreamFactory streams_;

@@ -4,9 +4,12 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 
-#include "admin/admin_store.hpp"
+#include "store/admin_repo.hpp"
+#include "store/audit_repo.hpp"
 #include "store/conversation_repo.hpp"
 #include "store/models.hpp"
+#include "store/secret_key_repo.hpp"
+#include "store/site_repo.hpp"
 
 namespace edgechat::worker {
 

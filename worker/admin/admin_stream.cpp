@@ -6,8 +6,6 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "admin/admin_store.hpp"
-
 namespace edgechat::worker {
 
 namespace net = boost::asio;
@@ -24,11 +22,11 @@ auto OnPool(net::thread_pool& pool, Fn fn) -> net::awaitable<std::optional<declt
 
 }  // namespace
 
-AdminStream::AdminStream(ConnectionPool& pool, net::thread_pool& blocking,
+AdminStream::AdminStream(AllEventsLog& events, net::thread_pool& blocking,
                          const std::atomic<bool>& shutdown,
                          std::optional<std::uint64_t> last_event_id,
                          std::function<bool()> session_alive, AdminStreamOptions options)
-    : pool_(pool),
+    : events_(events),
       blocking_(blocking),
       shutdown_(shutdown),
       options_(options),
@@ -47,7 +45,7 @@ net::awaitable<std::optional<std::string>> AdminStream::Next() {
       cursor_ = *last_event_id_;
     } else {
       // No Last-Event-ID: start after the newest event (the panel loads its lists itself).
-      auto last = co_await OnPool(blocking_, [this] { return LastEventIdOfAll(pool_); });
+      auto last = co_await OnPool(blocking_, [this] { return events_.LastEventId(); });
       if (!last || !last->ok()) co_return std::nullopt;
       cursor_ = last->value();
     }
@@ -61,7 +59,7 @@ net::awaitable<std::optional<std::string>> AdminStream::Next() {
     std::uint64_t from =
         std::max(floor_, cursor_ > options_.lookback ? cursor_ - options_.lookback : 0);
     auto events = co_await OnPool(blocking_, [this, from] {
-      return EventsOfAllAfter(pool_, from, options_.page + options_.lookback);
+      return events_.EventsAfter(from, options_.page + options_.lookback);
     });
     std::string text;
     if (events && events->ok()) {

@@ -19,7 +19,7 @@
 #include <string>
 
 #include "http/stream.hpp"
-#include "store/pool.hpp"
+#include "store/event_repo.hpp"
 
 namespace edgechat::worker {
 
@@ -33,7 +33,7 @@ struct AdminStreamOptions {
 
 class AdminStream : public StreamSource {
  public:
-  AdminStream(ConnectionPool& pool, boost::asio::thread_pool& blocking,
+  AdminStream(AllEventsLog& events, boost::asio::thread_pool& blocking,
               const std::atomic<bool>& shutdown, std::optional<std::uint64_t> last_event_id,
               std::function<bool()> session_alive, AdminStreamOptions options = {});
 
@@ -41,7 +41,7 @@ class AdminStream : public StreamSource {
   void Close() override;
 
  private:
-  ConnectionPool& pool_;
+  AllEventsLog& events_;
   boost::asio::thread_pool& blocking_;
   const std::atomic<bool>& shutdown_;
   AdminStreamOptions options_;
@@ -59,18 +59,18 @@ class AdminStream : public StreamSource {
 // Opens admin streams; ShutdownAll ends them at their next poll (the worker's graceful stop).
 class AdminStreams {
  public:
-  AdminStreams(ConnectionPool& pool, boost::asio::thread_pool& blocking,
+  AdminStreams(AllEventsLog& events, boost::asio::thread_pool& blocking,
                AdminStreamOptions options = {})
-      : pool_(pool), blocking_(blocking), options_(options) {}
+      : events_(events), blocking_(blocking), options_(options) {}
   std::shared_ptr<StreamSource> Open(std::optional<std::uint64_t> last_event_id,
                                      std::function<bool()> session_alive) {
-    return std::make_shared<AdminStream>(pool_, blocking_, shutdown_, last_event_id,
+    return std::make_shared<AdminStream>(events_, blocking_, shutdown_, last_event_id,
                                          std::move(session_alive), options_);
   }
   void ShutdownAll() { shutdown_ = true; }
 
  private:
-  ConnectionPool& pool_;
+  AllEventsLog& events_;
   boost::asio::thread_pool& blocking_;
   AdminStreamOptions options_;
   std::atomic<bool> shutdown_{false};

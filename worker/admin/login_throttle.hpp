@@ -6,11 +6,12 @@
 
 #include <chrono>
 #include <cstddef>
-#include <functional>
 #include <initializer_list>
 #include <map>
 #include <mutex>
 #include <string>
+
+#include "common/clock.hpp"
 
 namespace edgechat::worker {
 
@@ -21,10 +22,10 @@ struct ThrottleKey {
 
 class LoginThrottle {
  public:
-  using Clock = std::function<std::chrono::steady_clock::time_point()>;
+  using Clock = worker::Clock;
   // Above `max_keys` live keys the expired ones are dropped, then all of them (bounded memory
   // under a flood of made-up names).
-  explicit LoginThrottle(std::chrono::seconds window, Clock clock = std::chrono::steady_clock::now,
+  explicit LoginThrottle(std::chrono::seconds window, Clock clock = SteadyClock(),
                          std::size_t max_keys = 100000)
       : window_(window), clock_(std::move(clock)), max_keys_(max_keys) {}
 

@@ -12,6 +12,7 @@
 #include "http/stream.hpp"
 #include "http/types.hpp"
 #include "store/chat_store.hpp"
+#include "store/event_publisher.hpp"
 
 namespace edgechat::worker {
 

@@ -11,9 +11,9 @@
 #include <vector>
 
 #include "admin/admin_json.hpp"
-#include "admin/admin_store.hpp"
 #include "api/json_shapes.hpp"
 #include "common/ids.hpp"
+#include "common/password.hpp"
 #include "common/text.hpp"
 #include "config/config.hpp"
 #include "ctl/args.hpp"
@@ -21,10 +21,14 @@
 #include "registry/registry.hpp"
 #include "shared/origin.hpp"
 #include "store/admin_repo.hpp"
+#include "store/audit_repo.hpp"
 #include "store/conversation_repo.hpp"
 #include "store/event_retention.hpp"
+#include "store/message_repo.hpp"
 #include "store/migrations.hpp"
 #include "store/pool.hpp"
+#include "store/secret_key_repo.hpp"
+#include "store/site_repo.hpp"
 
 namespace edgechat::worker::ctl {
 namespace {

@@ -45,7 +45,7 @@ constexpr char kHeartbeat[] = ": heartbeat\n\n";
 
 }  // namespace
 
-GuestStream::GuestStream(EventHub& hub, ChatStore& store, net::thread_pool& blocking,
+GuestStream::GuestStream(EventHub& hub, GuestEventLog& store, net::thread_pool& blocking,
                          std::uint64_t guest_id, std::optional<std::uint64_t> last_event_id,
                          StreamOptions options, GuestStreamCounts::Slot slot)
     : hub_(hub),
@@ -318,7 +318,7 @@ std::vector<ResyncBatch> PlanResync(std::size_t guests, std::size_t batch,
   return plan;
 }
 
-EventHub::EventHub(ChatStore& store, net::thread_pool& blocking, StreamOptions options,
+EventHub::EventHub(GuestEventLog& store, net::thread_pool& blocking, StreamOptions options,
                    const std::vector<net::io_context::executor_type>& loops, UnitRandom random)
     : store_(store), blocking_(blocking), options_(options), random_(std::move(random)) {
   if (!random_) {
@@ -458,7 +458,7 @@ net::awaitable<bool> EventHub::CatchUp(std::span<const std::uint64_t> guests) {
   auto newest =
       co_await OnPool(blocking_, [this, guests] { return store_.NewestEventIds(guests); });
   if (!newest || !newest->ok()) co_return false;  // MySQL down: the next round tries again
-  auto rows = std::make_shared<const std::vector<ChatStore::NewestEvent>>(newest->value());
+  auto rows = std::make_shared<const std::vector<GuestEventLog::NewestEvent>>(newest->value());
   for (auto& shard : shards_) {
     net::post(shard->executor, [shard = shard.get(), rows] {
       for (const auto& row : *rows) {

@@ -33,8 +33,8 @@
 #include <vector>
 
 #include "http/stream.hpp"
-#include "store/chat_store.hpp"
-#include "store/events.hpp"
+#include "store/event_publisher.hpp"
+#include "store/event_repo.hpp"
 
 namespace edgechat::worker {
 
@@ -104,7 +104,7 @@ class GuestStreamCounts : public std::enable_shared_from_this<GuestStreamCounts>
 // that loop's thread: the hub reaches it with one handler per loop, never with a lock.
 class GuestStream : public StreamSource, public std::enable_shared_from_this<GuestStream> {
  public:
-  GuestStream(EventHub& hub, ChatStore& store, boost::asio::thread_pool& blocking,
+  GuestStream(EventHub& hub, GuestEventLog& store, boost::asio::thread_pool& blocking,
               std::uint64_t guest_id, std::optional<std::uint64_t> last_event_id,
               StreamOptions options, GuestStreamCounts::Slot slot);
 
@@ -150,7 +150,7 @@ class GuestStream : public StreamSource, public std::enable_shared_from_this<Gue
   void OnHeartbeat();
 
   EventHub& hub_;
-  ChatStore& store_;
+  GuestEventLog& store_;
   boost::asio::thread_pool& blocking_;
   const std::uint64_t guest_id_;
   const StreamOptions options_;
@@ -201,7 +201,7 @@ class EventHub {
   using UnitRandom = std::function<double()>;
 
   // Streams must run on one of `loops` (the server's connection loops).
-  EventHub(ChatStore& store, boost::asio::thread_pool& blocking, StreamOptions options,
+  EventHub(GuestEventLog& store, boost::asio::thread_pool& blocking, StreamOptions options,
            const std::vector<boost::asio::io_context::executor_type>& loops,
            UnitRandom random = {});
 
@@ -249,7 +249,7 @@ class EventHub {
   boost::asio::awaitable<void> Rounds();
   boost::asio::awaitable<void> Resync(std::uint64_t generation);
 
-  ChatStore& store_;
+  GuestEventLog& store_;
   boost::asio::thread_pool& blocking_;
   StreamOptions options_;
   UnitRandom random_;  // used on the first loop only

@@ -16,7 +16,7 @@
 
 #include "config/config.hpp"
 #include "events/hub.hpp"
-#include "store/events.hpp"
+#include "store/event_publisher.hpp"
 
 namespace edgechat::worker {
 

@@ -5,9 +5,8 @@
 #include "api/json_shapes.hpp"
 #include "log/log.hpp"
 #include "shared/registry.hpp"
-#include "store/admin_repo.hpp"
-#include "store/mysql_chat_store.hpp"
 #include "store/mysql_util.hpp"
+#include "store/site_repo.hpp"
 
 namespace edgechat::worker {
 
@@ -21,12 +20,8 @@ json RegistryDocument(std::int64_t revision, const std::vector<Site>& sites) {
 }
 
 Result<std::int64_t> ReadRegistryRevision(ConnectionPool& pool) {
-  return WithConnection<std::int64_t>(pool, [&](DbConnection& c) -> Result<std::int64_t> {
-    auto stmt = Prepare(c, "SELECT revision FROM registry_state WHERE id = 1");
-    auto rs = Query(*stmt);
-    if (!rs->next()) return Error{"db_error", "registry_state has no row (run migrate)"};
-    return static_cast<std::int64_t>(rs->getInt64("revision"));
-  });
+  return WithConnection<std::int64_t>(
+      pool, [&](DbConnection& c) -> Result<std::int64_t> { return ReadRegistryRevision(c); });
 }
 
 Result<json> BuildRegistryDocument(ConnectionPool& pool, std::chrono::milliseconds read_pause) {
@@ -35,13 +30,11 @@ Result<json> BuildRegistryDocument(ConnectionPool& pool, std::chrono::millisecon
   return WithTransaction<json>(
       pool,
       [&](DbConnection& c) -> Result<json> {
-        auto rev = Prepare(c, "SELECT revision FROM registry_state WHERE id = 1");
-        auto rrs = Query(*rev);
-        if (!rrs->next()) return Error{"db_error", "registry_state has no row (run migrate)"};
-        std::int64_t revision = rrs->getInt64("revision");
+        auto revision = ReadRegistryRevision(c);
+        if (!revision) return revision.error();
         if (read_pause.count() > 0) std::this_thread::sleep_for(read_pause);
         std::vector<Site> sites = LoadSitesWithOrigins(c);
-        return RegistryDocument(revision, sites);
+        return RegistryDocument(*revision, sites);
       },
       TransactionKind::kConsistentSnapshot);
 }

@@ -3,17 +3,19 @@
 
 #include <cstdint>
 #include <optional>
-#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "shared/result.hpp"
+#include "store/event_repo.hpp"
 #include "store/models.hpp"
 
 namespace edgechat::worker {
 
-class ChatStore {
+// The guest events a stream reads are GuestEventLog (store/event_repo.hpp), the event hub's
+// narrower view of the same store.
+class ChatStore : public GuestEventLog {
  public:
   virtual ~ChatStore() = default;
 
@@ -47,28 +49,6 @@ class ChatStore {
   // Error{"not_reactable"} if it is not an agent reply.
   virtual Result<ReactionChange> SetReaction(const Guest& guest, std::uint64_t message_id,
                                              const std::optional<std::string>& value) = 0;
-  // Events of the guest's conversation with id > after_id, oldest first, at most `limit`.
-  virtual Result<std::vector<EventNotice>> EventsAfter(std::uint64_t guest_id,
-                                                       std::uint64_t after_id, unsigned limit) = 0;
-  // The id of the newest event of the guest's conversation (0 if none).
-  virtual Result<std::uint64_t> LastEventId(std::uint64_t guest_id) = 0;
-  // The same for many guests at once: {guest id, newest event id} for each guest that has a
-  // conversation with events, in no particular order. The event hub's catch-up check of every
-  // idle stream. The default asks LastEventId per guest; the MySQL store batches.
-  struct NewestEvent {
-    std::uint64_t guest_id = 0;
-    std::uint64_t event_id = 0;
-  };
-  virtual Result<std::vector<NewestEvent>> NewestEventIds(std::span<const std::uint64_t> guests) {
-    std::vector<NewestEvent> out;
-    for (std::uint64_t guest : guests) {
-      auto last = LastEventId(guest);
-      if (!last) return last.error();
-      if (*last != 0) out.push_back(NewestEvent{guest, *last});
-    }
-    return out;
-  }
-
   // Stream tickets (for EventSource clients): stores a ticket of the guest, by its hash, valid for
   // `ttl_seconds`.
   virtual Status CreateStreamTicket(std::uint64_t guest_id, const std::string& ticket_hash,

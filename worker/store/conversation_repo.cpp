@@ -4,7 +4,8 @@
 
 #include "api/json_shapes.hpp"
 #include "common/text.hpp"
-#include "store/mysql_chat_store.hpp"
+#include "store/event_repo.hpp"
+#include "store/message_repo.hpp"
 #include "store/mysql_util.hpp"
 
 namespace edgechat::worker {
@@ -191,6 +192,39 @@ Result<std::optional<EventNotice>> SetConversationStatus(ConnectionPool& pool,
     update->executeUpdate();
     nlohmann::json data = {{"conversationId", conversation_id}, {"status", status}};
     return Out(InsertEvent(c, conversation_id, conversation->guest_id, "status", data.dump()));
+  });
+}
+
+Result<std::map<std::uint64_t, std::uint64_t>> UnreadCounts(ConnectionPool& pool,
+                                                            const std::vector<std::uint64_t>& ids) {
+  using Counts = std::map<std::uint64_t, std::uint64_t>;
+  return WithConnection<Counts>(pool, [&](DbConnection& c) -> Result<Counts> {
+    Counts counts;
+    auto stmt = Prepare(c,
+                        "SELECT COUNT(*) AS unread FROM messages m "
+                        "LEFT JOIN conversation_reads r ON r.conversation_id = m.conversation_id "
+                        "WHERE m.conversation_id = ? AND m.author = 'guest' "
+                        "AND m.id > COALESCE(r.last_read_message_id, 0)");
+    for (auto id : ids) {
+      stmt->setUInt64(1, id);
+      auto rs = Query(*stmt);
+      counts[id] = rs->next() ? rs->getUInt64("unread") : 0;
+    }
+    return counts;
+  });
+}
+
+Status MarkConversationRead(ConnectionPool& pool, std::uint64_t conversation_id,
+                            std::uint64_t message_id) {
+  return WithConnection<Ok>(pool, [&](DbConnection& c) -> Status {
+    auto upsert = Prepare(c,
+                          "INSERT INTO conversation_reads (conversation_id, last_read_message_id) "
+                          "VALUES (?, ?) ON DUPLICATE KEY UPDATE last_read_message_id = "
+                          "GREATEST(last_read_message_id, VALUES(last_read_message_id))");
+    upsert->setUInt64(1, conversation_id);
+    upsert->setUInt64(2, message_id);
+    upsert->executeUpdate();
+    return Ok{};
   });
 }
 

@@ -1,13 +1,15 @@
-// The admin side of conversations (CLI now, admin API later): list, read, reply, resolve.
+// The admin side of conversations (admin API and CLI): list, read, reply, resolve, and the
+// inbox's read markers.
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "shared/result.hpp"
-#include "store/events.hpp"
+#include "store/event_notice.hpp"
 #include "store/models.hpp"
 #include "store/pool.hpp"
 
@@ -64,5 +66,58 @@ Result<AgentReply> PostAgentReply(ConnectionPool& pool, std::uint64_t conversati
 Result<std::optional<EventNotice>> SetConversationStatus(ConnectionPool& pool,
                                                          std::uint64_t conversation_id,
                                                          const std::string& status);
+
+// Unread guest messages (after the read marker) of each conversation in `ids`.
+Result<std::map<std::uint64_t, std::uint64_t>> UnreadCounts(ConnectionPool& pool,
+                                                            const std::vector<std::uint64_t>& ids);
+// Everything up to `message_id` of the conversation is read.
+Status MarkConversationRead(ConnectionPool& pool, std::uint64_t conversation_id,
+                            std::uint64_t message_id);
+
+// Conversations as the admin API uses them (a fake in its unit tests).
+class ConversationRepo {
+ public:
+  virtual ~ConversationRepo() = default;
+  virtual Result<std::vector<ConversationSummary>> List(const ConversationFilter& filter) = 0;
+  virtual Result<ConversationDetail> Show(std::uint64_t id) = 0;
+  virtual Result<AgentReply> Reply(std::uint64_t conversation_id,
+                                   const std::optional<std::string>& admin_username,
+                                   const std::string& text,
+                                   const std::optional<std::string>& client_id) = 0;
+  virtual Result<std::optional<EventNotice>> SetStatus(std::uint64_t conversation_id,
+                                                       const std::string& status) = 0;
+  virtual Result<std::map<std::uint64_t, std::uint64_t>> UnreadCounts(
+      const std::vector<std::uint64_t>& ids) = 0;
+  virtual Status MarkRead(std::uint64_t conversation_id, std::uint64_t message_id) = 0;
+};
+
+class MysqlConversationRepo : public ConversationRepo {
+ public:
+  explicit MysqlConversationRepo(ConnectionPool& pool) : pool_(pool) {}
+  Result<std::vector<ConversationSummary>> List(const ConversationFilter& filter) override {
+    return ListConversations(pool_, filter);
+  }
+  Result<ConversationDetail> Show(std::uint64_t id) override { return ShowConversation(pool_, id); }
+  Result<AgentReply> Reply(std::uint64_t conversation_id,
+                           const std::optional<std::string>& admin_username,
+                           const std::string& text,
+                           const std::optional<std::string>& client_id) override {
+    return PostAgentReply(pool_, conversation_id, admin_username, text, client_id);
+  }
+  Result<std::optional<EventNotice>> SetStatus(std::uint64_t conversation_id,
+                                               const std::string& status) override {
+    return SetConversationStatus(pool_, conversation_id, status);
+  }
+  Result<std::map<std::uint64_t, std::uint64_t>> UnreadCounts(
+      const std::vector<std::uint64_t>& ids) override {
+    return worker::UnreadCounts(pool_, ids);
+  }
+  Status MarkRead(std::uint64_t conversation_id, std::uint64_t message_id) override {
+    return MarkConversationRead(pool_, conversation_id, message_id);
+  }
+
+ private:
+  ConnectionPool& pool_;
+};
 
 }  // namespace edgechat::worker

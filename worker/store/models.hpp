@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "shared/site_defaults.hpp"
-#include "store/events.hpp"
+#include "store/event_notice.hpp"
 
 namespace edgechat::worker {
 

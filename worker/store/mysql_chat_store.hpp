@@ -1,62 +1,72 @@
-// ChatStore on MySQL/MariaDB through the connection pool. Every query is prepared.
+// ChatStore on MySQL/MariaDB: the guest API's view, composed of the repositories that hold the
+// SQL (sites, guests, messages, events). Every query is prepared.
 #pragma once
 
-namespace sql {
-class ResultSet;
-}  // namespace sql
-
 #include "store/chat_store.hpp"
+#include "store/event_repo.hpp"
+#include "store/guest_repo.hpp"
+#include "store/message_repo.hpp"
 #include "store/pool.hpp"
+#include "store/site_repo.hpp"
 
 namespace edgechat::worker {
 
 class MysqlChatStore : public ChatStore {
  public:
-  explicit MysqlChatStore(ConnectionPool& pool) : pool_(pool) {}
+  explicit MysqlChatStore(ConnectionPool& pool)
+      : pool_(pool), guests_(pool), messages_(pool), events_(pool) {}
 
-  Result<std::optional<Site>> FindSiteByKey(std::string_view key) override;
+  Result<std::optional<Site>> FindSiteByKey(std::string_view key) override {
+    return worker::FindSiteByKey(pool_, key);
+  }
   Result<std::string> CreateGuest(std::uint64_t site_id, const std::string& public_id,
-                                  const std::string& token_hash, unsigned ttl_days) override;
+                                  const std::string& token_hash, unsigned ttl_days) override {
+    return guests_.CreateGuest(site_id, public_id, token_hash, ttl_days);
+  }
   Result<std::optional<Guest>> FindGuest(std::uint64_t site_id,
-                                         const std::string& token_hash) override;
+                                         const std::string& token_hash) override {
+    return guests_.FindGuest(site_id, token_hash);
+  }
   Result<std::optional<SiteGuest>> FindSiteAndGuest(std::string_view site_key,
-                                                    const std::string& token_hash) override;
-  Result<History> LoadHistory(const Guest& guest, const HistoryPage& page) override;
+                                                    const std::string& token_hash) override {
+    return guests_.FindSiteAndGuest(site_key, token_hash);
+  }
+  Result<History> LoadHistory(const Guest& guest, const HistoryPage& page) override {
+    return messages_.LoadHistory(guest, page);
+  }
   Result<PostedMessage> PostGuestMessage(const Site& site, const Guest& guest,
                                          const std::string& text,
-                                         const std::optional<std::string>& client_id) override;
+                                         const std::optional<std::string>& client_id) override {
+    return messages_.PostGuestMessage(site, guest, text, client_id);
+  }
   Result<ReactionChange> SetReaction(const Guest& guest, std::uint64_t message_id,
-                                     const std::optional<std::string>& value) override;
+                                     const std::optional<std::string>& value) override {
+    return messages_.SetReaction(guest, message_id, value);
+  }
   Result<std::vector<EventNotice>> EventsAfter(std::uint64_t guest_id, std::uint64_t after_id,
-                                               unsigned limit) override;
-  Result<std::uint64_t> LastEventId(std::uint64_t guest_id) override;
-  Result<std::vector<NewestEvent>> NewestEventIds(std::span<const std::uint64_t> guests) override;
+                                               unsigned limit) override {
+    return events_.EventsAfter(guest_id, after_id, limit);
+  }
+  Result<std::uint64_t> LastEventId(std::uint64_t guest_id) override {
+    return events_.LastEventId(guest_id);
+  }
+  Result<std::vector<NewestEvent>> NewestEventIds(std::span<const std::uint64_t> guests) override {
+    return events_.NewestEventIds(guests);
+  }
   Status CreateStreamTicket(std::uint64_t guest_id, const std::string& ticket_hash,
-                            unsigned ttl_seconds) override;
+                            unsigned ttl_seconds) override {
+    return guests_.CreateStreamTicket(guest_id, ticket_hash, ttl_seconds);
+  }
   Result<std::optional<SiteGuest>> RedeemStreamTicket(std::string_view site_key,
-                                                      const std::string& ticket_hash) override;
+                                                      const std::string& ticket_hash) override {
+    return guests_.RedeemStreamTicket(site_key, ticket_hash);
+  }
 
  private:
   ConnectionPool& pool_;
+  MysqlGuestRepo guests_;
+  MysqlGuestMessageRepo messages_;
+  MysqlGuestEventLog events_;
 };
-
-// Reads the current row of a sites query (columns as selected by kSiteColumns).
-Site SiteFromRow(sql::ResultSet& rs);
-// Every site with its allowed origins, in id order, on the caller's connection (so a caller in a
-// transaction reads them from its snapshot).
-std::vector<Site> LoadSitesWithOrigins(DbConnection& c);
-inline constexpr const char* kSiteColumns =
-    "id, site_key, name, title, primary_color, locked, locked_message, locale, is_main, "
-    "rate_limit_messages, rate_limit_window_s, rate_limit_burst, rate_limit_message, created_at";
-// The same columns of `sites s`, for queries that join it.
-inline constexpr const char* kSiteColumnsOfS =
-    "s.id, s.site_key, s.name, s.title, s.primary_color, s.locked, s.locked_message, s.locale, "
-    "s.is_main, s.rate_limit_messages, s.rate_limit_window_s, s.rate_limit_burst, "
-    "s.rate_limit_message, s.created_at";
-
-// Reads the current row of a messages query (columns as selected by kMessageColumns).
-Message MessageFromRow(sql::ResultSet& rs);
-inline constexpr const char* kMessageColumns =
-    "m.id, m.conversation_id, m.author, m.body, m.client_id, m.created_at";
 
 }  // namespace edgechat::worker

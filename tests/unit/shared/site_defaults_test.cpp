@@ -17,7 +17,8 @@ TEST(Color, AnythingElseIsRefused) {
     Result<std::string> color = ParseColor(text);
     ASSERT_FALSE(color.ok()) << text;
     EXPECT_EQ(color.error().code, "invalid_color");
-    EXPECT_EQ(color.error().message, "colour must look like #2563eb, got \"" + std::string(text) + "\"");
+    EXPECT_EQ(color.error().message,
+              "colour must look like #2563eb, got \"" + std::string(text) + "\"");
   }
 }
 

@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "store/events.hpp"
+#include "store/event_notice.hpp"
 
 namespace edgechat::worker {
 namespace {

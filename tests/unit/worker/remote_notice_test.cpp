@@ -4,7 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "events/remote_notice.hpp"
-#include "store/events.hpp"
+#include "store/event_notice.hpp"
 
 namespace edgechat::worker {
 namespace {

@@ -1,0 +1,20 @@
+// Announces committed events. The worker fans out locally and through Redis; the CLI only
+// through Redis. Must not block for long: called on request threads.
+#pragma once
+
+#include "store/event_notice.hpp"
+
+namespace edgechat::worker {
+
+class EventPublisher {
+ public:
+  virtual ~EventPublisher() = default;
+  virtual void Publish(const EventNotice& notice) = 0;
+};
+
+class NullEventPublisher : public EventPublisher {
+ public:
+  void Publish(const EventNotice&) override {}
+};
+
+}  // namespace edgechat::worker

@@ -1,0 +1,105 @@
+#include "store/secret_key_repo.hpp"
+
+#include "common/text.hpp"
+#include "store/site_lock.hpp"
+#include "store/site_repo.hpp"
+
+namespace edgechat::worker {
+
+namespace {
+
+SecretKeyInfo SecretKeyFromRow(sql::ResultSet& rs) {
+  SecretKeyInfo k;
+  k.id = rs.getUInt64("id");
+  k.site_key = rs.getString("site_key");
+  k.prefix = rs.getString("key_prefix");
+  k.label = rs.getString("label");
+  k.created_at = MysqlUtcToIso(std::string(rs.getString("created_at")));
+  k.last_used_at = OptionalIso(rs, "last_used_at");
+  k.revoked_at = OptionalIso(rs, "revoked_at");
+  return k;
+}
+
+constexpr const char* kSecretKeySelect =
+    "SELECT k.id, s.site_key, k.key_prefix, k.label, k.created_at, k.last_used_at, k.revoked_at "
+    "FROM site_secret_keys k JOIN sites s ON s.id = k.site_id ";
+
+}  // namespace
+
+std::string NewSecretKey(const RandomFill& random) {
+  return "esk_" + RandomAlnum(random, 40);
+}
+
+Result<SecretKeyInfo> CreateSecretKey(ConnectionPool& pool, const std::string& site_key,
+                                      const std::string& secret, const std::string& label,
+                                      const Actor& actor) {
+  return ChangeSite<SecretKeyInfo>(
+      pool, site_key, [&](DbConnection& c, const Site& site) -> Result<SecretKeyInfo> {
+        auto insert = Prepare(c,
+                              "INSERT INTO site_secret_keys (site_id, key_prefix, key_hash, label) "
+                              "VALUES (?, ?, ?, ?)");
+        insert->setUInt64(1, site.id);
+        insert->setString(2, secret.substr(0, kSecretKeyPrefixLength));
+        insert->setString(3, Sha256Hex(secret));
+        insert->setString(4, label);
+        insert->executeUpdate();
+        auto read = Prepare(c, std::string(kSecretKeySelect) + "WHERE k.id = LAST_INSERT_ID()");
+        auto rs = Query(*read);
+        if (!rs->next()) return Error{"db_error", "inserted key not found"};
+        SecretKeyInfo info = SecretKeyFromRow(*rs);
+        BumpRegistryRevision(c);
+        AppendAudit(c, actor, "secret_key.create", site_key,
+                    AuditDetail({{"site", site.name},
+                                 {"keyId", info.id},
+                                 {"prefix", info.prefix},
+                                 {"label", label}}));
+        return info;
+      });
+}
+
+Result<std::vector<SecretKeyInfo>> ListSecretKeys(ConnectionPool& pool,
+                                                  const std::string& site_key) {
+  using Keys = std::vector<SecretKeyInfo>;
+  return WithConnection<Keys>(pool, [&](DbConnection& c) -> Result<Keys> {
+    auto check = Prepare(c, "SELECT id FROM sites WHERE site_key = ?");
+    check->setString(1, site_key);
+    if (!Query(*check)->next()) return Error{"not_found", "no site with key " + site_key};
+    auto stmt = Prepare(c, std::string(kSecretKeySelect) + "WHERE s.site_key = ? ORDER BY k.id");
+    stmt->setString(1, site_key);
+    auto rs = Query(*stmt);
+    Keys keys;
+    while (rs->next()) keys.push_back(SecretKeyFromRow(*rs));
+    return keys;
+  });
+}
+
+Result<SecretKeyInfo> RevokeSecretKey(ConnectionPool& pool, const std::string& site_key,
+                                      std::uint64_t key_id, const Actor& actor) {
+  return ChangeSite<SecretKeyInfo>(
+      pool, site_key, [&](DbConnection& c, const Site& site) -> Result<SecretKeyInfo> {
+        auto revoke = Prepare(c,
+                              "UPDATE site_secret_keys SET revoked_at = UTC_TIMESTAMP(6) "
+                              "WHERE id = ? AND site_id = ? AND revoked_at IS NULL");
+        revoke->setUInt64(1, key_id);
+        revoke->setUInt64(2, site.id);
+        bool changed = revoke->executeUpdate() > 0;
+        auto read = Prepare(c, std::string(kSecretKeySelect) + "WHERE k.id = ? AND k.site_id = ?");
+        read->setUInt64(1, key_id);
+        read->setUInt64(2, site.id);
+        auto rs = Query(*read);
+        if (!rs->next()) {
+          return Error{"not_found",
+                       "no secret key " + std::to_string(key_id) + " for " + site.name};
+        }
+        SecretKeyInfo info = SecretKeyFromRow(*rs);
+        if (changed) {
+          BumpRegistryRevision(c);
+          AppendAudit(
+              c, actor, "secret_key.revoke", site_key,
+              AuditDetail({{"site", site.name}, {"keyId", info.id}, {"prefix", info.prefix}}));
+        }
+        return info;
+      });
+}
+
+}  // namespace edgechat::worker
