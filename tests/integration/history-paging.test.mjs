@@ -2,26 +2,20 @@
 // paged through with several page sizes, no gap and no duplicate; bad values are 400.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { startStack } from '../lib/stack.mjs';
-import { workerRequest } from '../lib/worker.mjs';
+import { stackWorkerRequest, guestHeaders, newWorkerGuest } from '../lib/worker.mjs';
 
 let stack;
 after(async () => { await stack?.stop(); });
 
 const TOTAL = 120;
-const worker = (method, path, options) =>
-  workerRequest(join(stack.varDir, 'run', 'worker.sock'), method, path, options);
-const auth = (token) => ({ 'Site-Key': stack.siteKey, Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' });
+const worker = (method, path, options) => stackWorkerRequest(stack, method, path, options);
+const auth = (token) => guestHeaders(stack, token);
+const newGuest = () => newWorkerGuest(stack);
 
 // Guests and their messages are written straight to the worker (the edge limits how fast a guest
 // may send); the pages are read through the edge, as the widget reads them. Each guest reads far
 // fewer pages than the edge's history limit allows it.
-async function newGuest() {
-  const res = await worker('POST', '/api/v1/external/guests', { headers: { 'Site-Key': stack.siteKey } });
-  assert.equal(res.status, 201, res.text);
-  return res.json;
-}
 
 async function post(token, text) {
   const res = await worker('POST', '/api/v1/external/messages', { headers: auth(token), body: { text, clientId: `c-${text}` } });

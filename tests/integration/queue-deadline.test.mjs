@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { startStack } from '../lib/stack.mjs';
-import { workerRequest } from '../lib/worker.mjs';
+import { stackWorkerRequest, guestHeaders, newWorkerGuest } from '../lib/worker.mjs';
 
 const POOL = 2;
 const DEADLINE_MS = 600;
@@ -21,15 +21,10 @@ before(async () => {
 after(async () => { await stack?.stop(); });
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const worker = (method, path, options) =>
-  workerRequest(join(stack.varDir, 'run', 'worker.sock'), method, path, options);
-const auth = (token) => ({ 'Site-Key': stack.siteKey, Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' });
+const worker = (method, path, options) => stackWorkerRequest(stack, method, path, options);
+const auth = (token) => guestHeaders(stack, token);
+const newGuest = () => newWorkerGuest(stack);
 
-async function newGuest() {
-  const res = await worker('POST', '/api/v1/external/guests', { headers: { 'Site-Key': stack.siteKey } });
-  assert.equal(res.status, 201, res.text);
-  return res.json;
-}
 
 /** POST /messages through the edge; resolves to {status, body, retryAfter, ms}. */
 async function send(token, clientId) {

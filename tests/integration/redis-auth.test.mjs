@@ -220,7 +220,14 @@ test('a wrong password: the edge limits per host and logs it once without the pa
   const original = await s.reloadWith((conf) =>
     conf.replace(/edgechat_redis_password_file [^;\n]+;/, `edgechat_redis_password_file ${wrongFile};`));
   try {
-    await waitFor('the edge to give Redis up', async () => (await s.status()).worker.redis === 'down');
+    // Every nginx worker process (the dev conf runs 2), not just the one that answered first: the
+    // guest's message below may reach either.
+    const downPids = new Set();
+    await waitFor('both nginx worker processes to give Redis up', async () => {
+      const status = await s.status();
+      if (status.worker.redis === 'down') downPids.add(status.worker.pid);
+      return downPids.size >= 2;
+    }, 10000);
     const before = await s.status();
     const config = await s.edge('GET', '/api/v1/external/config');
     assert.equal(config.status, 200, 'known sites are still served');

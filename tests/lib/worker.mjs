@@ -1,5 +1,6 @@
 // HTTP straight to a worker's unix socket, bypassing the edge (and its rate limits).
 import { request } from 'node:http';
+import { join } from 'node:path';
 
 /**
  * One HTTP request with node:http `options` (socketPath or host/port, localAddress...); `body` is
@@ -27,4 +28,21 @@ export function httpCall(options, body) {
 /** One request to the worker listening on `socketPath` (see httpCall). */
 export function workerRequest(socketPath, method, path, { headers = {}, body } = {}) {
   return httpCall({ socketPath, method, path, headers }, body);
+}
+
+/** One request to the worker of `stack` (tests/lib/stack.mjs), past the edge and its limits. */
+export function stackWorkerRequest(stack, method, path, options) {
+  return workerRequest(join(stack.varDir, 'run', 'worker.sock'), method, path, options);
+}
+
+/** The headers of a guest's JSON call on the stack's demo site. */
+export function guestHeaders(stack, token) {
+  return { 'Site-Key': stack.siteKey, Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
+}
+
+/** A new guest of the stack's demo site, made at the worker: {guestId, token, ...}. */
+export async function newWorkerGuest(stack) {
+  const res = await stackWorkerRequest(stack, 'POST', '/api/v1/external/guests', { headers: { 'Site-Key': stack.siteKey } });
+  if (res.status !== 201) throw new Error(`POST guests answered ${res.status}: ${res.text}`);
+  return res.json;
 }
