@@ -70,7 +70,7 @@ struct MainConf {
 };
 
 struct SrvConf {
-  ngx_str_t public_origin_text;  // as configured, for messages
+  ngx_str_t public_origin_text;   // as configured, for messages
   shared::Origin* public_origin;  // normalized; nullptr when unset
 };
 

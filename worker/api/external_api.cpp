@@ -238,8 +238,7 @@ Result<HistoryPage> ParseHistoryPage(const HttpRequest& request) {
   return page;
 }
 
-HttpResponse ExternalApi::GetMessages(const Site&, const Guest& guest,
-                                      const HttpRequest& request) {
+HttpResponse ExternalApi::GetMessages(const Site&, const Guest& guest, const HttpRequest& request) {
   auto page = ParseHistoryPage(request);
   if (!page) return ErrorResponse(400, page.error().code, page.error().message);
   // The last event id is read first: events after it may repeat messages of the history (the

@@ -40,8 +40,9 @@ class DeadlineQueue {
   // Runs a function later on a pool thread (boost::asio::post to the pool, in the worker).
   using Post = std::function<void(std::function<void()>)>;
 
-  DeadlineQueue(Post post, std::chrono::milliseconds deadline,
-                Clock clock = [] { return std::chrono::steady_clock::now(); });
+  DeadlineQueue(
+      Post post, std::chrono::milliseconds deadline,
+      Clock clock = [] { return std::chrono::steady_clock::now(); });
 
   // Queues `job`; it runs on a pool thread unless its ticket expires first.
   std::shared_ptr<QueuedJob> Submit(std::function<void()> job);
