@@ -1,26 +1,15 @@
 #include "admin/admin_stream.hpp"
 
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "common/run_on.hpp"
+
 namespace edgechat::worker {
 
 namespace net = boost::asio;
-
-namespace {
-
-template <typename Fn>
-auto OnPool(net::thread_pool& pool, Fn fn) -> net::awaitable<std::optional<decltype(fn())>> {
-  using R = std::optional<decltype(fn())>;  // asio needs a default-constructible result
-  co_return co_await net::co_spawn(
-      pool, [fn = std::move(fn)]() mutable -> net::awaitable<R> { co_return R(fn()); },
-      net::use_awaitable);
-}
-
-}  // namespace
 
 AdminStream::AdminStream(AllEventsLog& events, net::thread_pool& blocking,
                          const std::atomic<bool>& shutdown,
@@ -45,7 +34,7 @@ net::awaitable<std::optional<std::string>> AdminStream::Next() {
       cursor_ = *last_event_id_;
     } else {
       // No Last-Event-ID: start after the newest event (the panel loads its lists itself).
-      auto last = co_await OnPool(blocking_, [this] { return events_.LastEventId(); });
+      auto last = co_await RunOn(blocking_, [this] { return events_.LastEventId(); });
       if (!last || !last->ok()) co_return std::nullopt;
       cursor_ = last->value();
     }
@@ -58,7 +47,7 @@ net::awaitable<std::optional<std::string>> AdminStream::Next() {
     if (closed_ || shutdown_) co_return std::nullopt;
     std::uint64_t from =
         std::max(floor_, cursor_ > options_.lookback ? cursor_ - options_.lookback : 0);
-    auto events = co_await OnPool(blocking_, [this, from] {
+    auto events = co_await RunOn(blocking_, [this, from] {
       return events_.EventsAfter(from, options_.page + options_.lookback);
     });
     std::string text;
@@ -80,7 +69,7 @@ net::awaitable<std::optional<std::string>> AdminStream::Next() {
     auto now = std::chrono::steady_clock::now();
     if (session_alive_ && now - last_check_ >= options_.session_check) {
       last_check_ = now;
-      auto alive = co_await OnPool(blocking_, [this] { return session_alive_(); });
+      auto alive = co_await RunOn(blocking_, [this] { return session_alive_(); });
       if (alive && !*alive) co_return std::nullopt;
     }
     if (!text.empty()) {

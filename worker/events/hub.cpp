@@ -10,6 +10,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "common/run_on.hpp"
 #include "log/log.hpp"
 
 namespace edgechat::worker {
@@ -18,23 +19,7 @@ namespace net = boost::asio;
 
 namespace {
 
-// Runs `fn` on `where` (the blocking pool for store calls, a loop for its streams) and resumes
-// on the caller's executor.
-template <typename Where, typename Fn>
-auto RunOn(Where&& where, Fn fn) -> net::awaitable<std::optional<decltype(fn())>> {
-  using R = std::optional<decltype(fn())>;
-  co_return co_await net::co_spawn(
-      std::forward<Where>(where),
-      [fn = std::move(fn)]() mutable -> net::awaitable<R> { co_return R(fn()); },
-      net::use_awaitable);
-}
-
-template <typename Fn>
-auto OnPool(net::thread_pool& pool, Fn fn) {
-  return RunOn(pool, std::move(fn));
-}
-
-// Guests per catch-up query batch (and per resync batch).
+// Guests per resync batch, each checked at its own point of the window.
 constexpr std::size_t kCheckBatch = 128;
 
 SharedFrame Literal(const char* text) {
@@ -233,7 +218,7 @@ net::awaitable<bool> GuestStream::NextFrames(std::vector<SharedFrame>& out) {
     ArmHeartbeat();
     if (!last_sent_) {
       // No Last-Event-ID: start after the newest event (the client loaded the history).
-      auto last = co_await OnPool(blocking_, [this] { return store_.LastEventId(guest_id_); });
+      auto last = co_await RunOn(blocking_, [this] { return store_.LastEventId(guest_id_); });
       if (!last || !last->ok()) co_return false;
       last_sent_ = last->value();
       // Nothing to read yet: the stream joined its shard before that query, so any event
@@ -276,7 +261,7 @@ net::awaitable<bool> GuestStream::NextFrames(std::vector<SharedFrame>& out) {
     if (!out.empty() && !dirty) co_return true;
     if (dirty) {
       std::uint64_t after = *last_sent_;
-      auto events = co_await OnPool(
+      auto events = co_await RunOn(
           blocking_, [this, after] { return store_.EventsAfter(guest_id_, after, options_.page); });
       if (!events || !events->ok()) co_return false;  // database gone: client retries
       const auto& list = events->value();
@@ -455,8 +440,7 @@ net::awaitable<std::vector<std::uint64_t>> EventHub::GuestsOnLoops(bool idle_onl
 
 net::awaitable<bool> EventHub::CatchUp(std::span<const std::uint64_t> guests) {
   if (guests.empty()) co_return true;
-  auto newest =
-      co_await OnPool(blocking_, [this, guests] { return store_.NewestEventIds(guests); });
+  auto newest = co_await RunOn(blocking_, [this, guests] { return store_.NewestEventIds(guests); });
   if (!newest || !newest->ok()) co_return false;  // MySQL down: the next round tries again
   auto rows = std::make_shared<const std::vector<GuestEventLog::NewestEvent>>(newest->value());
   for (auto& shard : shards_) {
