@@ -6,20 +6,14 @@
 #include <array>
 #include <cstring>
 
+#include "shared/ascii.hpp"
+
 namespace edgechat::shared {
 namespace {
 
-bool IsIdChar(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-         c == '-';
-}
-
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           auto lower = [](char c) {
-             return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
-           };
-           return lower(x) == lower(y);
+           return AsciiLower(x) == AsciiLower(y);
          });
 }
 
@@ -38,7 +32,7 @@ ApiRoute ClassifyApiRoute(std::string_view path) {
   if (rest.starts_with(kMessages) && rest.ends_with(kReaction)) {
     std::string_view id =
         rest.substr(kMessages.size(), rest.size() - kMessages.size() - kReaction.size());
-    if (!id.empty() && id.size() <= 64 && std::all_of(id.begin(), id.end(), IsIdChar)) {
+    if (!id.empty() && id.size() <= 64 && std::all_of(id.begin(), id.end(), IsBase64UrlChar)) {
       return ApiRoute::kReaction;
     }
   }

@@ -2,19 +2,10 @@
 
 #include <algorithm>
 
+#include "shared/ascii.hpp"
+
 namespace edgechat::shared {
-namespace {
-
-bool IsBase64UrlChar(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-         c == '-';
-}
-
-char Lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 bool LooksLikeGuestToken(std::string_view token) {
   return token.size() == kGuestTokenLength &&
@@ -25,7 +16,7 @@ std::optional<std::string_view> BearerToken(std::string_view authorization) {
   constexpr std::string_view kScheme = "bearer";
   if (authorization.size() <= kScheme.size() ||
       !std::equal(kScheme.begin(), kScheme.end(), authorization.begin(),
-                  [](char want, char got) { return want == Lower(got); })) {
+                  [](char want, char got) { return want == AsciiLower(got); })) {
     return std::nullopt;
   }
   std::string_view rest = authorization.substr(kScheme.size());

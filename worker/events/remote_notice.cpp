@@ -1,9 +1,12 @@
 #include "events/remote_notice.hpp"
 
+#include <algorithm>
 #include <array>
 #include <string>
 
 #include <nlohmann/json.hpp>
+
+#include "shared/ascii.hpp"
 
 namespace edgechat::worker {
 namespace {
@@ -63,11 +66,8 @@ Result<RemoteNotice> DecodeRemoteNotice(std::string_view text) {
   if (auto sender = object.find("sender"); sender != object.end()) {
     if (!sender->is_string()) return Invalid("sender is not a string");
     const std::string& text = sender->get_ref<const std::string&>();
-    bool shaped = !text.empty() && text.size() <= kMaxSenderLength;
-    for (char c : text) {
-      shaped = shaped && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                          (c >= '0' && c <= '9') || c == '_' || c == '-');
-    }
+    bool shaped = !text.empty() && text.size() <= kMaxSenderLength &&
+                  std::all_of(text.begin(), text.end(), shared::IsBase64UrlChar);
     if (!shaped) return Invalid("sender is not a sender id");
     notice.sender = text;
   }
