@@ -10,6 +10,8 @@
 #include <functional>
 #include <memory>
 
+#include "common/clock.hpp"
+
 namespace edgechat::worker {
 
 class QueuedJob {
@@ -36,13 +38,10 @@ class QueuedJob {
 
 class DeadlineQueue {
  public:
-  using Clock = std::function<QueuedJob::TimePoint()>;
   // Runs a function later on a pool thread (boost::asio::post to the pool, in the worker).
   using Post = std::function<void(std::function<void()>)>;
 
-  DeadlineQueue(
-      Post post, std::chrono::milliseconds deadline,
-      Clock clock = [] { return std::chrono::steady_clock::now(); });
+  DeadlineQueue(Post post, std::chrono::milliseconds deadline, Clock clock = SteadyClock());
 
   // Queues `job`; it runs on a pool thread unless its ticket expires first.
   std::shared_ptr<QueuedJob> Submit(std::function<void()> job);
