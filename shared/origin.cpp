@@ -12,7 +12,7 @@ namespace {
 enum class Mode { kAllowedEntry, kRequestHeader };
 
 Error Invalid(std::string message) {
-  return Error{"invalid_origin", std::move(message)};
+  return Error{ErrorKind::kInvalidInput, "invalid_origin", std::move(message)};
 }
 
 char ToLowerAscii(char c) {

@@ -36,7 +36,8 @@ class Fd {
 };
 
 Error SystemError(const char* what, int error) {
-  return Error{"secret_unreadable", std::string(what) + ": " + std::strerror(error)};
+  return Error{ErrorKind::kInvalidInput, "secret_unreadable",
+               std::string(what) + ": " + std::strerror(error)};
 }
 
 }  // namespace
@@ -54,11 +55,12 @@ std::vector<std::string_view> RedisCredentials::AuthCommand() const {
 
 Status CheckRedisUser(std::string_view user) {
   if (user.empty() || user.size() > 128) {
-    return Error{"invalid_redis_user", "a Redis user name has 1 to 128 characters"};
+    return Error{ErrorKind::kInvalidInput, "invalid_redis_user",
+                 "a Redis user name has 1 to 128 characters"};
   }
   for (char c : user) {
     if (c <= ' ' || c > '~') {
-      return Error{"invalid_redis_user",
+      return Error{ErrorKind::kInvalidInput, "invalid_redis_user",
                    "a Redis user name has printable ASCII characters only, no spaces"};
     }
   }
@@ -70,7 +72,8 @@ Result<std::string> ReadSecretFile(const std::string& path) {
   if (fd.get() < 0) return SystemError("cannot open", errno);
   struct stat info {};
   if (::fstat(fd.get(), &info) != 0) return SystemError("cannot stat", errno);
-  if (!S_ISREG(info.st_mode)) return Error{"secret_unreadable", "not a regular file"};
+  if (!S_ISREG(info.st_mode))
+    return Error{ErrorKind::kInvalidInput, "secret_unreadable", "not a regular file"};
   std::string text;
   char chunk[1024];
   for (;;) {
@@ -82,15 +85,18 @@ Result<std::string> ReadSecretFile(const std::string& path) {
     if (got == 0) break;
     text.append(chunk, static_cast<std::size_t>(got));
     if (text.size() > kMaxSecretFileBytes) {
-      return Error{"secret_invalid", "larger than " + std::to_string(kMaxSecretFileBytes) +
-                                         " bytes: not a password file"};
+      return Error{
+          ErrorKind::kInvalidInput, "secret_invalid",
+          "larger than " + std::to_string(kMaxSecretFileBytes) + " bytes: not a password file"};
     }
   }
   if (text.ends_with('\n')) text.pop_back();
   if (text.ends_with('\r')) text.pop_back();
-  if (text.empty()) return Error{"secret_invalid", "empty: it must hold the password"};
+  if (text.empty())
+    return Error{ErrorKind::kInvalidInput, "secret_invalid", "empty: it must hold the password"};
   if (text.find_first_of(std::string_view("\0\r\n", 3)) != std::string::npos) {
-    return Error{"secret_invalid", "holds a NUL or a line break inside the password"};
+    return Error{ErrorKind::kInvalidInput, "secret_invalid",
+                 "holds a NUL or a line break inside the password"};
   }
   return text;
 }

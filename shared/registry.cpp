@@ -49,11 +49,13 @@ void Precompute(Site& site) {
 }
 
 Result<Site> ParseSite(const json& item, std::vector<std::string>& warnings) {
-  if (!item.is_object()) return Error{"invalid_site", "a site entry is not an object"};
+  if (!item.is_object())
+    return Error{ErrorKind::kInvalidInput, "invalid_site", "a site entry is not an object"};
   Site site;
   site.key = StringOr(item, "key", "");
   if (!IsValidSiteKey(site.key)) {
-    return Error{"invalid_site", "site with an invalid key \"" + site.key + "\" skipped"};
+    return Error{ErrorKind::kInvalidInput, "invalid_site",
+                 "site with an invalid key \"" + site.key + "\" skipped"};
   }
   site.name = StringOr(item, "name", "");
   site.title = StringOr(item, "title", kDefaultTitle);
@@ -169,14 +171,17 @@ std::string_view UnknownSiteFrameCsp() {
 Result<Registry> ParseRegistry(std::string_view json_text) {
   json document = json::parse(json_text, nullptr, /*allow_exceptions=*/false);
   if (document.is_discarded()) {
-    return Error{"invalid_registry", "registry document is not valid JSON"};
+    return Error{ErrorKind::kInvalidInput, "invalid_registry",
+                 "registry document is not valid JSON"};
   }
   if (!document.is_object()) {
-    return Error{"invalid_registry", "registry document is not a JSON object"};
+    return Error{ErrorKind::kInvalidInput, "invalid_registry",
+                 "registry document is not a JSON object"};
   }
   auto sites = document.find("sites");
   if (sites == document.end() || !sites->is_array()) {
-    return Error{"invalid_registry", "registry document has no \"sites\" array"};
+    return Error{ErrorKind::kInvalidInput, "invalid_registry",
+                 "registry document has no \"sites\" array"};
   }
   Registry registry;
   if (auto it = document.find("revision"); it != document.end() && it->is_number_integer()) {

@@ -7,10 +7,48 @@
 
 namespace edgechat {
 
+// What kind of failure an Error is: the one thing callers branch on. Each front end maps kinds
+// once: to an HTTP status in the worker (http/types.hpp: HttpStatusFor), to an exit code in the
+// CLI (ExitCodeFor). docs/architecture.md, "Errors", lists the codes of each kind.
+enum class ErrorKind {
+  kInvalidInput,  // the caller's input or configuration is wrong: fix it, then retry
+  kUnauthorized,  // no credential, or one nobody issued
+  kForbidden,     // a known caller that may not do this
+  kNotFound,      // what the caller named does not exist
+  kConflict,      // clashes with what is stored
+  kLimited,       // too many at once: wait, then retry
+  kUnavailable,   // a dependency (MySQL, Redis) is down or too slow: retry later
+  kInternal,      // anything else: a bug or a broken host
+};
+
 struct Error {
+  ErrorKind kind = ErrorKind::kInternal;
   std::string code;     // stable, machine-readable ("invalid_origin", "db_unavailable", ...)
   std::string message;  // for humans: says what was wrong and, where possible, how to fix it
 };
+
+// The kind's name as logs and tests show it ("not_found", "unavailable", ...).
+constexpr const char* ErrorKindName(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::kInvalidInput:
+      return "invalid_input";
+    case ErrorKind::kUnauthorized:
+      return "unauthorized";
+    case ErrorKind::kForbidden:
+      return "forbidden";
+    case ErrorKind::kNotFound:
+      return "not_found";
+    case ErrorKind::kConflict:
+      return "conflict";
+    case ErrorKind::kLimited:
+      return "limited";
+    case ErrorKind::kUnavailable:
+      return "unavailable";
+    case ErrorKind::kInternal:
+      return "internal";
+  }
+  return "internal";
+}
 
 template <typename T>
 class [[nodiscard]] Result {
@@ -38,3 +76,19 @@ struct Ok {};
 using Status = Result<Ok>;
 
 }  // namespace edgechat
+
+// Inside a function that returns a Result or a Status: evaluates `expr` (a Result); if it failed,
+// returns its Error from the enclosing function, else declares `var` holding its value.
+//   EC_TRY(site, repo.Find(key));
+#define EC_TRY(var, expr)                                 \
+  auto var##_try_result = (expr);                         \
+  if (!var##_try_result) return var##_try_result.error(); \
+  auto var = std::move(var##_try_result).value()
+
+// The same for a Status (or a Result whose value is not needed).
+#define EC_TRY_STATUS(expr)                        \
+  do {                                             \
+    if (auto try_status_ = (expr); !try_status_) { \
+      return try_status_.error();                  \
+    }                                              \
+  } while (false)

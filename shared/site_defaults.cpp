@@ -4,7 +4,7 @@ namespace edgechat::shared {
 
 Result<std::string> ParseColor(std::string_view text) {
   auto invalid = [&] {
-    return Error{"invalid_color",
+    return Error{ErrorKind::kInvalidInput, "invalid_color",
                  "colour must look like #2563eb, got \"" + std::string(text) + "\""};
   };
   if (text.size() != 7 || text[0] != '#') return invalid();

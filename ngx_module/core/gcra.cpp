@@ -61,7 +61,8 @@ bool ParseCount(std::string_view text, std::uint32_t* value) {
 }  // namespace
 
 Result<GcraParams> ParseRateLimit(std::string_view rate, std::string_view burst_option) {
-  Error invalid{"invalid_rate", "expected RATE [burst=N] with RATE like 20r/s, 600r/m or 60r/h"};
+  Error invalid{ErrorKind::kInvalidInput, "invalid_rate",
+                "expected RATE [burst=N] with RATE like 20r/s, 600r/m or 60r/h"};
   std::uint32_t window = 0;
   if (rate.ends_with("r/s")) {
     window = 1;

@@ -26,21 +26,20 @@ HttpResponse Json(int status, const json& body) {
   return JsonResponse(status, body.dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
-// A store error as a response: not found 404, conflict 409, bad input 400, else 503/500.
-HttpResponse FromError(const Error& e) {
-  if (e.code == "not_found") return ErrorResponse(404, e.code, e.message);
-  if (e.code == "conflict") return ErrorResponse(409, e.code, e.message);
-  if (e.code == "usage" || e.code.starts_with("invalid")) {
-    return ErrorResponse(400, "invalid_input", e.message);
+// The admin API's errors: the worker's one mapping (ErrorResponseFor), with every refused input
+// under the one code the panel knows, "invalid_input" (docs/panel.md).
+HttpResponse AdminErrorResponse(const Error& e) {
+  if (e.kind == ErrorKind::kInvalidInput && e.code != "invalid_json") {
+    return ErrorResponseFor({e.kind, "invalid_input", e.message});
   }
-  return StoreErrorResponse(e);
+  return ErrorResponseFor(e);
 }
 
 Result<json> ParseBody(const HttpRequest& request) {
   if (request.body.empty()) return json::object();
   json body = json::parse(request.body, nullptr, false);
   if (body.is_discarded() || !body.is_object()) {
-    return Error{"invalid_json", "The body must be a JSON object."};
+    return Error{ErrorKind::kInvalidInput, "invalid_json", "The body must be a JSON object."};
   }
   return body;
 }
@@ -61,15 +60,18 @@ Result<std::optional<std::string>> TextField(const json& body, const char* name,
                                              bool allow_empty) {
   if (!body.contains(name)) return std::optional<std::string>();
   const json& v = body.at(name);
-  if (!v.is_string()) return Error{"invalid_input", std::string(name) + " must be a string"};
+  if (!v.is_string())
+    return Error{ErrorKind::kInvalidInput, "invalid_input",
+                 std::string(name) + " must be a string"};
   std::string text = v.get<std::string>();
-  if (!IsValidUtf8(text)) return Error{"invalid_input", std::string(name) + " is not UTF-8"};
+  if (!IsValidUtf8(text))
+    return Error{ErrorKind::kInvalidInput, "invalid_input", std::string(name) + " is not UTF-8"};
   text = std::string(TrimText(text));
   std::size_t length = CountCodePoints(text);
   if ((!allow_empty && length == 0) || length > max) {
-    return Error{"invalid_input", std::string(name) + " must have " +
-                                      (allow_empty ? "at most " : "1 to ") + std::to_string(max) +
-                                      " characters"};
+    return Error{ErrorKind::kInvalidInput, "invalid_input",
+                 std::string(name) + " must have " + (allow_empty ? "at most " : "1 to ") +
+                     std::to_string(max) + " characters"};
   }
   return std::optional<std::string>(text);
 }
@@ -79,8 +81,9 @@ Result<std::optional<unsigned>> NumberField(const json& body, const char* name, 
   if (!body.contains(name)) return std::optional<unsigned>();
   const json& v = body.at(name);
   if (!v.is_number_integer() || v.get<long long>() < min || v.get<long long>() > max) {
-    return Error{"invalid_input", std::string(name) + " must be a whole number from " +
-                                      std::to_string(min) + " to " + std::to_string(max)};
+    return Error{ErrorKind::kInvalidInput, "invalid_input",
+                 std::string(name) + " must be a whole number from " + std::to_string(min) +
+                     " to " + std::to_string(max)};
   }
   return std::optional<unsigned>(v.get<unsigned>());
 }
@@ -88,13 +91,14 @@ Result<std::optional<unsigned>> NumberField(const json& body, const char* name, 
 Result<std::optional<bool>> BoolField(const json& body, const char* name) {
   if (!body.contains(name)) return std::optional<bool>();
   if (!body.at(name).is_boolean())
-    return Error{"invalid_input", std::string(name) + " must be true or false"};
+    return Error{ErrorKind::kInvalidInput, "invalid_input",
+                 std::string(name) + " must be true or false"};
   return std::optional<bool>(body.at(name).get<bool>());
 }
 
-#define EC_TRY(var, expr)                                    \
-  auto var##_result = (expr);                                \
-  if (!var##_result) return FromError(var##_result.error()); \
+#define EC_RESPOND_TRY(var, expr)                                     \
+  auto var##_result = (expr);                                         \
+  if (!var##_result) return AdminErrorResponse(var##_result.error()); \
   auto var = std::move(var##_result).value()
 
 // The settings of a site present in `body` (PATCH /sites/KEY, or the extras of POST /sites).
@@ -108,9 +112,9 @@ Result<SitePatch> ParseSitePatch(const json& body) {
   p.title = *title;
   if (body.contains("primaryColor")) {
     if (!body.at("primaryColor").is_string())
-      return Error{"invalid_input", "primaryColor must be #rrggbb"};
+      return Error{ErrorKind::kInvalidInput, "invalid_input", "primaryColor must be #rrggbb"};
     auto color = shared::ParseColor(body.at("primaryColor").get<std::string>());
-    if (!color) return Error{"invalid_input", color.error().message};
+    if (!color) return Error{ErrorKind::kInvalidInput, "invalid_input", color.error().message};
     p.primary_color = *color;
   }
   auto locked = BoolField(body, "locked");
@@ -133,12 +137,14 @@ Result<SitePatch> ParseSitePatch(const json& body) {
                            })) {
       p.locale = v.get<std::string>();
     } else {
-      return Error{"invalid_input", "locale must be null or a language tag such as fa or en"};
+      return Error{ErrorKind::kInvalidInput, "invalid_input",
+                   "locale must be null or a language tag such as fa or en"};
     }
   }
   if (body.contains("limits")) {
     const json& limits = body.at("limits");
-    if (!limits.is_object()) return Error{"invalid_input", "limits must be an object"};
+    if (!limits.is_object())
+      return Error{ErrorKind::kInvalidInput, "invalid_input", "limits must be an object"};
     auto messages = NumberField(limits, "messages", 1, 100000);
     if (!messages) return messages.error();
     p.limit_messages = *messages;
@@ -157,10 +163,12 @@ Result<SitePatch> ParseSitePatch(const json& body) {
 
 Result<std::string> OriginField(const json& body) {
   if (!body.contains("origin") || !body.at("origin").is_string()) {
-    return Error{"invalid_input", "origin must be a string such as https://shop.example"};
+    return Error{ErrorKind::kInvalidInput, "invalid_input",
+                 "origin must be a string such as https://shop.example"};
   }
   auto normalized = shared::NormalizeAllowedOrigin(body.at("origin").get<std::string>());
-  if (!normalized) return Error{"invalid_origin", normalized.error().message};
+  if (!normalized)
+    return Error{ErrorKind::kInvalidInput, "invalid_origin", normalized.error().message};
   return *normalized;
 }
 
@@ -277,7 +285,7 @@ std::optional<HttpResponse> AdminApi::Handle(const HttpRequest& request) {
     }
     std::string token_hash = Sha256Hex(*cookie);
     auto session = repos_.sessions.Touch(token_hash, options_.idle_seconds);
-    if (!session) return FromError(session.error());
+    if (!session) return AdminErrorResponse(session.error());
     if (!session->has_value()) {
       HttpResponse r =
           ErrorResponse(401, "session_expired", "Your session has ended. Log in again.");
@@ -310,7 +318,7 @@ HttpResponse AdminApi::Login(const HttpRequest& request) {
     return ErrorResponse(401, "bad_credentials", "Wrong username or password.");
   }
   auto candidate = repos_.admins.FindLoginCandidate(username);
-  if (!candidate) return FromError(candidate.error());
+  if (!candidate) return AdminErrorResponse(candidate.error());
   std::string user_key = LoginUserKey(*candidate);
   std::string ip_key = LoginAddressKey(ClientAddress(request));
   // Counted before the (slow) Argon2id check: parallel attempts each take a slot or wait.
@@ -338,7 +346,7 @@ HttpResponse AdminApi::Login(const HttpRequest& request) {
   std::string token = NewGuestToken(random_);  // 32 random bytes, base64url
   std::string csrf = NewGuestToken(random_);
   auto created = repos_.sessions.Create(Sha256Hex(token), admin->info.id, csrf);
-  if (!created) return FromError(created.error());
+  if (!created) return AdminErrorResponse(created.error());
   SessionInfo info{admin->info.id, admin->info.username, admin->info.display_name, csrf};
   HttpResponse r = Json(200, SessionJson(info));
   r.headers.emplace_back("Set-Cookie", SessionCookie(request, token, -1));
@@ -351,7 +359,7 @@ HttpResponse AdminApi::Route(const HttpRequest& request, const Session& session,
   if (route == "session" && m == "GET") return Json(200, SessionJson(session.info));
   if (route == "logout" && m == "POST") {
     auto deleted = repos_.sessions.Delete(session.token_hash);
-    if (!deleted) return FromError(deleted.error());
+    if (!deleted) return AdminErrorResponse(deleted.error());
     HttpResponse r = Json(200, json{{"loggedOut", true}});
     r.headers.emplace_back("Set-Cookie", SessionCookie(request, "", 0));
     return r;
@@ -376,7 +384,7 @@ HttpResponse AdminApi::Route(const HttpRequest& request, const Session& session,
     }
     std::uint64_t before = 0;
     if (auto b = request.Query("before"); b && ParseId(*b)) before = *ParseId(*b);
-    EC_TRY(entries, repos_.audit.List(limit, before));
+    EC_RESPOND_TRY(entries, repos_.audit.List(limit, before));
     json out = json::array();
     for (const auto& e : entries) out.push_back(AuditEntryJson(e));
     return Json(200, json{{"entries", out}});
@@ -398,13 +406,13 @@ HttpResponse AdminApi::Sites(const HttpRequest& request, const Session& session,
   if (!body) return ErrorResponse(400, "invalid_json", body.error().message);
   if (parts.size() == 1) {
     if (m == "GET") {
-      EC_TRY(sites, repos_.sites.List());
+      EC_RESPOND_TRY(sites, repos_.sites.List());
       json out = json::array();
       for (const auto& s : sites) out.push_back(AdminSiteJson(s));
       return Json(200, json{{"sites", out}});
     }
     if (m == "POST") {
-      EC_TRY(patch, ParseSitePatch(*body));
+      EC_RESPOND_TRY(patch, ParseSitePatch(*body));
       if (!patch.name) return ErrorResponse(400, "invalid_input", "name is required");
       NewSite site;
       site.name = *patch.name;
@@ -416,7 +424,7 @@ HttpResponse AdminApi::Sites(const HttpRequest& request, const Session& session,
           return ErrorResponse(400, "invalid_input", "origins must be an array of strings");
         }
         for (const auto& o : body->at("origins")) {
-          EC_TRY(origin, OriginField(json{{"origin", o}}));
+          EC_RESPOND_TRY(origin, OriginField(json{{"origin", o}}));
           if (std::find(site.origins.begin(), site.origins.end(), origin) == site.origins.end()) {
             site.origins.push_back(origin);
           }
@@ -429,7 +437,7 @@ HttpResponse AdminApi::Sites(const HttpRequest& request, const Session& session,
       patch.title.reset();
       patch.primary_color.reset();
       patch.is_main.reset();
-      EC_TRY(created, repos_.sites.Create(site, patch, actor));
+      EC_RESPOND_TRY(created, repos_.sites.Create(site, patch, actor));
       return Json(201, AdminSiteJson(created));
     }
     return ErrorResponse(405, "method_not_allowed", "Use GET or POST.");
@@ -438,16 +446,16 @@ HttpResponse AdminApi::Sites(const HttpRequest& request, const Session& session,
   if (!shared::IsValidSiteKey(key)) return ErrorResponse(404, "not_found", "No such site.");
   if (parts.size() == 2) {
     if (m == "GET") {
-      EC_TRY(site, repos_.sites.Find(key));
+      EC_RESPOND_TRY(site, repos_.sites.Find(key));
       return Json(200, AdminSiteJson(site));
     }
     if (m == "PATCH") {
-      EC_TRY(patch, ParseSitePatch(*body));
-      EC_TRY(site, repos_.sites.Update(key, patch, actor));
+      EC_RESPOND_TRY(patch, ParseSitePatch(*body));
+      EC_RESPOND_TRY(site, repos_.sites.Update(key, patch, actor));
       return Json(200, AdminSiteJson(site));
     }
     if (m == "DELETE") {
-      EC_TRY(done, repos_.sites.Remove(key, actor));
+      EC_RESPOND_TRY(done, repos_.sites.Remove(key, actor));
       (void)done;
       return Json(200, json{{"removed", key}});
     }
@@ -455,29 +463,29 @@ HttpResponse AdminApi::Sites(const HttpRequest& request, const Session& session,
   }
   const std::string& what = parts[2];
   if (what == "origins" && parts.size() == 3 && (m == "POST" || m == "DELETE")) {
-    EC_TRY(origin, OriginField(*body));
+    EC_RESPOND_TRY(origin, OriginField(*body));
     if (m == "POST") {
-      EC_TRY(site, repos_.sites.AddOrigin(key, origin, actor));
+      EC_RESPOND_TRY(site, repos_.sites.AddOrigin(key, origin, actor));
       return Json(201, AdminSiteJson(site));
     }
-    EC_TRY(site, repos_.sites.RemoveOrigin(key, origin, actor));
+    EC_RESPOND_TRY(site, repos_.sites.RemoveOrigin(key, origin, actor));
     return Json(200, AdminSiteJson(site));
   }
   if (what == "key" && parts.size() == 3 && m == "POST") {
-    EC_TRY(site, repos_.sites.RegenerateKey(key, NewSiteKey(random_), actor));
+    EC_RESPOND_TRY(site, repos_.sites.RegenerateKey(key, NewSiteKey(random_), actor));
     return Json(200, AdminSiteJson(site));
   }
   if (what == "secret-keys" && parts.size() == 3) {
     if (m == "GET") {
-      EC_TRY(keys, repos_.secret_keys.List(key));
+      EC_RESPOND_TRY(keys, repos_.secret_keys.List(key));
       json out = json::array();
       for (const auto& k : keys) out.push_back(SecretKeyJson(k));
       return Json(200, json{{"secretKeys", out}});
     }
     if (m == "POST") {
-      EC_TRY(label, TextField(*body, "label", 200, true));
+      EC_RESPOND_TRY(label, TextField(*body, "label", 200, true));
       std::string secret = NewSecretKey(random_);
-      EC_TRY(info, repos_.secret_keys.Create(key, secret, label.value_or(""), actor));
+      EC_RESPOND_TRY(info, repos_.secret_keys.Create(key, secret, label.value_or(""), actor));
       json out = SecretKeyJson(info);
       out["secret"] = secret;  // the only time it is shown
       return Json(201, out);
@@ -486,7 +494,7 @@ HttpResponse AdminApi::Sites(const HttpRequest& request, const Session& session,
   if (what == "secret-keys" && parts.size() == 4 && m == "DELETE") {
     auto id = ParseId(parts[3]);
     if (!id) return ErrorResponse(404, "not_found", "No such secret key.");
-    EC_TRY(info, repos_.secret_keys.Revoke(key, *id, actor));
+    EC_RESPOND_TRY(info, repos_.secret_keys.Revoke(key, *id, actor));
     return Json(200, SecretKeyJson(info));
   }
   return ErrorResponse(404, "not_found", "No such admin route.");
@@ -514,10 +522,10 @@ HttpResponse AdminApi::Conversations(const HttpRequest& request, const Session& 
     if (auto limit = request.Query("limit"); limit && ParseId(*limit)) {
       filter.limit = static_cast<unsigned>(std::min<std::uint64_t>(*ParseId(*limit), 1000));
     }
-    EC_TRY(rows, repos_.conversations.List(filter));
+    EC_RESPOND_TRY(rows, repos_.conversations.List(filter));
     std::vector<std::uint64_t> ids;
     for (const auto& c : rows) ids.push_back(c.id);
-    EC_TRY(unread, repos_.conversations.UnreadCounts(ids));
+    EC_RESPOND_TRY(unread, repos_.conversations.UnreadCounts(ids));
     json out = json::array();
     for (const auto& c : rows) {
       json j = ConversationSummaryJson(c);
@@ -530,7 +538,7 @@ HttpResponse AdminApi::Conversations(const HttpRequest& request, const Session& 
   auto id = ParseId(parts[1]);
   if (!id) return ErrorResponse(404, "not_found", "No such conversation.");
   if (parts.size() == 2 && m == "GET") {
-    EC_TRY(detail, repos_.conversations.Show(*id));
+    EC_RESPOND_TRY(detail, repos_.conversations.Show(*id));
     json messages = json::array();
     std::uint64_t last = 0;
     for (const auto& msg : detail.messages) {
@@ -539,7 +547,7 @@ HttpResponse AdminApi::Conversations(const HttpRequest& request, const Session& 
     }
     if (request.Query("markRead").value_or("1") != "0" && last > 0) {
       auto marked = repos_.conversations.MarkRead(*id, last);
-      if (!marked) return FromError(marked.error());
+      if (!marked) return AdminErrorResponse(marked.error());
     }
     json out = ConversationSummaryJson(detail.summary);
     out["messages"] = std::move(messages);
@@ -548,17 +556,17 @@ HttpResponse AdminApi::Conversations(const HttpRequest& request, const Session& 
   if (parts.size() == 3 && parts[2] == "messages" && m == "POST") {
     auto input = ParseMessageInput(request.body);
     if (!input) return ErrorResponse(400, input.error().code, input.error().message);
-    EC_TRY(reply,
-           repos_.conversations.Reply(*id, session.info.username, input->text, input->client_id));
+    EC_RESPOND_TRY(reply, repos_.conversations.Reply(*id, session.info.username, input->text,
+                                                     input->client_id));
     if (reply.event) events_.Publish(*reply.event);
     auto marked = repos_.conversations.MarkRead(*id, reply.message.id);
-    if (!marked) return FromError(marked.error());
+    if (!marked) return AdminErrorResponse(marked.error());
     return Json(reply.created ? 201 : 200,
                 json{{"message", AdminMessageJson(reply.message)}, {"created", reply.created}});
   }
   if (parts.size() == 3 && (parts[2] == "resolve" || parts[2] == "reopen") && m == "POST") {
     std::string status = parts[2] == "resolve" ? "resolved" : "open";
-    EC_TRY(event, repos_.conversations.SetStatus(*id, status));
+    EC_RESPOND_TRY(event, repos_.conversations.SetStatus(*id, status));
     if (event) events_.Publish(*event);
     return Json(200, json{{"id", *id}, {"status", status}, {"changed", event.has_value()}});
   }
@@ -573,21 +581,22 @@ HttpResponse AdminApi::Admins(const HttpRequest& request, const Session& session
   auto body = ParseBody(request);
   if (!body) return ErrorResponse(400, "invalid_json", body.error().message);
   if (parts.size() == 1 && m == "GET") {
-    EC_TRY(admins, repos_.admins.List());
+    EC_RESPOND_TRY(admins, repos_.admins.List());
     json out = json::array();
     for (const auto& a : admins) out.push_back(AdminInfoJson(a));
     return Json(200, json{{"admins", out}});
   }
   if (parts.size() == 1 && m == "POST") {
-    EC_TRY(username, TextField(*body, "username", 100, false));
+    EC_RESPOND_TRY(username, TextField(*body, "username", 100, false));
     if (!username) return ErrorResponse(400, "invalid_input", "username is required");
-    EC_TRY(display, TextField(*body, "displayName", 200, true));
+    EC_RESPOND_TRY(display, TextField(*body, "displayName", 200, true));
     if (!body->contains("password") || !body->at("password").is_string()) {
       return ErrorResponse(400, "invalid_input", "password is required");
     }
-    EC_TRY(hash, HashAdminPassword(body->at("password").get<std::string>()));
-    EC_TRY(admin, repos_.admins.Create(
-                      *username, display && !display->empty() ? *display : *username, hash, actor));
+    EC_RESPOND_TRY(hash, HashAdminPassword(body->at("password").get<std::string>()));
+    EC_RESPOND_TRY(
+        admin, repos_.admins.Create(*username, display && !display->empty() ? *display : *username,
+                                    hash, actor));
     return Json(201, AdminInfoJson(admin));
   }
   if (parts.size() < 2) return ErrorResponse(404, "not_found", "No such admin route.");
@@ -597,13 +606,13 @@ HttpResponse AdminApi::Admins(const HttpRequest& request, const Session& session
   if (!removal && !password) return ErrorResponse(404, "not_found", "No such admin route.");
   // The row the name reaches (the table's collation: "ADMIN" and "admin " are admin), decided on
   // by id from here on.
-  EC_TRY(target, repos_.admins.FindCredentials(username));
+  EC_RESPOND_TRY(target, repos_.admins.FindCredentials(username));
   if (!target) return ErrorResponse(404, "not_found", "No such admin.");
   bool is_me = target->info.id == session.info.admin_id;
   if (removal) {
     if (is_me)
       return ErrorResponse(409, "conflict", "You cannot remove yourself; ask another admin.");
-    EC_TRY(done, repos_.admins.Remove(target->info.id, actor));
+    EC_RESPOND_TRY(done, repos_.admins.Remove(target->info.id, actor));
     (void)done;
     return Json(200, json{{"removed", target->info.username}});
   }
@@ -618,8 +627,8 @@ HttpResponse AdminApi::Admins(const HttpRequest& request, const Session& session
       return ErrorResponse(403, "bad_credentials", "The current password is wrong.");
     }
   }
-  EC_TRY(hash, HashAdminPassword(body->at("password").get<std::string>()));
-  EC_TRY(done, repos_.admins.SetPassword(target->info.id, hash, actor, session.token_hash));
+  EC_RESPOND_TRY(hash, HashAdminPassword(body->at("password").get<std::string>()));
+  EC_RESPOND_TRY(done, repos_.admins.SetPassword(target->info.id, hash, actor, session.token_hash));
   (void)done;
   return Json(200, json{{"username", target->info.username}, {"passwordChanged", true}});
 }

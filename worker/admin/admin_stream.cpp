@@ -29,7 +29,7 @@ void AdminStream::Close() {
 net::awaitable<std::optional<std::string>> AdminStream::Next() {
   if (!started_) {
     started_ = true;
-    last_write_ = last_check_ = std::chrono::steady_clock::now();
+    last_write_ = last_check_ = options_.clock();
     if (last_event_id_) {
       cursor_ = *last_event_id_;
     } else {
@@ -66,7 +66,7 @@ net::awaitable<std::optional<std::string>> AdminStream::Next() {
         sent_.erase(sent_.begin());
       }
     }
-    auto now = std::chrono::steady_clock::now();
+    auto now = options_.clock();
     if (session_alive_ && now - last_check_ >= options_.session_check) {
       last_check_ = now;
       auto alive = co_await RunOn(blocking_, [this] { return session_alive_(); });

@@ -18,6 +18,7 @@
 #include <set>
 #include <string>
 
+#include "common/clock.hpp"
 #include "http/stream.hpp"
 #include "store/event_repo.hpp"
 
@@ -29,6 +30,7 @@ struct AdminStreamOptions {
   std::chrono::seconds session_check{5};  // how often the session is checked
   unsigned page = 500;
   unsigned lookback = 200;
+  Clock clock = SteadyClock();  // decides when a heartbeat and a session check are due
 };
 
 class AdminStream : public StreamSource {

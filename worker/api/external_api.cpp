@@ -29,49 +29,14 @@ std::string Dump(const json& j) {
 
 }  // namespace
 
-namespace {
-
-// During an outage every request fails the same way: log the first failure, then at most one
-// line every 5 s with the number of failures in between.
-void LogUnavailable(const std::string& message) {
-  static std::atomic<std::int64_t> last_logged_ms{0};
-  static std::atomic<std::uint64_t> suppressed{0};
-  std::int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                         std::chrono::steady_clock::now().time_since_epoch())
-                         .count();
-  std::int64_t last = last_logged_ms.load();
-  if (now - last < 5000 || !last_logged_ms.compare_exchange_strong(last, now)) {
-    ++suppressed;
-    return;
-  }
-  std::uint64_t skipped = suppressed.exchange(0);
-  LogWarn("store", skipped == 0 ? message
-                                : message + " (" + std::to_string(skipped) +
-                                      " more requests failed the same way since the last report)");
-}
-
-}  // namespace
-
-HttpResponse StoreErrorResponse(const Error& error) {
-  if (error.code == "db_unavailable") {
-    LogUnavailable(error.message);
-    HttpResponse r =
-        ErrorResponse(503, "unavailable", "The service is temporarily unavailable; retry shortly.");
-    r.headers.emplace_back("Retry-After", "2");
-    return r;
-  }
-  LogError("store", error.message);
-  return ErrorResponse(500, "internal", "Internal error.");
-}
-
 Result<MessageInput> ParseMessageInput(const std::string& body) {
   json j = json::parse(body, nullptr, false);
   if (j.is_discarded() || !j.is_object()) {
-    return Error{"invalid_json", "The body must be a JSON object."};
+    return Error{ErrorKind::kInvalidInput, "invalid_json", "The body must be a JSON object."};
   }
   auto text = j.find("text");
   if (text == j.end() || !text->is_string()) {
-    return Error{"invalid_text", "\"text\" must be a string."};
+    return Error{ErrorKind::kInvalidInput, "invalid_text", "\"text\" must be a string."};
   }
   auto valid = ValidateMessageText(text->get_ref<const std::string&>());
   if (!valid) return valid.error();
@@ -79,7 +44,7 @@ Result<MessageInput> ParseMessageInput(const std::string& body) {
   auto client_id = j.find("clientId");
   if (client_id != j.end() && !client_id->is_null()) {
     if (!client_id->is_string() || !IsValidClientId(client_id->get_ref<const std::string&>())) {
-      return Error{"invalid_client_id",
+      return Error{ErrorKind::kInvalidInput, "invalid_client_id",
                    "\"clientId\" must be 1 to 64 characters of letters, digits, . _ : or -."};
     }
     input.client_id = client_id->get<std::string>();
@@ -97,27 +62,31 @@ std::optional<std::uint64_t> ReactionRouteId(std::string_view route) {
 Result<std::optional<std::string>> ParseReactionInput(const std::string& body) {
   json j = json::parse(body, nullptr, false);
   if (j.is_discarded() || !j.is_object()) {
-    return Error{"invalid_json", "The body must be a JSON object."};
+    return Error{ErrorKind::kInvalidInput, "invalid_json", "The body must be a JSON object."};
   }
   auto value = j.find("value");
   if (value == j.end()) {
-    return Error{"invalid_reaction", "\"value\" must be \"like\", \"dislike\" or null."};
+    return Error{ErrorKind::kInvalidInput, "invalid_reaction",
+                 "\"value\" must be \"like\", \"dislike\" or null."};
   }
   if (value->is_null()) return std::optional<std::string>();
   if (value->is_string() && (*value == "like" || *value == "dislike")) {
     return std::optional<std::string>(value->get<std::string>());
   }
-  return Error{"invalid_reaction", "\"value\" must be \"like\", \"dislike\" or null."};
+  return Error{ErrorKind::kInvalidInput, "invalid_reaction",
+               "\"value\" must be \"like\", \"dislike\" or null."};
 }
 
 Result<std::optional<std::uint64_t>> ParseLastEventId(const std::optional<std::string>& header) {
   if (!header || header->empty()) return std::optional<std::uint64_t>();
   if (header->size() > 19)
-    return Error{"invalid_last_event_id", "Last-Event-ID is not an event id."};
+    return Error{ErrorKind::kInvalidInput, "invalid_last_event_id",
+                 "Last-Event-ID is not an event id."};
   std::uint64_t id = 0;
   for (char c : *header) {
     if (c < '0' || c > '9') {
-      return Error{"invalid_last_event_id", "Last-Event-ID is not an event id."};
+      return Error{ErrorKind::kInvalidInput, "invalid_last_event_id",
+                   "Last-Event-ID is not an event id."};
     }
     id = id * 10 + static_cast<std::uint64_t>(c - '0');
   }
@@ -126,62 +95,50 @@ Result<std::optional<std::uint64_t>> ParseLastEventId(const std::optional<std::s
 
 namespace {
 
-// The site key of a request, or an error response if it is missing or malformed.
-Result<std::string> SiteKeyOf(const HttpRequest& request, HttpResponse& error) {
-  // The edge validates Site-Key and passes X-Edgechat-Site-Key; direct callers send Site-Key.
+// The site key of a request: the edge validates Site-Key and passes X-Edgechat-Site-Key; direct
+// callers send Site-Key.
+Result<std::string> SiteKeyOf(const HttpRequest& request) {
   std::optional<std::string> key = request.Header("x-edgechat-site-key");
   if (!key || key->empty()) key = request.Header("site-key");
   if (!key || key->empty()) {
-    error = ErrorResponse(401, "missing_site_key", "The Site-Key header is required.");
-    return Error{"missing_site_key", ""};
+    return Error{ErrorKind::kUnauthorized, "missing_site_key", "The Site-Key header is required."};
   }
   if (!shared::IsValidSiteKey(*key)) {
-    error = ErrorResponse(401, "unknown_site_key", "Unknown site key.");
-    return Error{"unknown_site_key", ""};
+    return Error{ErrorKind::kUnauthorized, "unknown_site_key", "Unknown site key."};
   }
   return std::move(*key);
 }
 
 }  // namespace
 
-Result<Site> ExternalApi::ResolveSite(const HttpRequest& request, HttpResponse& error) {
-  auto key = SiteKeyOf(request, error);
+Result<Site> ExternalApi::ResolveSite(const HttpRequest& request) {
+  auto key = SiteKeyOf(request);
   if (!key) return key.error();
   auto site = store_.FindSiteByKey(*key);
-  if (!site) {
-    error = StoreErrorResponse(site.error());
-    return site.error();
-  }
+  if (!site) return site.error();
   if (!site->has_value()) {
-    error = ErrorResponse(401, "unknown_site_key", "Unknown site key.");
-    return Error{"unknown_site_key", ""};
+    return Error{ErrorKind::kUnauthorized, "unknown_site_key", "Unknown site key."};
   }
   return std::move(site).value().value();
 }
 
 Result<SiteGuest> ExternalApi::ResolveGuestBy(const HttpRequest& request,
                                               const std::optional<std::string>& credential,
-                                              const CredentialLookup& lookup, const char* code,
-                                              const char* message, HttpResponse& error) {
-  auto key = SiteKeyOf(request, error);
+                                              const CredentialLookup& lookup, Error refusal) {
+  auto key = SiteKeyOf(request);
   if (!key) return key.error();
   if (credential && shared::LooksLikeGuestToken(*credential)) {
     auto found = lookup(*key, Sha256Hex(*credential));
-    if (!found) {
-      error = StoreErrorResponse(found.error());
-      return found.error();
-    }
+    if (!found) return found.error();
     if (found->has_value()) return std::move(**found);
   }
   // No match: the site alone says which error the caller gets (unknown key before bad credential).
-  auto site = ResolveSite(request, error);
+  auto site = ResolveSite(request);
   if (!site) return site.error();
-  error = ErrorResponse(401, code, message);
-  return Error{code, ""};
+  return refusal;
 }
 
-Result<SiteGuest> ExternalApi::ResolveSiteAndGuest(const HttpRequest& request,
-                                                   HttpResponse& error) {
+Result<SiteGuest> ExternalApi::ResolveSiteAndGuest(const HttpRequest& request) {
   // The store matches the guest within the site of this key: a token never crosses sites. The
   // header is read with the edge's grammar, so every token found here was limited as its guest.
   std::optional<std::string> authorization = request.Header("authorization");
@@ -194,17 +151,17 @@ Result<SiteGuest> ExternalApi::ResolveSiteAndGuest(const HttpRequest& request,
       [this](std::string_view key, const std::string& hash) {
         return store_.FindSiteAndGuest(key, hash);
       },
-      "invalid_token", "The guest token is invalid or expired.", error);
+      Error{ErrorKind::kUnauthorized, "invalid_token", "The guest token is invalid or expired."});
 }
 
-Result<SiteGuest> ExternalApi::RedeemTicket(const HttpRequest& request, HttpResponse& error) {
+Result<SiteGuest> ExternalApi::RedeemTicket(const HttpRequest& request) {
   return ResolveGuestBy(
       request, request.Query("ticket"),
       [this](std::string_view key, const std::string& hash) {
         return store_.RedeemStreamTicket(key, hash);
       },
-      "invalid_ticket", "The stream ticket is invalid, already used or expired; ask for a new one.",
-      error);
+      Error{ErrorKind::kUnauthorized, "invalid_ticket",
+            "The stream ticket is invalid, already used or expired; ask for a new one."});
 }
 
 HttpResponse ExternalApi::GetConfig(const Site& site) {
@@ -215,7 +172,7 @@ HttpResponse ExternalApi::CreateGuest(const Site& site) {
   NewGuest guest{NewGuestId(random_), NewGuestToken(random_), ""};
   auto expires =
       store_.CreateGuest(site.id, guest.public_id, Sha256Hex(guest.token), kGuestTtlDays);
-  if (!expires) return StoreErrorResponse(expires.error());
+  if (!expires) return ErrorResponseFor(expires.error());
   guest.expires_at = *expires;
   return JsonResponse(201, Dump(NewGuestJson(guest)));
 }
@@ -226,27 +183,29 @@ Result<HistoryPage> ParseHistoryPage(const HttpRequest& request) {
   if (auto limit = request.Query("limit")) {
     auto n = ParseId(*limit);
     if (!n || *n > kHistoryPageMax) {
-      return Error{"invalid_limit", "limit must be a whole number from 1 to " +
-                                        std::to_string(kHistoryPageMax) + "."};
+      return Error{
+          ErrorKind::kInvalidInput, "invalid_limit",
+          "limit must be a whole number from 1 to " + std::to_string(kHistoryPageMax) + "."};
     }
     page.limit = static_cast<unsigned>(*n);
   }
   if (auto before = request.Query("before")) {
     page.before = ParseId(*before);
-    if (!page.before) return Error{"invalid_before", "before must be a message id."};
+    if (!page.before)
+      return Error{ErrorKind::kInvalidInput, "invalid_before", "before must be a message id."};
   }
   return page;
 }
 
 HttpResponse ExternalApi::GetMessages(const Site&, const Guest& guest, const HttpRequest& request) {
   auto page = ParseHistoryPage(request);
-  if (!page) return ErrorResponse(400, page.error().code, page.error().message);
+  if (!page) return ErrorResponseFor(page.error());
   // The last event id is read first: events after it may repeat messages of the history (the
   // client keys messages by id), but none can fall between the two reads.
   auto last_event = store_.LastEventId(guest.id);
-  if (!last_event) return StoreErrorResponse(last_event.error());
+  if (!last_event) return ErrorResponseFor(last_event.error());
   auto history = store_.LoadHistory(guest, *page);
-  if (!history) return StoreErrorResponse(history.error());
+  if (!history) return ErrorResponseFor(history.error());
   json body = HistoryJson(*history);
   body["lastEventId"] = *last_event;
   return JsonResponse(200, Dump(body));
@@ -255,14 +214,9 @@ HttpResponse ExternalApi::GetMessages(const Site&, const Guest& guest, const Htt
 HttpResponse ExternalApi::PutReaction(const Guest& guest, std::uint64_t message_id,
                                       const HttpRequest& request) {
   auto value = ParseReactionInput(request.body);
-  if (!value) return ErrorResponse(400, value.error().code, value.error().message);
+  if (!value) return ErrorResponseFor(value.error());
   auto change = store_.SetReaction(guest, message_id, *value);
-  if (!change) {
-    const Error& e = change.error();
-    if (e.code == "message_not_found") return ErrorResponse(404, e.code, e.message);
-    if (e.code == "not_reactable") return ErrorResponse(409, e.code, e.message);
-    return StoreErrorResponse(e);
-  }
+  if (!change) return ErrorResponseFor(change.error());
   if (change->event) events_.Publish(*change->event);
   return JsonResponse(
       200, Dump(json{{"messageId", change->message_id},
@@ -273,7 +227,7 @@ HttpResponse ExternalApi::CreateStreamTicket(const Guest& guest) {
   // A ticket has the shape and strength of a guest token; only its hash is stored.
   std::string ticket = NewGuestToken(random_);
   auto created = store_.CreateStreamTicket(guest.id, Sha256Hex(ticket), kStreamTicketTtlSeconds);
-  if (!created) return StoreErrorResponse(created.error());
+  if (!created) return ErrorResponseFor(created.error());
   return JsonResponse(201, Dump(json{{"ticket", ticket}, {"expiresIn", kStreamTicketTtlSeconds}}));
 }
 
@@ -281,12 +235,12 @@ HttpResponse ExternalApi::GetEvents(const Guest& guest, const HttpRequest& reque
   // A new EventSource cannot send Last-Event-ID: it may come as a query parameter instead.
   auto header = request.Header("last-event-id");
   auto last = ParseLastEventId(header && !header->empty() ? header : request.Query("lastEventId"));
-  if (!last) return ErrorResponse(400, last.error().code, last.error().message);
+  if (!last) return ErrorResponseFor(last.error());
   if (!streams_) return ErrorResponse(404, "not_found", "No such route.");
   auto stream = streams_(guest, *last);
   if (!stream) {
     // The guest's own streams are the limit: it can retry once one of them has closed.
-    HttpResponse refused = ErrorResponse(429, stream.error().code, stream.error().message);
+    HttpResponse refused = ErrorResponseFor(stream.error());
     refused.headers.emplace_back("Retry-After", "10");
     return refused;
   }
@@ -307,9 +261,9 @@ HttpResponse ExternalApi::PostMessage(const Site& site, const Guest& guest,
     return ErrorResponse(403, "site_locked", message);
   }
   auto input = ParseMessageInput(request.body);
-  if (!input) return ErrorResponse(400, input.error().code, input.error().message);
+  if (!input) return ErrorResponseFor(input.error());
   auto posted = store_.PostGuestMessage(site, guest, input->text, input->client_id);
-  if (!posted) return StoreErrorResponse(posted.error());
+  if (!posted) return ErrorResponseFor(posted.error());
   // In id order: the reopening status event comes first.
   if (posted->reopened) events_.Publish(*posted->reopened);
   if (posted->event) events_.Publish(*posted->event);
@@ -354,18 +308,17 @@ std::optional<HttpResponse> ExternalApi::Handle(const HttpRequest& request) {
       break;
   }
 
-  HttpResponse error;
   if (route == shared::ApiRoute::kConfig || route == shared::ApiRoute::kGuests) {
-    auto site = ResolveSite(request, error);
-    if (!site) return error;
+    auto site = ResolveSite(request);
+    if (!site) return ErrorResponseFor(site.error());
     return route == shared::ApiRoute::kConfig ? GetConfig(*site) : CreateGuest(*site);
   }
   // Every other route acts for a guest: site and guest come from one store lookup, or for an
   // EventSource (no headers) from a stream ticket.
   bool by_ticket = route == shared::ApiRoute::kEvents && !request.Header("authorization") &&
                    request.Query("ticket");
-  auto found = by_ticket ? RedeemTicket(request, error) : ResolveSiteAndGuest(request, error);
-  if (!found) return error;
+  auto found = by_ticket ? RedeemTicket(request) : ResolveSiteAndGuest(request);
+  if (!found) return ErrorResponseFor(found.error());
   const Site& site = found->site;
   const Guest& guest = found->guest;
   if (reaction_id) return PutReaction(guest, *reaction_id, request);

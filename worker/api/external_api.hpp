@@ -40,23 +40,23 @@ class ExternalApi {
   HttpResponse GetEvents(const Guest& guest, const HttpRequest& request);
   HttpResponse CreateStreamTicket(const Guest& guest);
 
-  // Resolves the site from Site-Key / X-Edgechat-Site-Key, or an error response.
-  Result<Site> ResolveSite(const HttpRequest& request, HttpResponse& error);
+  // Resolves the site from Site-Key / X-Edgechat-Site-Key: a missing or unknown key is an
+  // Error{kUnauthorized} whose message the caller may see.
+  Result<Site> ResolveSite(const HttpRequest& request);
   // Resolves the site and its guest (from `Authorization: Bearer`) in one store lookup when key
-  // and token are good, or an error response: a bad key is reported before a bad token.
-  Result<SiteGuest> ResolveSiteAndGuest(const HttpRequest& request, HttpResponse& error);
+  // and token are good; a bad key is reported before a bad token.
+  Result<SiteGuest> ResolveSiteAndGuest(const HttpRequest& request);
   // For GET events without Authorization: the site and guest of a `ticket` query parameter,
-  // redeemed (single-use), or an error response.
-  Result<SiteGuest> RedeemTicket(const HttpRequest& request, HttpResponse& error);
+  // redeemed (single-use).
+  Result<SiteGuest> RedeemTicket(const HttpRequest& request);
   // Both of the above: the site and guest a credential (a guest token, a stream ticket) stands
   // for. `lookup` gets the key and the credential's SHA-256 when the credential has a token's
-  // shape; without a match, an unknown key is reported first, else 401 `code`.
+  // shape; without a match, an unknown key is reported first, else `refusal`.
   using CredentialLookup = std::function<Result<std::optional<SiteGuest>>(
       std::string_view key, const std::string& credential_hash)>;
   Result<SiteGuest> ResolveGuestBy(const HttpRequest& request,
                                    const std::optional<std::string>& credential,
-                                   const CredentialLookup& lookup, const char* code,
-                                   const char* message, HttpResponse& error);
+                                   const CredentialLookup& lookup, Error refusal);
 
  private:
   ChatStore& store_;
@@ -80,9 +80,6 @@ Result<HistoryPage> ParseHistoryPage(const HttpRequest& request);
 
 // A Last-Event-ID header value: decimal digits only.
 Result<std::optional<std::uint64_t>> ParseLastEventId(const std::optional<std::string>& header);
-
-// The response for a store error: 503 with Retry-After for an unreachable database, else 500.
-HttpResponse StoreErrorResponse(const Error& error);
 
 // Parses a POST /messages body: {"text": string, "clientId": string|null|absent}.
 struct MessageInput {

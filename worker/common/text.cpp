@@ -101,13 +101,15 @@ std::string_view TrimText(std::string_view text) {
 }
 
 Result<std::string> ValidateMessageText(std::string_view text, std::size_t max_length) {
-  if (!IsValidUtf8(text)) return Error{"invalid_text", "Text must be valid UTF-8."};
+  if (!IsValidUtf8(text))
+    return Error{ErrorKind::kInvalidInput, "invalid_text", "Text must be valid UTF-8."};
   std::string_view trimmed = TrimText(text);
-  if (trimmed.empty()) return Error{"invalid_text", "Text must not be empty."};
+  if (trimmed.empty())
+    return Error{ErrorKind::kInvalidInput, "invalid_text", "Text must not be empty."};
   if (trimmed.find('\0') != std::string_view::npos)
-    return Error{"invalid_text", "Text must not contain NUL characters."};
+    return Error{ErrorKind::kInvalidInput, "invalid_text", "Text must not contain NUL characters."};
   if (CountCodePoints(trimmed) > max_length)
-    return Error{"invalid_text",
+    return Error{ErrorKind::kInvalidInput, "invalid_text",
                  "Text is longer than " + std::to_string(max_length) + " characters."};
   return std::string(trimmed);
 }

@@ -22,8 +22,9 @@ Result<unsigned long> ParseUnsigned(const std::string& key, const std::string& v
   unsigned long out = 0;
   auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), out);
   if (ec != std::errc() || end != value.data() + value.size() || out < min || out > max) {
-    return Error{"invalid_config", key + " must be a whole number from " + std::to_string(min) +
-                                       " to " + std::to_string(max) + ", got \"" + value + "\""};
+    return Error{ErrorKind::kInvalidInput, "invalid_config",
+                 key + " must be a whole number from " + std::to_string(min) + " to " +
+                     std::to_string(max) + ", got \"" + value + "\""};
   }
   return out;
 }
@@ -34,28 +35,33 @@ Result<shared::RedisCredentials> RedisCredentialsFrom(std::map<std::string, std:
   const std::string& tls = v["redis.tls"];
   if (tls == "on" || shared::LooksLikeRedisTls(v["redis.host"])) {
     std::string key = tls == "on" ? "redis.tls" : "redis.host";
-    return Error{"invalid_config", key + ": " + std::string(shared::kRedisTlsUnsupported)};
+    return Error{ErrorKind::kInvalidInput, "invalid_config",
+                 key + ": " + std::string(shared::kRedisTlsUnsupported)};
   }
   if (tls != "off") {
-    return Error{"invalid_config", "redis.tls must be off, got \"" + tls + "\""};
+    return Error{ErrorKind::kInvalidInput, "invalid_config",
+                 "redis.tls must be off, got \"" + tls + "\""};
   }
   shared::RedisCredentials credentials;
   credentials.user = v["redis.user"];
   if (!credentials.user.empty()) {
     if (auto valid = shared::CheckRedisUser(credentials.user); !valid) {
-      return Error{"invalid_config", "redis.user: " + valid.error().message};
+      return Error{ErrorKind::kInvalidInput, "invalid_config",
+                   "redis.user: " + valid.error().message};
     }
   }
   const std::string& file = v["redis.password_file"];
   if (file.empty()) {
     if (!credentials.user.empty()) {
-      return Error{"invalid_config", "redis.user needs redis.password_file (the user's password)"};
+      return Error{ErrorKind::kInvalidInput, "invalid_config",
+                   "redis.user needs redis.password_file (the user's password)"};
     }
     return credentials;
   }
   auto secret = shared::ReadSecretFile(file);
   if (!secret) {
-    return Error{"invalid_config", "redis.password_file " + file + ": " + secret.error().message};
+    return Error{ErrorKind::kInvalidInput, "invalid_config",
+                 "redis.password_file " + file + ": " + secret.error().message};
   }
   credentials.password = std::move(secret).value();
   return credentials;
@@ -127,7 +133,7 @@ Result<std::map<std::string, std::string>> ParseConfigText(std::string_view text
     if (line.empty() || line.front() == '#') continue;
     std::size_t eq = line.find('=');
     if (eq == std::string_view::npos) {
-      return Error{"invalid_config",
+      return Error{ErrorKind::kInvalidInput, "invalid_config",
                    "line " + std::to_string(line_no) + ": expected `key = value`"};
     }
     std::string key(Trim(line.substr(0, eq)));
@@ -135,7 +141,7 @@ Result<std::map<std::string, std::string>> ParseConfigText(std::string_view text
     bool known = false;
     for (const auto& [k, unused] : KnownConfigKeys()) known = known || k == key;
     if (!known) {
-      return Error{"invalid_config",
+      return Error{ErrorKind::kInvalidInput, "invalid_config",
                    "line " + std::to_string(line_no) + ": unknown key \"" + key + "\""};
     }
     out[key] = value;
@@ -158,14 +164,16 @@ Result<ListenSpec> ParseListen(std::string_view text) {
   if (text.starts_with("unix:")) {
     spec.unix_path = std::string(text.substr(5));
     if (spec.unix_path.empty() || spec.unix_path.size() > 100) {
-      return Error{"invalid_config", "worker.listen: unix socket path is empty or too long"};
+      return Error{ErrorKind::kInvalidInput, "invalid_config",
+                   "worker.listen: unix socket path is empty or too long"};
     }
     return spec;
   }
   std::size_t colon = text.rfind(':');
   if (colon == std::string_view::npos || colon == 0) {
-    return Error{"invalid_config", "worker.listen must be unix:/path or host:port, got \"" +
-                                       std::string(text) + "\""};
+    return Error{
+        ErrorKind::kInvalidInput, "invalid_config",
+        "worker.listen must be unix:/path or host:port, got \"" + std::string(text) + "\""};
   }
   spec.host = std::string(text.substr(0, colon));
   if (spec.host.size() > 2 && spec.host.front() == '[' && spec.host.back() == ']')
@@ -208,7 +216,8 @@ Result<Settings> SettingsFrom(const std::map<std::string, std::string>& file_val
   auto queue_deadline = number("db.queue_deadline_ms", 10, 600000);
   if (!queue_deadline) return queue_deadline.error();
   s.db.queue_deadline_ms = static_cast<unsigned>(*queue_deadline);
-  if (s.db.name.empty()) return Error{"invalid_config", "db.name must not be empty"};
+  if (s.db.name.empty())
+    return Error{ErrorKind::kInvalidInput, "invalid_config", "db.name must not be empty"};
 
   auto listen = ParseListen(v["worker.listen"]);
   if (!listen) return listen.error();
@@ -219,7 +228,8 @@ Result<Settings> SettingsFrom(const std::map<std::string, std::string>& file_val
   } else {
     auto threads = number("worker.threads", 1, 64);
     if (!threads) {
-      return Error{"invalid_config", "worker.threads must be auto or a whole number from 1 to 64"};
+      return Error{ErrorKind::kInvalidInput, "invalid_config",
+                   "worker.threads must be auto or a whole number from 1 to 64"};
     }
     s.threads = static_cast<unsigned>(*threads);
   }
@@ -245,7 +255,7 @@ Result<Settings> SettingsFrom(const std::map<std::string, std::string>& file_val
   s.log_level = v["log.level"];
   if (s.log_level != "debug" && s.log_level != "info" && s.log_level != "warn" &&
       s.log_level != "error") {
-    return Error{"invalid_config",
+    return Error{ErrorKind::kInvalidInput, "invalid_config",
                  "log.level must be debug, info, warn or error, got \"" + s.log_level + "\""};
   }
   s.sql_dir = v["sql.dir"];
@@ -259,7 +269,7 @@ Result<Settings> SettingsFrom(const std::map<std::string, std::string>& file_val
   if (v["events.max_streams"] != "auto") {
     auto total = number("events.max_streams", 1, 10000000);
     if (!total) {
-      return Error{"invalid_config",
+      return Error{ErrorKind::kInvalidInput, "invalid_config",
                    "events.max_streams must be auto or a whole number from 1 to 10000000"};
     }
     s.streams.max_total = static_cast<unsigned>(*total);
@@ -290,11 +300,14 @@ Result<Settings> LoadSettings(const std::string& path, const EnvLookup& env) {
   std::map<std::string, std::string> values;
   if (!path.empty()) {
     std::ifstream in(path);
-    if (!in) return Error{"config_unreadable", "cannot read config file " + path};
+    if (!in)
+      return Error{ErrorKind::kInvalidInput, "config_unreadable",
+                   "cannot read config file " + path};
     std::stringstream buffer;
     buffer << in.rdbuf();
     auto parsed = ParseConfigText(buffer.str());
-    if (!parsed) return Error{parsed.error().code, path + ": " + parsed.error().message};
+    if (!parsed)
+      return Error{parsed.error().kind, parsed.error().code, path + ": " + parsed.error().message};
     values = std::move(parsed).value();
   }
   return SettingsFrom(values, env);

@@ -7,12 +7,17 @@
 namespace edgechat::worker::ctl {
 
 int ExitCodeFor(const Error& error) {
-  const std::string& c = error.code;
-  if (c == "usage" || c == "invalid_config" || c == "invalid_origin" || c == "invalid_text")
-    return kExitUsage;
-  if (c == "not_found" || c == "conflict" || c == "checksum_mismatch") return kExitConflict;
-  if (c == "db_unavailable" || c == "redis_unavailable") return kExitUnreachable;
-  return kExitFailure;
+  switch (error.kind) {
+    case ErrorKind::kInvalidInput:
+      return kExitUsage;
+    case ErrorKind::kNotFound:
+    case ErrorKind::kConflict:
+      return kExitConflict;
+    case ErrorKind::kUnavailable:
+      return kExitUnreachable;
+    default:
+      return kExitFailure;
+  }
 }
 
 std::optional<std::string> ParsedArgs::Get(const std::string& name) const {
@@ -65,12 +70,14 @@ Result<ParsedArgs> ParseArgs(const std::vector<std::string>& args,
       name = name.substr(0, eq);
     }
     const FlagSpec* spec = find(name);
-    if (spec == nullptr) return Error{"usage", "unknown option --" + name};
+    if (spec == nullptr)
+      return Error{ErrorKind::kInvalidInput, "usage", "unknown option --" + name};
     if (!spec->repeatable && out.Has(name)) {
-      return Error{"usage", "--" + name + " given more than once"};
+      return Error{ErrorKind::kInvalidInput, "usage", "--" + name + " given more than once"};
     }
     if (!spec->takes_value) {
-      if (inline_value) return Error{"usage", "--" + name + " takes no value"};
+      if (inline_value)
+        return Error{ErrorKind::kInvalidInput, "usage", "--" + name + " takes no value"};
       out.switches[name] = true;
       continue;
     }
@@ -79,7 +86,7 @@ Result<ParsedArgs> ParseArgs(const std::vector<std::string>& args,
     } else if (i + 1 < args.size()) {
       out.values[name].push_back(args[++i]);
     } else {
-      return Error{"usage", "--" + name + " needs a value"};
+      return Error{ErrorKind::kInvalidInput, "usage", "--" + name + " needs a value"};
     }
   }
   return out;
@@ -112,7 +119,7 @@ CommandLine SplitCommand(const std::vector<std::string>& args, std::size_t max_w
 
 Result<std::string> ParseColor(const std::string& text) {
   auto color = shared::ParseColor(text);
-  if (!color) return Error{"usage", color.error().message};
+  if (!color) return Error{ErrorKind::kInvalidInput, "usage", color.error().message};
   return color;
 }
 
@@ -120,7 +127,8 @@ Result<unsigned> ParsePositive(const std::string& flag, const std::string& text,
   unsigned value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end != text.data() + text.size() || value == 0 || value > max) {
-    return Error{"usage", "--" + flag + " must be a number from 1 to " + std::to_string(max)};
+    return Error{ErrorKind::kInvalidInput, "usage",
+                 "--" + flag + " must be a number from 1 to " + std::to_string(max)};
   }
   return value;
 }
@@ -135,7 +143,9 @@ Result<std::string> ParseSince(const std::string& text) {
   };
   bool date = text.size() >= 10 && digits(0, 4) && text[4] == '-' && digits(5, 2) &&
               text[7] == '-' && digits(8, 2);
-  if (!date) return Error{"usage", "--since must be an ISO date like 2026-11-28T05:00:00Z"};
+  if (!date)
+    return Error{ErrorKind::kInvalidInput, "usage",
+                 "--since must be an ISO date like 2026-11-28T05:00:00Z"};
   std::string out = text.substr(0, 10);
   if (text.size() == 10) return out + " 00:00:00";
   if ((text[10] == 'T' || text[10] == ' ') && digits(11, 2) && text.size() >= 16 &&
@@ -144,7 +154,8 @@ Result<std::string> ParseSince(const std::string& text) {
     if (text.size() >= 19 && text[16] == ':' && digits(17, 2)) seconds = text.substr(17, 2);
     return out + " " + text.substr(11, 5) + ":" + seconds;
   }
-  return Error{"usage", "--since must be an ISO date like 2026-11-28T05:00:00Z"};
+  return Error{ErrorKind::kInvalidInput, "usage",
+               "--since must be an ISO date like 2026-11-28T05:00:00Z"};
 }
 
 }  // namespace edgechat::worker::ctl

@@ -97,7 +97,7 @@ int RunMigrate(const ParsedArgs& args, const Settings& settings) {
 // The password of admin add / admin passwd: the first line of stdin or --password.
 Result<std::string> PasswordFrom(const ParsedArgs& args, const std::string& command) {
   if (args.Has("password-stdin") && args.Has("password")) {
-    return Error{"usage", "give either --password-stdin or --password"};
+    return Error{ErrorKind::kInvalidInput, "usage", "give either --password-stdin or --password"};
   }
   std::string password;
   if (args.Has("password-stdin")) {
@@ -106,21 +106,24 @@ Result<std::string> PasswordFrom(const ParsedArgs& args, const std::string& comm
   } else if (auto p = args.Get("password")) {
     password = *p;
   } else {
-    return Error{"usage", command + " needs --password-stdin or --password"};
+    return Error{ErrorKind::kInvalidInput, "usage",
+                 command + " needs --password-stdin or --password"};
   }
   auto hash = HashAdminPassword(password);
   sodium_memzero(password.data(), password.size());
   if (!hash && hash.error().code == "invalid_password") {
-    return Error{"usage", "the password must have at least 8 characters"};
+    return Error{ErrorKind::kInvalidInput, "usage", "the password must have at least 8 characters"};
   }
   return hash;
 }
 
 int RunAdminAdd(const ParsedArgs& args, const Settings& settings) {
-  if (args.positional.size() != 1) return Fail({"usage", "admin add needs one USERNAME"});
+  if (args.positional.size() != 1)
+    return Fail({ErrorKind::kInvalidInput, "usage", "admin add needs one USERNAME"});
   const std::string& username = args.positional[0];
   if (username.empty() || username.size() > 100 || !IsValidUtf8(username)) {
-    return Fail({"usage", "USERNAME must be 1 to 100 characters of UTF-8"});
+    return Fail(
+        {ErrorKind::kInvalidInput, "usage", "USERNAME must be 1 to 100 characters of UTF-8"});
   }
   auto hash = PasswordFrom(args, "admin add");
   if (!hash) return Fail(hash.error());
@@ -137,7 +140,8 @@ int RunAdminAdd(const ParsedArgs& args, const Settings& settings) {
 }
 
 int RunAdminList(const ParsedArgs& args, const Settings& settings) {
-  if (!args.positional.empty()) return Fail({"usage", "unexpected " + args.positional[0]});
+  if (!args.positional.empty())
+    return Fail({ErrorKind::kInvalidInput, "usage", "unexpected " + args.positional[0]});
   ConnectionPool pool(settings.db);
   auto admins = ListAdmins(pool);
   if (!admins) return Fail(admins.error());
@@ -158,12 +162,13 @@ int RunAdminList(const ParsedArgs& args, const Settings& settings) {
 Result<AdminInfo> AdminNamed(ConnectionPool& pool, const std::string& username) {
   auto found = FindAdminCredentials(pool, username);
   if (!found) return found.error();
-  if (!*found) return Error{"not_found", "no admin \"" + username + "\""};
+  if (!*found) return Error{ErrorKind::kNotFound, "not_found", "no admin \"" + username + "\""};
   return (*found)->info;
 }
 
 int RunAdminRemove(const ParsedArgs& args, const Settings& settings) {
-  if (args.positional.size() != 1) return Fail({"usage", "admin remove needs one USERNAME"});
+  if (args.positional.size() != 1)
+    return Fail({ErrorKind::kInvalidInput, "usage", "admin remove needs one USERNAME"});
   ConnectionPool pool(settings.db);
   auto admin = AdminNamed(pool, args.positional[0]);
   if (!admin) return Fail(admin.error());
@@ -178,7 +183,8 @@ int RunAdminRemove(const ParsedArgs& args, const Settings& settings) {
 }
 
 int RunAdminPasswd(const ParsedArgs& args, const Settings& settings) {
-  if (args.positional.size() != 1) return Fail({"usage", "admin passwd needs one USERNAME"});
+  if (args.positional.size() != 1)
+    return Fail({ErrorKind::kInvalidInput, "usage", "admin passwd needs one USERNAME"});
   auto hash = PasswordFrom(args, "admin passwd");
   if (!hash) return Fail(hash.error());
   ConnectionPool pool(settings.db);
@@ -199,19 +205,23 @@ json SiteJson(const Site& s) {
 }
 
 int RunSiteAdd(const ParsedArgs& args, const Settings& settings) {
-  if (!args.positional.empty()) return Fail({"usage", "unexpected " + args.positional[0]});
+  if (!args.positional.empty())
+    return Fail({ErrorKind::kInvalidInput, "usage", "unexpected " + args.positional[0]});
   NewSite site;
   auto name = args.Get("name");
   if (!name || name->empty() || name->size() > 200 || !IsValidUtf8(*name)) {
-    return Fail({"usage", "site add needs --name NAME (1 to 200 characters)"});
+    return Fail(
+        {ErrorKind::kInvalidInput, "usage", "site add needs --name NAME (1 to 200 characters)"});
   }
   site.name = *name;
   auto origins = args.GetAll("origin");
-  if (origins.empty()) return Fail({"usage", "site add needs at least one --origin URL"});
+  if (origins.empty())
+    return Fail({ErrorKind::kInvalidInput, "usage", "site add needs at least one --origin URL"});
   for (const auto& origin : origins) {
     auto normalized = shared::NormalizeAllowedOrigin(origin);
     if (!normalized) {
-      return Fail({"usage", "--origin " + origin + ": " + normalized.error().message});
+      return Fail({ErrorKind::kInvalidInput, "usage",
+                   "--origin " + origin + ": " + normalized.error().message});
     }
     site.origins.push_back(*normalized);
   }
@@ -222,7 +232,8 @@ int RunSiteAdd(const ParsedArgs& args, const Settings& settings) {
   }
   if (auto title = args.Get("title")) {
     if (title->empty() || title->size() > 200 || !IsValidUtf8(*title)) {
-      return Fail({"usage", "--title must be 1 to 200 characters of UTF-8"});
+      return Fail(
+          {ErrorKind::kInvalidInput, "usage", "--title must be 1 to 200 characters of UTF-8"});
     }
     site.title = *title;
   }
@@ -241,7 +252,8 @@ int RunSiteAdd(const ParsedArgs& args, const Settings& settings) {
 }
 
 int RunSiteList(const ParsedArgs& args, const Settings& settings) {
-  if (!args.positional.empty()) return Fail({"usage", "unexpected " + args.positional[0]});
+  if (!args.positional.empty())
+    return Fail({ErrorKind::kInvalidInput, "usage", "unexpected " + args.positional[0]});
   ConnectionPool pool(settings.db);
   auto sites = ListSites(pool);
   if (!sites) return Fail(sites.error());
@@ -260,7 +272,8 @@ int RunSiteList(const ParsedArgs& args, const Settings& settings) {
 }
 
 int RunMessagesList(const ParsedArgs& args, const Settings& settings) {
-  if (!args.positional.empty()) return Fail({"usage", "unexpected " + args.positional[0]});
+  if (!args.positional.empty())
+    return Fail({ErrorKind::kInvalidInput, "usage", "unexpected " + args.positional[0]});
   unsigned limit = 50;
   if (auto l = args.Get("limit")) {
     auto parsed = ParsePositive("limit", *l, 10000);
@@ -308,17 +321,20 @@ Result<SiteFlags> SiteFlagsFrom(const ParsedArgs& args) {
                        std::optional<std::string>& value) -> Status {
     if (auto v = args.Get(flag)) {
       if (v->size() > max || !IsValidUtf8(*v)) {
-        return Error{"usage", std::string("--") + flag + " must be at most " + std::to_string(max) +
-                                  " bytes of UTF-8"};
+        return Error{ErrorKind::kInvalidInput, "usage",
+                     std::string("--") + flag + " must be at most " + std::to_string(max) +
+                         " bytes of UTF-8"};
       }
       value = *v;
     }
     return Ok{};
   };
   if (auto st = text_flag("name", 200, p.name); !st) return st.error();
-  if (p.name && p.name->empty()) return Error{"usage", "--name must not be empty"};
+  if (p.name && p.name->empty())
+    return Error{ErrorKind::kInvalidInput, "usage", "--name must not be empty"};
   if (auto st = text_flag("title", 200, p.title); !st) return st.error();
-  if (p.title && p.title->empty()) return Error{"usage", "--title must not be empty"};
+  if (p.title && p.title->empty())
+    return Error{ErrorKind::kInvalidInput, "usage", "--title must not be empty"};
   if (auto st = text_flag("locked-message", 500, p.locked_message); !st) return st.error();
   if (auto st = text_flag("rate-message", 500, p.limit_message); !st) return st.error();
   if (auto color = args.Get("color")) {
@@ -326,7 +342,8 @@ Result<SiteFlags> SiteFlagsFrom(const ParsedArgs& args) {
     if (!parsed) return parsed.error();
     p.primary_color = *parsed;
   }
-  if (args.Has("lock") && args.Has("unlock")) return Error{"usage", "give --lock or --unlock"};
+  if (args.Has("lock") && args.Has("unlock"))
+    return Error{ErrorKind::kInvalidInput, "usage", "give --lock or --unlock"};
   if (args.Has("lock")) p.locked = true;
   if (args.Has("unlock")) p.locked = false;
   if (auto locale = args.Get("locale")) {
@@ -335,7 +352,9 @@ Result<SiteFlags> SiteFlagsFrom(const ParsedArgs& args) {
     } else {
       bool ok = locale->size() >= 2 && locale->size() <= 16;
       for (char c : *locale) ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '-');
-      if (!ok) return Error{"usage", "--locale must be a language tag like fa or en, or auto"};
+      if (!ok)
+        return Error{ErrorKind::kInvalidInput, "usage",
+                     "--locale must be a language tag like fa or en, or auto"};
       p.locale = *locale;
     }
   }
@@ -346,8 +365,9 @@ Result<SiteFlags> SiteFlagsFrom(const ParsedArgs& args) {
       unsigned parsed = 0;
       auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), parsed);
       if (ec != std::errc() || end != v->data() + v->size() || parsed < min || parsed > max) {
-        return Error{"usage", std::string("--") + flag + " must be a number from " +
-                                  std::to_string(min) + " to " + std::to_string(max)};
+        return Error{ErrorKind::kInvalidInput, "usage",
+                     std::string("--") + flag + " must be a number from " + std::to_string(min) +
+                         " to " + std::to_string(max)};
       }
       value = parsed;
     }
@@ -361,7 +381,7 @@ Result<SiteFlags> SiteFlagsFrom(const ParsedArgs& args) {
     for (const auto& origin : args.GetAll(flag)) {
       auto normalized = shared::NormalizeAllowedOrigin(origin);
       if (!normalized) {
-        return Error{"usage",
+        return Error{ErrorKind::kInvalidInput, "usage",
                      std::string("--") + flag + " " + origin + ": " + normalized.error().message};
       }
       list->push_back(*normalized);
@@ -371,7 +391,8 @@ Result<SiteFlags> SiteFlagsFrom(const ParsedArgs& args) {
 }
 
 int RunSiteShow(const ParsedArgs& args, const Settings& settings) {
-  if (args.positional.size() != 1) return Fail({"usage", "site show needs one site KEY"});
+  if (args.positional.size() != 1)
+    return Fail({ErrorKind::kInvalidInput, "usage", "site show needs one site KEY"});
   ConnectionPool pool(settings.db);
   auto site = FindSiteWithOrigins(pool, args.positional[0]);
   if (!site) return Fail(site.error());
@@ -391,7 +412,8 @@ int RunSiteShow(const ParsedArgs& args, const Settings& settings) {
 }
 
 int RunSiteUpdate(const ParsedArgs& args, const Settings& settings) {
-  if (args.positional.size() != 1) return Fail({"usage", "site update needs one site KEY"});
+  if (args.positional.size() != 1)
+    return Fail({ErrorKind::kInvalidInput, "usage", "site update needs one site KEY"});
   auto flags = SiteFlagsFrom(args);
   if (!flags) return Fail(flags.error());
   const std::string& key = args.positional[0];
@@ -421,7 +443,8 @@ int RunSiteUpdate(const ParsedArgs& args, const Settings& settings) {
 }
 
 int RunSiteRotateKey(const ParsedArgs& args, const Settings& settings) {
-  if (args.positional.size() != 1) return Fail({"usage", "site rotate-key needs one site KEY"});
+  if (args.positional.size() != 1)
+    return Fail({ErrorKind::kInvalidInput, "usage", "site rotate-key needs one site KEY"});
   ConnectionPool pool(settings.db);
   auto site = RegenerateSiteKey(pool, args.positional[0], NewSiteKey(SodiumRandom()), CliActor());
   if (!site) return Fail(site.error());
@@ -435,7 +458,8 @@ int RunSiteRotateKey(const ParsedArgs& args, const Settings& settings) {
 }
 
 int RunSiteRemove(const ParsedArgs& args, const Settings& settings) {
-  if (args.positional.size() != 1) return Fail({"usage", "site remove needs one site KEY"});
+  if (args.positional.size() != 1)
+    return Fail({ErrorKind::kInvalidInput, "usage", "site remove needs one site KEY"});
   ConnectionPool pool(settings.db);
   auto removed = DeleteSite(pool, args.positional[0], CliActor());
   if (!removed) return Fail(removed.error());
@@ -459,10 +483,11 @@ json SecretJson(const SecretKeyInfo& k) {
 }
 
 int RunSecretAdd(const ParsedArgs& args, const Settings& settings) {
-  if (args.positional.size() != 1) return Fail({"usage", "secret add needs one site KEY"});
+  if (args.positional.size() != 1)
+    return Fail({ErrorKind::kInvalidInput, "usage", "secret add needs one site KEY"});
   std::string label = args.Get("label").value_or("");
   if (label.size() > 200 || !IsValidUtf8(label)) {
-    return Fail({"usage", "--label must be at most 200 bytes of UTF-8"});
+    return Fail({ErrorKind::kInvalidInput, "usage", "--label must be at most 200 bytes of UTF-8"});
   }
   std::string secret = NewSecretKey(SodiumRandom());
   ConnectionPool pool(settings.db);
@@ -481,7 +506,8 @@ int RunSecretAdd(const ParsedArgs& args, const Settings& settings) {
 }
 
 int RunSecretList(const ParsedArgs& args, const Settings& settings) {
-  if (args.positional.size() != 1) return Fail({"usage", "secret list needs one site KEY"});
+  if (args.positional.size() != 1)
+    return Fail({ErrorKind::kInvalidInput, "usage", "secret list needs one site KEY"});
   ConnectionPool pool(settings.db);
   auto keys = ListSecretKeys(pool, args.positional[0]);
   if (!keys) return Fail(keys.error());
@@ -500,7 +526,8 @@ int RunSecretList(const ParsedArgs& args, const Settings& settings) {
 
 int RunSecretRevoke(const ParsedArgs& args, const Settings& settings) {
   if (args.positional.size() != 2) {
-    return Fail({"usage", "secret revoke needs a site KEY and a key ID or prefix"});
+    return Fail({ErrorKind::kInvalidInput, "usage",
+                 "secret revoke needs a site KEY and a key ID or prefix"});
   }
   const std::string& key = args.positional[0];
   const std::string& which = args.positional[1];
@@ -510,11 +537,14 @@ int RunSecretRevoke(const ParsedArgs& args, const Settings& settings) {
   std::optional<std::uint64_t> id;
   for (const auto& k : *keys) {
     if (std::to_string(k.id) == which || k.prefix == which) {
-      if (id) return Fail({"conflict", "several keys match " + which + ": give the id"});
+      if (id)
+        return Fail(
+            {ErrorKind::kConflict, "conflict", "several keys match " + which + ": give the id"});
       id = k.id;
     }
   }
-  if (!id) return Fail({"not_found", "no secret key " + which + " on this site"});
+  if (!id)
+    return Fail({ErrorKind::kNotFound, "not_found", "no secret key " + which + " on this site"});
   auto info = RevokeSecretKey(pool, key, *id, CliActor());
   if (!info) return Fail(info.error());
   PublishRegistryNow(pool, settings);
@@ -531,9 +561,10 @@ json ConversationJson(const ConversationSummary& c) {
 }
 
 Result<std::uint64_t> ConversationIdArg(const ParsedArgs& args) {
-  if (args.positional.size() != 1) return Error{"usage", "give one conversation ID"};
+  if (args.positional.size() != 1)
+    return Error{ErrorKind::kInvalidInput, "usage", "give one conversation ID"};
   auto id = ParsePositive("ID", args.positional[0], 4000000000u);
-  if (!id) return Error{"usage", "ID must be a positive number"};
+  if (!id) return Error{ErrorKind::kInvalidInput, "usage", "ID must be a positive number"};
   return static_cast<std::uint64_t>(*id);
 }
 
@@ -541,15 +572,16 @@ Result<std::uint64_t> ConversationIdArg(const ParsedArgs& args) {
 // --since, and --limit up to max_limit (filter's own limit when absent).
 Result<ConversationFilter> ConversationFilterArgs(const ParsedArgs& args, ConversationFilter filter,
                                                   unsigned max_limit) {
-  if (!args.positional.empty()) return Error{"usage", "unexpected " + args.positional[0]};
+  if (!args.positional.empty())
+    return Error{ErrorKind::kInvalidInput, "usage", "unexpected " + args.positional[0]};
   filter.site_key = args.Get("site");
   filter.source = args.Get("source");
   if (filter.source && *filter.source != "main" && *filter.source != "external") {
-    return Error{"usage", "--source must be main or external"};
+    return Error{ErrorKind::kInvalidInput, "usage", "--source must be main or external"};
   }
   filter.status = args.Get("status");
   if (filter.status && *filter.status != "open" && *filter.status != "resolved") {
-    return Error{"usage", "--status must be open or resolved"};
+    return Error{ErrorKind::kInvalidInput, "usage", "--status must be open or resolved"};
   }
   if (auto since = args.Get("since")) {
     auto parsed = ParseSince(*since);
@@ -612,12 +644,14 @@ int RunConversationsReply(const ParsedArgs& args, const Settings& settings) {
   auto id = ConversationIdArg(args);
   if (!id) return Fail(id.error());
   auto text = args.Get("text");
-  if (!text) return Fail({"usage", "conversations reply needs --text TEXT"});
+  if (!text)
+    return Fail({ErrorKind::kInvalidInput, "usage", "conversations reply needs --text TEXT"});
   auto valid = ValidateMessageText(*text);
-  if (!valid) return Fail({"usage", valid.error().message});
+  if (!valid) return Fail({ErrorKind::kInvalidInput, "usage", valid.error().message});
   auto client_id = args.Get("client-id");
   if (client_id && !IsValidClientId(*client_id)) {
-    return Fail({"usage", "--client-id must be 1 to 64 characters of letters, digits, . _ : -"});
+    return Fail({ErrorKind::kInvalidInput, "usage",
+                 "--client-id must be 1 to 64 characters of letters, digits, . _ : -"});
   }
   ConnectionPool pool(settings.db);
   auto reply = PostAgentReply(pool, *id, args.Get("as"), *valid, client_id);
@@ -667,7 +701,8 @@ int RunConversationsExport(const ParsedArgs& args, const Settings& settings) {
     std::cout << line.dump(-1, ' ', false, json::error_handler_t::replace) << "\n";
   }
   std::cout.flush();
-  return std::cout ? kExitOk : Fail({"internal", "could not write the export"});
+  return std::cout ? kExitOk
+                   : Fail({ErrorKind::kInternal, "internal", "could not write the export"});
 }
 
 int RunConversationsResolve(const ParsedArgs& args, const Settings& settings) {
@@ -680,7 +715,8 @@ int RunConversationsReopen(const ParsedArgs& args, const Settings& settings) {
 
 // One retention run now, as the worker's pruner does periodically (docs/cli.md).
 int RunEventsPrune(const ParsedArgs& args, const Settings& settings) {
-  if (!args.positional.empty()) return Fail({"usage", "unexpected " + args.positional[0]});
+  if (!args.positional.empty())
+    return Fail({ErrorKind::kInvalidInput, "usage", "unexpected " + args.positional[0]});
   unsigned days = settings.event_retention_days;
   if (auto d = args.Get("older-than-days")) {
     auto parsed = ParsePositive("older-than-days", *d, kMaxEventRetentionDays);

@@ -318,8 +318,9 @@ Result<std::shared_ptr<GuestStream>> EventHub::Open(std::uint64_t guest_id,
                                                     std::optional<std::uint64_t> last_event_id) {
   auto slot = counts_->TryTake(guest_id, options_.max_per_guest);
   if (!slot) {
-    return Error{"too_many_streams", "This guest has " + std::to_string(options_.max_per_guest) +
-                                         " event streams open already; close one first."};
+    return Error{ErrorKind::kLimited, "too_many_streams",
+                 "This guest has " + std::to_string(options_.max_per_guest) +
+                     " event streams open already; close one first."};
   }
   return std::make_shared<GuestStream>(*this, store_, blocking_, guest_id, last_event_id, options_,
                                        std::move(*slot));

@@ -19,7 +19,7 @@ constexpr std::array<std::string_view, 7> kKeys = {"id",   "conversationId", "gu
                                                    "data", "prevId",         "sender"};
 
 Error Invalid(std::string message) {
-  return Error{"invalid_notice", std::move(message)};
+  return Error{ErrorKind::kInvalidInput, "invalid_notice", std::move(message)};
 }
 
 // A whole number from `min` to kMaxNoticeId; no floats, strings or negatives.

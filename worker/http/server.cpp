@@ -432,7 +432,8 @@ Status HttpServer::Listen(const ListenSpec& spec) {
     struct stat st {};
     if (lstat(spec.unix_path.c_str(), &st) == 0) {
       if (!S_ISSOCK(st.st_mode)) {
-        return Error{"listen_failed", spec.unix_path + " exists and is not a socket"};
+        return Error{ErrorKind::kInternal, "listen_failed",
+                     spec.unix_path + " exists and is not a socket"};
       }
       ::unlink(spec.unix_path.c_str());  // stale socket from an earlier run
     }
@@ -441,17 +442,19 @@ Status HttpServer::Listen(const ListenSpec& spec) {
     acceptor.open(endpoint.protocol(), ec);
     if (!ec) acceptor.bind(endpoint, ec);
     if (!ec && ::chmod(spec.unix_path.c_str(), 0660) != 0) {
-      return Error{"listen_failed", "cannot chmod " + spec.unix_path};
+      return Error{ErrorKind::kInternal, "listen_failed", "cannot chmod " + spec.unix_path};
     }
     if (!ec) acceptor.listen(net::socket_base::max_listen_connections, ec);
     if (ec)
-      return Error{"listen_failed",
+      return Error{ErrorKind::kInternal, "listen_failed",
                    "cannot listen on unix:" + spec.unix_path + ": " + ec.message()};
     net::co_spawn(impl_->io, impl_->AcceptLoop<net::local::stream_protocol>(acceptor),
                   net::detached);
   } else {
     auto address = net::ip::make_address(spec.host, ec);
-    if (ec) return Error{"listen_failed", "worker.listen: bad address " + spec.host};
+    if (ec)
+      return Error{ErrorKind::kInternal, "listen_failed",
+                   "worker.listen: bad address " + spec.host};
     net::ip::tcp::endpoint endpoint(address, spec.port);
     auto& acceptor = impl_->tcp_acceptor.emplace(impl_->io);
     acceptor.open(endpoint.protocol(), ec);
@@ -459,8 +462,9 @@ Status HttpServer::Listen(const ListenSpec& spec) {
     if (!ec) acceptor.bind(endpoint, ec);
     if (!ec) acceptor.listen(net::socket_base::max_listen_connections, ec);
     if (ec) {
-      return Error{"listen_failed", "cannot listen on " + spec.host + ":" +
-                                        std::to_string(spec.port) + ": " + ec.message()};
+      return Error{
+          ErrorKind::kInternal, "listen_failed",
+          "cannot listen on " + spec.host + ":" + std::to_string(spec.port) + ": " + ec.message()};
     }
     net::co_spawn(impl_->io, impl_->AcceptLoop<net::ip::tcp>(acceptor), net::detached);
   }

@@ -1,6 +1,11 @@
 #include "http/types.hpp"
 
+#include <atomic>
+#include <chrono>
+#include <cstdint>
 #include <nlohmann/json.hpp>
+
+#include "log/log.hpp"
 
 namespace edgechat::worker {
 
@@ -33,6 +38,68 @@ HttpResponse JsonResponse(int status, std::string body) {
 HttpResponse ErrorResponse(int status, const std::string& code, const std::string& message) {
   nlohmann::json body = {{"error", code}, {"message", message}};
   return JsonResponse(status, body.dump());
+}
+
+int HttpStatusFor(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::kInvalidInput:
+      return 400;
+    case ErrorKind::kUnauthorized:
+      return 401;
+    case ErrorKind::kForbidden:
+      return 403;
+    case ErrorKind::kNotFound:
+      return 404;
+    case ErrorKind::kConflict:
+      return 409;
+    case ErrorKind::kLimited:
+      return 429;
+    case ErrorKind::kUnavailable:
+      return 503;
+    case ErrorKind::kInternal:
+      return 500;
+  }
+  return 500;
+}
+
+namespace {
+
+// During an outage every request fails the same way: log the first failure, then at most one
+// line every 5 s with the number of failures in between.
+void LogUnavailable(const std::string& message) {
+  static std::atomic<std::int64_t> last_logged_ms{0};
+  static std::atomic<std::uint64_t> suppressed{0};
+  std::int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::steady_clock::now().time_since_epoch())
+                         .count();
+  std::int64_t last = last_logged_ms.load();
+  if (now - last < 5000 || !last_logged_ms.compare_exchange_strong(last, now)) {
+    ++suppressed;
+    return;
+  }
+  std::uint64_t skipped = suppressed.exchange(0);
+  LogWarn("store", skipped == 0 ? message
+                                : message + " (" + std::to_string(skipped) +
+                                      " more requests failed the same way since the last report)");
+}
+
+}  // namespace
+
+HttpResponse ErrorResponseFor(const Error& error) {
+  switch (error.kind) {
+    case ErrorKind::kUnavailable: {
+      LogUnavailable(error.message);
+      HttpResponse r = ErrorResponse(503, "unavailable",
+                                     "The service is temporarily unavailable; retry shortly.");
+      r.headers.emplace_back("Retry-After", "2");
+      return r;
+    }
+    case ErrorKind::kInternal:
+      LogError("store", error.message);
+      return ErrorResponse(500, "internal", "Internal error.");
+    default:
+      return ErrorResponse(HttpStatusFor(error.kind), error.code, error.message);
+  }
 }
 
 }  // namespace edgechat::worker

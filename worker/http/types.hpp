@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "shared/result.hpp"
+
 namespace edgechat::worker {
 
 class StreamSource;  // http/stream.hpp: a body written piece by piece (server-sent events)
@@ -39,5 +41,14 @@ struct HttpResponse {
 HttpResponse JsonResponse(int status, std::string body);
 // {"error": code, "message": message} with `status`.
 HttpResponse ErrorResponse(int status, const std::string& code, const std::string& message);
+
+// The worker's one mapping from an error's kind to an HTTP status: invalid input 400,
+// unauthorized 401, forbidden 403, not found 404, conflict 409, limited 429, unavailable 503,
+// internal 500.
+int HttpStatusFor(ErrorKind kind);
+// The response for an Error: HttpStatusFor its kind, with its code and message. An unavailable
+// dependency and an internal failure are ours, not the caller's: their detail goes to the log and
+// the caller sees 503 "unavailable" (with Retry-After) or 500 "internal".
+HttpResponse ErrorResponseFor(const Error& error);
 
 }  // namespace edgechat::worker

@@ -75,7 +75,8 @@ void RedisClient::Disconnect() {
 Error RedisClient::Fail(const std::string& what) {
   std::string reason = context_ != nullptr && context_->errstr[0] != '\0' ? context_->errstr : what;
   Disconnect();
-  return Error{"redis_unavailable", "Redis " + settings_.Describe() + " unreachable: " + reason};
+  return Error{ErrorKind::kUnavailable, "redis_unavailable",
+               "Redis " + settings_.Describe() + " unreachable: " + reason};
 }
 
 Status RedisClient::Connect() {
@@ -107,9 +108,9 @@ Status RedisClient::Authenticate() {
   Disconnect();
   std::string who =
       credentials.user.empty() ? "the default user" : "user \"" + credentials.user + "\"";
-  return Error{"redis_unavailable", "Redis " + settings_.Describe() +
-                                        " refused authentication as " + who + ": " + why +
-                                        " (check redis.user and redis.password_file)"};
+  return Error{ErrorKind::kUnavailable, "redis_unavailable",
+               "Redis " + settings_.Describe() + " refused authentication as " + who + ": " + why +
+                   " (check redis.user and redis.password_file)"};
 }
 
 Result<RedisReply> RedisClient::Command(const std::vector<std::string>& args) {
@@ -122,17 +123,18 @@ Result<RedisReply> RedisClient::Command(const std::vector<std::string>& args) {
     // Redis wants AUTH and we have no credentials: as unreachable as a refused password.
     if (error.starts_with("NOAUTH")) {
       Disconnect();
-      return Error{"redis_unavailable", "Redis " + settings_.Describe() +
-                                            " requires authentication (" + std::string(error) +
-                                            "): set redis.password_file (and redis.user)"};
+      return Error{ErrorKind::kUnavailable, "redis_unavailable",
+                   "Redis " + settings_.Describe() + " requires authentication (" +
+                       std::string(error) + "): set redis.password_file (and redis.user)"};
     }
-    return Error{"redis_error", "Redis: " + std::string(error)};
+    return Error{ErrorKind::kInternal, "redis_error", "Redis: " + std::string(error)};
   }
   return Convert(r);
 }
 
 Result<RedisReply> RedisClient::ReadPush(int timeout_ms) {
-  if (context_ == nullptr) return Error{"redis_unavailable", "not connected"};
+  if (context_ == nullptr)
+    return Error{ErrorKind::kUnavailable, "redis_unavailable", "not connected"};
   void* raw = nullptr;
   // A reply may already sit in the reader's buffer (several arrived in one read).
   if (redisReaderGetReply(context_->reader, &raw) != REDIS_OK) return Fail("protocol error");
@@ -141,10 +143,10 @@ Result<RedisReply> RedisClient::ReadPush(int timeout_ms) {
     // unusable, and a quiet channel is normal.
     pollfd pfd{context_->fd, POLLIN, 0};
     int ready = ::poll(&pfd, 1, timeout_ms);
-    if (ready <= 0) return Error{"timeout", "no message"};
+    if (ready <= 0) return Error{ErrorKind::kUnavailable, "timeout", "no message"};
     if (redisBufferRead(context_) != REDIS_OK) return Fail("read failed");
     if (redisReaderGetReply(context_->reader, &raw) != REDIS_OK) return Fail("protocol error");
-    if (raw == nullptr) return Error{"timeout", "partial message"};
+    if (raw == nullptr) return Error{ErrorKind::kUnavailable, "timeout", "partial message"};
   }
   ReplyPtr reply(raw);
   return Convert(static_cast<redisReply*>(raw));

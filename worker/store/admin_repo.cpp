@@ -43,7 +43,8 @@ Result<std::uint64_t> InsertAdmin(DbConnection& c, const std::string& username,
     insert->setString(3, password_hash);
     insert->executeUpdate();
   } catch (const sql::SQLException& e) {
-    if (IsDuplicateKey(e)) return Error{"conflict", "admin \"" + username + "\" exists"};
+    if (IsDuplicateKey(e))
+      return Error{ErrorKind::kConflict, "conflict", "admin \"" + username + "\" exists"};
     throw;
   }
   auto id = Prepare(c, "SELECT LAST_INSERT_ID() AS id");
@@ -96,7 +97,7 @@ Result<AdminInfo> CreateAdmin(ConnectionPool& pool, const std::string& username,
     auto read = Prepare(c, std::string("SELECT ") + kAdminColumns + " FROM admins WHERE id = ?");
     read->setUInt64(1, *id);
     auto rs = Query(*read);
-    if (!rs->next()) return Error{"db_error", "created admin not found"};
+    if (!rs->next()) return Error{ErrorKind::kInternal, "db_error", "created admin not found"};
     return AdminFromRow(*rs);
   });
 }
@@ -112,8 +113,10 @@ Status RemoveAdmin(ConnectionPool& pool, std::uint64_t admin_id, const Actor& ac
       ++count;
       if (rs->getUInt64("id") == admin_id) username = rs->getString("username");
     }
-    if (!username) return Error{"not_found", "no admin " + std::to_string(admin_id)};
-    if (count <= 1) return Error{"conflict", "\"" + *username + "\" is the last admin"};
+    if (!username)
+      return Error{ErrorKind::kNotFound, "not_found", "no admin " + std::to_string(admin_id)};
+    if (count <= 1)
+      return Error{ErrorKind::kConflict, "conflict", "\"" + *username + "\" is the last admin"};
     auto del = Prepare(c, "DELETE FROM admins WHERE id = ?");
     del->setUInt64(1, admin_id);
     del->executeUpdate();
@@ -129,7 +132,8 @@ Status SetAdminPassword(ConnectionPool& pool, std::uint64_t admin_id,
     auto find = Prepare(c, "SELECT username FROM admins WHERE id = ? FOR UPDATE");
     find->setUInt64(1, admin_id);
     auto rs = Query(*find);
-    if (!rs->next()) return Error{"not_found", "no admin " + std::to_string(admin_id)};
+    if (!rs->next())
+      return Error{ErrorKind::kNotFound, "not_found", "no admin " + std::to_string(admin_id)};
     std::string username = rs->getString("username");
     auto update = Prepare(c, "UPDATE admins SET password_hash = ? WHERE id = ?");
     update->setString(1, password_hash);

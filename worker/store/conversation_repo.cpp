@@ -65,7 +65,8 @@ Result<std::vector<ConversationSummary>> ListConversations(ConnectionPool& pool,
     if (f.site_key) {
       auto check = Prepare(c, "SELECT id FROM sites WHERE site_key = ?");
       check->setString(1, *f.site_key);
-      if (!Query(*check)->next()) return Error{"not_found", "no site with key " + *f.site_key};
+      if (!Query(*check)->next())
+        return Error{ErrorKind::kNotFound, "not_found", "no site with key " + *f.site_key};
     }
     // Optional filters as "(? IS NULL OR column = ?)" keep one prepared statement.
     std::string query = std::string(kSummarySelect) +
@@ -99,7 +100,8 @@ Result<ConversationDetail> ShowConversation(ConnectionPool& pool, std::uint64_t 
         auto stmt = Prepare(c, std::string(kSummarySelect) + "WHERE c.id = ?");
         stmt->setUInt64(1, id);
         auto rs = Query(*stmt);
-        if (!rs->next()) return Error{"not_found", "no conversation " + std::to_string(id)};
+        if (!rs->next())
+          return Error{ErrorKind::kNotFound, "not_found", "no conversation " + std::to_string(id)};
         ConversationDetail detail{SummaryFromRow(*rs), {}};
         auto messages = Prepare(c, std::string("SELECT ") + kMessageColumns +
                                        ", r.value AS reaction FROM messages m "
@@ -125,14 +127,17 @@ Result<AgentReply> PostAgentReply(ConnectionPool& pool, std::uint64_t conversati
   return WithTransaction<AgentReply>(pool, [&](DbConnection& c) -> Result<AgentReply> {
     auto conversation = LockConversation(c, conversation_id);
     if (!conversation) {
-      return Error{"not_found", "no conversation " + std::to_string(conversation_id)};
+      return Error{ErrorKind::kNotFound, "not_found",
+                   "no conversation " + std::to_string(conversation_id)};
     }
     std::optional<std::uint64_t> admin_id;
     if (admin_username) {
       auto find = Prepare(c, "SELECT id FROM admins WHERE username = ? AND disabled_at IS NULL");
       find->setString(1, *admin_username);
       auto rs = Query(*find);
-      if (!rs->next()) return Error{"not_found", "no active admin \"" + *admin_username + "\""};
+      if (!rs->next())
+        return Error{ErrorKind::kNotFound, "not_found",
+                     "no active admin \"" + *admin_username + "\""};
       admin_id = rs->getUInt64("id");
     }
     if (client_id) {
@@ -163,7 +168,7 @@ Result<AgentReply> PostAgentReply(ConnectionPool& pool, std::uint64_t conversati
     auto read = Prepare(c, std::string("SELECT ") + kMessageColumns +
                                " FROM messages m WHERE m.id = LAST_INSERT_ID()");
     auto rs = Query(*read);
-    if (!rs->next()) return Error{"db_error", "inserted message not found"};
+    if (!rs->next()) return Error{ErrorKind::kInternal, "db_error", "inserted message not found"};
     Message message = MessageFromRow(*rs);
     auto touch = Prepare(c, "UPDATE conversations SET last_message_at = ? WHERE id = ?");
     touch->setString(1, std::string(rs->getString("created_at")));
@@ -183,7 +188,8 @@ Result<std::optional<EventNotice>> SetConversationStatus(ConnectionPool& pool,
   return WithTransaction<Out>(pool, [&](DbConnection& c) -> Result<Out> {
     auto conversation = LockConversation(c, conversation_id);
     if (!conversation) {
-      return Error{"not_found", "no conversation " + std::to_string(conversation_id)};
+      return Error{ErrorKind::kNotFound, "not_found",
+                   "no conversation " + std::to_string(conversation_id)};
     }
     if (conversation->status == status) return Out();
     auto update = Prepare(c, "UPDATE conversations SET status = ? WHERE id = ?");

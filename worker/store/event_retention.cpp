@@ -23,7 +23,7 @@ Result<std::string> ReadHorizon(ConnectionPool& pool, unsigned retention_days) {
                         "'%Y-%m-%d %H:%i:%s.%f') AS horizon");
     stmt->setUInt(1, retention_days);
     auto rs = Query(*stmt);
-    if (!rs->next()) return Error{"db_error", "no retention horizon"};
+    if (!rs->next()) return Error{ErrorKind::kInternal, "db_error", "no retention horizon"};
     return std::string(rs->getString("horizon"));
   });
 }

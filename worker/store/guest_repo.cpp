@@ -8,7 +8,7 @@ namespace edgechat::worker {
 
 Result<std::string> MysqlGuestRepo::CreateGuest(std::uint64_t site_id, const std::string& public_id,
                                                 const std::string& token_hash, unsigned ttl_days) {
-  std::string expires = MysqlUtcNowPlusDays(ttl_days);
+  std::string expires = MysqlUtcPlusDays(clock_(), ttl_days);
   return WithConnection<std::string>(pool_, [&](DbConnection& c) {
     auto stmt = Prepare(c,
                         "INSERT INTO guests (public_id, site_id, token_hash, expires_at) "

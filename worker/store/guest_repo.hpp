@@ -6,7 +6,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
+#include "common/clock.hpp"
 #include "shared/result.hpp"
 #include "store/models.hpp"
 #include "store/pool.hpp"
@@ -15,7 +17,8 @@ namespace edgechat::worker {
 
 class MysqlGuestRepo {
  public:
-  explicit MysqlGuestRepo(ConnectionPool& pool) : pool_(pool) {}
+  explicit MysqlGuestRepo(ConnectionPool& pool, WallClock clock = SystemClock())
+      : pool_(pool), clock_(std::move(clock)) {}
 
   // The ChatStore operations of the same names (store/chat_store.hpp says what they do).
   Result<std::string> CreateGuest(std::uint64_t site_id, const std::string& public_id,
@@ -30,6 +33,7 @@ class MysqlGuestRepo {
 
  private:
   ConnectionPool& pool_;
+  WallClock clock_;
 };
 
 }  // namespace edgechat::worker

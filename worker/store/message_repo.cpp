@@ -20,7 +20,8 @@ Result<std::vector<MessageListing>> ListRecentMessages(ConnectionPool& pool,
       auto check = Prepare(c, "SELECT id FROM sites WHERE site_key = ?");
       check->setString(1, *site_key);
       auto rs = Query(*check);
-      if (!rs->next()) return Error{"not_found", "no site with key " + *site_key};
+      if (!rs->next())
+        return Error{ErrorKind::kNotFound, "not_found", "no site with key " + *site_key};
     }
     static constexpr const char* kSelect =
         "SELECT m.id, m.conversation_id, s.site_key, s.name AS site_name, c.source, m.author, "
@@ -135,118 +136,122 @@ Result<PostedMessage> MysqlGuestMessageRepo::PostGuestMessage(
     const Site& site, const Guest& guest, const std::string& text,
     const std::optional<std::string>& client_id) {
   std::uint64_t conversation_of_retry = 0;
-  auto posted =
-      WithTransaction<PostedMessage>(pool_, [&](DbConnection& c) -> Result<PostedMessage> {
-        std::string created_at = MysqlUtcNowMicros();
-        std::optional<std::uint64_t> conversation_id;
-        bool touched = false;
-        if (guest.conversation_id != 0) {
-          // Locks the conversation and records the message time in one statement. No row (gone, or
-          // unchanged) falls back to the locking read below.
-          auto touch = Prepare(c,
-                               "UPDATE conversations SET last_message_at = ? "
-                               "WHERE id = ? AND guest_id = ?");
-          touch->setDateTime(1, created_at);
-          touch->setUInt64(2, guest.conversation_id);
-          touch->setUInt64(3, guest.id);
-          if (touch->executeUpdate() > 0) {
-            conversation_id = guest.conversation_id;
-            touched = true;
-          }
-        }
-        if (!conversation_id) conversation_id = LockConversationOfGuest(c, guest.id);
-        if (!conversation_id) {
-          try {
-            auto insert = Prepare(c,
-                                  "INSERT INTO conversations (site_id, guest_id, source) "
-                                  "VALUES (?, ?, ?)");
-            insert->setUInt64(1, site.id);
-            insert->setUInt64(2, guest.id);
-            insert->setString(3, site.is_main ? "main" : "external");
-            insert->executeUpdate();
-          } catch (const sql::SQLException& e) {
-            // A concurrent first message created it: use that one.
-            if (!IsDuplicateKey(e)) throw;
-          }
-          conversation_id = LockConversationOfGuest(c, guest.id);
-          if (!conversation_id) return Error{"db_error", "conversation vanished while creating it"};
-        }
-        // The worker stamps the message itself, so the row need not be read back.
-        Message message;
-        message.conversation_id = *conversation_id;
-        message.author = "guest";
-        message.text = text;
-        message.client_id = client_id;
+  auto posted = WithTransaction<
+      PostedMessage>(pool_, [&](DbConnection& c) -> Result<PostedMessage> {
+    std::string created_at = MysqlUtcMicros(clock_());
+    std::optional<std::uint64_t> conversation_id;
+    bool touched = false;
+    if (guest.conversation_id != 0) {
+      // Locks the conversation and records the message time in one statement. No row (gone, or
+      // unchanged) falls back to the locking read below.
+      auto touch = Prepare(c,
+                           "UPDATE conversations SET last_message_at = ? "
+                           "WHERE id = ? AND guest_id = ?");
+      touch->setDateTime(1, created_at);
+      touch->setUInt64(2, guest.conversation_id);
+      touch->setUInt64(3, guest.id);
+      if (touch->executeUpdate() > 0) {
+        conversation_id = guest.conversation_id;
+        touched = true;
+      }
+    }
+    if (!conversation_id) conversation_id = LockConversationOfGuest(c, guest.id);
+    if (!conversation_id) {
+      try {
         auto insert = Prepare(c,
-                              "INSERT INTO messages (conversation_id, author, body, client_id, "
-                              "created_at) VALUES (?, 'guest', ?, ?, ?)");
-        insert->setUInt64(1, *conversation_id);
-        insert->setString(2, text);
-        if (client_id) {
-          insert->setString(3, *client_id);
-        } else {
-          insert->setNull(3, sql::DataType::VARCHAR);
-        }
-        insert->setDateTime(4, created_at);
-        try {
-          insert->executeUpdate();
-        } catch (const sql::SQLException& e) {
-          // The unique key (conversation, author, clientId) decides retries: a duplicate means this
-          // clientId is already stored (committed before we took the conversation lock). Roll back
-          // (the conversation may have been touched) and answer with the earlier message.
-          if (!client_id || !IsDuplicateKey(e)) throw;
-          conversation_of_retry = *conversation_id;
-          return Error{std::string(kDuplicateClientId), "clientId already stored"};
-        }
-        // One round trip for the new message's id, the conversation's newest event and its status.
-        // The read comes after the lock, so it sees every event committed before ours (see
-        // InsertEvent) and a status no one else can change until we commit.
-        auto ids =
-            Prepare(c,
-                    "SELECT LAST_INSERT_ID() AS message_id, COALESCE(MAX(id), 0) AS prev_id, "
-                    "(SELECT status FROM conversations WHERE id = ?) AS status "
-                    "FROM events WHERE conversation_id = ?");
-        ids->setUInt64(1, *conversation_id);
-        ids->setUInt64(2, *conversation_id);
-        std::uint64_t prev_event_id = 0;
-        bool reopens = false;
-        {
-          auto rs = Query(*ids);
-          if (!rs->next()) return Error{"db_error", "no insert id for the message"};
-          message.id = rs->getUInt64("message_id");
-          prev_event_id = rs->getUInt64("prev_id");
-          reopens = OptionalString(*rs, "status") == std::optional<std::string>("resolved");
-        }
-        if (message.id == 0) return Error{"db_error", "no insert id for the message"};
-        message.created_at = MysqlUtcToIso(created_at);
-        if (!touched || reopens) {
-          auto touch = Prepare(c,
-                               "UPDATE conversations SET last_message_at = ?, status = 'open' "
-                               "WHERE id = ?");
-          touch->setDateTime(1, created_at);
-          touch->setUInt64(2, *conversation_id);
-          touch->executeUpdate();
-        }
-        // A guest writing to a resolved conversation reopens it: streams and the admin inbox learn
-        // it from the same `status` event an agent's reopen writes, stored before the message.
-        std::optional<EventNotice> reopened;
-        if (reopens) {
-          nlohmann::json data = {{"conversationId", *conversation_id}, {"status", "open"}};
-          reopened =
-              InsertEventAfter(c, *conversation_id, guest.id, "status", data.dump(), prev_event_id);
-          prev_event_id = reopened->id;
-        }
-        EventNotice event = InsertEventAfter(
-            c, *conversation_id, guest.id, "message",
-            MessageJson(message).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
-            prev_event_id);
-        return PostedMessage{std::move(message), true, std::move(event), std::move(reopened)};
-      });
+                              "INSERT INTO conversations (site_id, guest_id, source) "
+                              "VALUES (?, ?, ?)");
+        insert->setUInt64(1, site.id);
+        insert->setUInt64(2, guest.id);
+        insert->setString(3, site.is_main ? "main" : "external");
+        insert->executeUpdate();
+      } catch (const sql::SQLException& e) {
+        // A concurrent first message created it: use that one.
+        if (!IsDuplicateKey(e)) throw;
+      }
+      conversation_id = LockConversationOfGuest(c, guest.id);
+      if (!conversation_id)
+        return Error{ErrorKind::kInternal, "db_error", "conversation vanished while creating it"};
+    }
+    // The worker stamps the message itself, so the row need not be read back.
+    Message message;
+    message.conversation_id = *conversation_id;
+    message.author = "guest";
+    message.text = text;
+    message.client_id = client_id;
+    auto insert = Prepare(c,
+                          "INSERT INTO messages (conversation_id, author, body, client_id, "
+                          "created_at) VALUES (?, 'guest', ?, ?, ?)");
+    insert->setUInt64(1, *conversation_id);
+    insert->setString(2, text);
+    if (client_id) {
+      insert->setString(3, *client_id);
+    } else {
+      insert->setNull(3, sql::DataType::VARCHAR);
+    }
+    insert->setDateTime(4, created_at);
+    try {
+      insert->executeUpdate();
+    } catch (const sql::SQLException& e) {
+      // The unique key (conversation, author, clientId) decides retries: a duplicate means this
+      // clientId is already stored (committed before we took the conversation lock). Roll back
+      // (the conversation may have been touched) and answer with the earlier message.
+      if (!client_id || !IsDuplicateKey(e)) throw;
+      conversation_of_retry = *conversation_id;
+      return Error{ErrorKind::kConflict, std::string(kDuplicateClientId),
+                   "clientId already stored"};
+    }
+    // One round trip for the new message's id, the conversation's newest event and its status.
+    // The read comes after the lock, so it sees every event committed before ours (see
+    // InsertEvent) and a status no one else can change until we commit.
+    auto ids = Prepare(c,
+                       "SELECT LAST_INSERT_ID() AS message_id, COALESCE(MAX(id), 0) AS prev_id, "
+                       "(SELECT status FROM conversations WHERE id = ?) AS status "
+                       "FROM events WHERE conversation_id = ?");
+    ids->setUInt64(1, *conversation_id);
+    ids->setUInt64(2, *conversation_id);
+    std::uint64_t prev_event_id = 0;
+    bool reopens = false;
+    {
+      auto rs = Query(*ids);
+      if (!rs->next())
+        return Error{ErrorKind::kInternal, "db_error", "no insert id for the message"};
+      message.id = rs->getUInt64("message_id");
+      prev_event_id = rs->getUInt64("prev_id");
+      reopens = OptionalString(*rs, "status") == std::optional<std::string>("resolved");
+    }
+    if (message.id == 0)
+      return Error{ErrorKind::kInternal, "db_error", "no insert id for the message"};
+    message.created_at = MysqlUtcToIso(created_at);
+    if (!touched || reopens) {
+      auto touch = Prepare(c,
+                           "UPDATE conversations SET last_message_at = ?, status = 'open' "
+                           "WHERE id = ?");
+      touch->setDateTime(1, created_at);
+      touch->setUInt64(2, *conversation_id);
+      touch->executeUpdate();
+    }
+    // A guest writing to a resolved conversation reopens it: streams and the admin inbox learn
+    // it from the same `status` event an agent's reopen writes, stored before the message.
+    std::optional<EventNotice> reopened;
+    if (reopens) {
+      nlohmann::json data = {{"conversationId", *conversation_id}, {"status", "open"}};
+      reopened =
+          InsertEventAfter(c, *conversation_id, guest.id, "status", data.dump(), prev_event_id);
+      prev_event_id = reopened->id;
+    }
+    EventNotice event = InsertEventAfter(
+        c, *conversation_id, guest.id, "message",
+        MessageJson(message).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+        prev_event_id);
+    return PostedMessage{std::move(message), true, std::move(event), std::move(reopened)};
+  });
   if (posted.ok() || posted.error().code != kDuplicateClientId) return posted;
   // A retry: the earlier message is committed (its transaction held the conversation lock).
   return WithConnection<PostedMessage>(pool_, [&](DbConnection& c) -> Result<PostedMessage> {
     auto earlier = FindMessageByClientId(c, conversation_of_retry, "guest", *client_id);
-    if (!earlier) return Error{"db_error", "duplicate clientId but no such message"};
+    if (!earlier)
+      return Error{ErrorKind::kInternal, "db_error", "duplicate clientId but no such message"};
     return PostedMessage{std::move(*earlier), false, std::nullopt};
   });
 }
@@ -256,14 +261,16 @@ Result<ReactionChange> MysqlGuestMessageRepo::SetReaction(const Guest& guest,
                                                           const std::optional<std::string>& value) {
   return WithTransaction<ReactionChange>(pool_, [&](DbConnection& c) -> Result<ReactionChange> {
     std::optional<std::uint64_t> conversation_id = LockConversationOfGuest(c, guest.id);
-    if (!conversation_id) return Error{"message_not_found", "No such message."};
+    if (!conversation_id)
+      return Error{ErrorKind::kNotFound, "message_not_found", "No such message."};
     auto find = Prepare(c, "SELECT author FROM messages WHERE id = ? AND conversation_id = ?");
     find->setUInt64(1, message_id);
     find->setUInt64(2, *conversation_id);
     auto rs = Query(*find);
-    if (!rs->next()) return Error{"message_not_found", "No such message."};
+    if (!rs->next()) return Error{ErrorKind::kNotFound, "message_not_found", "No such message."};
     if (std::string(rs->getString("author")) != "agent") {
-      return Error{"not_reactable", "Only replies from the team can be liked or disliked."};
+      return Error{ErrorKind::kConflict, "not_reactable",
+                   "Only replies from the team can be liked or disliked."};
     }
     auto current = Prepare(c, "SELECT value FROM reactions WHERE message_id = ? AND guest_id = ?");
     current->setUInt64(1, message_id);

@@ -6,8 +6,10 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "common/clock.hpp"
 #include "shared/result.hpp"
 #include "store/models.hpp"
 #include "store/pool.hpp"
@@ -26,7 +28,8 @@ inline constexpr const char* kMessageColumns =
 // A guest's messages on MySQL.
 class MysqlGuestMessageRepo {
  public:
-  explicit MysqlGuestMessageRepo(ConnectionPool& pool) : pool_(pool) {}
+  explicit MysqlGuestMessageRepo(ConnectionPool& pool, WallClock clock = SystemClock())
+      : pool_(pool), clock_(std::move(clock)) {}
 
   // The ChatStore operations of the same names (store/chat_store.hpp says what they do).
   Result<History> LoadHistory(const Guest& guest, const HistoryPage& page);
@@ -38,6 +41,7 @@ class MysqlGuestMessageRepo {
 
  private:
   ConnectionPool& pool_;
+  WallClock clock_;
 };
 
 struct MessageListing {

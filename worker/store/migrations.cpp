@@ -69,7 +69,8 @@ Result<std::vector<MigrationFile>> ListMigrationFiles(const std::string& dir) {
   namespace fs = std::filesystem;
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) {
-    return Error{"not_found", "SQL directory " + dir + " does not exist (pass --sql-dir)"};
+    return Error{ErrorKind::kNotFound, "not_found",
+                 "SQL directory " + dir + " does not exist (pass --sql-dir)"};
   }
   std::vector<MigrationFile> files;
   for (const auto& entry : fs::directory_iterator(dir, ec)) {
@@ -79,13 +80,15 @@ Result<std::vector<MigrationFile>> ListMigrationFiles(const std::string& dir) {
     if (!ParseMigrationFileName(name, version)) continue;
     files.push_back(MigrationFile{version, name, entry.path().string()});
   }
-  if (ec) return Error{"io_error", "cannot list " + dir + ": " + ec.message()};
+  if (ec)
+    return Error{ErrorKind::kInternal, "io_error", "cannot list " + dir + ": " + ec.message()};
   std::sort(files.begin(), files.end(),
             [](const auto& a, const auto& b) { return a.version < b.version; });
   for (std::size_t i = 1; i < files.size(); ++i) {
     if (files[i].version == files[i - 1].version) {
-      return Error{"conflict", "two migrations share version " + std::to_string(files[i].version) +
-                                   ": " + files[i - 1].name + ", " + files[i].name};
+      return Error{ErrorKind::kConflict, "conflict",
+                   "two migrations share version " + std::to_string(files[i].version) + ": " +
+                       files[i - 1].name + ", " + files[i].name};
     }
   }
   return files;
@@ -112,14 +115,14 @@ Result<std::vector<MigrationOutcome>> ApplyMigrations(ConnectionPool& pool,
     Outcomes outcomes;
     for (const auto& file : files) {
       std::ifstream in(file.path, std::ios::binary);
-      if (!in) return Error{"io_error", "cannot read " + file.path};
+      if (!in) return Error{ErrorKind::kInternal, "io_error", "cannot read " + file.path};
       std::stringstream buffer;
       buffer << in.rdbuf();
       std::string text = buffer.str();
       MigrationOutcome outcome{file, Sha256Hex(text), false};
       if (auto it = applied.find(file.version); it != applied.end()) {
         if (it->second != outcome.checksum) {
-          return Error{"checksum_mismatch",
+          return Error{ErrorKind::kConflict, "checksum_mismatch",
                        file.name + " changed after it was applied (recorded checksum " +
                            it->second.substr(0, 12) + "..., file " +
                            outcome.checksum.substr(0, 12) + "...): add a new migration instead"};
@@ -133,8 +136,9 @@ Result<std::vector<MigrationOutcome>> ApplyMigrations(ConnectionPool& pool,
           ddl->execute(statement);
         } catch (const sql::SQLException& e) {
           if (IsConnectionError(e)) throw;
-          return Error{"migration_failed", file.name + ": " + e.what() + "\nin statement:\n" +
-                                               statement.substr(0, 400)};
+          return Error{
+              ErrorKind::kInternal, "migration_failed",
+              file.name + ": " + e.what() + "\nin statement:\n" + statement.substr(0, 400)};
         }
       }
       auto record = Prepare(c,

@@ -6,26 +6,30 @@
 
 namespace edgechat::worker {
 
-std::string MysqlUtcNowPlusDays(unsigned days) {
-  std::time_t t = std::time(nullptr) + static_cast<std::time_t>(days) * 86400;
+namespace {
+
+std::string Format(std::chrono::system_clock::time_point t, bool micros) {
+  using namespace std::chrono;
+  auto at = time_point_cast<microseconds>(t);
+  auto seconds_part = floor<seconds>(at);
+  std::time_t secs = system_clock::to_time_t(seconds_part);
+  long long fraction = micros ? duration_cast<microseconds>(at - seconds_part).count() : 0;
   std::tm tm{};
-  gmtime_r(&t, &tm);
+  gmtime_r(&secs, &tm);
   char buf[40];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S.000000", &tm);
+  std::size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+  std::snprintf(buf + n, sizeof buf - n, ".%06lld", fraction);
   return buf;
 }
 
-std::string MysqlUtcNowMicros() {
-  using namespace std::chrono;
-  auto now = time_point_cast<microseconds>(system_clock::now());
-  std::time_t t = system_clock::to_time_t(time_point_cast<seconds>(now));
-  auto micros = (now.time_since_epoch() % seconds(1)).count();
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[40];
-  std::size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
-  std::snprintf(buf + n, sizeof buf - n, ".%06lld", static_cast<long long>(micros));
-  return buf;
+}  // namespace
+
+std::string MysqlUtcMicros(std::chrono::system_clock::time_point t) {
+  return Format(t, true);
+}
+
+std::string MysqlUtcPlusDays(std::chrono::system_clock::time_point t, unsigned days) {
+  return Format(t + std::chrono::hours(24) * days, false);
 }
 
 }  // namespace edgechat::worker

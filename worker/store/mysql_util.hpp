@@ -2,6 +2,8 @@
 // turning driver exceptions into Errors and discarding connections that broke.
 #pragma once
 
+#include <chrono>
+
 #include <cppconn/connection.h>
 #include <cppconn/exception.h>
 #include <cppconn/prepared_statement.h>
@@ -110,10 +112,10 @@ Result<T> WithTransaction(ConnectionPool& pool, Fn&& fn,
   }
 }
 
-// "YYYY-MM-DD HH:MM:SS.ffffff" (UTC) for now + `days`.
-std::string MysqlUtcNowPlusDays(unsigned days);
+// `t` as MySQL DATETIME(6) text in UTC, "YYYY-MM-DD HH:MM:SS.ffffff", to the microsecond.
+std::string MysqlUtcMicros(std::chrono::system_clock::time_point t);
 
-// "YYYY-MM-DD HH:MM:SS.ffffff" (UTC) for now, to the microsecond.
-std::string MysqlUtcNowMicros();
+// `days` after `t`, to the second (".000000"): a guest's expiry.
+std::string MysqlUtcPlusDays(std::chrono::system_clock::time_point t, unsigned days);
 
 }  // namespace edgechat::worker

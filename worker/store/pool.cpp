@@ -93,9 +93,9 @@ Result<PooledConnection> ConnectionPool::Acquire(std::chrono::milliseconds wait)
   while (idle_.empty() && open_ >= settings_.pool_size) {
     if (cv_.wait_until(lock, deadline) == std::cv_status::timeout && idle_.empty() &&
         open_ >= settings_.pool_size) {
-      return Error{"db_unavailable", "no free database connection within " +
-                                         std::to_string(wait.count()) + " ms (pool of " +
-                                         std::to_string(settings_.pool_size) + ")"};
+      return Error{ErrorKind::kUnavailable, "db_unavailable",
+                   "no free database connection within " + std::to_string(wait.count()) +
+                       " ms (pool of " + std::to_string(settings_.pool_size) + ")"};
     }
   }
   while (!idle_.empty()) {
@@ -158,9 +158,11 @@ void ConnectionPool::CountError() {
 Error ConnectionPool::ErrorFrom(const sql::SQLException& e) const {
   std::string reason = e.what();
   if (IsConnectionError(e)) {
-    return Error{"db_unavailable", "database " + settings_.Describe() + " unreachable: " + reason};
+    return Error{ErrorKind::kUnavailable, "db_unavailable",
+                 "database " + settings_.Describe() + " unreachable: " + reason};
   }
-  return Error{"db_error", "database error " + std::to_string(e.getErrorCode()) + ": " + reason};
+  return Error{ErrorKind::kInternal, "db_error",
+               "database error " + std::to_string(e.getErrorCode()) + ": " + reason};
 }
 
 bool IsConnectionError(const sql::SQLException& e) {

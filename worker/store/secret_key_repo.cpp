@@ -45,7 +45,7 @@ Result<SecretKeyInfo> CreateSecretKey(ConnectionPool& pool, const std::string& s
         insert->executeUpdate();
         auto read = Prepare(c, std::string(kSecretKeySelect) + "WHERE k.id = LAST_INSERT_ID()");
         auto rs = Query(*read);
-        if (!rs->next()) return Error{"db_error", "inserted key not found"};
+        if (!rs->next()) return Error{ErrorKind::kInternal, "db_error", "inserted key not found"};
         SecretKeyInfo info = SecretKeyFromRow(*rs);
         BumpRegistryRevision(c);
         AppendAudit(c, actor, "secret_key.create", site_key,
@@ -63,7 +63,8 @@ Result<std::vector<SecretKeyInfo>> ListSecretKeys(ConnectionPool& pool,
   return WithConnection<Keys>(pool, [&](DbConnection& c) -> Result<Keys> {
     auto check = Prepare(c, "SELECT id FROM sites WHERE site_key = ?");
     check->setString(1, site_key);
-    if (!Query(*check)->next()) return Error{"not_found", "no site with key " + site_key};
+    if (!Query(*check)->next())
+      return Error{ErrorKind::kNotFound, "not_found", "no site with key " + site_key};
     auto stmt = Prepare(c, std::string(kSecretKeySelect) + "WHERE s.site_key = ? ORDER BY k.id");
     stmt->setString(1, site_key);
     auto rs = Query(*stmt);
@@ -88,7 +89,7 @@ Result<SecretKeyInfo> RevokeSecretKey(ConnectionPool& pool, const std::string& s
         read->setUInt64(2, site.id);
         auto rs = Query(*read);
         if (!rs->next()) {
-          return Error{"not_found",
+          return Error{ErrorKind::kNotFound, "not_found",
                        "no secret key " + std::to_string(key_id) + " for " + site.name};
         }
         SecretKeyInfo info = SecretKeyFromRow(*rs);

@@ -52,7 +52,7 @@ Result<Site> ReadSite(DbConnection& c, const std::string& site_key, bool lock) {
                              (lock ? " FOR UPDATE" : ""));
   stmt->setString(1, site_key);
   auto rs = Query(*stmt);
-  if (!rs->next()) return Error{"not_found", "no site with key " + site_key};
+  if (!rs->next()) return Error{ErrorKind::kNotFound, "not_found", "no site with key " + site_key};
   Site site = SiteFromRow(*rs);
   auto origins = Prepare(c, "SELECT origin FROM site_origins WHERE site_id = ? ORDER BY id");
   origins->setUInt64(1, site.id);
@@ -69,7 +69,8 @@ void BumpRegistryRevision(DbConnection& c) {
 Result<std::int64_t> ReadRegistryRevision(DbConnection& c) {
   auto stmt = Prepare(c, "SELECT revision FROM registry_state WHERE id = 1");
   auto rs = Query(*stmt);
-  if (!rs->next()) return Error{"db_error", "registry_state has no row (run migrate)"};
+  if (!rs->next())
+    return Error{ErrorKind::kInternal, "db_error", "registry_state has no row (run migrate)"};
   return static_cast<std::int64_t>(rs->getInt64("revision"));
 }
 
@@ -92,7 +93,8 @@ Result<Site> InsertSite(DbConnection& c, const NewSite& site) {
     insert->executeUpdate();
   } catch (const sql::SQLException& e) {
     if (IsDuplicateKey(e)) {
-      return Error{"conflict", "a site named \"" + site.name + "\" (or with that key) exists"};
+      return Error{ErrorKind::kConflict, "conflict",
+                   "a site named \"" + site.name + "\" (or with that key) exists"};
     }
     throw;
   }
@@ -100,7 +102,7 @@ Result<Site> InsertSite(DbConnection& c, const NewSite& site) {
       c,
       (std::string("SELECT ") + kSiteColumns + " FROM sites WHERE id = LAST_INSERT_ID()").c_str());
   auto rs = Query(*read);
-  if (!rs->next()) return Error{"db_error", "inserted site not found"};
+  if (!rs->next()) return Error{ErrorKind::kInternal, "db_error", "inserted site not found"};
   Site created = SiteFromRow(*rs);
   for (const auto& origin : site.origins) {
     auto add = Prepare(c, "INSERT IGNORE INTO site_origins (site_id, origin) VALUES (?, ?)");
@@ -209,7 +211,8 @@ Result<json> ApplySitePatch(DbConnection& c, Site& s, const SitePatch& p) {
     update->setUInt64(12, s.id);
     update->executeUpdate();
   } catch (const sql::SQLException& e) {
-    if (IsDuplicateKey(e)) return Error{"conflict", "a site named \"" + s.name + "\" exists"};
+    if (IsDuplicateKey(e))
+      return Error{ErrorKind::kConflict, "conflict", "a site named \"" + s.name + "\" exists"};
     throw;
   }
   BumpRegistryRevision(c);
@@ -263,7 +266,7 @@ Result<Site> AddSiteOrigin(ConnectionPool& pool, const std::string& site_key,
     add->setUInt64(1, s.id);
     add->setString(2, origin);
     if (add->executeUpdate() == 0) {
-      return Error{"conflict", origin + " is already allowed for " + s.name};
+      return Error{ErrorKind::kConflict, "conflict", origin + " is already allowed for " + s.name};
     }
     s.origins.push_back(origin);
     auto touch = Prepare(c, "UPDATE sites SET revision = revision + 1 WHERE id = ?");
@@ -283,7 +286,8 @@ Result<Site> RemoveSiteOrigin(ConnectionPool& pool, const std::string& site_key,
     del->setUInt64(1, s.id);
     del->setString(2, origin);
     if (del->executeUpdate() == 0) {
-      return Error{"not_found", origin + " is not an allowed origin of " + s.name};
+      return Error{ErrorKind::kNotFound, "not_found",
+                   origin + " is not an allowed origin of " + s.name};
     }
     std::erase(s.origins, origin);
     BumpRegistryRevision(c);

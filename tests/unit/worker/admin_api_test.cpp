@@ -20,7 +20,7 @@ using nlohmann::json;
 using namespace std::chrono_literals;
 
 Error Unused() {
-  return Error{"unused", "not used by this test"};
+  return Error{ErrorKind::kInternal, "unused", "not used by this test"};
 }
 
 class FakeSites : public SiteRepo {

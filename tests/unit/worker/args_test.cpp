@@ -66,11 +66,19 @@ TEST(Args, ColorAndNumbers) {
 }
 
 TEST(Args, ExitCodes) {
-  EXPECT_EQ(ExitCodeFor({"usage", ""}), kExitUsage);
-  EXPECT_EQ(ExitCodeFor({"not_found", ""}), kExitConflict);
-  EXPECT_EQ(ExitCodeFor({"conflict", ""}), kExitConflict);
-  EXPECT_EQ(ExitCodeFor({"db_unavailable", ""}), kExitUnreachable);
-  EXPECT_EQ(ExitCodeFor({"db_error", ""}), kExitFailure);
+  EXPECT_EQ(ExitCodeFor({ErrorKind::kInvalidInput, "usage", ""}), kExitUsage);
+  EXPECT_EQ(ExitCodeFor({ErrorKind::kNotFound, "not_found", ""}), kExitConflict);
+  EXPECT_EQ(ExitCodeFor({ErrorKind::kConflict, "conflict", ""}), kExitConflict);
+  EXPECT_EQ(ExitCodeFor({ErrorKind::kUnavailable, "db_unavailable", ""}), kExitUnreachable);
+  EXPECT_EQ(ExitCodeFor({ErrorKind::kInternal, "db_error", ""}), kExitFailure);
+}
+
+TEST(Args, ExitCodesFollowTheKindNotTheCode) {
+  EXPECT_EQ(ExitCodeFor({ErrorKind::kNotFound, "message_not_found", ""}), kExitConflict);
+  EXPECT_EQ(ExitCodeFor({ErrorKind::kInvalidInput, "invalid_color", ""}), kExitUsage);
+  EXPECT_EQ(ExitCodeFor({ErrorKind::kUnavailable, "redis_unavailable", ""}), kExitUnreachable);
+  EXPECT_EQ(ExitCodeFor({ErrorKind::kLimited, "too_many_streams", ""}), kExitFailure);
+  EXPECT_EQ(ExitCodeFor({ErrorKind::kUnauthorized, "unknown_site_key", ""}), kExitFailure);
 }
 
 }  // namespace

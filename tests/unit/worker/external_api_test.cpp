@@ -31,19 +31,19 @@ class FakeStore : public ChatStore {
 
   Result<std::optional<Site>> FindSiteByKey(std::string_view key) override {
     ++site_lookups;
-    if (down) return Error{"db_unavailable", "down"};
+    if (down) return Error{ErrorKind::kUnavailable, "db_unavailable", "down"};
     if (key == site.key) return std::optional<Site>(site);
     return std::optional<Site>();
   }
   Result<std::string> CreateGuest(std::uint64_t site_id, const std::string& public_id,
                                   const std::string& token_hash, unsigned) override {
-    if (down) return Error{"db_unavailable", "down"};
+    if (down) return Error{ErrorKind::kUnavailable, "db_unavailable", "down"};
     guests.push_back({Guest{guests.size() + 1, public_id, site_id, "x"}, token_hash});
     return std::string("2027-01-01T00:00:00.000Z");
   }
   Result<std::optional<Guest>> FindGuest(std::uint64_t site_id,
                                          const std::string& token_hash) override {
-    if (down) return Error{"db_unavailable", "down"};
+    if (down) return Error{ErrorKind::kUnavailable, "db_unavailable", "down"};
     for (const auto& [g, h] : guests)
       if (h == token_hash && g.site_id == site_id) return std::optional<Guest>(g);
     return std::optional<Guest>();
@@ -52,7 +52,7 @@ class FakeStore : public ChatStore {
   Result<std::optional<SiteGuest>> FindSiteAndGuest(std::string_view key,
                                                     const std::string& token_hash) override {
     ++joint_lookups;
-    if (down) return Error{"db_unavailable", "down"};
+    if (down) return Error{ErrorKind::kUnavailable, "db_unavailable", "down"};
     if (key != site.key) return std::optional<SiteGuest>();
     for (const auto& [g, h] : guests)
       if (h == token_hash && g.site_id == site.id) return std::optional<SiteGuest>({site, g});
@@ -71,7 +71,7 @@ class FakeStore : public ChatStore {
   }
   Result<PostedMessage> PostGuestMessage(const Site&, const Guest&, const std::string& text,
                                          const std::optional<std::string>& client_id) override {
-    if (down) return Error{"db_unavailable", "down"};
+    if (down) return Error{ErrorKind::kUnavailable, "db_unavailable", "down"};
     for (const auto& m : messages)
       if (client_id && m.client_id == client_id) return PostedMessage{m, false, std::nullopt};
     Message m{messages.size() + 1, 1, "guest", text, client_id, "2026-01-01T00:00:00.000Z", {}};
@@ -85,11 +85,11 @@ class FakeStore : public ChatStore {
                                      const std::optional<std::string>& value) override {
     for (auto& m : messages) {
       if (m.id != message_id) continue;
-      if (m.author != "agent") return Error{"not_reactable", "no"};
+      if (m.author != "agent") return Error{ErrorKind::kConflict, "not_reactable", "no"};
       m.reaction = value;
       return ReactionChange{message_id, value, EventNotice{99, 1, 1, "reaction", "{}"}};
     }
-    return Error{"message_not_found", "no"};
+    return Error{ErrorKind::kNotFound, "message_not_found", "no"};
   }
   Result<std::vector<EventNotice>> EventsAfter(std::uint64_t, std::uint64_t, unsigned) override {
     return std::vector<EventNotice>{};
@@ -101,7 +101,7 @@ class FakeStore : public ChatStore {
   unsigned ticket_ttl = 0;
   Status CreateStreamTicket(std::uint64_t guest_id, const std::string& ticket_hash,
                             unsigned ttl_seconds) override {
-    if (down) return Error{"db_unavailable", "down"};
+    if (down) return Error{ErrorKind::kUnavailable, "db_unavailable", "down"};
     tickets[ticket_hash] = guest_id;
     ticket_ttl = ttl_seconds;
     return Ok{};
@@ -109,7 +109,7 @@ class FakeStore : public ChatStore {
   // Like the MySQL store: single-use, and only for the site of the ticket's guest.
   Result<std::optional<SiteGuest>> RedeemStreamTicket(std::string_view key,
                                                       const std::string& ticket_hash) override {
-    if (down) return Error{"db_unavailable", "down"};
+    if (down) return Error{ErrorKind::kUnavailable, "db_unavailable", "down"};
     auto it = tickets.find(ticket_hash);
     if (key != site.key || it == tickets.end()) return std::optional<SiteGuest>();
     Guest guest = guests.at(it->second - 1).first;

@@ -429,7 +429,7 @@ TEST_F(HubTest, AGuestGetsAtMostMaxPerGuestStreamsAndAClosedOneFreesItsPlace) {
   ASSERT_TRUE(again.ok());
   EXPECT_FALSE(capped.Open(1, 0).ok());
   // ...or dropped without ever being closed (a response that was never written).
-  again = Error{"dropped", ""};
+  again = Error{ErrorKind::kUnavailable, "dropped", ""};
   EXPECT_TRUE(capped.Open(1, 0).ok());
 }
 

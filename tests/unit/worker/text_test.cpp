@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "common/text.hpp"
+#include "store/mysql_util.hpp"
 
 namespace edgechat::worker {
 namespace {
@@ -65,6 +66,19 @@ TEST(Text, MysqlDatetimeToIso) {
   EXPECT_EQ(MysqlUtcToIso("2026-01-02 03:04:05.678901"), "2026-01-02T03:04:05.678Z");
   EXPECT_EQ(MysqlUtcToIso("2026-01-02 03:04:05"), "2026-01-02T03:04:05.000Z");
   EXPECT_EQ(MysqlUtcToIso("garbage"), "garbage");
+}
+
+TEST(Text, DatesTheWorkerWritesComeFromTheClockItIsGiven) {
+  using namespace std::chrono;
+  // 2026-01-02 03:04:05.678901 UTC, as a fake wall clock would give it.
+  sys_time<microseconds> t =
+      sys_days(year(2026) / 1 / 2) + hours(3) + minutes(4) + seconds(5) + microseconds(678901);
+  EXPECT_EQ(MysqlUtcMicros(t), "2026-01-02 03:04:05.678901");
+  EXPECT_EQ(MysqlUtcMicros(sys_days(year(2026) / 12 / 31)), "2026-12-31 00:00:00.000000");
+  // A guest's expiry: whole days later, to the second, across a year's end.
+  EXPECT_EQ(MysqlUtcPlusDays(t, 180), "2026-07-01 03:04:05.000000");
+  EXPECT_EQ(MysqlUtcPlusDays(sys_days(year(2026) / 12 / 31) + hours(23), 1),
+            "2027-01-01 23:00:00.000000");
 }
 
 }  // namespace

@@ -1,0 +1,57 @@
+#include "shared/result.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace edgechat {
+namespace {
+
+Result<int> Half(int n) {
+  if (n % 2 != 0) return Error{ErrorKind::kInvalidInput, "odd", std::to_string(n) + " is odd"};
+  return n / 2;
+}
+
+// Two halvings through EC_TRY: the first failure is what the caller gets.
+Result<int> Quarter(int n) {
+  EC_TRY(half, Half(n));
+  EC_TRY(quarter, Half(half));
+  return quarter;
+}
+
+Status CheckEven(int n) {
+  EC_TRY_STATUS(Half(n));
+  return Ok{};
+}
+
+TEST(Result, TryPassesValuesOn) {
+  auto q = Quarter(12);
+  ASSERT_TRUE(q);
+  EXPECT_EQ(*q, 3);
+}
+
+TEST(Result, TryReturnsTheFirstErrorWithItsKind) {
+  auto q = Quarter(6);  // 6 -> 3, then 3 is odd
+  ASSERT_FALSE(q);
+  EXPECT_EQ(q.error().kind, ErrorKind::kInvalidInput);
+  EXPECT_EQ(q.error().code, "odd");
+  EXPECT_EQ(q.error().message, "3 is odd");
+}
+
+TEST(Result, TryStatus) {
+  EXPECT_TRUE(CheckEven(4));
+  auto odd = CheckEven(5);
+  ASSERT_FALSE(odd);
+  EXPECT_EQ(odd.error().message, "5 is odd");
+}
+
+TEST(ErrorKind, NamesAreStable) {
+  EXPECT_STREQ(ErrorKindName(ErrorKind::kInvalidInput), "invalid_input");
+  EXPECT_STREQ(ErrorKindName(ErrorKind::kNotFound), "not_found");
+  EXPECT_STREQ(ErrorKindName(ErrorKind::kUnavailable), "unavailable");
+  EXPECT_STREQ(ErrorKindName(ErrorKind::kInternal), "internal");
+  EXPECT_EQ(Error{}.kind, ErrorKind::kInternal);  // an error nobody classified is ours
+}
+
+}  // namespace
+}  // namespace edgechat
