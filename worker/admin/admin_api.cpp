@@ -56,33 +56,24 @@ std::vector<std::string> Split(std::string_view route) {
   return parts;
 }
 
-// A text field: a string of 1..max code points (min 0 when `allow_empty`).
-Result<std::optional<std::string>> TextField(const json& body, const char* name, std::size_t max,
-                                             bool allow_empty) {
+// Type checks only (the services hold the rules): an optional string, integer or boolean.
+Result<std::optional<std::string>> StringField(const json& body, const char* name) {
   if (!body.contains(name)) return std::optional<std::string>();
   const json& v = body.at(name);
   if (!v.is_string()) return Error{"invalid_input", std::string(name) + " must be a string"};
-  std::string text = v.get<std::string>();
-  if (!IsValidUtf8(text)) return Error{"invalid_input", std::string(name) + " is not UTF-8"};
-  text = std::string(TrimText(text));
-  std::size_t length = CountCodePoints(text);
-  if ((!allow_empty && length == 0) || length > max) {
-    return Error{"invalid_input", std::string(name) + " must have " +
-                                      (allow_empty ? "at most " : "1 to ") + std::to_string(max) +
-                                      " characters"};
-  }
-  return std::optional<std::string>(text);
+  return std::optional<std::string>(v.get<std::string>());
 }
 
-Result<std::optional<unsigned>> NumberField(const json& body, const char* name, unsigned min,
-                                            unsigned max) {
-  if (!body.contains(name)) return std::optional<unsigned>();
+Result<std::optional<std::int64_t>> IntegerField(const json& body, const char* name) {
+  if (!body.contains(name)) return std::optional<std::int64_t>();
   const json& v = body.at(name);
-  if (!v.is_number_integer() || v.get<long long>() < min || v.get<long long>() > max) {
-    return Error{"invalid_input", std::string(name) + " must be a whole number from " +
-                                      std::to_string(min) + " to " + std::to_string(max)};
+  if (!v.is_number_integer()) {
+    return Error{"invalid_input", std::string(name) + " must be a whole number"};
   }
-  return std::optional<unsigned>(v.get<unsigned>());
+  if (v.is_number_unsigned() && v.get<std::uint64_t>() > INT64_MAX) {
+    return std::optional<std::int64_t>(INT64_MAX);  // out of every range all the same
+  }
+  return std::optional<std::int64_t>(v.get<std::int64_t>());
 }
 
 Result<std::optional<bool>> BoolField(const json& body, const char* name) {
@@ -97,41 +88,31 @@ Result<std::optional<bool>> BoolField(const json& body, const char* name) {
   if (!var##_result) return FromError(var##_result.error()); \
   auto var = std::move(var##_result).value()
 
-// The settings of a site present in `body` (PATCH /sites/KEY, or the extras of POST /sites).
-Result<SitePatch> ParseSitePatch(const json& body) {
-  SitePatch p;
-  auto name = TextField(body, "name", 200, false);
-  if (!name) return name.error();
-  p.name = *name;
-  auto title = TextField(body, "title", 200, false);
-  if (!title) return title.error();
-  p.title = *title;
-  if (body.contains("primaryColor")) {
-    if (!body.at("primaryColor").is_string())
-      return Error{"invalid_input", "primaryColor must be #rrggbb"};
-    auto color = shared::ParseColor(body.at("primaryColor").get<std::string>());
-    if (!color) return Error{"invalid_input", color.error().message};
-    p.primary_color = *color;
+#define EC_FIELD(target, expr)                      \
+  do {                                              \
+    auto field_result = (expr);                     \
+    if (!field_result) return field_result.error(); \
+    target = std::move(field_result).value();       \
+  } while (false)
+
+// The site fields present in `body` (PATCH /sites/KEY, or POST /sites with its origins).
+Result<SiteChanges> ParseSiteChanges(const json& body) {
+  SiteChanges c;
+  EC_FIELD(c.name, StringField(body, "name"));
+  EC_FIELD(c.title, StringField(body, "title"));
+  if (body.contains("primaryColor") && !body.at("primaryColor").is_string()) {
+    return Error{"invalid_input", "primaryColor must be #rrggbb"};
   }
-  auto locked = BoolField(body, "locked");
-  if (!locked) return locked.error();
-  p.locked = *locked;
-  auto main = BoolField(body, "main");
-  if (!main) return main.error();
-  p.is_main = *main;
-  auto locked_message = TextField(body, "lockedMessage", 500, true);
-  if (!locked_message) return locked_message.error();
-  p.locked_message = *locked_message;
+  EC_FIELD(c.primary_color, StringField(body, "primaryColor"));
+  EC_FIELD(c.locked, BoolField(body, "locked"));
+  EC_FIELD(c.main, BoolField(body, "main"));
+  EC_FIELD(c.locked_message, StringField(body, "lockedMessage"));
   if (body.contains("locale")) {
     const json& v = body.at("locale");
     if (v.is_null()) {
-      p.locale = "";
-    } else if (v.is_string() && v.get<std::string>().size() <= 16 &&
-               std::all_of(v.get_ref<const std::string&>().begin(),
-                           v.get_ref<const std::string&>().end(), [](char c) {
-                             return std::isalnum(static_cast<unsigned char>(c)) || c == '-';
-                           })) {
-      p.locale = v.get<std::string>();
+      c.locale = "";
+    } else if (v.is_string()) {
+      c.locale = v.get<std::string>();
     } else {
       return Error{"invalid_input", "locale must be null or a language tag such as fa or en"};
     }
@@ -139,29 +120,19 @@ Result<SitePatch> ParseSitePatch(const json& body) {
   if (body.contains("limits")) {
     const json& limits = body.at("limits");
     if (!limits.is_object()) return Error{"invalid_input", "limits must be an object"};
-    auto messages = NumberField(limits, "messages", 1, 100000);
-    if (!messages) return messages.error();
-    p.limit_messages = *messages;
-    auto window = NumberField(limits, "windowSeconds", 1, 86400);
-    if (!window) return window.error();
-    p.limit_window_seconds = *window;
-    auto burst = NumberField(limits, "burst", 0, 100000);
-    if (!burst) return burst.error();
-    p.limit_burst = *burst;
-    auto message = TextField(limits, "message", 500, true);
-    if (!message) return message.error();
-    p.limit_message = *message;
+    EC_FIELD(c.limit_messages, IntegerField(limits, "messages"));
+    EC_FIELD(c.limit_window_seconds, IntegerField(limits, "windowSeconds"));
+    EC_FIELD(c.limit_burst, IntegerField(limits, "burst"));
+    EC_FIELD(c.limit_message, StringField(limits, "message"));
   }
-  return p;
+  return c;
 }
 
 Result<std::string> OriginField(const json& body) {
   if (!body.contains("origin") || !body.at("origin").is_string()) {
     return Error{"invalid_input", "origin must be a string such as https://shop.example"};
   }
-  auto normalized = shared::NormalizeAllowedOrigin(body.at("origin").get<std::string>());
-  if (!normalized) return Error{"invalid_origin", normalized.error().message};
-  return *normalized;
+  return body.at("origin").get<std::string>();
 }
 
 std::string ClientAddress(const HttpRequest& request) {
@@ -259,6 +230,9 @@ AdminApi::AdminApi(AdminRepos repos, RandomFill random, EventPublisher& events,
       random_(std::move(random)),
       events_(events),
       streams_(std::move(streams)),
+      sites_(repos.sites, repos.secret_keys, random_),
+      admins_(repos.admins),
+      conversations_(repos.conversations, events),
       options_(options),
       throttle_(options.failure_window, std::move(clock)) {}
 
@@ -398,38 +372,23 @@ HttpResponse AdminApi::Sites(const HttpRequest& request, const Session& session,
   if (!body) return ErrorResponse(400, "invalid_json", body.error().message);
   if (parts.size() == 1) {
     if (m == "GET") {
-      EC_TRY(sites, repos_.sites.List());
+      EC_TRY(sites, sites_.List());
       json out = json::array();
       for (const auto& s : sites) out.push_back(AdminSiteJson(s));
       return Json(200, json{{"sites", out}});
     }
     if (m == "POST") {
-      EC_TRY(patch, ParseSitePatch(*body));
-      if (!patch.name) return ErrorResponse(400, "invalid_input", "name is required");
-      NewSite site;
-      site.name = *patch.name;
-      if (patch.title) site.title = *patch.title;
-      if (patch.primary_color) site.primary_color = *patch.primary_color;
-      site.is_main = patch.is_main.value_or(false);
+      EC_TRY(changes, ParseSiteChanges(*body));
       if (body->contains("origins")) {
         if (!body->at("origins").is_array()) {
           return ErrorResponse(400, "invalid_input", "origins must be an array of strings");
         }
         for (const auto& o : body->at("origins")) {
           EC_TRY(origin, OriginField(json{{"origin", o}}));
-          if (std::find(site.origins.begin(), site.origins.end(), origin) == site.origins.end()) {
-            site.origins.push_back(origin);
-          }
+          changes.add_origins.push_back(origin);
         }
       }
-      site.key = NewSiteKey(random_);
-      // The rest (lock, limits, locale) applies in the transaction that creates the site: no
-      // moment where it is live unlocked or with default limits.
-      patch.name.reset();
-      patch.title.reset();
-      patch.primary_color.reset();
-      patch.is_main.reset();
-      EC_TRY(created, repos_.sites.Create(site, patch, actor));
+      EC_TRY(created, sites_.Create(changes, actor));
       return Json(201, AdminSiteJson(created));
     }
     return ErrorResponse(405, "method_not_allowed", "Use GET or POST.");
@@ -438,16 +397,16 @@ HttpResponse AdminApi::Sites(const HttpRequest& request, const Session& session,
   if (!shared::IsValidSiteKey(key)) return ErrorResponse(404, "not_found", "No such site.");
   if (parts.size() == 2) {
     if (m == "GET") {
-      EC_TRY(site, repos_.sites.Find(key));
+      EC_TRY(site, sites_.Find(key));
       return Json(200, AdminSiteJson(site));
     }
     if (m == "PATCH") {
-      EC_TRY(patch, ParseSitePatch(*body));
-      EC_TRY(site, repos_.sites.Update(key, patch, actor));
+      EC_TRY(changes, ParseSiteChanges(*body));
+      EC_TRY(site, sites_.Update(key, changes, actor));
       return Json(200, AdminSiteJson(site));
     }
     if (m == "DELETE") {
-      EC_TRY(done, repos_.sites.Remove(key, actor));
+      EC_TRY(done, sites_.Remove(key, actor));
       (void)done;
       return Json(200, json{{"removed", key}});
     }
@@ -457,36 +416,35 @@ HttpResponse AdminApi::Sites(const HttpRequest& request, const Session& session,
   if (what == "origins" && parts.size() == 3 && (m == "POST" || m == "DELETE")) {
     EC_TRY(origin, OriginField(*body));
     if (m == "POST") {
-      EC_TRY(site, repos_.sites.AddOrigin(key, origin, actor));
+      EC_TRY(site, sites_.AddOrigin(key, origin, actor));
       return Json(201, AdminSiteJson(site));
     }
-    EC_TRY(site, repos_.sites.RemoveOrigin(key, origin, actor));
+    EC_TRY(site, sites_.RemoveOrigin(key, origin, actor));
     return Json(200, AdminSiteJson(site));
   }
   if (what == "key" && parts.size() == 3 && m == "POST") {
-    EC_TRY(site, repos_.sites.RegenerateKey(key, NewSiteKey(random_), actor));
+    EC_TRY(site, sites_.RotateKey(key, actor));
     return Json(200, AdminSiteJson(site));
   }
   if (what == "secret-keys" && parts.size() == 3) {
     if (m == "GET") {
-      EC_TRY(keys, repos_.secret_keys.List(key));
+      EC_TRY(keys, sites_.ListSecretKeys(key));
       json out = json::array();
       for (const auto& k : keys) out.push_back(SecretKeyJson(k));
       return Json(200, json{{"secretKeys", out}});
     }
     if (m == "POST") {
-      EC_TRY(label, TextField(*body, "label", 200, true));
-      std::string secret = NewSecretKey(random_);
-      EC_TRY(info, repos_.secret_keys.Create(key, secret, label.value_or(""), actor));
-      json out = SecretKeyJson(info);
-      out["secret"] = secret;  // the only time it is shown
+      EC_TRY(label, StringField(*body, "label"));
+      EC_TRY(created, sites_.AddSecretKey(key, label.value_or(""), actor));
+      json out = SecretKeyJson(created.info);
+      out["secret"] = created.secret;  // the only time it is shown
       return Json(201, out);
     }
   }
   if (what == "secret-keys" && parts.size() == 4 && m == "DELETE") {
     auto id = ParseId(parts[3]);
     if (!id) return ErrorResponse(404, "not_found", "No such secret key.");
-    EC_TRY(info, repos_.secret_keys.Revoke(key, *id, actor));
+    EC_TRY(info, sites_.RevokeSecretKey(key, *id, actor));
     return Json(200, SecretKeyJson(info));
   }
   return ErrorResponse(404, "not_found", "No such admin route.");
@@ -499,25 +457,15 @@ HttpResponse AdminApi::Conversations(const HttpRequest& request, const Session& 
   if (parts.size() == 1 && m == "GET") {
     ConversationFilter filter;
     if (auto site = request.Query("site"); site && !site->empty()) filter.site_key = *site;
-    if (auto source = request.Query("source"); source && !source->empty()) {
-      if (*source != "main" && *source != "external") {
-        return ErrorResponse(400, "invalid_input", "source must be main or external");
-      }
-      filter.source = *source;
-    }
-    if (auto status = request.Query("status"); status && !status->empty()) {
-      if (*status != "open" && *status != "resolved") {
-        return ErrorResponse(400, "invalid_input", "status must be open or resolved");
-      }
-      filter.status = *status;
-    }
+    if (auto source = request.Query("source"); source && !source->empty()) filter.source = *source;
+    if (auto status = request.Query("status"); status && !status->empty()) filter.status = *status;
     if (auto limit = request.Query("limit"); limit && ParseId(*limit)) {
       filter.limit = static_cast<unsigned>(std::min<std::uint64_t>(*ParseId(*limit), 1000));
     }
-    EC_TRY(rows, repos_.conversations.List(filter));
+    EC_TRY(rows, conversations_.List(filter));
     std::vector<std::uint64_t> ids;
     for (const auto& c : rows) ids.push_back(c.id);
-    EC_TRY(unread, repos_.conversations.UnreadCounts(ids));
+    EC_TRY(unread, conversations_.UnreadCounts(ids));
     json out = json::array();
     for (const auto& c : rows) {
       json j = ConversationSummaryJson(c);
@@ -530,7 +478,7 @@ HttpResponse AdminApi::Conversations(const HttpRequest& request, const Session& 
   auto id = ParseId(parts[1]);
   if (!id) return ErrorResponse(404, "not_found", "No such conversation.");
   if (parts.size() == 2 && m == "GET") {
-    EC_TRY(detail, repos_.conversations.Show(*id));
+    EC_TRY(detail, conversations_.Show(*id));
     json messages = json::array();
     std::uint64_t last = 0;
     for (const auto& msg : detail.messages) {
@@ -538,7 +486,7 @@ HttpResponse AdminApi::Conversations(const HttpRequest& request, const Session& 
       last = std::max(last, msg.id);
     }
     if (request.Query("markRead").value_or("1") != "0" && last > 0) {
-      auto marked = repos_.conversations.MarkRead(*id, last);
+      auto marked = conversations_.MarkRead(*id, last);
       if (!marked) return FromError(marked.error());
     }
     json out = ConversationSummaryJson(detail.summary);
@@ -546,21 +494,18 @@ HttpResponse AdminApi::Conversations(const HttpRequest& request, const Session& 
     return Json(200, out);
   }
   if (parts.size() == 3 && parts[2] == "messages" && m == "POST") {
+    // The guest API's body shape and its error codes (invalid_text, invalid_client_id).
     auto input = ParseMessageInput(request.body);
     if (!input) return ErrorResponse(400, input.error().code, input.error().message);
-    EC_TRY(reply,
-           repos_.conversations.Reply(*id, session.info.username, input->text, input->client_id));
-    if (reply.event) events_.Publish(*reply.event);
-    auto marked = repos_.conversations.MarkRead(*id, reply.message.id);
-    if (!marked) return FromError(marked.error());
+    EC_TRY(reply, conversations_.Reply(
+                      *id, ReplyInput{session.info.username, input->text, input->client_id}));
     return Json(reply.created ? 201 : 200,
                 json{{"message", AdminMessageJson(reply.message)}, {"created", reply.created}});
   }
   if (parts.size() == 3 && (parts[2] == "resolve" || parts[2] == "reopen") && m == "POST") {
     std::string status = parts[2] == "resolve" ? "resolved" : "open";
-    EC_TRY(event, repos_.conversations.SetStatus(*id, status));
-    if (event) events_.Publish(*event);
-    return Json(200, json{{"id", *id}, {"status", status}, {"changed", event.has_value()}});
+    EC_TRY(changed, conversations_.SetStatus(*id, status));
+    return Json(200, json{{"id", *id}, {"status", status}, {"changed", changed}});
   }
   return ErrorResponse(404, "not_found", "No such admin route.");
 }
@@ -568,26 +513,26 @@ HttpResponse AdminApi::Conversations(const HttpRequest& request, const Session& 
 HttpResponse AdminApi::Admins(const HttpRequest& request, const Session& session,
                               const std::string& route) {
   const std::string& m = request.method;
-  Actor actor{session.info.username};
+  AdminActor actor{Actor{session.info.username}, session.info.admin_id};
   auto parts = Split(route);
   auto body = ParseBody(request);
   if (!body) return ErrorResponse(400, "invalid_json", body.error().message);
   if (parts.size() == 1 && m == "GET") {
-    EC_TRY(admins, repos_.admins.List());
+    EC_TRY(admins, admins_.List());
     json out = json::array();
     for (const auto& a : admins) out.push_back(AdminInfoJson(a));
     return Json(200, json{{"admins", out}});
   }
   if (parts.size() == 1 && m == "POST") {
-    EC_TRY(username, TextField(*body, "username", 100, false));
+    EC_TRY(username, StringField(*body, "username"));
     if (!username) return ErrorResponse(400, "invalid_input", "username is required");
-    EC_TRY(display, TextField(*body, "displayName", 200, true));
+    EC_TRY(display, StringField(*body, "displayName"));
     if (!body->contains("password") || !body->at("password").is_string()) {
       return ErrorResponse(400, "invalid_input", "password is required");
     }
-    EC_TRY(hash, HashAdminPassword(body->at("password").get<std::string>()));
-    EC_TRY(admin, repos_.admins.Create(
-                      *username, display && !display->empty() ? *display : *username, hash, actor));
+    EC_TRY(admin,
+           admins_.Create(NewAdmin{*username, display, body->at("password").get<std::string>()},
+                          actor.actor));
     return Json(201, AdminInfoJson(admin));
   }
   if (parts.size() < 2) return ErrorResponse(404, "not_found", "No such admin route.");
@@ -595,33 +540,23 @@ HttpResponse AdminApi::Admins(const HttpRequest& request, const Session& session
   bool removal = parts.size() == 2 && m == "DELETE";
   bool password = parts.size() == 3 && parts[2] == "password" && (m == "PUT" || m == "POST");
   if (!removal && !password) return ErrorResponse(404, "not_found", "No such admin route.");
-  // The row the name reaches (the table's collation: "ADMIN" and "admin " are admin), decided on
-  // by id from here on.
-  EC_TRY(target, repos_.admins.FindCredentials(username));
-  if (!target) return ErrorResponse(404, "not_found", "No such admin.");
-  bool is_me = target->info.id == session.info.admin_id;
   if (removal) {
-    if (is_me)
-      return ErrorResponse(409, "conflict", "You cannot remove yourself; ask another admin.");
-    EC_TRY(done, repos_.admins.Remove(target->info.id, actor));
-    (void)done;
-    return Json(200, json{{"removed", target->info.username}});
+    EC_TRY(removed, admins_.Remove(username, actor));
+    return Json(200, json{{"removed", removed.username}});
   }
   if (!body->contains("password") || !body->at("password").is_string()) {
     return ErrorResponse(400, "invalid_input", "password is required");
   }
-  if (is_me) {
-    // Changing one's own password needs the current one (a stolen open session cannot).
-    const json& current = body->contains("currentPassword") ? body->at("currentPassword") : json();
-    if (!current.is_string() ||
-        !VerifyAdminPassword(target->password_hash, current.get<std::string>())) {
-      return ErrorResponse(403, "bad_credentials", "The current password is wrong.");
-    }
+  PasswordChange change{body->at("password").get<std::string>(), std::nullopt, session.token_hash};
+  if (body->contains("currentPassword") && body->at("currentPassword").is_string()) {
+    change.current_password = body->at("currentPassword").get<std::string>();
   }
-  EC_TRY(hash, HashAdminPassword(body->at("password").get<std::string>()));
-  EC_TRY(done, repos_.admins.SetPassword(target->info.id, hash, actor, session.token_hash));
-  (void)done;
-  return Json(200, json{{"username", target->info.username}, {"passwordChanged", true}});
+  auto changed = admins_.SetPassword(username, change, actor);
+  if (!changed && changed.error().code == "bad_credentials") {
+    return ErrorResponse(403, "bad_credentials", changed.error().message);
+  }
+  if (!changed) return FromError(changed.error());
+  return Json(200, json{{"username", changed->username}, {"passwordChanged", true}});
 }
 
 }  // namespace edgechat::worker

@@ -256,22 +256,46 @@ Status DeleteSite(ConnectionPool& pool, const std::string& site_key, const Actor
   });
 }
 
+namespace {
+
+// The origin changes of one transaction, the site's row locked by the caller.
+Status AddOriginIn(DbConnection& c, Site& s, const std::string& origin, const Actor& actor) {
+  auto add = Prepare(c, "INSERT IGNORE INTO site_origins (site_id, origin) VALUES (?, ?)");
+  add->setUInt64(1, s.id);
+  add->setString(2, origin);
+  if (add->executeUpdate() == 0) {
+    return Error{"conflict", origin + " is already allowed for " + s.name};
+  }
+  s.origins.push_back(origin);
+  auto touch = Prepare(c, "UPDATE sites SET revision = revision + 1 WHERE id = ?");
+  touch->setUInt64(1, s.id);
+  touch->executeUpdate();
+  BumpRegistryRevision(c);
+  AppendAudit(c, actor, "origin.add", s.key, AuditDetail({{"site", s.name}, {"origin", origin}}));
+  return Ok{};
+}
+
+Status RemoveOriginIn(DbConnection& c, Site& s, const std::string& origin, const Actor& actor) {
+  auto del = Prepare(c, "DELETE FROM site_origins WHERE site_id = ? AND origin = ?");
+  del->setUInt64(1, s.id);
+  del->setString(2, origin);
+  if (del->executeUpdate() == 0) {
+    return Error{"not_found", origin + " is not an allowed origin of " + s.name};
+  }
+  std::erase(s.origins, origin);
+  BumpRegistryRevision(c);
+  AppendAudit(c, actor, "origin.remove", s.key,
+              AuditDetail({{"site", s.name}, {"origin", origin}}));
+  return Ok{};
+}
+
+}  // namespace
+
 Result<Site> AddSiteOrigin(ConnectionPool& pool, const std::string& site_key,
                            const std::string& origin, const Actor& actor) {
   return ChangeSite<Site>(pool, site_key, [&](DbConnection& c, Site s) -> Result<Site> {
-    auto add = Prepare(c, "INSERT IGNORE INTO site_origins (site_id, origin) VALUES (?, ?)");
-    add->setUInt64(1, s.id);
-    add->setString(2, origin);
-    if (add->executeUpdate() == 0) {
-      return Error{"conflict", origin + " is already allowed for " + s.name};
-    }
-    s.origins.push_back(origin);
-    auto touch = Prepare(c, "UPDATE sites SET revision = revision + 1 WHERE id = ?");
-    touch->setUInt64(1, s.id);
-    touch->executeUpdate();
-    BumpRegistryRevision(c);
-    AppendAudit(c, actor, "origin.add", site_key,
-                AuditDetail({{"site", s.name}, {"origin", origin}}));
+    auto added = AddOriginIn(c, s, origin, actor);
+    if (!added) return added.error();
     return s;
   });
 }
@@ -279,16 +303,29 @@ Result<Site> AddSiteOrigin(ConnectionPool& pool, const std::string& site_key,
 Result<Site> RemoveSiteOrigin(ConnectionPool& pool, const std::string& site_key,
                               const std::string& origin, const Actor& actor) {
   return ChangeSite<Site>(pool, site_key, [&](DbConnection& c, Site s) -> Result<Site> {
-    auto del = Prepare(c, "DELETE FROM site_origins WHERE site_id = ? AND origin = ?");
-    del->setUInt64(1, s.id);
-    del->setString(2, origin);
-    if (del->executeUpdate() == 0) {
-      return Error{"not_found", origin + " is not an allowed origin of " + s.name};
+    auto removed = RemoveOriginIn(c, s, origin, actor);
+    if (!removed) return removed.error();
+    return s;
+  });
+}
+
+Result<Site> ChangeSiteWithOrigins(ConnectionPool& pool, const std::string& site_key,
+                                   const SiteChange& change, const Actor& actor) {
+  return ChangeSite<Site>(pool, site_key, [&](DbConnection& c, Site s) -> Result<Site> {
+    auto changed = ApplySitePatch(c, s, change.patch);
+    if (!changed) return changed.error();
+    if (!changed->empty()) {
+      AppendAudit(c, actor, "site.update", s.key,
+                  AuditDetail({{"site", s.name}, {"changes", *changed}}));
     }
-    std::erase(s.origins, origin);
-    BumpRegistryRevision(c);
-    AppendAudit(c, actor, "origin.remove", site_key,
-                AuditDetail({{"site", s.name}, {"origin", origin}}));
+    for (const auto& origin : change.remove_origins) {
+      auto removed = RemoveOriginIn(c, s, origin, actor);
+      if (!removed) return removed.error();
+    }
+    for (const auto& origin : change.add_origins) {
+      auto added = AddOriginIn(c, s, origin, actor);
+      if (!added) return added.error();
+    }
     return s;
   });
 }

@@ -50,6 +50,9 @@ class FakeSites : public SiteRepo {
   Result<Site> Update(const std::string&, const SitePatch&, const Actor&) override {
     return Unused();
   }
+  Result<Site> Change(const std::string&, const SiteChange&, const Actor&) override {
+    return Unused();
+  }
   Status Remove(const std::string&, const Actor&) override { return Unused(); }
   Result<Site> AddOrigin(const std::string&, const std::string&, const Actor&) override {
     return Unused();
