@@ -1,6 +1,7 @@
 #include "api/json_shapes.hpp"
 
 #include "shared/config_reply.hpp"
+#include "store/message_payload.hpp"
 
 namespace edgechat::worker {
 
@@ -35,12 +36,7 @@ json SiteSettingsJson(const Site& s) {
 }
 
 json MessageJson(const Message& m) {
-  return json{{"id", m.id},
-              {"author", m.author},
-              {"text", m.text},
-              {"createdAt", m.created_at},
-              {"clientId", m.client_id ? json(*m.client_id) : json(nullptr)},
-              {"reaction", m.reaction ? json(*m.reaction) : json(nullptr)}};
+  return MessagePayload(m);  // the object message events carry
 }
 
 json HistoryJson(const History& history) {

@@ -4,9 +4,9 @@
 #include <limits>
 #include <map>
 
-#include "api/json_shapes.hpp"
 #include "common/text.hpp"
 #include "store/event_repo.hpp"
+#include "store/message_payload.hpp"
 #include "store/mysql_util.hpp"
 
 namespace edgechat::worker {
@@ -238,7 +238,7 @@ Result<PostedMessage> MysqlGuestMessageRepo::PostGuestMessage(
         }
         EventNotice event = InsertEventAfter(
             c, *conversation_id, guest.id, "message",
-            MessageJson(message).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+            MessagePayload(message).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
             prev_event_id);
         return PostedMessage{std::move(message), true, std::move(event), std::move(reopened)};
       });
