@@ -93,7 +93,7 @@ int RunSiteList(const Context& ctx) {
     return kExitOk;
   }
   for (const auto& s : *sites) {
-    std::cout << s.key << "  " << s.name << (s.is_main ? "  (main)" : "")
+    std::cout << s.key << "  " << s.name << (s.main ? "  (main)" : "")
               << (s.locked ? "  (locked)" : "") << "\n";
     for (const auto& o : s.origins) std::cout << "    " << o << "\n";
   }
@@ -114,7 +114,7 @@ int RunSiteShow(const Context& ctx) {
   const Site& s = *site;
   std::cout << "key            " << s.key << "\nname           " << s.name << "\ntitle          "
             << s.title << "\ncolor          " << s.primary_color << "\nmain           "
-            << (s.is_main ? "yes" : "no") << "\nlocked         "
+            << (s.main ? "yes" : "no") << "\nlocked         "
             << (s.locked ? "yes: " + s.locked_message : "no") << "\nlocale         "
             << s.locale.value_or("auto") << "\nrate limit     " << s.limits.messages << " per "
             << s.limits.window_seconds << " s, burst " << s.limits.burst << "\n";

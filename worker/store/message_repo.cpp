@@ -162,7 +162,7 @@ Result<PostedMessage> MysqlGuestMessageRepo::PostGuestMessage(
                                   "VALUES (?, ?, ?)");
             insert->setUInt64(1, site.id);
             insert->setUInt64(2, guest.id);
-            insert->setString(3, site.is_main ? "main" : "external");
+            insert->setString(3, site.main ? "main" : "external");
             insert->executeUpdate();
           } catch (const sql::SQLException& e) {
             // A concurrent first message created it: use that one.

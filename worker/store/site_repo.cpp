@@ -38,7 +38,7 @@ Site SiteFromRow(sql::ResultSet& rs) {
   site.locked = rs.getInt("locked") != 0;
   site.locked_message = rs.getString("locked_message");
   site.locale = OptionalString(rs, "locale");
-  site.is_main = rs.getInt("is_main") != 0;
+  site.main = rs.getInt("is_main") != 0;
   site.limits.messages = rs.getUInt("rate_limit_messages");
   site.limits.window_seconds = rs.getUInt("rate_limit_window_s");
   site.limits.burst = rs.getUInt("rate_limit_burst");
@@ -170,7 +170,7 @@ Result<json> ApplySitePatch(DbConnection& c, Site& s, const SitePatch& p) {
     }
   };
   set_bool(p.locked, s.locked, "locked");
-  set_bool(p.is_main, s.is_main, "main");
+  set_bool(p.is_main, s.main, "main");
   auto set_uint = [&](const std::optional<unsigned>& value, unsigned& field, const char* name) {
     if (value && *value != field) {
       changed[name] = {{"from", field}, {"to", *value}};
@@ -201,7 +201,7 @@ Result<json> ApplySitePatch(DbConnection& c, Site& s, const SitePatch& p) {
     } else {
       update->setNull(6, sql::DataType::VARCHAR);
     }
-    update->setBoolean(7, s.is_main);
+    update->setBoolean(7, s.main);
     update->setUInt(8, s.limits.messages);
     update->setUInt(9, s.limits.window_seconds);
     update->setUInt(10, s.limits.burst);

@@ -42,7 +42,7 @@ class FakeSites : public SiteRepo {
     s.name = site.name;
     s.title = site.title;
     s.primary_color = site.primary_color;
-    s.is_main = site.is_main;
+    s.main = site.is_main;
     s.origins = site.origins;
     s.locked = settings.locked.value_or(false);
     return s;
