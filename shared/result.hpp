@@ -85,6 +85,14 @@ using Status = Result<Ok>;
   if (!var##_try_result) return var##_try_result.error(); \
   auto var = std::move(var##_try_result).value()
 
+// The same, assigning the value to `target` (an existing variable or member).
+#define EC_TRY_ASSIGN(target, expr)               \
+  do {                                            \
+    auto try_assign_ = (expr);                    \
+    if (!try_assign_) return try_assign_.error(); \
+    target = std::move(try_assign_).value();      \
+  } while (false)
+
 // The same for a Status (or a Result whose value is not needed).
 #define EC_TRY_STATUS(expr)                        \
   do {                                             \

@@ -35,8 +35,8 @@ struct SiteLimits {
   std::string message = std::string(kDefaultLimitMessage);
 };
 
-// "#rrggbb" in either case, returned lower-cased; anything else is Error{"invalid_color"} with a
-// message that shows the expected form.
+// "#rrggbb" in either case, returned lower-cased; anything else is Error{kInvalidInput,
+// "invalid_color"} with a message that shows the expected form.
 Result<std::string> ParseColor(std::string_view text);
 
 }  // namespace edgechat::shared

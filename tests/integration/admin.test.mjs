@@ -426,6 +426,41 @@ test('edgechatctl does what the panel does: admins, site removal, export; audite
   }
 });
 
+test('edgechatctl and the panel apply one set of rules (origins optional, one transaction, same bounds)', async () => {
+  // A site without origins is valid in both; the CLI says how to add one.
+  const bare = await stack.ctl(['site', 'add', '--name', '  Originless  ', '--json']);
+  assert.equal(bare.code, 0, bare.stderr);
+  const site = JSON.parse(bare.stdout);
+  assert.equal(site.name, 'Originless', 'trimmed as the panel trims');
+  assert.deepEqual(site.origins, []);
+  assert.match(bare.stderr, new RegExp(`no origins yet: add one with site update ${site.key} --add-origin URL`));
+  const panelSite = await call('POST', 'sites', { name: 'Originless too' });
+  assert.equal(panelSite.status, 201);
+  assert.deepEqual(panelSite.json.origins, []);
+  assert.equal((await call('DELETE', `sites/${panelSite.json.key}`)).status, 200);
+
+  // Several changes are one transaction: a failing origin leaves the title as it was.
+  const failed = await stack.ctl(['site', 'update', site.key, '--title', 'Changed', '--add-origin', 'https://a.test',
+    '--remove-origin', 'https://never.test']);
+  assert.equal(failed.code, 3, failed.stderr);
+  const after = await stack.ctlJson(['site', 'show', site.key]);
+  assert.equal(after.title, 'Chat with us');
+  assert.deepEqual(after.origins, []);
+  const updated = await stack.ctlJson(['site', 'update', site.key, '--title', 'Changed', '--add-origin', 'https://A.test:443']);
+  assert.equal(updated.title, 'Changed');
+  assert.deepEqual(updated.origins, ['https://a.test']);
+
+  // The same bounds as the panel: 100000 messages is the most, in both.
+  assert.equal((await stack.ctl(['site', 'update', site.key, '--rate-messages', '100001'])).code, 2);
+  assert.equal((await call('PATCH', `sites/${site.key}`, { limits: { messages: 100001 } })).status, 400);
+  assert.equal((await stack.ctl(['site', 'update', site.key, '--rate-messages', '100000'])).code, 0);
+  assert.equal((await call('PATCH', `sites/${site.key}`, { limits: { messages: 100000 } })).status, 200);
+  // Lengths in characters, not bytes: 200 Persian letters (400 bytes) are a valid name.
+  assert.equal((await stack.ctl(['site', 'update', site.key, '--name', 'ش'.repeat(200)])).code, 0);
+  assert.equal((await stack.ctl(['site', 'update', site.key, '--name', 'ش'.repeat(201)])).code, 2);
+  assert.equal((await stack.ctl(['site', 'remove', site.key])).code, 0);
+});
+
 test('the admin event stream ends when its session does (logout)', async () => {
   const who = await login('admin', stack.adminPassword);
   const res = await fetch(`${stack.chatUrl}/api/v1/admin/events`, { headers: { Cookie: who.cookie } });

@@ -35,6 +35,10 @@ HttpResponse AdminErrorResponse(const Error& e) {
   return ErrorResponseFor(e);
 }
 
+HttpResponse ResponseOf(Result<HttpResponse> result) {
+  return result ? std::move(result).value() : AdminErrorResponse(result.error());
+}
+
 Result<json> ParseBody(const HttpRequest& request) {
   if (request.body.empty()) return json::object();
   json body = json::parse(request.body, nullptr, false);
@@ -55,37 +59,27 @@ std::vector<std::string> Split(std::string_view route) {
   return parts;
 }
 
-// A text field: a string of 1..max code points (min 0 when `allow_empty`).
-Result<std::optional<std::string>> TextField(const json& body, const char* name, std::size_t max,
-                                             bool allow_empty) {
+// Type checks only (the services hold the rules): an optional string, integer or boolean.
+Result<std::optional<std::string>> StringField(const json& body, const char* name) {
   if (!body.contains(name)) return std::optional<std::string>();
   const json& v = body.at(name);
   if (!v.is_string())
     return Error{ErrorKind::kInvalidInput, "invalid_input",
                  std::string(name) + " must be a string"};
-  std::string text = v.get<std::string>();
-  if (!IsValidUtf8(text))
-    return Error{ErrorKind::kInvalidInput, "invalid_input", std::string(name) + " is not UTF-8"};
-  text = std::string(TrimText(text));
-  std::size_t length = CountCodePoints(text);
-  if ((!allow_empty && length == 0) || length > max) {
-    return Error{ErrorKind::kInvalidInput, "invalid_input",
-                 std::string(name) + " must have " + (allow_empty ? "at most " : "1 to ") +
-                     std::to_string(max) + " characters"};
-  }
-  return std::optional<std::string>(text);
+  return std::optional<std::string>(v.get<std::string>());
 }
 
-Result<std::optional<unsigned>> NumberField(const json& body, const char* name, unsigned min,
-                                            unsigned max) {
-  if (!body.contains(name)) return std::optional<unsigned>();
+Result<std::optional<std::int64_t>> IntegerField(const json& body, const char* name) {
+  if (!body.contains(name)) return std::optional<std::int64_t>();
   const json& v = body.at(name);
-  if (!v.is_number_integer() || v.get<long long>() < min || v.get<long long>() > max) {
+  if (!v.is_number_integer()) {
     return Error{ErrorKind::kInvalidInput, "invalid_input",
-                 std::string(name) + " must be a whole number from " + std::to_string(min) +
-                     " to " + std::to_string(max)};
+                 std::string(name) + " must be a whole number"};
   }
-  return std::optional<unsigned>(v.get<unsigned>());
+  if (v.is_number_unsigned() && v.get<std::uint64_t>() > INT64_MAX) {
+    return std::optional<std::int64_t>(INT64_MAX);  // out of every range all the same
+  }
+  return std::optional<std::int64_t>(v.get<std::int64_t>());
 }
 
 Result<std::optional<bool>> BoolField(const json& body, const char* name) {
@@ -96,46 +90,24 @@ Result<std::optional<bool>> BoolField(const json& body, const char* name) {
   return std::optional<bool>(body.at(name).get<bool>());
 }
 
-#define EC_RESPOND_TRY(var, expr)                                     \
-  auto var##_result = (expr);                                         \
-  if (!var##_result) return AdminErrorResponse(var##_result.error()); \
-  auto var = std::move(var##_result).value()
-
-// The settings of a site present in `body` (PATCH /sites/KEY, or the extras of POST /sites).
-Result<SitePatch> ParseSitePatch(const json& body) {
-  SitePatch p;
-  auto name = TextField(body, "name", 200, false);
-  if (!name) return name.error();
-  p.name = *name;
-  auto title = TextField(body, "title", 200, false);
-  if (!title) return title.error();
-  p.title = *title;
-  if (body.contains("primaryColor")) {
-    if (!body.at("primaryColor").is_string())
-      return Error{ErrorKind::kInvalidInput, "invalid_input", "primaryColor must be #rrggbb"};
-    auto color = shared::ParseColor(body.at("primaryColor").get<std::string>());
-    if (!color) return Error{ErrorKind::kInvalidInput, "invalid_input", color.error().message};
-    p.primary_color = *color;
+// The site fields present in `body` (PATCH /sites/KEY, or POST /sites with its origins).
+Result<SiteChanges> ParseSiteChanges(const json& body) {
+  SiteChanges c;
+  EC_TRY_ASSIGN(c.name, StringField(body, "name"));
+  EC_TRY_ASSIGN(c.title, StringField(body, "title"));
+  if (body.contains("primaryColor") && !body.at("primaryColor").is_string()) {
+    return Error{ErrorKind::kInvalidInput, "invalid_input", "primaryColor must be #rrggbb"};
   }
-  auto locked = BoolField(body, "locked");
-  if (!locked) return locked.error();
-  p.locked = *locked;
-  auto main = BoolField(body, "main");
-  if (!main) return main.error();
-  p.is_main = *main;
-  auto locked_message = TextField(body, "lockedMessage", 500, true);
-  if (!locked_message) return locked_message.error();
-  p.locked_message = *locked_message;
+  EC_TRY_ASSIGN(c.primary_color, StringField(body, "primaryColor"));
+  EC_TRY_ASSIGN(c.locked, BoolField(body, "locked"));
+  EC_TRY_ASSIGN(c.main, BoolField(body, "main"));
+  EC_TRY_ASSIGN(c.locked_message, StringField(body, "lockedMessage"));
   if (body.contains("locale")) {
     const json& v = body.at("locale");
     if (v.is_null()) {
-      p.locale = "";
-    } else if (v.is_string() && v.get<std::string>().size() <= 16 &&
-               std::all_of(v.get_ref<const std::string&>().begin(),
-                           v.get_ref<const std::string&>().end(), [](char c) {
-                             return std::isalnum(static_cast<unsigned char>(c)) || c == '-';
-                           })) {
-      p.locale = v.get<std::string>();
+      c.locale = "";
+    } else if (v.is_string()) {
+      c.locale = v.get<std::string>();
     } else {
       return Error{ErrorKind::kInvalidInput, "invalid_input",
                    "locale must be null or a language tag such as fa or en"};
@@ -145,20 +117,12 @@ Result<SitePatch> ParseSitePatch(const json& body) {
     const json& limits = body.at("limits");
     if (!limits.is_object())
       return Error{ErrorKind::kInvalidInput, "invalid_input", "limits must be an object"};
-    auto messages = NumberField(limits, "messages", 1, 100000);
-    if (!messages) return messages.error();
-    p.limit_messages = *messages;
-    auto window = NumberField(limits, "windowSeconds", 1, 86400);
-    if (!window) return window.error();
-    p.limit_window_seconds = *window;
-    auto burst = NumberField(limits, "burst", 0, 100000);
-    if (!burst) return burst.error();
-    p.limit_burst = *burst;
-    auto message = TextField(limits, "message", 500, true);
-    if (!message) return message.error();
-    p.limit_message = *message;
+    EC_TRY_ASSIGN(c.limit_messages, IntegerField(limits, "messages"));
+    EC_TRY_ASSIGN(c.limit_window_seconds, IntegerField(limits, "windowSeconds"));
+    EC_TRY_ASSIGN(c.limit_burst, IntegerField(limits, "burst"));
+    EC_TRY_ASSIGN(c.limit_message, StringField(limits, "message"));
   }
-  return p;
+  return c;
 }
 
 Result<std::string> OriginField(const json& body) {
@@ -166,10 +130,7 @@ Result<std::string> OriginField(const json& body) {
     return Error{ErrorKind::kInvalidInput, "invalid_input",
                  "origin must be a string such as https://shop.example"};
   }
-  auto normalized = shared::NormalizeAllowedOrigin(body.at("origin").get<std::string>());
-  if (!normalized)
-    return Error{ErrorKind::kInvalidInput, "invalid_origin", normalized.error().message};
-  return *normalized;
+  return body.at("origin").get<std::string>();
 }
 
 std::string ClientAddress(const HttpRequest& request) {
@@ -267,6 +228,9 @@ AdminApi::AdminApi(AdminRepos repos, RandomFill random, EventPublisher& events,
       random_(std::move(random)),
       events_(events),
       streams_(std::move(streams)),
+      sites_(repos.sites, repos.secret_keys, random_),
+      admins_(repos.admins),
+      conversations_(repos.conversations, events),
       options_(options),
       throttle_(options.failure_window, std::move(clock)) {}
 
@@ -277,7 +241,7 @@ std::optional<HttpResponse> AdminApi::Handle(const HttpRequest& request) {
   HttpResponse response = [&]() -> HttpResponse {
     if (route == "login") {
       if (request.method != "POST") return ErrorResponse(405, "method_not_allowed", "Use POST.");
-      return Login(request);
+      return ResponseOf(Login(request));
     }
     auto cookie = CookieValue(request.Header("cookie"), SessionCookieName(request));
     if (!cookie || cookie->size() != 43) {
@@ -299,13 +263,13 @@ std::optional<HttpResponse> AdminApi::Handle(const HttpRequest& request) {
         return ErrorResponse(403, "csrf", "Missing or wrong X-CSRF-Token.");
       }
     }
-    return Route(request, s, route);
+    return ResponseOf(Route(request, s, route));
   }();
   response.headers.emplace_back("Cache-Control", "no-store");
   return response;
 }
 
-HttpResponse AdminApi::Login(const HttpRequest& request) {
+Result<HttpResponse> AdminApi::Login(const HttpRequest& request) {
   auto body = ParseBody(request);
   if (!body) return ErrorResponse(400, "invalid_json", body.error().message);
   if (!body->contains("username") || !body->at("username").is_string() ||
@@ -318,7 +282,7 @@ HttpResponse AdminApi::Login(const HttpRequest& request) {
     return ErrorResponse(401, "bad_credentials", "Wrong username or password.");
   }
   auto candidate = repos_.admins.FindLoginCandidate(username);
-  if (!candidate) return AdminErrorResponse(candidate.error());
+  if (!candidate) return candidate.error();
   std::string user_key = LoginUserKey(*candidate);
   std::string ip_key = LoginAddressKey(ClientAddress(request));
   // Counted before the (slow) Argon2id check: parallel attempts each take a slot or wait.
@@ -346,20 +310,20 @@ HttpResponse AdminApi::Login(const HttpRequest& request) {
   std::string token = NewGuestToken(random_);  // 32 random bytes, base64url
   std::string csrf = NewGuestToken(random_);
   auto created = repos_.sessions.Create(Sha256Hex(token), admin->info.id, csrf);
-  if (!created) return AdminErrorResponse(created.error());
+  if (!created) return created.error();
   SessionInfo info{admin->info.id, admin->info.username, admin->info.display_name, csrf};
   HttpResponse r = Json(200, SessionJson(info));
   r.headers.emplace_back("Set-Cookie", SessionCookie(request, token, -1));
   return r;
 }
 
-HttpResponse AdminApi::Route(const HttpRequest& request, const Session& session,
-                             const std::string& route) {
+Result<HttpResponse> AdminApi::Route(const HttpRequest& request, const Session& session,
+                                     const std::string& route) {
   const std::string& m = request.method;
   if (route == "session" && m == "GET") return Json(200, SessionJson(session.info));
   if (route == "logout" && m == "POST") {
     auto deleted = repos_.sessions.Delete(session.token_hash);
-    if (!deleted) return AdminErrorResponse(deleted.error());
+    if (!deleted) return deleted.error();
     HttpResponse r = Json(200, json{{"loggedOut", true}});
     r.headers.emplace_back("Set-Cookie", SessionCookie(request, "", 0));
     return r;
@@ -384,7 +348,7 @@ HttpResponse AdminApi::Route(const HttpRequest& request, const Session& session,
     }
     std::uint64_t before = 0;
     if (auto b = request.Query("before"); b && ParseId(*b)) before = *ParseId(*b);
-    EC_RESPOND_TRY(entries, repos_.audit.List(limit, before));
+    EC_TRY(entries, repos_.audit.List(limit, before));
     json out = json::array();
     for (const auto& e : entries) out.push_back(AuditEntryJson(e));
     return Json(200, json{{"entries", out}});
@@ -397,8 +361,8 @@ HttpResponse AdminApi::Route(const HttpRequest& request, const Session& session,
   return ErrorResponse(404, "not_found", "No such admin route.");
 }
 
-HttpResponse AdminApi::Sites(const HttpRequest& request, const Session& session,
-                             const std::string& route) {
+Result<HttpResponse> AdminApi::Sites(const HttpRequest& request, const Session& session,
+                                     const std::string& route) {
   const std::string& m = request.method;
   Actor actor{session.info.username};
   auto parts = Split(route);  // "sites", KEY, ...
@@ -406,38 +370,23 @@ HttpResponse AdminApi::Sites(const HttpRequest& request, const Session& session,
   if (!body) return ErrorResponse(400, "invalid_json", body.error().message);
   if (parts.size() == 1) {
     if (m == "GET") {
-      EC_RESPOND_TRY(sites, repos_.sites.List());
+      EC_TRY(sites, sites_.List());
       json out = json::array();
       for (const auto& s : sites) out.push_back(AdminSiteJson(s));
       return Json(200, json{{"sites", out}});
     }
     if (m == "POST") {
-      EC_RESPOND_TRY(patch, ParseSitePatch(*body));
-      if (!patch.name) return ErrorResponse(400, "invalid_input", "name is required");
-      NewSite site;
-      site.name = *patch.name;
-      if (patch.title) site.title = *patch.title;
-      if (patch.primary_color) site.primary_color = *patch.primary_color;
-      site.is_main = patch.is_main.value_or(false);
+      EC_TRY(changes, ParseSiteChanges(*body));
       if (body->contains("origins")) {
         if (!body->at("origins").is_array()) {
           return ErrorResponse(400, "invalid_input", "origins must be an array of strings");
         }
         for (const auto& o : body->at("origins")) {
-          EC_RESPOND_TRY(origin, OriginField(json{{"origin", o}}));
-          if (std::find(site.origins.begin(), site.origins.end(), origin) == site.origins.end()) {
-            site.origins.push_back(origin);
-          }
+          EC_TRY(origin, OriginField(json{{"origin", o}}));
+          changes.add_origins.push_back(origin);
         }
       }
-      site.key = NewSiteKey(random_);
-      // The rest (lock, limits, locale) applies in the transaction that creates the site: no
-      // moment where it is live unlocked or with default limits.
-      patch.name.reset();
-      patch.title.reset();
-      patch.primary_color.reset();
-      patch.is_main.reset();
-      EC_RESPOND_TRY(created, repos_.sites.Create(site, patch, actor));
+      EC_TRY(created, sites_.Create(changes, actor));
       return Json(201, AdminSiteJson(created));
     }
     return ErrorResponse(405, "method_not_allowed", "Use GET or POST.");
@@ -446,16 +395,16 @@ HttpResponse AdminApi::Sites(const HttpRequest& request, const Session& session,
   if (!shared::IsValidSiteKey(key)) return ErrorResponse(404, "not_found", "No such site.");
   if (parts.size() == 2) {
     if (m == "GET") {
-      EC_RESPOND_TRY(site, repos_.sites.Find(key));
+      EC_TRY(site, sites_.Find(key));
       return Json(200, AdminSiteJson(site));
     }
     if (m == "PATCH") {
-      EC_RESPOND_TRY(patch, ParseSitePatch(*body));
-      EC_RESPOND_TRY(site, repos_.sites.Update(key, patch, actor));
+      EC_TRY(changes, ParseSiteChanges(*body));
+      EC_TRY(site, sites_.Update(key, changes, actor));
       return Json(200, AdminSiteJson(site));
     }
     if (m == "DELETE") {
-      EC_RESPOND_TRY(done, repos_.sites.Remove(key, actor));
+      EC_TRY(done, sites_.Remove(key, actor));
       (void)done;
       return Json(200, json{{"removed", key}});
     }
@@ -463,69 +412,58 @@ HttpResponse AdminApi::Sites(const HttpRequest& request, const Session& session,
   }
   const std::string& what = parts[2];
   if (what == "origins" && parts.size() == 3 && (m == "POST" || m == "DELETE")) {
-    EC_RESPOND_TRY(origin, OriginField(*body));
+    EC_TRY(origin, OriginField(*body));
     if (m == "POST") {
-      EC_RESPOND_TRY(site, repos_.sites.AddOrigin(key, origin, actor));
+      EC_TRY(site, sites_.AddOrigin(key, origin, actor));
       return Json(201, AdminSiteJson(site));
     }
-    EC_RESPOND_TRY(site, repos_.sites.RemoveOrigin(key, origin, actor));
+    EC_TRY(site, sites_.RemoveOrigin(key, origin, actor));
     return Json(200, AdminSiteJson(site));
   }
   if (what == "key" && parts.size() == 3 && m == "POST") {
-    EC_RESPOND_TRY(site, repos_.sites.RegenerateKey(key, NewSiteKey(random_), actor));
+    EC_TRY(site, sites_.RotateKey(key, actor));
     return Json(200, AdminSiteJson(site));
   }
   if (what == "secret-keys" && parts.size() == 3) {
     if (m == "GET") {
-      EC_RESPOND_TRY(keys, repos_.secret_keys.List(key));
+      EC_TRY(keys, sites_.ListSecretKeys(key));
       json out = json::array();
       for (const auto& k : keys) out.push_back(SecretKeyJson(k));
       return Json(200, json{{"secretKeys", out}});
     }
     if (m == "POST") {
-      EC_RESPOND_TRY(label, TextField(*body, "label", 200, true));
-      std::string secret = NewSecretKey(random_);
-      EC_RESPOND_TRY(info, repos_.secret_keys.Create(key, secret, label.value_or(""), actor));
-      json out = SecretKeyJson(info);
-      out["secret"] = secret;  // the only time it is shown
+      EC_TRY(label, StringField(*body, "label"));
+      EC_TRY(created, sites_.AddSecretKey(key, label.value_or(""), actor));
+      json out = SecretKeyJson(created.info);
+      out["secret"] = created.secret;  // the only time it is shown
       return Json(201, out);
     }
   }
   if (what == "secret-keys" && parts.size() == 4 && m == "DELETE") {
     auto id = ParseId(parts[3]);
     if (!id) return ErrorResponse(404, "not_found", "No such secret key.");
-    EC_RESPOND_TRY(info, repos_.secret_keys.Revoke(key, *id, actor));
+    EC_TRY(info, sites_.RevokeSecretKey(key, *id, actor));
     return Json(200, SecretKeyJson(info));
   }
   return ErrorResponse(404, "not_found", "No such admin route.");
 }
 
-HttpResponse AdminApi::Conversations(const HttpRequest& request, const Session& session,
-                                     const std::string& route) {
+Result<HttpResponse> AdminApi::Conversations(const HttpRequest& request, const Session& session,
+                                             const std::string& route) {
   const std::string& m = request.method;
   auto parts = Split(route);
   if (parts.size() == 1 && m == "GET") {
     ConversationFilter filter;
     if (auto site = request.Query("site"); site && !site->empty()) filter.site_key = *site;
-    if (auto source = request.Query("source"); source && !source->empty()) {
-      if (*source != "main" && *source != "external") {
-        return ErrorResponse(400, "invalid_input", "source must be main or external");
-      }
-      filter.source = *source;
-    }
-    if (auto status = request.Query("status"); status && !status->empty()) {
-      if (*status != "open" && *status != "resolved") {
-        return ErrorResponse(400, "invalid_input", "status must be open or resolved");
-      }
-      filter.status = *status;
-    }
+    if (auto source = request.Query("source"); source && !source->empty()) filter.source = *source;
+    if (auto status = request.Query("status"); status && !status->empty()) filter.status = *status;
     if (auto limit = request.Query("limit"); limit && ParseId(*limit)) {
       filter.limit = static_cast<unsigned>(std::min<std::uint64_t>(*ParseId(*limit), 1000));
     }
-    EC_RESPOND_TRY(rows, repos_.conversations.List(filter));
+    EC_TRY(rows, conversations_.List(filter));
     std::vector<std::uint64_t> ids;
     for (const auto& c : rows) ids.push_back(c.id);
-    EC_RESPOND_TRY(unread, repos_.conversations.UnreadCounts(ids));
+    EC_TRY(unread, conversations_.UnreadCounts(ids));
     json out = json::array();
     for (const auto& c : rows) {
       json j = ConversationSummaryJson(c);
@@ -538,7 +476,7 @@ HttpResponse AdminApi::Conversations(const HttpRequest& request, const Session& 
   auto id = ParseId(parts[1]);
   if (!id) return ErrorResponse(404, "not_found", "No such conversation.");
   if (parts.size() == 2 && m == "GET") {
-    EC_RESPOND_TRY(detail, repos_.conversations.Show(*id));
+    EC_TRY(detail, conversations_.Show(*id));
     json messages = json::array();
     std::uint64_t last = 0;
     for (const auto& msg : detail.messages) {
@@ -546,57 +484,53 @@ HttpResponse AdminApi::Conversations(const HttpRequest& request, const Session& 
       last = std::max(last, msg.id);
     }
     if (request.Query("markRead").value_or("1") != "0" && last > 0) {
-      auto marked = repos_.conversations.MarkRead(*id, last);
-      if (!marked) return AdminErrorResponse(marked.error());
+      auto marked = conversations_.MarkRead(*id, last);
+      if (!marked) return marked.error();
     }
     json out = ConversationSummaryJson(detail.summary);
     out["messages"] = std::move(messages);
     return Json(200, out);
   }
   if (parts.size() == 3 && parts[2] == "messages" && m == "POST") {
+    // The guest API's body shape and its error codes (invalid_text, invalid_client_id).
     auto input = ParseMessageInput(request.body);
     if (!input) return ErrorResponse(400, input.error().code, input.error().message);
-    EC_RESPOND_TRY(reply, repos_.conversations.Reply(*id, session.info.username, input->text,
-                                                     input->client_id));
-    if (reply.event) events_.Publish(*reply.event);
-    auto marked = repos_.conversations.MarkRead(*id, reply.message.id);
-    if (!marked) return AdminErrorResponse(marked.error());
+    EC_TRY(reply, conversations_.Reply(
+                      *id, ReplyInput{session.info.username, input->text, input->client_id}));
     return Json(reply.created ? 201 : 200,
                 json{{"message", AdminMessageJson(reply.message)}, {"created", reply.created}});
   }
   if (parts.size() == 3 && (parts[2] == "resolve" || parts[2] == "reopen") && m == "POST") {
     std::string status = parts[2] == "resolve" ? "resolved" : "open";
-    EC_RESPOND_TRY(event, repos_.conversations.SetStatus(*id, status));
-    if (event) events_.Publish(*event);
-    return Json(200, json{{"id", *id}, {"status", status}, {"changed", event.has_value()}});
+    EC_TRY(changed, conversations_.SetStatus(*id, status));
+    return Json(200, json{{"id", *id}, {"status", status}, {"changed", changed}});
   }
   return ErrorResponse(404, "not_found", "No such admin route.");
 }
 
-HttpResponse AdminApi::Admins(const HttpRequest& request, const Session& session,
-                              const std::string& route) {
+Result<HttpResponse> AdminApi::Admins(const HttpRequest& request, const Session& session,
+                                      const std::string& route) {
   const std::string& m = request.method;
-  Actor actor{session.info.username};
+  AdminActor actor{Actor{session.info.username}, session.info.admin_id};
   auto parts = Split(route);
   auto body = ParseBody(request);
   if (!body) return ErrorResponse(400, "invalid_json", body.error().message);
   if (parts.size() == 1 && m == "GET") {
-    EC_RESPOND_TRY(admins, repos_.admins.List());
+    EC_TRY(admins, admins_.List());
     json out = json::array();
     for (const auto& a : admins) out.push_back(AdminInfoJson(a));
     return Json(200, json{{"admins", out}});
   }
   if (parts.size() == 1 && m == "POST") {
-    EC_RESPOND_TRY(username, TextField(*body, "username", 100, false));
+    EC_TRY(username, StringField(*body, "username"));
     if (!username) return ErrorResponse(400, "invalid_input", "username is required");
-    EC_RESPOND_TRY(display, TextField(*body, "displayName", 200, true));
+    EC_TRY(display, StringField(*body, "displayName"));
     if (!body->contains("password") || !body->at("password").is_string()) {
       return ErrorResponse(400, "invalid_input", "password is required");
     }
-    EC_RESPOND_TRY(hash, HashAdminPassword(body->at("password").get<std::string>()));
-    EC_RESPOND_TRY(
-        admin, repos_.admins.Create(*username, display && !display->empty() ? *display : *username,
-                                    hash, actor));
+    EC_TRY(admin,
+           admins_.Create(NewAdmin{*username, display, body->at("password").get<std::string>()},
+                          actor.actor));
     return Json(201, AdminInfoJson(admin));
   }
   if (parts.size() < 2) return ErrorResponse(404, "not_found", "No such admin route.");
@@ -604,33 +538,19 @@ HttpResponse AdminApi::Admins(const HttpRequest& request, const Session& session
   bool removal = parts.size() == 2 && m == "DELETE";
   bool password = parts.size() == 3 && parts[2] == "password" && (m == "PUT" || m == "POST");
   if (!removal && !password) return ErrorResponse(404, "not_found", "No such admin route.");
-  // The row the name reaches (the table's collation: "ADMIN" and "admin " are admin), decided on
-  // by id from here on.
-  EC_RESPOND_TRY(target, repos_.admins.FindCredentials(username));
-  if (!target) return ErrorResponse(404, "not_found", "No such admin.");
-  bool is_me = target->info.id == session.info.admin_id;
   if (removal) {
-    if (is_me)
-      return ErrorResponse(409, "conflict", "You cannot remove yourself; ask another admin.");
-    EC_RESPOND_TRY(done, repos_.admins.Remove(target->info.id, actor));
-    (void)done;
-    return Json(200, json{{"removed", target->info.username}});
+    EC_TRY(removed, admins_.Remove(username, actor));
+    return Json(200, json{{"removed", removed.username}});
   }
   if (!body->contains("password") || !body->at("password").is_string()) {
     return ErrorResponse(400, "invalid_input", "password is required");
   }
-  if (is_me) {
-    // Changing one's own password needs the current one (a stolen open session cannot).
-    const json& current = body->contains("currentPassword") ? body->at("currentPassword") : json();
-    if (!current.is_string() ||
-        !VerifyAdminPassword(target->password_hash, current.get<std::string>())) {
-      return ErrorResponse(403, "bad_credentials", "The current password is wrong.");
-    }
+  PasswordChange change{body->at("password").get<std::string>(), std::nullopt, session.token_hash};
+  if (body->contains("currentPassword") && body->at("currentPassword").is_string()) {
+    change.current_password = body->at("currentPassword").get<std::string>();
   }
-  EC_RESPOND_TRY(hash, HashAdminPassword(body->at("password").get<std::string>()));
-  EC_RESPOND_TRY(done, repos_.admins.SetPassword(target->info.id, hash, actor, session.token_hash));
-  (void)done;
-  return Json(200, json{{"username", target->info.username}, {"passwordChanged", true}});
+  EC_TRY(changed, admins_.SetPassword(username, change, actor));
+  return Json(200, json{{"username", changed.username}, {"passwordChanged", true}});
 }
 
 }  // namespace edgechat::worker

@@ -1,7 +1,8 @@
 // The admin API (/api/v1/admin/...) behind the panel: login with Argon2id passwords, throttled;
 // sessions in an HttpOnly SameSite=Strict cookie, stored hashed with an idle expiry; a CSRF token
-// required on every state-changing call. Plain request -> response functions over the store,
-// called on the blocking pool. See docs/panel.md.
+// required on every state-changing call. A thin front end over the services (worker/service/):
+// HTTP routing, JSON to service input (type checks only), service results to JSON; called on
+// the blocking pool. See docs/panel.md.
 #pragma once
 
 #include <chrono>
@@ -18,6 +19,9 @@
 #include "common/ids.hpp"
 #include "http/stream.hpp"
 #include "http/types.hpp"
+#include "service/admin_service.hpp"
+#include "service/conversation_service.hpp"
+#include "service/site_service.hpp"
 #include "store/admin_repo.hpp"
 #include "store/audit_repo.hpp"
 #include "store/conversation_repo.hpp"
@@ -50,7 +54,8 @@ struct AdminStreamRequest {
 };
 using AdminStreamFactory = std::function<std::shared_ptr<StreamSource>(AdminStreamRequest)>;
 
-// The repositories the admin API works through (MySQL ones in the worker, fakes in unit tests).
+// The repositories the admin API (through its services) works through (MySQL ones in the worker,
+// fakes in unit tests).
 struct AdminRepos {
   SiteRepo& sites;
   SecretKeyRepo& secret_keys;
@@ -74,17 +79,24 @@ class AdminApi {
     SessionInfo info;
     std::string token_hash;
   };
-  HttpResponse Login(const HttpRequest& request);
-  HttpResponse Route(const HttpRequest& request, const Session& session, const std::string& route);
-  HttpResponse Sites(const HttpRequest& request, const Session& session, const std::string& route);
-  HttpResponse Conversations(const HttpRequest& request, const Session& session,
+  // Each handler's error becomes the response once, in Handle (AdminErrorResponse).
+  Result<HttpResponse> Login(const HttpRequest& request);
+  Result<HttpResponse> Route(const HttpRequest& request, const Session& session,
                              const std::string& route);
-  HttpResponse Admins(const HttpRequest& request, const Session& session, const std::string& route);
+  Result<HttpResponse> Sites(const HttpRequest& request, const Session& session,
+                             const std::string& route);
+  Result<HttpResponse> Conversations(const HttpRequest& request, const Session& session,
+                                     const std::string& route);
+  Result<HttpResponse> Admins(const HttpRequest& request, const Session& session,
+                              const std::string& route);
 
   AdminRepos repos_;
   RandomFill random_;
   EventPublisher& events_;
   AdminStreamFactory streams_;
+  SiteService sites_;
+  AdminService admins_;
+  ConversationService conversations_;
   AdminApiOptions options_;
   LoginThrottle throttle_;
 };

@@ -19,7 +19,7 @@ namespace edgechat::worker {
 inline constexpr unsigned kGuestTtlDays = 180;
 
 // Opens the event stream of a guest, resuming after `last_event_id` when given, or refuses it:
-// Error{"too_many_streams"} when the guest holds as many as allowed (429).
+// Error{kLimited, "too_many_streams"} when the guest holds as many as allowed (429).
 using StreamFactory = std::function<Result<std::shared_ptr<StreamSource>>(
     const Guest& guest, std::optional<std::uint64_t> last_event_id)>;
 
@@ -72,8 +72,9 @@ std::optional<std::uint64_t> ReactionRouteId(std::string_view route);
 Result<std::optional<std::string>> ParseReactionInput(const std::string& body);
 
 // GET /messages pages: `limit` messages (default kHistoryPageDefault, at most kHistoryPageMax),
-// the newest ones, or the newest ones older than message `before`. Error{"invalid_limit"} or
-// Error{"invalid_before"} for a value that is not a whole number in range.
+// the newest ones, or the newest ones older than message `before`. Error{kInvalidInput,
+// "invalid_limit"} or Error{kInvalidInput, "invalid_before"} for a value that is not a whole number
+// in range.
 inline constexpr unsigned kHistoryPageDefault = 50;
 inline constexpr unsigned kHistoryPageMax = 200;
 Result<HistoryPage> ParseHistoryPage(const HttpRequest& request);

@@ -1,6 +1,7 @@
 #include "api/json_shapes.hpp"
 
 #include "shared/config_reply.hpp"
+#include "store/message_payload.hpp"
 
 namespace edgechat::worker {
 
@@ -14,19 +15,8 @@ json SiteConfigJson(const Site& site) {
 
 shared::RegistryEntry RegistryEntryOf(const Site& s) {
   shared::RegistryEntry entry;
-  entry.key = s.key;
-  entry.name = s.name;
-  entry.title = s.title;
-  entry.primary_color = s.primary_color;
-  entry.locked = s.locked;
-  entry.locked_message = s.locked_message;
-  entry.locale = s.locale;
-  entry.main = s.is_main;
+  static_cast<shared::SiteFields&>(entry) = s;  // the registry's fields, as stored
   entry.origins = s.origins;
-  entry.limits.messages = s.limits.messages;
-  entry.limits.window_seconds = s.limits.window_seconds;
-  entry.limits.burst = s.limits.burst;
-  entry.limits.message = s.limits.message;
   return entry;
 }
 
@@ -35,12 +25,7 @@ json SiteSettingsJson(const Site& s) {
 }
 
 json MessageJson(const Message& m) {
-  return json{{"id", m.id},
-              {"author", m.author},
-              {"text", m.text},
-              {"createdAt", m.created_at},
-              {"clientId", m.client_id ? json(*m.client_id) : json(nullptr)},
-              {"reaction", m.reaction ? json(*m.reaction) : json(nullptr)}};
+  return MessagePayload(m);  // the object message events carry
 }
 
 json HistoryJson(const History& history) {

@@ -8,7 +8,7 @@
 
 namespace edgechat::worker {
 
-// Passwords need 8 to 1024 bytes, else Error{"invalid_password"}.
+// Passwords need 8 to 1024 bytes, else Error{kInvalidInput, "invalid_password"}.
 Result<std::string> HashAdminPassword(const std::string& password);
 bool VerifyAdminPassword(const std::string& hash, const std::string& password);
 

@@ -24,7 +24,7 @@ std::size_t CountCodePoints(std::string_view text);
 std::string_view TrimText(std::string_view text);
 
 // The text a guest or agent sends: valid UTF-8, not blank, at most kMaxMessageLength code points
-// after trimming. Returns the trimmed text or Error{"invalid_text", ...}.
+// after trimming. Returns the trimmed text or Error{kInvalidInput, "invalid_text", ...}.
 Result<std::string> ValidateMessageText(std::string_view text,
                                         std::size_t max_length = kMaxMessageLength);
 

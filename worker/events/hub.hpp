@@ -205,7 +205,7 @@ class EventHub {
            const std::vector<boost::asio::io_context::executor_type>& loops,
            UnitRandom random = {});
 
-  // A new stream for the guest, or Error{"too_many_streams"} when the guest already holds
+  // A new stream for the guest, or Error{kLimited, "too_many_streams"} when the guest already holds
   // options.max_per_guest streams here (the newest is refused: the open ones keep working). It
   // joins its loop's shard when it starts (before it reads anything, so no notice is missed).
   Result<std::shared_ptr<GuestStream>> Open(std::uint64_t guest_id,

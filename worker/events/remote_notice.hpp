@@ -33,8 +33,8 @@ inline constexpr std::size_t kMaxSenderLength = 64;
 // Checks the wire form EncodeNotice writes: a JSON object of at most kMaxRemoteNoticeBytes with
 // exactly the keys id, conversationId, guestId, type, data and optionally prevId and sender; ids
 // whole numbers in range (prevId below id), type one of the event kinds, data the text of a JSON
-// object, sender a sender id. Anything else is an Error{"invalid_notice"} whose message says what
-// was wrong.
+// object, sender a sender id. Anything else is an Error{kInvalidInput, "invalid_notice"} whose
+// message says what was wrong.
 Result<RemoteNotice> DecodeRemoteNotice(std::string_view text);
 
 }  // namespace edgechat::worker

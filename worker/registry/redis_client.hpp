@@ -29,8 +29,8 @@ class RedisClient {
   RedisClient(const RedisClient&) = delete;
   RedisClient& operator=(const RedisClient&) = delete;
 
-  // Connects (and sends AUTH, with credentials) if not connected. Error{"redis_unavailable"}
-  // names the server and the reason, a refused AUTH included.
+  // Connects (and sends AUTH, with credentials) if not connected. Error{kUnavailable,
+  // "redis_unavailable"} names the server and the reason, a refused AUTH included.
   Status Connect();
   bool connected() const { return context_ != nullptr; }
   void Disconnect();
@@ -39,8 +39,9 @@ class RedisClient {
   // reported; the next call reconnects.
   Result<RedisReply> Command(const std::vector<std::string>& args);
 
-  // For subscribers: waits up to `timeout_ms` for the next pushed reply. Error{"timeout"} when
-  // nothing came (the connection stays usable), Error{"redis_unavailable"} when it broke.
+  // For subscribers: waits up to `timeout_ms` for the next pushed reply. Error{kUnavailable,
+  // "timeout"} when nothing came (the connection stays usable), Error{kUnavailable,
+  // "redis_unavailable"} when it broke.
   Result<RedisReply> ReadPush(int timeout_ms);
 
   const RedisSettings& settings() const { return settings_; }

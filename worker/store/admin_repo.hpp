@@ -35,7 +35,7 @@ struct LoginCandidate {
 };
 
 // Inserts an admin inside the caller's transaction; returns its id. A taken username is
-// Error{"conflict"}.
+// Error{kConflict, "conflict"}.
 Result<std::uint64_t> InsertAdmin(DbConnection& c, const std::string& username,
                                   const std::string& display_name,
                                   const std::string& password_hash);
@@ -46,11 +46,12 @@ Result<std::vector<AdminInfo>> ListAdmins(ConnectionPool& pool);
 Result<std::optional<AdminCredentials>> FindAdminCredentials(ConnectionPool& pool,
                                                              const std::string& username);
 Result<LoginCandidate> FindLoginCandidate(ConnectionPool& pool, const std::string& username);
-// Adds an admin and its audit row in one transaction. A taken username is Error{"conflict"}.
+// Adds an admin and its audit row in one transaction. A taken username is Error{kConflict,
+// "conflict"}.
 Result<AdminInfo> CreateAdmin(ConnectionPool& pool, const std::string& username,
                               const std::string& display_name, const std::string& password_hash,
                               const Actor& actor);
-// Removing the last admin is Error{"conflict"}: nobody could log in any more.
+// Removing the last admin is Error{kConflict, "conflict"}: nobody could log in any more.
 Status RemoveAdmin(ConnectionPool& pool, std::uint64_t admin_id, const Actor& actor);
 // Sets the hash and ends the admin's sessions except `keep_session_hash`.
 Status SetAdminPassword(ConnectionPool& pool, std::uint64_t admin_id,

@@ -45,8 +45,8 @@ class ChatStore : public GuestEventLog {
                                                  const std::string& text,
                                                  const std::optional<std::string>& client_id) = 0;
   // Sets (or clears, with std::nullopt) the guest's reaction to a message of its conversation.
-  // Error{"message_not_found"} if the message is not in that conversation,
-  // Error{"not_reactable"} if it is not an agent reply.
+  // Error{kNotFound, "message_not_found"} if the message is not in that conversation,
+  // Error{kConflict, "not_reactable"} if it is not an agent reply.
   virtual Result<ReactionChange> SetReaction(const Guest& guest, std::uint64_t message_id,
                                              const std::optional<std::string>& value) = 0;
   // Stream tickets (for EventSource clients): stores a ticket of the guest, by its hash, valid for

@@ -2,9 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "api/json_shapes.hpp"
 #include "common/text.hpp"
 #include "store/event_repo.hpp"
+#include "store/message_payload.hpp"
 #include "store/message_repo.hpp"
 #include "store/mysql_util.hpp"
 
@@ -176,7 +176,7 @@ Result<AgentReply> PostAgentReply(ConnectionPool& pool, std::uint64_t conversati
     touch->executeUpdate();
     EventNotice event = InsertEvent(
         c, conversation_id, conversation->guest_id, "message",
-        MessageJson(message).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+        MessagePayload(message).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     return AgentReply{std::move(message), true, std::move(event)};
   });
 }

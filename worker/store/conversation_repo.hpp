@@ -44,7 +44,7 @@ struct ConversationDetail {
 // "External Source" or "Main site": the label the panel shows.
 std::string SourceLabel(const std::string& source);
 
-// Newest activity first. An unknown site key is Error{"not_found"}.
+// Newest activity first. An unknown site key is Error{kNotFound, "not_found"}.
 Result<std::vector<ConversationSummary>> ListConversations(ConnectionPool& pool,
                                                            const ConversationFilter& filter);
 Result<ConversationDetail> ShowConversation(ConnectionPool& pool, std::uint64_t id);
@@ -56,7 +56,7 @@ struct AgentReply {
 };
 
 // Posts an agent reply (admin optional, by username). clientId makes it idempotent like guest
-// messages. An unknown conversation or admin is Error{"not_found"}.
+// messages. An unknown conversation or admin is Error{kNotFound, "not_found"}.
 Result<AgentReply> PostAgentReply(ConnectionPool& pool, std::uint64_t conversation_id,
                                   const std::optional<std::string>& admin_username,
                                   const std::string& text,

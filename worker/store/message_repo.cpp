@@ -4,9 +4,9 @@
 #include <limits>
 #include <map>
 
-#include "api/json_shapes.hpp"
 #include "common/text.hpp"
 #include "store/event_repo.hpp"
+#include "store/message_payload.hpp"
 #include "store/mysql_util.hpp"
 
 namespace edgechat::worker {
@@ -163,7 +163,7 @@ Result<PostedMessage> MysqlGuestMessageRepo::PostGuestMessage(
                               "VALUES (?, ?, ?)");
         insert->setUInt64(1, site.id);
         insert->setUInt64(2, guest.id);
-        insert->setString(3, site.is_main ? "main" : "external");
+        insert->setString(3, site.main ? "main" : "external");
         insert->executeUpdate();
       } catch (const sql::SQLException& e) {
         // A concurrent first message created it: use that one.
@@ -242,7 +242,7 @@ Result<PostedMessage> MysqlGuestMessageRepo::PostGuestMessage(
     }
     EventNotice event = InsertEventAfter(
         c, *conversation_id, guest.id, "message",
-        MessageJson(message).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+        MessagePayload(message).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
         prev_event_id);
     return PostedMessage{std::move(message), true, std::move(event), std::move(reopened)};
   });

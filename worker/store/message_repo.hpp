@@ -57,7 +57,7 @@ struct MessageListing {
 };
 
 // The newest `limit` messages (of one site if `site_key` is set), newest first. An unknown
-// site key is Error{"not_found"}.
+// site key is Error{kNotFound, "not_found"}.
 Result<std::vector<MessageListing>> ListRecentMessages(ConnectionPool& pool,
                                                        const std::optional<std::string>& site_key,
                                                        unsigned limit);

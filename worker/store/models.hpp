@@ -6,30 +6,21 @@
 #include <string>
 #include <vector>
 
+#include "shared/registry.hpp"
 #include "shared/site_defaults.hpp"
 #include "store/event_notice.hpp"
 
 namespace edgechat::worker {
 
-// As stored: an empty message stands for shared::kDefaultLimitMessage.
-struct SiteLimits {
-  unsigned messages = shared::kDefaultLimitMessages;
-  unsigned window_seconds = shared::kDefaultLimitWindowSeconds;
-  unsigned burst = shared::kDefaultLimitBurst;
-  std::string message;
-};
-
-struct Site {
+// A site as the store holds it: the fields the registry carries (shared::SiteFields: key, name,
+// title, colour, lock, locale, main, limits) plus its row id, its origins and its creation time.
+//
+// The one rule for the rate-limit message: `limits.message` is the stored text, and an empty one
+// stands for shared::kDefaultLimitMessage (the edge fills the text in, the panel shows the field
+// empty). The store always sets it from its column, so a Site read from the store never carries
+// the default text in its place; only a default-constructed Site (tests) does.
+struct Site : shared::SiteFields {
   std::uint64_t id = 0;
-  std::string key;
-  std::string name;
-  std::string title;
-  std::string primary_color;
-  bool locked = false;
-  std::string locked_message;
-  std::optional<std::string> locale;
-  bool is_main = false;
-  SiteLimits limits;
   std::vector<std::string> origins;  // filled only where a listing needs them
   std::string created_at;
 };

@@ -76,7 +76,8 @@ class ConnectionPool {
   ConnectionPool(const ConnectionPool&) = delete;
   ConnectionPool& operator=(const ConnectionPool&) = delete;
 
-  // A connection within `wait`, or Error{"db_unavailable"} naming the server and the reason.
+  // A connection within `wait`, or Error{kUnavailable, "db_unavailable"} naming the server and the
+  // reason.
   Result<PooledConnection> Acquire(std::chrono::milliseconds wait = std::chrono::seconds(3));
   // True when a connection answers a ping now. Readiness must not trust a connection that merely
   // worked a moment ago: Acquire hands out recently used ones without pinging them.

@@ -34,7 +34,7 @@ Result<SecretKeyInfo> CreateSecretKey(ConnectionPool& pool, const std::string& s
                                       const Actor& actor);
 Result<std::vector<SecretKeyInfo>> ListSecretKeys(ConnectionPool& pool,
                                                   const std::string& site_key);
-// Error{"not_found"} unless the key belongs to the site; revoking twice is fine.
+// Error{kNotFound, "not_found"} unless the key belongs to the site; revoking twice is fine.
 Result<SecretKeyInfo> RevokeSecretKey(ConnectionPool& pool, const std::string& site_key,
                                       std::uint64_t key_id, const Actor& actor);
 

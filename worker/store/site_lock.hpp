@@ -11,7 +11,7 @@
 namespace edgechat::worker {
 
 // The site with its origins; with `lock`, its row stays locked until the transaction ends.
-// Error{"not_found"} for an unknown key.
+// Error{kNotFound, "not_found"} for an unknown key.
 Result<Site> ReadSite(DbConnection& c, const std::string& site_key, bool lock);
 
 // Runs `change` in one transaction on the site named by `site_key`, its row locked FOR UPDATE;

@@ -38,7 +38,7 @@ Site SiteFromRow(sql::ResultSet& rs) {
   site.locked = rs.getInt("locked") != 0;
   site.locked_message = rs.getString("locked_message");
   site.locale = OptionalString(rs, "locale");
-  site.is_main = rs.getInt("is_main") != 0;
+  site.main = rs.getInt("is_main") != 0;
   site.limits.messages = rs.getUInt("rate_limit_messages");
   site.limits.window_seconds = rs.getUInt("rate_limit_window_s");
   site.limits.burst = rs.getUInt("rate_limit_burst");
@@ -172,7 +172,7 @@ Result<json> ApplySitePatch(DbConnection& c, Site& s, const SitePatch& p) {
     }
   };
   set_bool(p.locked, s.locked, "locked");
-  set_bool(p.is_main, s.is_main, "main");
+  set_bool(p.is_main, s.main, "main");
   auto set_uint = [&](const std::optional<unsigned>& value, unsigned& field, const char* name) {
     if (value && *value != field) {
       changed[name] = {{"from", field}, {"to", *value}};
@@ -203,7 +203,7 @@ Result<json> ApplySitePatch(DbConnection& c, Site& s, const SitePatch& p) {
     } else {
       update->setNull(6, sql::DataType::VARCHAR);
     }
-    update->setBoolean(7, s.is_main);
+    update->setBoolean(7, s.main);
     update->setUInt(8, s.limits.messages);
     update->setUInt(9, s.limits.window_seconds);
     update->setUInt(10, s.limits.burst);
@@ -259,22 +259,47 @@ Status DeleteSite(ConnectionPool& pool, const std::string& site_key, const Actor
   });
 }
 
+namespace {
+
+// The origin changes of one transaction, the site's row locked by the caller.
+Status AddOriginIn(DbConnection& c, Site& s, const std::string& origin, const Actor& actor) {
+  auto add = Prepare(c, "INSERT IGNORE INTO site_origins (site_id, origin) VALUES (?, ?)");
+  add->setUInt64(1, s.id);
+  add->setString(2, origin);
+  if (add->executeUpdate() == 0) {
+    return Error{ErrorKind::kConflict, "conflict", origin + " is already allowed for " + s.name};
+  }
+  s.origins.push_back(origin);
+  auto touch = Prepare(c, "UPDATE sites SET revision = revision + 1 WHERE id = ?");
+  touch->setUInt64(1, s.id);
+  touch->executeUpdate();
+  BumpRegistryRevision(c);
+  AppendAudit(c, actor, "origin.add", s.key, AuditDetail({{"site", s.name}, {"origin", origin}}));
+  return Ok{};
+}
+
+Status RemoveOriginIn(DbConnection& c, Site& s, const std::string& origin, const Actor& actor) {
+  auto del = Prepare(c, "DELETE FROM site_origins WHERE site_id = ? AND origin = ?");
+  del->setUInt64(1, s.id);
+  del->setString(2, origin);
+  if (del->executeUpdate() == 0) {
+    return Error{ErrorKind::kNotFound, "not_found",
+                 origin + " is not an allowed origin of " + s.name};
+  }
+  std::erase(s.origins, origin);
+  BumpRegistryRevision(c);
+  AppendAudit(c, actor, "origin.remove", s.key,
+              AuditDetail({{"site", s.name}, {"origin", origin}}));
+  return Ok{};
+}
+
+}  // namespace
+
 Result<Site> AddSiteOrigin(ConnectionPool& pool, const std::string& site_key,
                            const std::string& origin, const Actor& actor) {
   return ChangeSite<Site>(pool, site_key, [&](DbConnection& c, Site s) -> Result<Site> {
-    auto add = Prepare(c, "INSERT IGNORE INTO site_origins (site_id, origin) VALUES (?, ?)");
-    add->setUInt64(1, s.id);
-    add->setString(2, origin);
-    if (add->executeUpdate() == 0) {
-      return Error{ErrorKind::kConflict, "conflict", origin + " is already allowed for " + s.name};
-    }
-    s.origins.push_back(origin);
-    auto touch = Prepare(c, "UPDATE sites SET revision = revision + 1 WHERE id = ?");
-    touch->setUInt64(1, s.id);
-    touch->executeUpdate();
-    BumpRegistryRevision(c);
-    AppendAudit(c, actor, "origin.add", site_key,
-                AuditDetail({{"site", s.name}, {"origin", origin}}));
+    auto added = AddOriginIn(c, s, origin, actor);
+    if (!added) return added.error();
     return s;
   });
 }
@@ -282,17 +307,29 @@ Result<Site> AddSiteOrigin(ConnectionPool& pool, const std::string& site_key,
 Result<Site> RemoveSiteOrigin(ConnectionPool& pool, const std::string& site_key,
                               const std::string& origin, const Actor& actor) {
   return ChangeSite<Site>(pool, site_key, [&](DbConnection& c, Site s) -> Result<Site> {
-    auto del = Prepare(c, "DELETE FROM site_origins WHERE site_id = ? AND origin = ?");
-    del->setUInt64(1, s.id);
-    del->setString(2, origin);
-    if (del->executeUpdate() == 0) {
-      return Error{ErrorKind::kNotFound, "not_found",
-                   origin + " is not an allowed origin of " + s.name};
+    auto removed = RemoveOriginIn(c, s, origin, actor);
+    if (!removed) return removed.error();
+    return s;
+  });
+}
+
+Result<Site> ChangeSiteWithOrigins(ConnectionPool& pool, const std::string& site_key,
+                                   const SiteChange& change, const Actor& actor) {
+  return ChangeSite<Site>(pool, site_key, [&](DbConnection& c, Site s) -> Result<Site> {
+    auto changed = ApplySitePatch(c, s, change.patch);
+    if (!changed) return changed.error();
+    if (!changed->empty()) {
+      AppendAudit(c, actor, "site.update", s.key,
+                  AuditDetail({{"site", s.name}, {"changes", *changed}}));
     }
-    std::erase(s.origins, origin);
-    BumpRegistryRevision(c);
-    AppendAudit(c, actor, "origin.remove", site_key,
-                AuditDetail({{"site", s.name}, {"origin", origin}}));
+    for (const auto& origin : change.remove_origins) {
+      auto removed = RemoveOriginIn(c, s, origin, actor);
+      if (!removed) return removed.error();
+    }
+    for (const auto& origin : change.add_origins) {
+      auto added = AddOriginIn(c, s, origin, actor);
+      if (!added) return added.error();
+    }
     return s;
   });
 }

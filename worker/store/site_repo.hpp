@@ -48,6 +48,14 @@ struct SitePatch {
   }
 };
 
+// A site's settings and origin changes applied in one transaction (edgechatctl site update):
+// the patch first, then each removal, then each addition, each audited as its own call would be.
+struct SiteChange {
+  SitePatch patch;
+  std::vector<std::string> remove_origins;  // normalized
+  std::vector<std::string> add_origins;     // normalized
+};
+
 // Reads the current row of a sites query (columns as selected by kSiteColumns).
 Site SiteFromRow(sql::ResultSet& rs);
 inline constexpr const char* kSiteColumns =
@@ -69,36 +77,39 @@ void BumpRegistryRevision(DbConnection& c);
 Result<std::int64_t> ReadRegistryRevision(DbConnection& c);
 
 // Inserts the site and its origins and bumps registry_state.revision, inside the caller's
-// transaction (CreateSite audits it in the same one). A taken name or key is Error{"conflict"}.
-// Marking a site main unmarks the previous main site.
+// transaction (CreateSite audits it in the same one). A taken name or key is Error{kConflict,
+// "conflict"}. Marking a site main unmarks the previous main site.
 Result<Site> InsertSite(DbConnection& c, const NewSite& site);
 
 // The site with this public key, without its origins (the guest API's lookup), if any.
 Result<std::optional<Site>> FindSiteByKey(ConnectionPool& pool, std::string_view key);
 // Every site with its origins, by id.
 Result<std::vector<Site>> ListSites(ConnectionPool& pool);
-// One site with its origins; Error{"not_found"} for an unknown key.
+// One site with its origins; Error{kNotFound, "not_found"} for an unknown key.
 Result<Site> FindSiteWithOrigins(ConnectionPool& pool, const std::string& site_key);
 
 Result<Site> UpdateSite(ConnectionPool& pool, const std::string& site_key, const SitePatch& patch,
                         const Actor& actor);
 Status DeleteSite(ConnectionPool& pool, const std::string& site_key, const Actor& actor);
 // `origin` must already be normalized (shared::NormalizeAllowedOrigin). Adding one that is there
-// is Error{"conflict"}; removing one that is not is Error{"not_found"}.
+// is Error{kConflict, "conflict"}; removing one that is not is Error{kNotFound, "not_found"}.
 Result<Site> AddSiteOrigin(ConnectionPool& pool, const std::string& site_key,
                            const std::string& origin, const Actor& actor);
 Result<Site> RemoveSiteOrigin(ConnectionPool& pool, const std::string& site_key,
                               const std::string& origin, const Actor& actor);
+// All of `change` or nothing: a conflict or a missing origin rolls back the patch too.
+Result<Site> ChangeSiteWithOrigins(ConnectionPool& pool, const std::string& site_key,
+                                   const SiteChange& change, const Actor& actor);
 // Replaces the public site key by `new_key` (the old embed stops working).
 Result<Site> RegenerateSiteKey(ConnectionPool& pool, const std::string& site_key,
                                const std::string& new_key, const Actor& actor);
 // Creates the site with its origins, applies `settings` (lock, limits, locale...) and writes its
 // audit row, in one transaction: a failure leaves nothing behind, and no site exists unaudited.
-// A taken name or key is Error{"conflict"}.
+// A taken name or key is Error{kConflict, "conflict"}.
 Result<Site> CreateSite(ConnectionPool& pool, const NewSite& site, const SitePatch& settings,
                         const Actor& actor);
 
-// The sites as the admin API uses them (a fake in its unit tests).
+// The sites as the services use them (a fake in their unit tests).
 class SiteRepo {
  public:
   virtual ~SiteRepo() = default;
@@ -109,6 +120,8 @@ class SiteRepo {
   virtual Result<Site> Update(const std::string& site_key, const SitePatch& patch,
                               const Actor& actor) = 0;
   virtual Status Remove(const std::string& site_key, const Actor& actor) = 0;
+  virtual Result<Site> Change(const std::string& site_key, const SiteChange& change,
+                              const Actor& actor) = 0;
   virtual Result<Site> AddOrigin(const std::string& site_key, const std::string& origin,
                                  const Actor& actor) = 0;
   virtual Result<Site> RemoveOrigin(const std::string& site_key, const std::string& origin,
@@ -133,6 +146,10 @@ class MysqlSiteRepo : public SiteRepo {
   }
   Status Remove(const std::string& site_key, const Actor& actor) override {
     return DeleteSite(pool_, site_key, actor);
+  }
+  Result<Site> Change(const std::string& site_key, const SiteChange& change,
+                      const Actor& actor) override {
+    return ChangeSiteWithOrigins(pool_, site_key, change, actor);
   }
   Result<Site> AddOrigin(const std::string& site_key, const std::string& origin,
                          const Actor& actor) override {

@@ -19,6 +19,13 @@ Result<int> Quarter(int n) {
   return quarter;
 }
 
+// Halves both numbers of a pair in place; the first failure leaves the rest untouched.
+Status HalveBoth(int& a, int& b) {
+  EC_TRY_ASSIGN(a, Half(a));
+  EC_TRY_ASSIGN(b, Half(b));
+  return Ok{};
+}
+
 Status CheckEven(int n) {
   EC_TRY_STATUS(Half(n));
   return Ok{};
@@ -43,6 +50,18 @@ TEST(Result, TryStatus) {
   auto odd = CheckEven(5);
   ASSERT_FALSE(odd);
   EXPECT_EQ(odd.error().message, "5 is odd");
+}
+
+TEST(Result, TryAssign) {
+  int a = 8, b = 6;
+  EXPECT_TRUE(HalveBoth(a, b));
+  EXPECT_EQ(a, 4);
+  EXPECT_EQ(b, 3);
+  auto failed = HalveBoth(a, b);  // 4 -> 2, then 3 is odd: b keeps its value
+  ASSERT_FALSE(failed);
+  EXPECT_EQ(failed.error().code, "odd");
+  EXPECT_EQ(a, 2);
+  EXPECT_EQ(b, 3);
 }
 
 TEST(ErrorKind, NamesAreStable) {

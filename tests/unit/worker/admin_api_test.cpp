@@ -42,12 +42,15 @@ class FakeSites : public SiteRepo {
     s.name = site.name;
     s.title = site.title;
     s.primary_color = site.primary_color;
-    s.is_main = site.is_main;
+    s.main = site.is_main;
     s.origins = site.origins;
     s.locked = settings.locked.value_or(false);
     return s;
   }
   Result<Site> Update(const std::string&, const SitePatch&, const Actor&) override {
+    return Unused();
+  }
+  Result<Site> Change(const std::string&, const SiteChange&, const Actor&) override {
     return Unused();
   }
   Status Remove(const std::string&, const Actor&) override { return Unused(); }

@@ -42,7 +42,7 @@ struct ParsedArgs {
 const std::vector<FlagSpec>& GlobalFlags();
 
 // Parses `args` against `flags` (plus GlobalFlags). "--" ends flags. Unknown flags, missing
-// values and repeated non-repeatable flags are Error{"usage"}.
+// values and repeated non-repeatable flags are Error{kInvalidInput, "usage"}.
 Result<ParsedArgs> ParseArgs(const std::vector<std::string>& args,
                              const std::vector<FlagSpec>& flags);
 
@@ -54,13 +54,13 @@ struct CommandLine {
 };
 CommandLine SplitCommand(const std::vector<std::string>& args, std::size_t max_words);
 
-// "#2563eb" style colour (lower-cased on return), else Error{"usage"}.
+// "#2563eb" style colour (lower-cased on return), else Error{kInvalidInput, "usage"}.
 Result<std::string> ParseColor(const std::string& text);
-// A positive integer up to `max`, else Error{"usage"} naming the flag.
+// A positive integer up to `max`, else Error{kInvalidInput, "usage"} naming the flag.
 Result<unsigned> ParsePositive(const std::string& flag, const std::string& text, unsigned max);
 
 // An ISO date or date-time in UTC ("2026-11-28", "2026-11-28T05:00", "2026-11-28T05:00:00Z")
-// as MySQL DATETIME text ("2026-11-28 05:00:00"), else Error{"usage"}.
+// as MySQL DATETIME text ("2026-11-28 05:00:00"), else Error{kInvalidInput, "usage"}.
 Result<std::string> ParseSince(const std::string& text);
 
 }  // namespace edgechat::worker::ctl

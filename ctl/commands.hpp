@@ -1,0 +1,62 @@
+// The commands of edgechatctl, one file per noun: each turns argv into a service's input, calls
+// the service and prints its result (ctl/output.hpp). main.cpp dispatches.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+#include "ctl/args.hpp"
+#include "ctl/output.hpp"
+#include "service/admin_service.hpp"
+#include "service/conversation_service.hpp"
+#include "service/site_service.hpp"
+#include "store/admin_repo.hpp"
+#include "store/audit_repo.hpp"
+#include "store/conversation_repo.hpp"
+#include "store/pool.hpp"
+#include "store/secret_key_repo.hpp"
+#include "store/site_repo.hpp"
+
+namespace edgechat::worker::ctl {
+
+// What a command runs with.
+struct Context {
+  const ParsedArgs& args;
+  const Settings& settings;
+  const Output& out;
+};
+
+struct Command {
+  std::vector<std::string> words;
+  std::vector<FlagSpec> flags;
+  const char* usage;
+  int (*run)(const Context&);
+};
+
+std::vector<Command> SiteCommands();
+std::vector<Command> SecretCommands();
+std::vector<Command> AdminCommands();
+std::vector<Command> ConversationCommands();
+std::vector<Command> MaintenanceCommands();  // migrate, events prune, messages list
+
+// The actor the audit log records for CLI changes: "cli:<login>".
+Actor CliActor();
+
+// The database of one command and the repositories over it (the pool connects on first use).
+struct Store {
+  explicit Store(const Settings& settings)
+      : pool(settings.db), sites(pool), secret_keys(pool), admins(pool), conversations(pool) {}
+  ConnectionPool pool;
+  MysqlSiteRepo sites;
+  MysqlSecretKeyRepo secret_keys;
+  MysqlAdminRepo admins;
+  MysqlConversationRepo conversations;
+};
+
+// The site service as the CLI wires it: every change is published to Redis at once (a Redis
+// that is down is a warning: a running worker republishes within a second).
+SiteService CliSiteService(Store& store, const Settings& settings);
+
+}  // namespace edgechat::worker::ctl
