@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startStack, run } from '../lib/stack.mjs';
-import { httpCall, workerRequest } from '../lib/worker.mjs';
+import { httpCall, workerRequest, newGuest } from '../lib/worker.mjs';
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -31,20 +31,12 @@ function edge(method, path, { from = '127.0.0.1', headers = {}, body } = {}) {
   }, body);
 }
 
-// Guests come from the worker's socket: the edge limits guest creation per address.
-async function newGuest() {
-  const res = await workerRequest(join(stack.varDir, 'run', 'worker.sock'), 'POST',
-    '/api/v1/external/guests', { headers: { 'Site-Key': stack.siteKey } });
-  assert.equal(res.status, 201, res.text);
-  return res.json;
-}
-
 const messageCount = async (guestId) => Number((await stack.sql(
   `SELECT COUNT(*) FROM messages m JOIN conversations c ON c.id = m.conversation_id
    JOIN guests g ON g.id = c.guest_id WHERE g.public_id = '${guestId}'`)).stdout.trim());
 
 test('every spelling the worker accepts is limited as its guest; odd spellings get 401', async () => {
-  const { guestId, token } = await newGuest();
+  const { guestId, token } = await newGuest(stack);
   // Each from a new address: only the per-guest limit can refuse them.
   const accepted = [`Bearer ${token}`, `bearer ${token}`, `BEARER  ${token}`, `Bearer   ${token}`];
   const statuses = [];
@@ -90,7 +82,7 @@ const bearer = (token) => ({ Authorization: `Bearer ${token}` });
 
 /** A guest with an agent's reply to react to (both made behind the edge). */
 async function guestWithReply() {
-  const guest = await newGuest();
+  const guest = await newGuest(stack);
   const sent = await workerRequest(workerSocket(), 'POST', '/api/v1/external/messages', {
     headers: { 'Site-Key': stack.siteKey, 'Content-Type': 'application/json', ...bearer(guest.token) },
     body: JSON.stringify({ text: 'hello', clientId: 'reply-me' }),
@@ -188,7 +180,7 @@ test('Redis down: a flood of random guest tokens cannot reset a real guest in th
   await stack.killRecorded('redis', 'SIGKILL');
   await sleep(300);
 
-  const { token } = await newGuest();
+  const { token } = await newGuest(stack);
   const send = (from, authorization, i) => edge('POST', 'messages', {
     from, headers: { Authorization: authorization }, body: { text: 'flood', clientId: `f-${i}` },
   });

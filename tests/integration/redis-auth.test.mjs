@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startStack, run, BUILD } from '../lib/stack.mjs';
-import { httpCall, workerRequest } from '../lib/worker.mjs';
+import { httpCall, workerRequest, newGuest } from '../lib/worker.mjs';
 import { sseReader } from '../lib/sse.mjs';
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -57,12 +57,7 @@ function on(stack) {
       const line = text.split('\n').find((l) => l.startsWith(`${name} `));
       return line === undefined ? undefined : Number(line.split(' ')[1]);
     },
-    newGuest: async () => {
-      const res = await workerRequest(workerSocket, 'POST', '/api/v1/external/guests',
-        { headers: { 'Site-Key': stack.siteKey } });
-      assert.equal(res.status, 201, res.text);
-      return res.json;
-    },
+    newGuest: () => newGuest(stack),
     send: (token, text, clientId) => edge('POST', '/api/v1/external/messages',
       { headers: { Authorization: `Bearer ${token}` }, body: { text, clientId } }),
     history: async (token) => {

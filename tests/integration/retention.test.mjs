@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { startStack, run, ROOT } from '../lib/stack.mjs';
 import { sseReader } from '../lib/sse.mjs';
-import { workerRequest } from '../lib/worker.mjs';
+import { workerRequest, guestHeaders, newGuest } from '../lib/worker.mjs';
 
 let stack;
 before(async () => { stack = await startStack(); });
@@ -20,25 +20,17 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const worker = (method, path, options) =>
   workerRequest(join(stack.varDir, 'run', 'worker.sock'), method, path, options);
 
-const authHeaders = (token) => ({ 'Site-Key': stack.siteKey, Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' });
-
-async function newGuest() {
-  const res = await worker('POST', '/api/v1/external/guests', { headers: { 'Site-Key': stack.siteKey } });
-  assert.equal(res.status, 201, res.text);
-  return res.json;
-}
-
 let sent = 0;
 async function send(guest, text) {
   const res = await worker('POST', '/api/v1/external/messages', {
-    headers: authHeaders(guest.token), body: { text, clientId: `retention-${++sent}` },
+    headers: guestHeaders(stack, guest.token), body: { text, clientId: `retention-${++sent}` },
   });
   assert.equal(res.status, 201, res.text);
   return res.json.message;
 }
 
 async function history(guest) {
-  const res = await worker('GET', '/api/v1/external/messages', { headers: authHeaders(guest.token) });
+  const res = await worker('GET', '/api/v1/external/messages', { headers: guestHeaders(stack, guest.token) });
   assert.equal(res.status, 200, res.text);
   return res.json;
 }
@@ -79,8 +71,8 @@ let agedBusyIds;
 let pruneReport;
 
 test('prune deletes aged events in batches, keeps each conversation newest and every message', async () => {
-  busy = await newGuest();
-  quiet = await newGuest();
+  busy = await newGuest(stack);
+  quiet = await newGuest(stack);
   await send(quiet, 'quiet and old');
   quietConversation = (await history(quiet)).conversationId;
   await send(busy, 'old one');
@@ -181,7 +173,7 @@ test('events.retention_days 0 or out of range is refused with a clear message', 
 });
 
 test('the worker prunes by itself with its configured retention, and takes its admin login limits from its config', async () => {
-  const guest = await newGuest();
+  const guest = await newGuest(stack);
   for (const text of ['old one', 'old two', 'old three']) await send(guest, text);
   const { conversationId } = await history(guest);
   const before = await eventIdsOf(conversationId);

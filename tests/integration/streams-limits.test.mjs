@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { startStack, BUILD } from '../lib/stack.mjs';
 import { sseReader } from '../lib/sse.mjs';
-import { httpCall, workerRequest } from '../lib/worker.mjs';
+import { httpCall, workerRequest, newGuest } from '../lib/worker.mjs';
 import { adminLogin } from '../lib/admin.mjs';
 
 // Small enough to reach with a few dozen streams instead of thousands of descriptors.
@@ -21,7 +21,7 @@ let stack;
 let visitor;  // the other visitor: {guest, stream, conversationId}
 before(async () => {
   stack = await startStack({ env: { EDGECHAT_EVENTS_MAX_STREAMS: String(MAX_STREAMS) } });
-  visitor = { guest: await newGuest() };
+  visitor = { guest: await newGuest(stack) };
   assert.equal((await send(visitor.guest.token, 'hello', 'v-0')).status, 201);
   visitor.stream = await openStream(visitor.guest.token, '127.0.0.2');
   assert.equal(visitor.stream.status, 200);
@@ -36,13 +36,6 @@ after(async () => {
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const socket = () => join(stack.varDir, 'run', 'worker.sock');
 const auth = (token) => ({ 'Site-Key': stack.siteKey, Authorization: `Bearer ${token}` });
-
-// Guests come from the worker directly: the edge limits guest creation per address.
-async function newGuest() {
-  const res = await workerRequest(socket(), 'POST', '/api/v1/external/guests', { headers: { 'Site-Key': stack.siteKey } });
-  assert.equal(res.status, 201, res.text);
-  return res.json;
-}
 
 /** A guest message through the edge from the visitor's address. */
 function send(token, text, clientId) {
@@ -108,7 +101,7 @@ async function openOnceFreed(open) {
 }
 
 test('one guest: streams beyond events.max_streams_per_guest get 429 too_many_streams', async () => {
-  const guest = await newGuest();
+  const guest = await newGuest(stack);
   const open = [];
   try {
     for (let i = 0; i < PER_GUEST; i++) open.push(await openStream(guest.token, '127.0.0.3'));
@@ -137,7 +130,7 @@ test('one address: streams of many guests beyond the edge\'s limit_conn get 429 
   const perAddress = Number(/limit_conn edgechat_streams (\d+);/.exec(conf)[1]);
   assert.ok(perAddress < MAX_STREAMS - PER_GUEST, 'the edge limit is reached before the worker\'s');
   const guests = [];
-  for (let i = 0; i < perAddress + 10; i++) guests.push(await newGuest());
+  for (let i = 0; i < perAddress + 10; i++) guests.push(await newGuest(stack));
   // From the demo page's origin, as the widget's frame on an allowed site would ask.
   const fromPage = (g) => ({ ...auth(g.token), Origin: stack.demoUrl });
   const streams = await Promise.all(guests.map((g) =>
@@ -179,11 +172,11 @@ test('in all: beyond events.max_streams the worker answers 503 stream_capacity, 
       return Number(/^edgechat_sse_open_streams (\d+)/m.exec(metrics.text)[1]) === 1;
     });
     for (let i = 1; i < MAX_STREAMS; i++) {
-      const s = await openStream((await newGuest()).token, i % 2 ? '127.0.0.6' : '127.0.0.7');
+      const s = await openStream((await newGuest(stack)).token, i % 2 ? '127.0.0.6' : '127.0.0.7');
       streams.push(s);
       assert.equal(s.status, 200, s.text);
     }
-    const full = await openStream((await newGuest()).token, '127.0.0.8');
+    const full = await openStream((await newGuest(stack)).token, '127.0.0.8');
     streams.push(full);
     assert.equal(full.status, 503);
     assert.equal(JSON.parse(full.text).error, 'stream_capacity');

@@ -1,4 +1,6 @@
-// HTTP straight to a worker's unix socket, bypassing the edge (and its rate limits).
+// HTTP straight to a worker's unix socket, bypassing the edge (and its rate limits), and the guest
+// calls the tests share.
+import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { join } from 'node:path';
 
@@ -35,14 +37,19 @@ export function stackWorkerRequest(stack, method, path, options) {
   return workerRequest(join(stack.varDir, 'run', 'worker.sock'), method, path, options);
 }
 
-/** The headers of a guest's JSON call on the stack's demo site. */
-export function guestHeaders(stack, token) {
-  return { 'Site-Key': stack.siteKey, Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
+/** The headers of a guest's JSON call on a site of the stack (its demo site unless `siteKey`). */
+export function guestHeaders(stack, token, siteKey = stack.siteKey) {
+  return { 'Site-Key': siteKey, Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
 }
 
-/** A new guest of the stack's demo site, made at the worker: {guestId, token, ...}. */
-export async function newWorkerGuest(stack) {
-  const res = await stackWorkerRequest(stack, 'POST', '/api/v1/external/guests', { headers: { 'Site-Key': stack.siteKey } });
-  if (res.status !== 201) throw new Error(`POST guests answered ${res.status}: ${res.text}`);
-  return res.json;
+/** A new guest {guestId, token, ...} of the stack's demo site (or `siteKey`), made at the worker or with via 'edge' through the edge. */
+export async function newGuest(stack, { siteKey = stack.siteKey, via = 'worker' } = {}) {
+  if (via === 'worker') {
+    const res = await stackWorkerRequest(stack, 'POST', '/api/v1/external/guests', { headers: { 'Site-Key': siteKey } });
+    assert.equal(res.status, 201, res.text);
+    return res.json;
+  }
+  const res = await fetch(`${stack.chatUrl}/api/v1/external/guests`, { method: 'POST', headers: { 'Site-Key': siteKey } });
+  assert.equal(res.status, 201);
+  return res.json();
 }
