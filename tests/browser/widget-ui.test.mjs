@@ -13,6 +13,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startStack, freePort, run, ROOT } from '../lib/stack.mjs';
 import { launch, chatFrame, tempProfile } from '../lib/browser.mjs';
+import { waitFor } from '../lib/wait.mjs';
 import { rm } from 'node:fs/promises';
 
 const SHOTS = join(ROOT, 'test-results', 'browser');
@@ -42,12 +43,12 @@ async function newSite() {
   const added = Date.now();
   site = await stack.ctlJson(['site', 'add', '--name', `ui-${++sites}`, '--origin', hostUrl('shop.test'),
     '--title', 'Shop support', '--color', '#0f766e']);
-  await waitUntil(async () => {
+  await waitFor('the edge serves the new site', async () => {
     const res = await fetch(`http://127.0.0.1:${stack.port}/api/v1/external/config`, {
       headers: { 'Site-Key': site.key, Origin: hostUrl('shop.test') },
     });
     return res.headers.get('access-control-allow-origin') === hostUrl('shop.test');
-  }, 2000, 'the edge serves the new site');
+  }, { timeoutMs: 2000, intervalMs: 50 });
   // That was one nginx worker; each keeps its own copy of the registry, and all of them have the
   // site within the product's 2 s propagation guarantee.
   await new Promise((r) => setTimeout(r, Math.max(0, added + 2000 - Date.now())));
@@ -143,7 +144,7 @@ async function stored(texts) {
 /** The conversation the message with this text was stored in. */
 async function conversationOf(text) {
   let found;
-  await waitUntil(async () => (found = (await stored([text]))[0]), 5000, `message "${text}" stored`);
+  await waitFor(`message "${text}" stored`, async () => (found = (await stored([text]))[0]), { timeoutMs: 5000, intervalMs: 50 });
   return found.conversationId;
 }
 
@@ -170,18 +171,10 @@ async function countRows(table) {
 async function updateSite(args, until) {
   const result = await stack.ctl(['site', 'update', site.key, ...args]);
   assert.equal(result.code, 0, result.stderr);
-  await waitUntil(async () => {
+  await waitFor(`the edge serves site update ${args.join(' ')}`, async () => {
     const res = await fetch(`http://127.0.0.1:${stack.port}/api/v1/external/config`, { headers: { 'Site-Key': site.key } });
     return until(await res.json());
-  }, 2000, `the edge serves site update ${args.join(' ')}`); // the product's propagation guarantee
-}
-
-async function waitUntil(predicate, timeout = 5000, what = String(predicate)) {
-  const deadline = Date.now() + timeout;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  }, { timeoutMs: 2000, intervalMs: 50 }); // the product's propagation guarantee
 }
 
 describe('embedding', () => {
@@ -345,7 +338,7 @@ describe('embedding', () => {
     const warnings = [];
     page.on('console', (msg) => msg.type() === 'warning' && warnings.push(msg.text()));
     await page.goto(hostUrl('evil.test', 'mode=floating'));
-    await waitUntil(() => warnings.some((w) => w.startsWith('edgechat:')), 5000, 'the console message');
+    await waitFor('the console message', () => warnings.some((w) => w.startsWith('edgechat:')), { timeoutMs: 5000, intervalMs: 50 });
     await page.waitForTimeout(300);
     assert.equal(await page.$('[data-edgechat]'), null);
     assert.equal(page.frames().length, 1);
@@ -362,7 +355,7 @@ describe('embedding', () => {
     const messages = [];
     page.on('console', (msg) => messages.push(msg.text()));
     await page.goto(hostUrl('evil.test', 'manual=1'));
-    await waitUntil(() => messages.some((m) => m.includes('frame-ancestors')), 5000, 'the frame-ancestors refusal');
+    await waitFor('the frame-ancestors refusal', () => messages.some((m) => m.includes('frame-ancestors')), { timeoutMs: 5000, intervalMs: 50 });
     await page.waitForTimeout(300);
     const frame = page.frames().find((f) => f !== page.mainFrame());
     assert.ok(!frame.url().startsWith(stack.chatUrl), frame.url());
@@ -399,7 +392,7 @@ describe('messages', () => {
     await frame.waitForSelector(`.msg.agent[data-id="${reply.id}"]`, { timeout: 10000 });
     const like = `.msg[data-id="${reply.id}"] .react.like`;
     const dislike = `.msg[data-id="${reply.id}"] .react.dislike`;
-    const stored = (value) => waitUntil(async () => (await reactionOf(conversation, reply.id)) === value, 5000, `reaction ${value}`);
+    const stored = (value) => waitFor(`reaction ${value}`, async () => (await reactionOf(conversation, reply.id)) === value, { timeoutMs: 5000, intervalMs: 50 });
     await frame.click(like);
     await stored('like');
     assert.equal(await frame.getAttribute(like, 'aria-pressed'), 'true');

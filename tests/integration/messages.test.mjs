@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { startStack, BUILD } from '../lib/stack.mjs';
 import { sseReader } from '../lib/sse.mjs';
+import { waitFor } from '../lib/wait.mjs';
 import { workerRequest, guestHeaders, newGuest } from '../lib/worker.mjs';
 
 let stack;
@@ -68,16 +69,6 @@ async function conversationOf(token) {
   const res = await fetch(`${stack.chatUrl}/api/v1/external/messages`, { headers: guestHeaders(stack, token) });
   assert.equal(res.status, 200);
   return res.json();
-}
-
-
-async function waitFor(what, fn, timeoutMs = 15000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try { if (await fn()) return; } catch { /* not yet */ }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
 }
 
 test('text rules: trimmed, UTF-8, at most 2000 characters, never blank', async () => {
@@ -305,7 +296,7 @@ test('MySQL down: 503 with Retry-After, then recovery without a worker restart',
   await waitFor('the worker to reach MySQL again', async () => {
     res = await send(guest.token, 'while the database is down', 'down-1');
     return res.status === 201;
-  }, 30000);
+  }, { timeoutMs: 30000, tolerant: true });
   assert.equal(await stack.pidOf('worker'), workerPid, 'same worker process');
   const rows = await stack.ctlJson(['messages', 'list', '--site', stack.siteKey, '--limit', '1000']);
   assert.equal(rows.filter((m) => m.clientId === 'down-1').length, 1);
@@ -392,7 +383,7 @@ test('two workers: an event written through one reaches streams on the other, in
     env: { ...stack.env, EDGECHAT_WORKER_LISTEN: `unix:${socket2}` }, stdio: 'ignore',
   });
   try {
-    await waitFor('the second worker', async () => (await worker('GET', '/healthz', {}, socket2)).status === 200);
+    await waitFor('the second worker', async () => (await worker('GET', '/healthz', {}, socket2)).status === 200, { timeoutMs: 15000, tolerant: true });
     const guest = await newGuest(stack);
     assert.equal((await send(guest.token, 'start', 'two-0')).status, 201);
     const { conversationId, lastEventId } = await conversationOf(guest.token);
@@ -444,7 +435,7 @@ test('SIGTERM: streams end, the worker exits cleanly and removes its socket', as
   const guest = await newGuest(stack);
   const stream = await openEvents(guest.token);
   await stack.killRecorded('worker', 'SIGTERM');
-  await waitFor('the stream to end', () => stream.ended(), 3000);
+  await waitFor('the stream to end', () => stream.ended(), { timeoutMs: 3000, tolerant: true });
   const log = await readFile(join(stack.varDir, 'log', 'worker.log'), 'utf8');
   assert.match(log, /"msg":"stopped"/);
   await assert.rejects(readFile(join(stack.varDir, 'run', 'worker.sock')), /ENOENT/);

@@ -11,20 +11,11 @@ import { join } from 'node:path';
 import { startStack, run, BUILD } from '../lib/stack.mjs';
 import { httpCall, workerRequest, newGuest } from '../lib/worker.mjs';
 import { sseReader } from '../lib/sse.mjs';
+import { waitFor } from '../lib/wait.mjs';
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const USER = 'edgechat';
 const PASSWORD = randomBytes(12).toString('hex');
-
-async function waitFor(what, check, ms = 5000) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 /** Helpers bound to one stack. */
 function on(stack) {
@@ -222,7 +213,7 @@ test('a wrong password: the edge limits per host and logs it once without the pa
       const status = await s.status();
       if (status.worker.redis === 'down') downPids.add(status.worker.pid);
       return downPids.size >= 2;
-    }, 10000);
+    }, { timeoutMs: 10000 });
     const before = await s.status();
     const config = await s.edge('GET', '/api/v1/external/config');
     assert.equal(config.status, 200, 'known sites are still served');
@@ -281,7 +272,7 @@ test('a wrong password: the worker and the CLI report it clearly and keep servin
   let stderr = '';
   child.stderr.on('data', (chunk) => { stderr += chunk; });
   try {
-    await waitFor('the worker to report the refusal', async () => stderr.includes('refused authentication'), 10000);
+    await waitFor('the worker to report the refusal', async () => stderr.includes('refused authentication'), { timeoutMs: 10000 });
     assert.match(stderr, /Redis unix:\S+ refused authentication as user \\"edgechat\\": WRONGPASS/);
     assert.match(stderr, /check redis.user and redis.password_file/);
     await waitFor('the worker socket', async () => {

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { startStack, BUILD } from '../lib/stack.mjs';
 import { sseReader } from '../lib/sse.mjs';
+import { waitFor } from '../lib/wait.mjs';
 import { httpCall, workerRequest, newGuest } from '../lib/worker.mjs';
 import { adminLogin } from '../lib/admin.mjs';
 
@@ -79,14 +80,6 @@ async function visitorChats() {
   const reply = await stack.ctlJson(['conversations', 'reply', String(visitor.conversationId), '--text', `answer ${round}`]);
   assert.equal(reply.created, true);
   assert.equal((await visitor.stream.next(5000)).data.text, `answer ${round}`);
-}
-
-async function waitFor(what, fn, timeoutMs = 10000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await fn())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
 }
 
 /** Opens until `open` answers 200 (a closed stream's place is freed when the worker notices). */
@@ -170,7 +163,7 @@ test('in all: beyond events.max_streams the worker answers 503 stream_capacity, 
     await waitFor('the earlier tests\' streams to close', async () => {
       const metrics = await workerRequest(socket(), 'GET', '/metrics');
       return Number(/^edgechat_sse_open_streams (\d+)/m.exec(metrics.text)[1]) === 1;
-    });
+    }, { timeoutMs: 10000 });
     for (let i = 1; i < MAX_STREAMS; i++) {
       const s = await openStream((await newGuest(stack)).token, i % 2 ? '127.0.0.6' : '127.0.0.7');
       streams.push(s);
