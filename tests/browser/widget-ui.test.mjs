@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { startStack, freePort, run, ROOT } from '../lib/stack.mjs';
 import { launch, chatFrame, tempProfile } from '../lib/browser.mjs';
 import { waitFor } from '../lib/wait.mjs';
+import { sqlOk } from '../lib/sql.mjs';
 import { rm } from 'node:fs/promises';
 
 const SHOTS = join(ROOT, 'test-results', 'browser');
@@ -162,9 +163,7 @@ async function reactionOf(conversationId, messageId) {
 
 /** Counts rows of a table straight from MariaDB (root over the stack's unix socket). */
 async function countRows(table) {
-  const out = await stack.sql(`SELECT COUNT(*) FROM ${table}`);
-  assert.equal(out.code, 0, out.stderr);
-  return Number(out.stdout.trim());
+  return Number(await sqlOk(stack, `SELECT COUNT(*) FROM ${table}`));
 }
 
 /** Changes the demo site with `edgechatctl site update` and waits until the edge serves it. */

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { startStack, run, ROOT } from '../lib/stack.mjs';
 import { sseReader } from '../lib/sse.mjs';
+import { sqlOk } from '../lib/sql.mjs';
 import { workerRequest, guestHeaders, newGuest } from '../lib/worker.mjs';
 
 let stack;
@@ -35,15 +36,8 @@ async function history(guest) {
   return res.json;
 }
 
-/** Runs SQL as root on the stack's MariaDB; resolves to the rows as arrays of strings. */
-async function sql(query) {
-  const out = await stack.sql(query);
-  assert.equal(out.code, 0, out.stderr);
-  return out.stdout.split('\n').filter(Boolean).map((line) => line.split('\t'));
-}
-
 const eventIdsOf = async (conversationId) =>
-  (await sql(`SELECT id FROM events WHERE conversation_id = ${Number(conversationId)} ORDER BY id`)).map(([id]) => Number(id));
+  (await sqlOk(stack, `SELECT id FROM events WHERE conversation_id = ${Number(conversationId)} ORDER BY id`, { rows: true })).map(([id]) => Number(id));
 
 /** The guest's event stream through the edge, resumed after `lastEventId`. */
 async function openEvents(guest, lastEventId) {
@@ -84,7 +78,7 @@ test('prune deletes aged events in batches, keeps each conversation newest and e
   const [quietId] = await eventIdsOf(quietConversation);
 
   // Everything so far is 40 days old (ids and created_at grow together, as in production).
-  await sql('UPDATE events SET created_at = created_at - INTERVAL 40 DAY');
+  await sqlOk(stack, 'UPDATE events SET created_at = created_at - INTERVAL 40 DAY');
   await send(busy, 'recent');
   const recentId = (await eventIdsOf(busyConversation)).at(-1);
 
@@ -100,7 +94,7 @@ test('prune deletes aged events in batches, keeps each conversation newest and e
   assert.match(pruneReport.before, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
   assert.deepEqual(await eventIdsOf(busyConversation), [recentId], 'aged events gone, the recent one kept');
   assert.deepEqual(await eventIdsOf(quietConversation), [quietId], 'a conversation keeps its newest event');
-  const [[watermark]] = await sql('SELECT pruned_through FROM event_retention WHERE id = 1');
+  const [[watermark]] = await sqlOk(stack, 'SELECT pruned_through FROM event_retention WHERE id = 1', { rows: true });
   assert.equal(Number(watermark), pruneReport.prunedThrough);
   assert.ok(pruneReport.prunedThrough >= agedBusyIds.at(-1) && pruneReport.prunedThrough < recentId);
 
@@ -179,7 +173,7 @@ test('the worker prunes by itself with its configured retention, and takes its a
   const before = await eventIdsOf(conversationId);
   assert.equal(before.length, 3);
   // All of them: a pass walks events in id order and stops at the first one still young.
-  await sql('UPDATE events SET created_at = NOW(6) - INTERVAL 3 DAY');
+  await sqlOk(stack, 'UPDATE events SET created_at = NOW(6) - INTERVAL 3 DAY');
 
   // Restart the worker with settings from its environment; it prunes once as it starts.
   await stack.killRecorded('worker', 'SIGTERM');
