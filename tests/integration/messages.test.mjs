@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { startStack, BUILD } from '../lib/stack.mjs';
-import { sseReader } from '../lib/sse.mjs';
+import { sseReader, openEvents } from '../lib/sse.mjs';
 import { waitFor } from '../lib/wait.mjs';
 import { workerRequest, guestHeaders, newGuest } from '../lib/worker.mjs';
 
@@ -39,17 +39,6 @@ async function send(token, text, clientId, siteKey = stack.siteKey) {
   } catch {
     return post();
   }
-}
-
-/** The guest's event stream through the edge (fetch, as the widget reads it). */
-async function openEvents(token, { lastEventId, siteKey = stack.siteKey } = {}) {
-  const controller = new AbortController();
-  const headers = { 'Site-Key': siteKey, Authorization: `Bearer ${token}` };
-  if (lastEventId !== undefined) headers['Last-Event-ID'] = String(lastEventId);
-  const res = await fetch(`${stack.chatUrl}/api/v1/external/events`, { headers, signal: controller.signal });
-  assert.equal(res.status, 200);
-  assert.match(res.headers.get('content-type'), /text\/event-stream/);
-  return sseReader(res.body, () => controller.abort());
 }
 
 /** The guest's event stream straight from a worker socket. */
@@ -127,7 +116,7 @@ test('live: an agent reply, a reaction and a status change reach the stream in o
   assert.equal((await send(guest.token, 'anyone there?', 'live-1')).status, 201);
   const history = await conversationOf(guest.token);
   assert.equal(history.status, 'open');
-  const stream = await openEvents(guest.token, { lastEventId: history.lastEventId });
+  const stream = await openEvents(stack, guest.token, { lastEventId: history.lastEventId });
   try {
     const reply = await stack.ctlJson(['conversations', 'reply', String(history.conversationId), '--text', 'Yes! How can I help?', '--as', 'admin']);
     const message = await stream.next();
@@ -200,13 +189,13 @@ test('a stream resumed from Last-Event-ID has no gap and no duplicate', async ()
   for (let i = 0; i < 5; i++) {
     await stack.ctlJson(['conversations', 'reply', String(conversationId), '--text', `reply ${i}`]);
   }
-  const stream = await openEvents(guest.token, { lastEventId });
+  const stream = await openEvents(stack, guest.token, { lastEventId });
   try {
     const got = [];
     for (let i = 0; i < 5; i++) got.push(await stream.next());
     assert.deepEqual(got.map((e) => e.data.text), [0, 1, 2, 3, 4].map((i) => `reply ${i}`));
     // Resume from the middle: exactly the rest.
-    const again = await openEvents(guest.token, { lastEventId: got[2].id });
+    const again = await openEvents(stack, guest.token, { lastEventId: got[2].id });
     try {
       const rest = [await again.next(), await again.next()];
       assert.deepEqual(rest.map((e) => e.id), [got[3].id, got[4].id]);
@@ -306,7 +295,7 @@ test('Redis down: messages are stored and reach streams on the same worker; back
   const guest = await newGuest(stack);
   assert.equal((await send(guest.token, 'hi', 'redis-0')).status, 201);
   const { conversationId, lastEventId } = await conversationOf(guest.token);
-  const stream = await openEvents(guest.token, { lastEventId });
+  const stream = await openEvents(stack, guest.token, { lastEventId });
   await stack.killRecorded('redis', 'SIGTERM');
   try {
     const res = await send(guest.token, 'stored without Redis', 'redis-1');
@@ -433,7 +422,7 @@ test('health, readiness and metrics on the worker socket', async () => {
 
 test('SIGTERM: streams end, the worker exits cleanly and removes its socket', async () => {
   const guest = await newGuest(stack);
-  const stream = await openEvents(guest.token);
+  const stream = await openEvents(stack, guest.token);
   await stack.killRecorded('worker', 'SIGTERM');
   await waitFor('the stream to end', () => stream.ended(), { timeoutMs: 3000, tolerant: true });
   const log = await readFile(join(stack.varDir, 'log', 'worker.log'), 'utf8');

@@ -10,7 +10,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startStack, run, BUILD } from '../lib/stack.mjs';
 import { httpCall, workerRequest, newGuest } from '../lib/worker.mjs';
-import { sseReader } from '../lib/sse.mjs';
+import { openEvents } from '../lib/sse.mjs';
 import { waitFor } from '../lib/wait.mjs';
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -57,15 +57,7 @@ function on(stack) {
       return res.json;
     },
     /** The guest's event stream through the edge, as the widget reads it. */
-    events: async (token, lastEventId) => {
-      const controller = new AbortController();
-      const res = await fetch(`${stack.chatUrl}/api/v1/external/events`, {
-        headers: { 'Site-Key': stack.siteKey, Authorization: `Bearer ${token}`, 'Last-Event-ID': String(lastEventId) },
-        signal: controller.signal,
-      });
-      assert.equal(res.status, 200);
-      return sseReader(res.body, () => controller.abort());
-    },
+    events: (token, lastEventId) => openEvents(stack, token, { lastEventId }),
     /** Reloads nginx with `edit` applied to its configuration; resolves once the reload is accepted. */
     reloadWith: async (edit) => {
       const original = await readFile(nginxConf, 'utf8');

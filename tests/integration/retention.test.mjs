@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { startStack, run, ROOT } from '../lib/stack.mjs';
-import { sseReader } from '../lib/sse.mjs';
+import { openEvents } from '../lib/sse.mjs';
 import { sqlOk } from '../lib/sql.mjs';
 import { workerRequest, guestHeaders, newGuest } from '../lib/worker.mjs';
 
@@ -38,17 +38,6 @@ async function history(guest) {
 
 const eventIdsOf = async (conversationId) =>
   (await sqlOk(stack, `SELECT id FROM events WHERE conversation_id = ${Number(conversationId)} ORDER BY id`, { rows: true })).map(([id]) => Number(id));
-
-/** The guest's event stream through the edge, resumed after `lastEventId`. */
-async function openEvents(guest, lastEventId) {
-  const controller = new AbortController();
-  const res = await fetch(`${stack.chatUrl}/api/v1/external/events`, {
-    headers: { 'Site-Key': stack.siteKey, Authorization: `Bearer ${guest.token}`, 'Last-Event-ID': String(lastEventId) },
-    signal: controller.signal,
-  });
-  assert.equal(res.status, 200);
-  return sseReader(res.body, () => controller.abort());
-}
 
 async function prune(args) {
   const out = await stack.ctl(['events', 'prune', ...args, '--json']);
@@ -110,7 +99,7 @@ test('prune deletes aged events in batches, keeps each conversation newest and e
 
 test('a stream resuming from a pruned id gets one reset event with the newest id, then goes on', async () => {
   const newest = (await history(busy)).lastEventId;
-  const stream = await openEvents(busy, agedBusyIds[0]);
+  const stream = await openEvents(stack, busy.token, { lastEventId: agedBusyIds[0] });
   try {
     const reset = await stream.next();
     assert.deepEqual(reset, { id: newest, event: 'reset', data: { reason: 'expired' } });
@@ -129,7 +118,7 @@ test('a stream resuming from a pruned id gets one reset event with the newest id
 test('a resume from a recent id, or with nothing newer in the conversation, is unaffected', async () => {
   const ids = await eventIdsOf(busyConversation);
   assert.ok(ids[0] > pruneReport.prunedThrough);
-  const recent = await openEvents(busy, ids[0]);
+  const recent = await openEvents(stack, busy.token, { lastEventId: ids[0] });
   try {
     const next = await recent.next();
     assert.equal(next.event, 'message');
@@ -142,7 +131,7 @@ test('a resume from a recent id, or with nothing newer in the conversation, is u
   // The quiet guest's only event is below the watermark but is its newest: nothing was missed.
   const [quietId] = await eventIdsOf(quietConversation);
   assert.ok(quietId < pruneReport.prunedThrough, 'the quiet event is older than pruned ones');
-  const quietStream = await openEvents(quiet, quietId);
+  const quietStream = await openEvents(stack, quiet.token, { lastEventId: quietId });
   try {
     await sleep(300);
     assert.equal(quietStream.pending(), 0, 'no reset');
