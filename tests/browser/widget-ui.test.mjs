@@ -15,6 +15,7 @@ import { startStack, freePort, run, ROOT } from '../lib/stack.mjs';
 import { launch, chatFrame, tempProfile } from '../lib/browser.mjs';
 import { waitFor } from '../lib/wait.mjs';
 import { sqlOk } from '../lib/sql.mjs';
+import { updateSite } from '../lib/sites.mjs';
 import { rm } from 'node:fs/promises';
 
 const SHOTS = join(ROOT, 'test-results', 'browser');
@@ -164,16 +165,6 @@ async function reactionOf(conversationId, messageId) {
 /** Counts rows of a table straight from MariaDB (root over the stack's unix socket). */
 async function countRows(table) {
   return Number(await sqlOk(stack, `SELECT COUNT(*) FROM ${table}`));
-}
-
-/** Changes the demo site with `edgechatctl site update` and waits until the edge serves it. */
-async function updateSite(args, until) {
-  const result = await stack.ctl(['site', 'update', site.key, ...args]);
-  assert.equal(result.code, 0, result.stderr);
-  await waitFor(`the edge serves site update ${args.join(' ')}`, async () => {
-    const res = await fetch(`http://127.0.0.1:${stack.port}/api/v1/external/config`, { headers: { 'Site-Key': site.key } });
-    return until(await res.json());
-  }, { timeoutMs: 2000, intervalMs: 50 }); // the product's propagation guarantee
 }
 
 describe('embedding', () => {
@@ -645,7 +636,7 @@ describe('degraded states', () => {
     const message = 'Slow down please: one message every two seconds.';
     const { context, frame, close } = await open('mode=inline');
     const api = recordApi(context);
-    await updateSite(['--rate-messages', '1', '--rate-window', '2', '--rate-burst', '0', '--rate-message', message],
+    await updateSite(stack, site.key, ['--rate-messages', '1', '--rate-window', '2', '--rate-burst', '0', '--rate-message', message],
       () => true);
     await new Promise((r) => setTimeout(r, 1000)); // published at once; the edge's copy within 1 s
     try {
@@ -665,7 +656,7 @@ describe('degraded states', () => {
       assert.equal((await stored(texts)).length, texts.length, 'each stored once');
       await close();
     } finally {
-      await updateSite(['--rate-messages', String(limits.messages), '--rate-window', String(limits.windowSeconds),
+      await updateSite(stack, site.key, ['--rate-messages', String(limits.messages), '--rate-window', String(limits.windowSeconds),
         '--rate-burst', String(limits.burst), '--rate-message', limits.message || ''], () => true);
     }
   });
@@ -685,7 +676,7 @@ describe('degraded states', () => {
 
   test("a site locked with the CLI disables the input and shows the site's locked message", async () => {
     const lockedMessage = 'Closed for inventory until Monday.';
-    await updateSite(['--lock', '--locked-message', lockedMessage], (c) => c.locked === true);
+    await updateSite(stack, site.key, ['--lock', '--locked-message', lockedMessage], (c) => c.locked === true);
     let unlocked = false;
     try {
       const { frame, close } = await open('mode=inline');
@@ -693,7 +684,7 @@ describe('degraded states', () => {
       assert.equal(await frame.isDisabled('#send'), true);
       assert.equal(await frame.textContent('#status'), lockedMessage);
       // Unlocked by the admin: the open chat notices within its next config check (10 s).
-      await updateSite(['--unlock'], (c) => c.locked === false);
+      await updateSite(stack, site.key, ['--unlock'], (c) => c.locked === false);
       unlocked = true;
       await frame.waitForSelector('#input:not([disabled])', { timeout: 15000 });
       assert.equal(await frame.isHidden('#status'), true);
@@ -701,7 +692,7 @@ describe('degraded states', () => {
       await frame.waitForSelector('.msg.guest:not(.pending)');
       await close();
     } finally {
-      if (!unlocked) await updateSite(['--unlock'], (c) => c.locked === false);
+      if (!unlocked) await updateSite(stack, site.key, ['--unlock'], (c) => c.locked === false);
     }
   });
 });
