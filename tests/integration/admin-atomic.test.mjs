@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { startStack, run } from '../lib/stack.mjs';
 import { adminCall } from '../lib/admin.mjs';
 import { sqlOk } from '../lib/sql.mjs';
+import { sleep } from '../lib/wait.mjs';
 
 // The registry publisher pauses this long between reading the revision and reading the sites
 // (fault.registry_read_pause_ms), so the snapshot test can commit a change in between.
@@ -26,7 +27,6 @@ before(async () => {
 });
 after(async () => { await stack?.stop(); });
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const call = (method, path, body) => adminCall(stack.chatUrl, method, path, body, { who: admin });
 
 /** A trigger that makes every `event` on `table` fail, for the duration of `fn`. */

@@ -9,6 +9,7 @@ import { execFile } from 'node:child_process';
 import { startStack, ROOT } from '../lib/stack.mjs';
 import { adminCall } from '../lib/admin.mjs';
 import { eventStreamParser } from '../lib/sse.mjs';
+import { sleep } from '../lib/wait.mjs';
 
 let stack;
 let admin;  // { cookie, csrf }
@@ -17,8 +18,6 @@ before(async () => {
   admin = await login('admin', stack.adminPassword);
 });
 after(async () => { await stack?.stop(); });
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** edgechatctl with `input` on its stdin. */
 function ctlWithInput(args, input) {

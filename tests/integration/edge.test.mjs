@@ -11,6 +11,7 @@ import { connect, createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sleep } from '../lib/wait.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BUILD = process.env.EDGECHAT_BUILD || join(ROOT, 'build');
@@ -21,8 +22,6 @@ const OTHER = 'ek_EdgeTestSiteKey000000002';
 const UNKNOWN = `ek_${'Z'.repeat(24)}`;
 const SHOP = 'http://shop.test:5000';
 const TOKEN_A = 'a'.repeat(43);
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function run(file, args, options = {}) {
   return new Promise((resolve) => {

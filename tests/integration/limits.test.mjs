@@ -8,8 +8,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startStack, run } from '../lib/stack.mjs';
 import { httpCall, workerRequest, newGuest } from '../lib/worker.mjs';
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+import { sleep } from '../lib/wait.mjs';
 
 let stack;
 before(async () => {

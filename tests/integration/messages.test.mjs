@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { startStack, BUILD } from '../lib/stack.mjs';
 import { sseReader, openEvents } from '../lib/sse.mjs';
-import { waitFor } from '../lib/wait.mjs';
+import { sleep, waitFor } from '../lib/wait.mjs';
 import { workerRequest, guestHeaders, newGuest } from '../lib/worker.mjs';
 
 let stack;
@@ -21,8 +21,6 @@ before(async () => {
   await sleep(2500);
 });
 after(async () => { await stack?.stop(); });
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A request straight to the worker's unix socket (bypassing the edge and its rate limits). */
 const worker = (method, path, options = {}, socketPath = join(stack.varDir, 'run', 'worker.sock')) =>

@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { startStack } from '../lib/stack.mjs';
 import { stackWorkerRequest, guestHeaders, newGuest } from '../lib/worker.mjs';
+import { sleep } from '../lib/wait.mjs';
 
 const POOL = 2;
 const DEADLINE_MS = 600;
@@ -20,10 +21,8 @@ before(async () => {
 });
 after(async () => { await stack?.stop(); });
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const worker = (method, path, options) => stackWorkerRequest(stack, method, path, options);
 const auth = (token) => guestHeaders(stack, token);
-
 
 /** POST /messages through the edge; resolves to {status, body, retryAfter, ms}. */
 async function send(token, clientId) {

@@ -11,9 +11,8 @@ import { join } from 'node:path';
 import { startStack, run, BUILD } from '../lib/stack.mjs';
 import { httpCall, workerRequest, newGuest } from '../lib/worker.mjs';
 import { openEvents } from '../lib/sse.mjs';
-import { waitFor } from '../lib/wait.mjs';
+import { sleep, waitFor } from '../lib/wait.mjs';
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const USER = 'edgechat';
 const PASSWORD = randomBytes(12).toString('hex');
 

@@ -10,12 +10,11 @@ import { startStack, run, ROOT } from '../lib/stack.mjs';
 import { openEvents } from '../lib/sse.mjs';
 import { sqlOk } from '../lib/sql.mjs';
 import { workerRequest, guestHeaders, newGuest } from '../lib/worker.mjs';
+import { sleep } from '../lib/wait.mjs';
 
 let stack;
 before(async () => { stack = await startStack(); });
 after(async () => { await stack?.stop(); });
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A request straight to the worker's unix socket (no edge limits: this file sends in bursts). */
 const worker = (method, path, options) =>

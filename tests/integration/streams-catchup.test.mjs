@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { startStack, BUILD } from '../lib/stack.mjs';
 import { sseReader } from '../lib/sse.mjs';
 import { workerRequest } from '../lib/worker.mjs';
+import { sleep } from '../lib/wait.mjs';
 
 // The check runs every heartbeat period: 1 s here, so a lost notice shows within about 2 s.
 const HEARTBEAT_S = 1;
@@ -18,7 +19,6 @@ before(async () => {
 });
 after(async () => { await stack?.stop(); });
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const socket = () => join(stack.varDir, 'run', 'worker.sock');
 const auth = (token) => ({ 'Site-Key': stack.siteKey, Authorization: `Bearer ${token}` });
 // A Redis that is not there: a publisher pointed at it fails, as a PUBLISH during an outage does.

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { startStack, BUILD } from '../lib/stack.mjs';
 import { sseReader } from '../lib/sse.mjs';
-import { waitFor } from '../lib/wait.mjs';
+import { sleep, waitFor } from '../lib/wait.mjs';
 import { httpCall, workerRequest, newGuest } from '../lib/worker.mjs';
 import { adminLogin } from '../lib/admin.mjs';
 
@@ -34,7 +34,6 @@ after(async () => {
   await stack?.stop();
 });
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const socket = () => join(stack.varDir, 'run', 'worker.sock');
 const auth = (token) => ({ 'Site-Key': stack.siteKey, Authorization: `Bearer ${token}` });
 

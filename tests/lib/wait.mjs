@@ -1,4 +1,9 @@
-// Polling for what the stack does in its own time (a restart, a registry change, a log line).
+// Waiting for what the stack does in its own time (a restart, a registry change, a log line).
+
+/** Resolves after `ms` milliseconds. */
+export function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
 
 /** Polls `check` until it answers truthy and resolves to that answer, else throws after `timeoutMs` (with `tolerant`, a throwing check counts as not yet). */
 export async function waitFor(what, check, { timeoutMs = 5000, intervalMs = 100, tolerant = false } = {}) {
@@ -12,6 +17,6 @@ export async function waitFor(what, check, { timeoutMs = 5000, intervalMs = 100,
     }
     if (value) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    await sleep(intervalMs);
   }
 }
