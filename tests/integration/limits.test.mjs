@@ -7,8 +7,9 @@ import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startStack, run } from '../lib/stack.mjs';
-import { httpCall, workerRequest, newGuest } from '../lib/worker.mjs';
+import { workerRequest, newGuest } from '../lib/worker.mjs';
 import { sleep } from '../lib/wait.mjs';
+import { edgeRequest } from '../lib/edge.mjs';
 
 let stack;
 before(async () => {
@@ -21,14 +22,8 @@ before(async () => {
 });
 after(async () => { await stack?.stop(); });
 
-/** One request through the edge from a chosen loopback address; resolves to {status, headers, json}. */
-function edge(method, path, { from = '127.0.0.1', headers = {}, body } = {}) {
-  const url = new URL(`${stack.chatUrl}/api/v1/external/${path}`);
-  return httpCall({
-    host: url.hostname, port: url.port, path: url.pathname + url.search, method, localAddress: from, agent: false,
-    headers: { 'Site-Key': stack.siteKey, ...(body ? { 'Content-Type': 'application/json' } : {}), ...headers },
-  }, body);
-}
+/** One request to /api/v1/external/`path` through the edge (see edgeRequest). */
+const edge = (method, path, options) => edgeRequest(stack, method, `/api/v1/external/${path}`, options);
 
 const messageCount = async (guestId) => Number((await stack.sql(
   `SELECT COUNT(*) FROM messages m JOIN conversations c ON c.id = m.conversation_id

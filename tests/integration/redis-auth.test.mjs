@@ -9,9 +9,10 @@ import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startStack, run, BUILD } from '../lib/stack.mjs';
-import { httpCall, workerRequest, newGuest } from '../lib/worker.mjs';
+import { workerRequest, newGuest } from '../lib/worker.mjs';
 import { openEvents } from '../lib/sse.mjs';
 import { sleep, waitFor } from '../lib/wait.mjs';
+import { edgeRequest } from '../lib/edge.mjs';
 
 const USER = 'edgechat';
 const PASSWORD = randomBytes(12).toString('hex');
@@ -23,13 +24,7 @@ function on(stack) {
   const nginxConf = join(stack.varDir, 'nginx', 'conf', 'nginx.conf');
   const nginx = (...args) => run('/usr/sbin/nginx', ['-p', join(stack.varDir, 'nginx'), '-c', 'conf/nginx.conf',
     '-e', join(stack.varDir, 'nginx', 'logs', 'error.log'), ...args]);
-  const edge = (method, path, { headers = {}, body } = {}) => {
-    const url = new URL(`${stack.chatUrl}${path}`);
-    return httpCall({
-      host: url.hostname, port: url.port, path: url.pathname, method, agent: false,
-      headers: { 'Site-Key': stack.siteKey, ...(body ? { 'Content-Type': 'application/json' } : {}), ...headers },
-    }, body);
-  };
+  const edge = (method, path, options) => edgeRequest(stack, method, path, options);
   return {
     socket,
     nginxConf,

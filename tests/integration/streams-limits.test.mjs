@@ -11,6 +11,7 @@ import { spawn } from 'node:child_process';
 import { startStack, BUILD } from '../lib/stack.mjs';
 import { sseReader } from '../lib/sse.mjs';
 import { sleep, waitFor } from '../lib/wait.mjs';
+import { edgeRequest } from '../lib/edge.mjs';
 import { httpCall, workerRequest, newGuest } from '../lib/worker.mjs';
 import { adminLogin } from '../lib/admin.mjs';
 
@@ -39,10 +40,8 @@ const auth = (token) => ({ 'Site-Key': stack.siteKey, Authorization: `Bearer ${t
 
 /** A guest message through the edge from the visitor's address. */
 function send(token, text, clientId) {
-  return httpCall({
-    host: '127.0.0.1', port: stack.port, localAddress: '127.0.0.2', method: 'POST', agent: false,
-    path: '/api/v1/external/messages', headers: { ...auth(token), 'Content-Type': 'application/json' },
-  }, { text, clientId });
+  return edgeRequest(stack, 'POST', '/api/v1/external/messages',
+    { from: '127.0.0.2', headers: { Authorization: `Bearer ${token}` }, body: { text, clientId } });
 }
 
 /**
