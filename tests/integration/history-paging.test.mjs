@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStack } from '../lib/stack.mjs';
-import { stackWorkerRequest, guestHeaders, newGuest } from '../lib/worker.mjs';
+import { stackWorkerRequest, guestHeaders, newGuest, postWorkerMessage } from '../lib/worker.mjs';
 
 let stack;
 after(async () => { await stack?.stop(); });
@@ -16,11 +16,7 @@ const auth = (token) => guestHeaders(stack, token);
 // may send); the pages are read through the edge, as the widget reads them. Each guest reads far
 // fewer pages than the edge's history limit allows it.
 
-async function post(token, text) {
-  const res = await worker('POST', '/api/v1/external/messages', { headers: auth(token), body: { text, clientId: `c-${text}` } });
-  assert.equal(res.status, 201, res.text);
-  return res.json.message;
-}
+const post = (token, text) => postWorkerMessage(stack, token, text, `c-${text}`);
 
 async function page(token, query = '') {
   const res = await fetch(`${stack.chatUrl}/api/v1/external/messages${query}`, { headers: auth(token) });

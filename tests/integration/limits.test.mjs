@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startStack, run } from '../lib/stack.mjs';
-import { workerRequest, newGuest } from '../lib/worker.mjs';
+import { workerRequest, newGuest, postWorkerMessage } from '../lib/worker.mjs';
 import { sleep } from '../lib/wait.mjs';
 import { edgeRequest } from '../lib/edge.mjs';
 
@@ -77,11 +77,7 @@ const bearer = (token) => ({ Authorization: `Bearer ${token}` });
 /** A guest with an agent's reply to react to (both made behind the edge). */
 async function guestWithReply() {
   const guest = await newGuest(stack);
-  const sent = await workerRequest(workerSocket(), 'POST', '/api/v1/external/messages', {
-    headers: { 'Site-Key': stack.siteKey, 'Content-Type': 'application/json', ...bearer(guest.token) },
-    body: JSON.stringify({ text: 'hello', clientId: 'reply-me' }),
-  });
-  assert.equal(sent.status, 201, sent.text);
+  await postWorkerMessage(stack, guest.token, 'hello', 'reply-me');
   const history = await workerRequest(workerSocket(), 'GET', '/api/v1/external/messages',
     { headers: { 'Site-Key': stack.siteKey, ...bearer(guest.token) } });
   const reply = await stack.ctlJson(['conversations', 'reply', String(history.json.conversationId),

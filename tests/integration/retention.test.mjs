@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { startStack, run, ROOT } from '../lib/stack.mjs';
 import { openEvents } from '../lib/sse.mjs';
 import { sqlOk } from '../lib/sql.mjs';
-import { workerRequest, guestHeaders, newGuest } from '../lib/worker.mjs';
+import { workerRequest, guestHeaders, newGuest, postWorkerMessage } from '../lib/worker.mjs';
 import { sleep } from '../lib/wait.mjs';
 
 let stack;
@@ -21,13 +21,7 @@ const worker = (method, path, options) =>
   workerRequest(join(stack.varDir, 'run', 'worker.sock'), method, path, options);
 
 let sent = 0;
-async function send(guest, text) {
-  const res = await worker('POST', '/api/v1/external/messages', {
-    headers: guestHeaders(stack, guest.token), body: { text, clientId: `retention-${++sent}` },
-  });
-  assert.equal(res.status, 201, res.text);
-  return res.json.message;
-}
+const send = (guest, text) => postWorkerMessage(stack, guest.token, text, `retention-${++sent}`);
 
 async function history(guest) {
   const res = await worker('GET', '/api/v1/external/messages', { headers: guestHeaders(stack, guest.token) });

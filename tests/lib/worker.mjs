@@ -53,3 +53,11 @@ export async function newGuest(stack, { siteKey = stack.siteKey, via = 'worker' 
   assert.equal(res.status, 201);
   return res.json();
 }
+
+/** Posts the guest message `text` (`clientId`) at the stack's worker, asserting the 201; resolves to the stored message. */
+export async function postWorkerMessage(stack, token, text, clientId) {
+  const res = await stackWorkerRequest(stack, 'POST', '/api/v1/external/messages',
+    { headers: guestHeaders(stack, token), body: { text, clientId } });
+  assert.equal(res.status, 201, res.text);
+  return res.json.message;
+}
