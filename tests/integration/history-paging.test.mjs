@@ -3,7 +3,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStack } from '../lib/stack.mjs';
-import { stackWorkerRequest, guestHeaders, newGuest, postWorkerMessage } from '../lib/worker.mjs';
+import { stackWorkerRequest } from '../lib/worker.mjs';
+import { guestHeaders, newGuest, postWorkerMessage } from '../lib/guest.mjs';
 
 let stack;
 after(async () => { await stack?.stop(); });

@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startStack, run } from '../lib/stack.mjs';
-import { workerRequest, newGuest, postWorkerMessage } from '../lib/worker.mjs';
+import { workerRequest } from '../lib/worker.mjs';
+import { newGuest, postWorkerMessage } from '../lib/guest.mjs';
 import { sleep } from '../lib/wait.mjs';
 import { edgeRequest } from '../lib/edge.mjs';
 

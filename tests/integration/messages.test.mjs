@@ -9,7 +9,8 @@ import { spawn } from 'node:child_process';
 import { startStack, BUILD } from '../lib/stack.mjs';
 import { sseReader, openEvents } from '../lib/sse.mjs';
 import { sleep, waitFor } from '../lib/wait.mjs';
-import { workerRequest, guestHeaders, newGuest } from '../lib/worker.mjs';
+import { workerRequest } from '../lib/worker.mjs';
+import { guestHeaders, newGuest } from '../lib/guest.mjs';
 
 let stack;
 before(async () => {

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { startStack } from '../lib/stack.mjs';
-import { stackWorkerRequest, guestHeaders, newGuest } from '../lib/worker.mjs';
+import { stackWorkerRequest } from '../lib/worker.mjs';
+import { guestHeaders, newGuest } from '../lib/guest.mjs';
 import { sleep } from '../lib/wait.mjs';
 
 const POOL = 2;

@@ -9,7 +9,8 @@ import { readFile } from 'node:fs/promises';
 import { startStack, run, ROOT } from '../lib/stack.mjs';
 import { openEvents } from '../lib/sse.mjs';
 import { sqlOk } from '../lib/sql.mjs';
-import { workerRequest, guestHeaders, newGuest, postWorkerMessage } from '../lib/worker.mjs';
+import { workerRequest } from '../lib/worker.mjs';
+import { guestHeaders, newGuest, postWorkerMessage } from '../lib/guest.mjs';
 import { sleep } from '../lib/wait.mjs';
 
 let stack;

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { startStack, BUILD } from '../lib/stack.mjs';
 import { openEvents } from '../lib/sse.mjs';
-import { workerRequest, newGuest, postWorkerMessage } from '../lib/worker.mjs';
+import { workerRequest } from '../lib/worker.mjs';
+import { newGuest, postWorkerMessage } from '../lib/guest.mjs';
 import { sleep } from '../lib/wait.mjs';
 
 // The check runs every heartbeat period: 1 s here, so a lost notice shows within about 2 s.

@@ -12,7 +12,8 @@ import { startStack, BUILD } from '../lib/stack.mjs';
 import { sseReader } from '../lib/sse.mjs';
 import { sleep, waitFor } from '../lib/wait.mjs';
 import { edgeRequest } from '../lib/edge.mjs';
-import { httpCall, workerRequest, newGuest } from '../lib/worker.mjs';
+import { httpCall, workerRequest } from '../lib/worker.mjs';
+import { newGuest } from '../lib/guest.mjs';
 import { adminLogin } from '../lib/admin.mjs';
 
 // Small enough to reach with a few dozen streams instead of thousands of descriptors.
