@@ -8,7 +8,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startStack, run } from '../lib/stack.mjs';
 import { workerRequest } from '../lib/worker.mjs';
-import { newGuest, postWorkerMessage } from '../lib/guest.mjs';
+import { newGuest, postWorkerMessage, guestHistory } from '../lib/guest.mjs';
 import { sleep } from '../lib/wait.mjs';
 import { edgeRequest } from '../lib/edge.mjs';
 
@@ -72,16 +72,14 @@ test('every spelling the worker accepts is limited as its guest; odd spellings g
 
 // The route limits at their defaults (conf/nginx/edgechat-dev.conf.in writes them out):
 // reactions 60r/m burst=30, stream tickets 20r/m burst=10, history reads 120r/m burst=60.
-const workerSocket = () => join(stack.varDir, 'run', 'worker.sock');
 const bearer = (token) => ({ Authorization: `Bearer ${token}` });
 
 /** A guest with an agent's reply to react to (both made behind the edge). */
 async function guestWithReply() {
   const guest = await newGuest(stack);
   await postWorkerMessage(stack, guest.token, 'hello', 'reply-me');
-  const history = await workerRequest(workerSocket(), 'GET', '/api/v1/external/messages',
-    { headers: { 'Site-Key': stack.siteKey, ...bearer(guest.token) } });
-  const reply = await stack.ctlJson(['conversations', 'reply', String(history.json.conversationId),
+  const history = await guestHistory(stack, guest.token);
+  const reply = await stack.ctlJson(['conversations', 'reply', String(history.conversationId),
     '--text', 'How can I help?', '--as', 'admin']);
   return { ...guest, replyId: reply.message.id };
 }

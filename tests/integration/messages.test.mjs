@@ -10,7 +10,7 @@ import { startStack, BUILD } from '../lib/stack.mjs';
 import { sseReader, openEvents } from '../lib/sse.mjs';
 import { sleep, waitFor } from '../lib/wait.mjs';
 import { workerRequest } from '../lib/worker.mjs';
-import { guestHeaders, newGuest } from '../lib/guest.mjs';
+import { guestHeaders, newGuest, guestHistory } from '../lib/guest.mjs';
 
 let stack;
 before(async () => {
@@ -53,11 +53,7 @@ function openWorkerEvents(socketPath, token, lastEventId) {
   });
 }
 
-async function conversationOf(token) {
-  const res = await fetch(`${stack.chatUrl}/api/v1/external/messages`, { headers: guestHeaders(stack, token) });
-  assert.equal(res.status, 200);
-  return res.json();
-}
+const conversationOf = (token) => guestHistory(stack, token, { via: 'edge' });
 
 test('text rules: trimmed, UTF-8, at most 2000 characters, never blank', async () => {
   const guest = await newGuest(stack, { via: 'edge' });

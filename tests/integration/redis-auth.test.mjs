@@ -10,7 +10,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startStack, run, BUILD } from '../lib/stack.mjs';
 import { workerRequest } from '../lib/worker.mjs';
-import { newGuest } from '../lib/guest.mjs';
+import { newGuest, guestHistory } from '../lib/guest.mjs';
 import { openEvents } from '../lib/sse.mjs';
 import { sleep, waitFor } from '../lib/wait.mjs';
 import { edgeRequest } from '../lib/edge.mjs';
@@ -46,11 +46,7 @@ function on(stack) {
     newGuest: () => newGuest(stack),
     send: (token, text, clientId) => edge('POST', '/api/v1/external/messages',
       { headers: { Authorization: `Bearer ${token}` }, body: { text, clientId } }),
-    history: async (token) => {
-      const res = await edge('GET', '/api/v1/external/messages', { headers: { Authorization: `Bearer ${token}` } });
-      assert.equal(res.status, 200, res.text);
-      return res.json;
-    },
+    history: (token) => guestHistory(stack, token, { via: 'edge' }),
     /** The guest's event stream through the edge, as the widget reads it. */
     events: (token, lastEventId) => openEvents(stack, token, { lastEventId }),
     /** Reloads nginx with `edit` applied to its configuration; resolves once the reload is accepted. */

@@ -10,7 +10,7 @@ import { startStack, run, ROOT } from '../lib/stack.mjs';
 import { openEvents } from '../lib/sse.mjs';
 import { sqlOk } from '../lib/sql.mjs';
 import { workerRequest } from '../lib/worker.mjs';
-import { guestHeaders, newGuest, postWorkerMessage } from '../lib/guest.mjs';
+import { newGuest, postWorkerMessage, guestHistory } from '../lib/guest.mjs';
 import { sleep } from '../lib/wait.mjs';
 
 let stack;
@@ -24,11 +24,7 @@ const worker = (method, path, options) =>
 let sent = 0;
 const send = (guest, text) => postWorkerMessage(stack, guest.token, text, `retention-${++sent}`);
 
-async function history(guest) {
-  const res = await worker('GET', '/api/v1/external/messages', { headers: guestHeaders(stack, guest.token) });
-  assert.equal(res.status, 200, res.text);
-  return res.json;
-}
+const history = (guest) => guestHistory(stack, guest.token);
 
 const eventIdsOf = async (conversationId) =>
   (await sqlOk(stack, `SELECT id FROM events WHERE conversation_id = ${Number(conversationId)} ORDER BY id`, { rows: true })).map(([id]) => Number(id));

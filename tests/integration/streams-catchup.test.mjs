@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { startStack, BUILD } from '../lib/stack.mjs';
 import { openEvents } from '../lib/sse.mjs';
 import { workerRequest } from '../lib/worker.mjs';
-import { newGuest, postWorkerMessage } from '../lib/guest.mjs';
+import { newGuest, postWorkerMessage, guestHistory } from '../lib/guest.mjs';
 import { sleep } from '../lib/wait.mjs';
 
 // The check runs every heartbeat period: 1 s here, so a lost notice shows within about 2 s.
@@ -20,7 +20,6 @@ before(async () => {
 });
 after(async () => { await stack?.stop(); });
 
-const socket = () => join(stack.varDir, 'run', 'worker.sock');
 const auth = (token) => ({ 'Site-Key': stack.siteKey, Authorization: `Bearer ${token}` });
 // A Redis that is not there: a publisher pointed at it fails, as a PUBLISH during an outage does.
 const noRedis = () => ({ ...stack.env, EDGECHAT_REDIS_SOCKET: join(stack.varDir, 'run', 'no-redis.sock') });
@@ -29,7 +28,7 @@ const noRedis = () => ({ ...stack.env, EDGECHAT_REDIS_SOCKET: join(stack.varDir,
 async function guestWithStream() {
   const guest = await newGuest(stack);
   await postWorkerMessage(stack, guest.token, 'hello', 'c-0');
-  const history = (await workerRequest(socket(), 'GET', '/api/v1/external/messages', { headers: auth(guest.token) })).json;
+  const history = await guestHistory(stack, guest.token);
   const stream = await openEvents(stack, guest.token, { lastEventId: history.lastEventId });
   return { guest, conversationId: history.conversationId, stream };
 }

@@ -13,7 +13,7 @@ import { sseReader } from '../lib/sse.mjs';
 import { sleep, waitFor } from '../lib/wait.mjs';
 import { edgeRequest } from '../lib/edge.mjs';
 import { httpCall, workerRequest } from '../lib/worker.mjs';
-import { newGuest } from '../lib/guest.mjs';
+import { newGuest, guestHistory } from '../lib/guest.mjs';
 import { adminLogin } from '../lib/admin.mjs';
 
 // Small enough to reach with a few dozen streams instead of thousands of descriptors.
@@ -28,8 +28,7 @@ before(async () => {
   assert.equal((await send(visitor.guest.token, 'hello', 'v-0')).status, 201);
   visitor.stream = await openStream(visitor.guest.token, '127.0.0.2');
   assert.equal(visitor.stream.status, 200);
-  visitor.conversationId = (await workerRequest(socket(), 'GET', '/api/v1/external/messages',
-    { headers: auth(visitor.guest.token) })).json.conversationId;
+  visitor.conversationId = (await guestHistory(stack, visitor.guest.token)).conversationId;
 });
 after(async () => {
   visitor?.stream?.close?.();

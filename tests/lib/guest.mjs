@@ -2,6 +2,7 @@
 // edge and its limits, or through the edge.
 import assert from 'node:assert/strict';
 import { stackWorkerRequest } from './worker.mjs';
+import { edgeRequest } from './edge.mjs';
 
 /** The headers of a guest's JSON call on a site of the stack (its demo site unless `siteKey`). */
 export function guestHeaders(stack, token, siteKey = stack.siteKey) {
@@ -26,4 +27,13 @@ export async function postWorkerMessage(stack, token, text, clientId) {
     { headers: guestHeaders(stack, token), body: { text, clientId } });
   assert.equal(res.status, 201, res.text);
   return res.json.message;
+}
+
+/** The guest's conversation as GET messages answers it ({conversationId, lastEventId, messages...}), asserting the 200; at the worker or with via 'edge' through the edge. */
+export async function guestHistory(stack, token, { via = 'worker' } = {}) {
+  const res = via === 'worker'
+    ? await stackWorkerRequest(stack, 'GET', '/api/v1/external/messages', { headers: guestHeaders(stack, token) })
+    : await edgeRequest(stack, 'GET', '/api/v1/external/messages', { headers: { Authorization: `Bearer ${token}` } });
+  assert.equal(res.status, 200, res.text);
+  return res.json;
 }
