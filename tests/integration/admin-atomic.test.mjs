@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { startStack, run } from '../lib/stack.mjs';
-import { adminCall } from '../lib/admin.mjs';
+import { adminCall, adminLogin } from '../lib/admin.mjs';
 import { sqlOk } from '../lib/sql.mjs';
 import { sleep } from '../lib/wait.mjs';
 
@@ -18,12 +18,7 @@ let stack;
 let admin;
 before(async () => {
   stack = await startStack({ env: { EDGECHAT_FAULT_REGISTRY_READ_PAUSE_MS: String(REGISTRY_PAUSE_MS) } });
-  const login = await fetch(`${stack.chatUrl}/api/v1/admin/login`, {
-    method: 'POST', headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ username: 'admin', password: stack.adminPassword }),
-  });
-  assert.equal(login.status, 200);
-  admin = { cookie: login.headers.get('set-cookie').split(';')[0], csrf: (await login.json()).csrfToken };
+  admin = await adminLogin(stack.chatUrl, 'admin', stack.adminPassword);
 });
 after(async () => { await stack?.stop(); });
 
