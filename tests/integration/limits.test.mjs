@@ -11,15 +11,14 @@ import { workerRequest } from '../lib/worker.mjs';
 import { newGuest, postWorkerMessage, guestHistory } from '../lib/guest.mjs';
 import { sleep } from '../lib/wait.mjs';
 import { edgeRequest } from '../lib/edge.mjs';
+import { updateSitesSql } from '../lib/sites.mjs';
 
 let stack;
 before(async () => {
   stack = await startStack();
   // Three messages at once per client IP and per guest, then one every 30 minutes.
-  await stack.sql('UPDATE sites SET rate_limit_messages = 2, rate_limit_window_s = 3600, ' +
-    "rate_limit_burst = 2, rate_limit_message = 'Slow down.'; " +
-    'UPDATE registry_state SET revision = revision + 1 WHERE id = 1');
-  await sleep(2500);
+  await updateSitesSql(stack, 'rate_limit_messages = 2, rate_limit_window_s = 3600, ' +
+    "rate_limit_burst = 2, rate_limit_message = 'Slow down.'");
 });
 after(async () => { await stack?.stop(); });
 

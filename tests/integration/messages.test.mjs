@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { startStack, BUILD } from '../lib/stack.mjs';
 import { sseReader, openEvents } from '../lib/sse.mjs';
 import { sleep, waitFor } from '../lib/wait.mjs';
+import { updateSitesSql } from '../lib/sites.mjs';
 import { workerRequest } from '../lib/worker.mjs';
 import { guestHeaders, newGuest, guestHistory } from '../lib/guest.mjs';
 
@@ -17,9 +18,7 @@ before(async () => {
   stack = await startStack();
   // These tests send far more than a visitor would: lift the sites' message limits at the edge
   // (the registry change reaches nginx through Redis) so 429s do not mask what is tested.
-  await stack.sql('UPDATE sites SET rate_limit_messages = 100000, rate_limit_burst = 10000; ' +
-    'UPDATE registry_state SET revision = revision + 1 WHERE id = 1');
-  await sleep(2500);
+  await updateSitesSql(stack, 'rate_limit_messages = 100000, rate_limit_burst = 10000');
 });
 after(async () => { await stack?.stop(); });
 

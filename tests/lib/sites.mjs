@@ -1,5 +1,8 @@
-// Site settings changed as an operator changes them (edgechatctl), checked where the widget reads them.
+// Site settings changed as an operator changes them (edgechatctl), checked where the widget reads
+// them, or set straight in the database for what the CLI does not offer.
 import assert from 'node:assert/strict';
+import { sqlOk } from './sql.mjs';
+import { sleep } from './wait.mjs';
 
 /** Runs `edgechatctl site update siteKey ...args` and polls the edge's config for the site until `until(config)` holds, failing after 2 s (the product's propagation guarantee). */
 export async function updateSite(stack, siteKey, args, until) {
@@ -13,4 +16,10 @@ export async function updateSite(stack, siteKey, args, until) {
     if (Date.now() > deadline) assert.fail(`edge still serves ${JSON.stringify(config)} 2 s after site update ${args.join(' ')}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** Sets `assignments` (SQL such as "rate_limit_burst = 2") on every site in MariaDB, bumps the registry revision so the worker publishes it, and waits 2.5 s for the edge to have it. */
+export async function updateSitesSql(stack, assignments) {
+  await sqlOk(stack, `UPDATE sites SET ${assignments}; UPDATE registry_state SET revision = revision + 1 WHERE id = 1`);
+  await sleep(2500);
 }
