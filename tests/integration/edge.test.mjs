@@ -4,7 +4,6 @@
 // it, so these tests need neither MariaDB nor the worker.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, mkdir, readFile, readdir, writeFile, rm, symlink, access } from 'node:fs/promises';
 import { createServer as createHttpServer, request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
