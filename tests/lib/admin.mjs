@@ -21,7 +21,7 @@ export async function adminCall(chatUrl, method, path, body, { who, csrf } = {})
   return { status: res.status, json, text, headers: res.headers };
 }
 
-/** Logs `username` in through the edge at `chatUrl`, asserting the 200; resolves to {cookie, csrf} for adminCall plus the answer's setCookie and body. */
+/** Logs `username` in through the edge, asserting the 200; resolves to {cookie, csrf} for adminCall, setCookie and body. */
 export async function adminLogin(chatUrl, username, password) {
   const res = await fetch(`${chatUrl}/api/v1/admin/login`, {
     method: 'POST', headers: { 'Content-Type': 'application/json' },

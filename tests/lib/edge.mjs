@@ -2,7 +2,7 @@
 // loopback has all of 127.0.0.0/8, so each address is another client IP to the edge's limits.
 import { httpCall } from './worker.mjs';
 
-/** One request to `path` through the stack's edge from address `from`, with the demo site's Site-Key (and a JSON Content-Type with a body); resolves as httpCall does. */
+/** One request to `path` through the edge from address `from` with the demo site's Site-Key; resolves as httpCall does. */
 export function edgeRequest(stack, method, path, { from = '127.0.0.1', headers = {}, body } = {}) {
   const url = new URL(`${stack.chatUrl}${path}`);
   return httpCall({

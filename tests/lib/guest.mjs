@@ -9,7 +9,7 @@ export function guestHeaders(stack, token, siteKey = stack.siteKey) {
   return { 'Site-Key': siteKey, Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
 }
 
-/** A new guest {guestId, token, ...} of the stack's demo site (or `siteKey`), made at the worker or with via 'edge' through the edge. */
+/** A new guest {guestId, token, ...} of the demo site (or `siteKey`), made at the worker or with via 'edge' through the edge. */
 export async function newGuest(stack, { siteKey = stack.siteKey, via = 'worker' } = {}) {
   if (via === 'worker') {
     const res = await stackWorkerRequest(stack, 'POST', '/api/v1/external/guests', { headers: { 'Site-Key': siteKey } });
@@ -21,7 +21,7 @@ export async function newGuest(stack, { siteKey = stack.siteKey, via = 'worker' 
   return res.json();
 }
 
-/** Posts the guest message `text` (`clientId`) at the stack's worker, asserting the 201; resolves to the stored message. */
+/** Posts guest message `text` (`clientId`) at the worker, asserting the 201; resolves to the stored message. */
 export async function postWorkerMessage(stack, token, text, clientId) {
   const res = await stackWorkerRequest(stack, 'POST', '/api/v1/external/messages',
     { headers: guestHeaders(stack, token), body: { text, clientId } });
@@ -29,7 +29,7 @@ export async function postWorkerMessage(stack, token, text, clientId) {
   return res.json.message;
 }
 
-/** The guest's conversation as GET messages answers it ({conversationId, lastEventId, messages...}), asserting the 200; at the worker or with via 'edge' through the edge. */
+/** The guest's GET messages ({conversationId, lastEventId, messages...}), asserting the 200; at the worker or with via 'edge'. */
 export async function guestHistory(stack, token, { via = 'worker' } = {}) {
   const res = via === 'worker'
     ? await stackWorkerRequest(stack, 'GET', '/api/v1/external/messages', { headers: guestHeaders(stack, token) })

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { sqlOk } from './sql.mjs';
 import { sleep } from './wait.mjs';
 
-/** Runs `edgechatctl site update siteKey ...args` and polls the edge's config for the site until `until(config)` holds, failing after 2 s (the product's propagation guarantee). */
+/** `edgechatctl site update siteKey ...args`, then polls the edge's config of the site until `until(config)`, failing after 2 s. */
 export async function updateSite(stack, siteKey, args, until) {
   const result = await stack.ctl(['site', 'update', siteKey, ...args]);
   assert.equal(result.code, 0, result.stderr);
@@ -18,7 +18,7 @@ export async function updateSite(stack, siteKey, args, until) {
   }
 }
 
-/** Sets `assignments` (SQL such as "rate_limit_burst = 2") on every site in MariaDB, bumps the registry revision so the worker publishes it, and waits 2.5 s for the edge to have it. */
+/** Sets SQL `assignments` on every site in MariaDB, bumps the registry revision to publish it, and waits 2.5 s for the edge. */
 export async function updateSitesSql(stack, assignments) {
   await sqlOk(stack, `UPDATE sites SET ${assignments}; UPDATE registry_state SET revision = revision + 1 WHERE id = 1`);
   await sleep(2500);

@@ -42,7 +42,7 @@ export function sseReader(body, abort) {
   };
 }
 
-/** A guest's event stream through the stack's edge, read with fetch as the widget reads it (resumed after `lastEventId` if given); see sseReader. */
+/** A guest's event stream through the edge, read with fetch as the widget does, after `lastEventId` if given; see sseReader. */
 export async function openEvents(stack, token, { lastEventId, siteKey = stack.siteKey } = {}) {
   const controller = new AbortController();
   const headers = { 'Site-Key': siteKey, Authorization: `Bearer ${token}` };

@@ -5,7 +5,7 @@ export function sleep(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Polls `check` until it answers truthy and resolves to that answer, else throws after `timeoutMs` (with `tolerant`, a throwing check counts as not yet). */
+/** Polls `check` until it answers truthy and resolves to that; throws after `timeoutMs` (`tolerant`: a throw is 'not yet'). */
 export async function waitFor(what, check, { timeoutMs = 5000, intervalMs = 100, tolerant = false } = {}) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
