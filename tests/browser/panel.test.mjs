@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { startStack } from '../lib/stack.mjs';
 import { launch, chatFrame } from '../lib/browser.mjs';
+import { sleep } from '../lib/wait.mjs';
 
 let stack;
 let browser;
@@ -33,8 +34,6 @@ after(async () => {
   await new Promise((resolve) => (host ? host.close(resolve) : resolve()));
   await stack?.stop();
 });
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A logged-in panel in a context of its own (its own cookies). */
 async function adminPage(options = {}) {

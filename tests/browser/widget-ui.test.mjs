@@ -13,6 +13,9 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startStack, freePort, run, ROOT } from '../lib/stack.mjs';
 import { launch, chatFrame, tempProfile } from '../lib/browser.mjs';
+import { waitFor } from '../lib/wait.mjs';
+import { sqlOk } from '../lib/sql.mjs';
+import { updateSite } from '../lib/sites.mjs';
 import { rm } from 'node:fs/promises';
 
 const SHOTS = join(ROOT, 'test-results', 'browser');
@@ -42,12 +45,12 @@ async function newSite() {
   const added = Date.now();
   site = await stack.ctlJson(['site', 'add', '--name', `ui-${++sites}`, '--origin', hostUrl('shop.test'),
     '--title', 'Shop support', '--color', '#0f766e']);
-  await waitUntil(async () => {
+  await waitFor('the edge serves the new site', async () => {
     const res = await fetch(`http://127.0.0.1:${stack.port}/api/v1/external/config`, {
       headers: { 'Site-Key': site.key, Origin: hostUrl('shop.test') },
     });
     return res.headers.get('access-control-allow-origin') === hostUrl('shop.test');
-  }, 2000, 'the edge serves the new site');
+  }, { timeoutMs: 2000, intervalMs: 50 });
   // That was one nginx worker; each keeps its own copy of the registry, and all of them have the
   // site within the product's 2 s propagation guarantee.
   await new Promise((r) => setTimeout(r, Math.max(0, added + 2000 - Date.now())));
@@ -143,7 +146,7 @@ async function stored(texts) {
 /** The conversation the message with this text was stored in. */
 async function conversationOf(text) {
   let found;
-  await waitUntil(async () => (found = (await stored([text]))[0]), 5000, `message "${text}" stored`);
+  await waitFor(`message "${text}" stored`, async () => (found = (await stored([text]))[0]), { timeoutMs: 5000, intervalMs: 50 });
   return found.conversationId;
 }
 
@@ -161,27 +164,7 @@ async function reactionOf(conversationId, messageId) {
 
 /** Counts rows of a table straight from MariaDB (root over the stack's unix socket). */
 async function countRows(table) {
-  const out = await stack.sql(`SELECT COUNT(*) FROM ${table}`);
-  assert.equal(out.code, 0, out.stderr);
-  return Number(out.stdout.trim());
-}
-
-/** Changes the demo site with `edgechatctl site update` and waits until the edge serves it. */
-async function updateSite(args, until) {
-  const result = await stack.ctl(['site', 'update', site.key, ...args]);
-  assert.equal(result.code, 0, result.stderr);
-  await waitUntil(async () => {
-    const res = await fetch(`http://127.0.0.1:${stack.port}/api/v1/external/config`, { headers: { 'Site-Key': site.key } });
-    return until(await res.json());
-  }, 2000, `the edge serves site update ${args.join(' ')}`); // the product's propagation guarantee
-}
-
-async function waitUntil(predicate, timeout = 5000, what = String(predicate)) {
-  const deadline = Date.now() + timeout;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  return Number(await sqlOk(stack, `SELECT COUNT(*) FROM ${table}`));
 }
 
 describe('embedding', () => {
@@ -345,7 +328,7 @@ describe('embedding', () => {
     const warnings = [];
     page.on('console', (msg) => msg.type() === 'warning' && warnings.push(msg.text()));
     await page.goto(hostUrl('evil.test', 'mode=floating'));
-    await waitUntil(() => warnings.some((w) => w.startsWith('edgechat:')), 5000, 'the console message');
+    await waitFor('the console message', () => warnings.some((w) => w.startsWith('edgechat:')), { timeoutMs: 5000, intervalMs: 50 });
     await page.waitForTimeout(300);
     assert.equal(await page.$('[data-edgechat]'), null);
     assert.equal(page.frames().length, 1);
@@ -362,7 +345,7 @@ describe('embedding', () => {
     const messages = [];
     page.on('console', (msg) => messages.push(msg.text()));
     await page.goto(hostUrl('evil.test', 'manual=1'));
-    await waitUntil(() => messages.some((m) => m.includes('frame-ancestors')), 5000, 'the frame-ancestors refusal');
+    await waitFor('the frame-ancestors refusal', () => messages.some((m) => m.includes('frame-ancestors')), { timeoutMs: 5000, intervalMs: 50 });
     await page.waitForTimeout(300);
     const frame = page.frames().find((f) => f !== page.mainFrame());
     assert.ok(!frame.url().startsWith(stack.chatUrl), frame.url());
@@ -399,7 +382,7 @@ describe('messages', () => {
     await frame.waitForSelector(`.msg.agent[data-id="${reply.id}"]`, { timeout: 10000 });
     const like = `.msg[data-id="${reply.id}"] .react.like`;
     const dislike = `.msg[data-id="${reply.id}"] .react.dislike`;
-    const stored = (value) => waitUntil(async () => (await reactionOf(conversation, reply.id)) === value, 5000, `reaction ${value}`);
+    const stored = (value) => waitFor(`reaction ${value}`, async () => (await reactionOf(conversation, reply.id)) === value, { timeoutMs: 5000, intervalMs: 50 });
     await frame.click(like);
     await stored('like');
     assert.equal(await frame.getAttribute(like, 'aria-pressed'), 'true');
@@ -653,7 +636,7 @@ describe('degraded states', () => {
     const message = 'Slow down please: one message every two seconds.';
     const { context, frame, close } = await open('mode=inline');
     const api = recordApi(context);
-    await updateSite(['--rate-messages', '1', '--rate-window', '2', '--rate-burst', '0', '--rate-message', message],
+    await updateSite(stack, site.key, ['--rate-messages', '1', '--rate-window', '2', '--rate-burst', '0', '--rate-message', message],
       () => true);
     await new Promise((r) => setTimeout(r, 1000)); // published at once; the edge's copy within 1 s
     try {
@@ -673,7 +656,7 @@ describe('degraded states', () => {
       assert.equal((await stored(texts)).length, texts.length, 'each stored once');
       await close();
     } finally {
-      await updateSite(['--rate-messages', String(limits.messages), '--rate-window', String(limits.windowSeconds),
+      await updateSite(stack, site.key, ['--rate-messages', String(limits.messages), '--rate-window', String(limits.windowSeconds),
         '--rate-burst', String(limits.burst), '--rate-message', limits.message || ''], () => true);
     }
   });
@@ -693,7 +676,7 @@ describe('degraded states', () => {
 
   test("a site locked with the CLI disables the input and shows the site's locked message", async () => {
     const lockedMessage = 'Closed for inventory until Monday.';
-    await updateSite(['--lock', '--locked-message', lockedMessage], (c) => c.locked === true);
+    await updateSite(stack, site.key, ['--lock', '--locked-message', lockedMessage], (c) => c.locked === true);
     let unlocked = false;
     try {
       const { frame, close } = await open('mode=inline');
@@ -701,7 +684,7 @@ describe('degraded states', () => {
       assert.equal(await frame.isDisabled('#send'), true);
       assert.equal(await frame.textContent('#status'), lockedMessage);
       // Unlocked by the admin: the open chat notices within its next config check (10 s).
-      await updateSite(['--unlock'], (c) => c.locked === false);
+      await updateSite(stack, site.key, ['--unlock'], (c) => c.locked === false);
       unlocked = true;
       await frame.waitForSelector('#input:not([disabled])', { timeout: 15000 });
       assert.equal(await frame.isHidden('#status'), true);
@@ -709,7 +692,7 @@ describe('degraded states', () => {
       await frame.waitForSelector('.msg.guest:not(.pending)');
       await close();
     } finally {
-      if (!unlocked) await updateSite(['--unlock'], (c) => c.locked === false);
+      if (!unlocked) await updateSite(stack, site.key, ['--unlock'], (c) => c.locked === false);
     }
   });
 });

@@ -7,6 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStack } from '../lib/stack.mjs';
 import { launch, chatFrame } from '../lib/browser.mjs';
+import { updateSite } from '../lib/sites.mjs';
 
 let stack;
 let browser;
@@ -129,22 +130,8 @@ test("sending faster than the site's limit shows the site's text, then every mes
   await context.close();
 });
 
-/** Changes the demo site with `edgechatctl site update` and waits until the edge serves it. */
-async function updateSite(args, until) {
-  const result = await stack.ctl(['site', 'update', stack.siteKey, ...args]);
-  assert.equal(result.code, 0, result.stderr);
-  const deadline = Date.now() + 2000; // the product's propagation guarantee
-  for (;;) {
-    const res = await fetch(`http://127.0.0.1:${stack.port}/api/v1/external/config`, { headers: { 'Site-Key': stack.siteKey } });
-    const config = await res.json();
-    if (until(config)) return;
-    if (Date.now() > deadline) assert.fail(`edge still serves ${JSON.stringify(config)} 2 s after site update ${args.join(' ')}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 test('a site set to Persian shows the chat right to left with Persian digits (screenshot kept)', async () => {
-  await updateSite(['--locale', 'fa'], (c) => c.locale === 'fa');
+  await updateSite(stack, stack.siteKey, ['--locale', 'fa'], (c) => c.locale === 'fa');
   try {
     const context = await browser.browser.newContext();
     const page = await context.newPage();
@@ -167,7 +154,7 @@ test('a site set to Persian shows the chat right to left with Persian digits (sc
     await page.screenshot({ path: new URL('widget-real-stack-fa.png', shots).pathname });
     await context.close();
   } finally {
-    await updateSite(['--locale', 'auto'], (c) => c.locale === null);
+    await updateSite(stack, stack.siteKey, ['--locale', 'auto'], (c) => c.locale === null);
   }
 });
 

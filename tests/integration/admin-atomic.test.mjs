@@ -6,7 +6,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { startStack, run } from '../lib/stack.mjs';
-import { adminCall } from '../lib/admin.mjs';
+import { adminCall, adminLogin } from '../lib/admin.mjs';
+import { sqlOk } from '../lib/sql.mjs';
+import { sleep } from '../lib/wait.mjs';
 
 // The registry publisher pauses this long between reading the revision and reading the sites
 // (fault.registry_read_pause_ms), so the snapshot test can commit a change in between.
@@ -16,38 +18,26 @@ let stack;
 let admin;
 before(async () => {
   stack = await startStack({ env: { EDGECHAT_FAULT_REGISTRY_READ_PAUSE_MS: String(REGISTRY_PAUSE_MS) } });
-  const login = await fetch(`${stack.chatUrl}/api/v1/admin/login`, {
-    method: 'POST', headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ username: 'admin', password: stack.adminPassword }),
-  });
-  assert.equal(login.status, 200);
-  admin = { cookie: login.headers.get('set-cookie').split(';')[0], csrf: (await login.json()).csrfToken };
+  admin = await adminLogin(stack.chatUrl, 'admin', stack.adminPassword);
 });
 after(async () => { await stack?.stop(); });
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const call = (method, path, body) => adminCall(stack.chatUrl, method, path, body, { who: admin });
-
-async function sql(query) {
-  const result = await stack.sql(query);
-  assert.equal(result.code, 0, result.stderr);
-  return result.stdout.trim();
-}
 
 /** A trigger that makes every `event` on `table` fail, for the duration of `fn`. */
 async function withRefusingTrigger(table, event, fn) {
   const name = `test_refuse_${table}_${event.toLowerCase()}`;
-  await sql(`CREATE TRIGGER ${name} BEFORE ${event} ON ${table} FOR EACH ROW ` +
+  await sqlOk(stack, `CREATE TRIGGER ${name} BEFORE ${event} ON ${table} FOR EACH ROW ` +
     `SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'refused by test trigger'`);
   try {
     return await fn();
   } finally {
-    await sql(`DROP TRIGGER ${name}`);
+    await sqlOk(stack, `DROP TRIGGER ${name}`);
   }
 }
 
 async function auditActions(target) {
-  return (await sql(`SELECT action FROM audit_log WHERE target = '${target}' ORDER BY id`)).split('\n').filter(Boolean);
+  return (await sqlOk(stack, `SELECT action FROM audit_log WHERE target = '${target}' ORDER BY id`)).split('\n').filter(Boolean);
 }
 
 test('POST sites applies lock and limits in the transaction that creates the site, audited once', async () => {
@@ -58,10 +48,10 @@ test('POST sites applies lock and limits in the transaction that creates the sit
   assert.equal(res.status, 201, res.text);
   assert.equal(res.json.locked, true);
   const key = res.json.key;
-  assert.equal(await sql(`SELECT CONCAT(locked, ',', rate_limit_messages, ',', rate_limit_burst) FROM sites WHERE site_key = '${key}'`), '1,3,1');
+  assert.equal(await sqlOk(stack, `SELECT CONCAT(locked, ',', rate_limit_messages, ',', rate_limit_burst) FROM sites WHERE site_key = '${key}'`), '1,3,1');
   // One audit row for one change, naming the settings it was created with.
   assert.deepEqual(await auditActions(key), ['site.create']);
-  const detail = JSON.parse(await sql(`SELECT detail FROM audit_log WHERE target = '${key}'`));
+  const detail = JSON.parse(await sqlOk(stack, `SELECT detail FROM audit_log WHERE target = '${key}'`));
   assert.equal(detail.site, 'Locked from birth');
   assert.deepEqual(detail.origins, ['https://born-locked.example']);
   assert.equal(detail.settings.locked.to, true);
@@ -71,7 +61,7 @@ test('a settings write that fails leaves no half-made site (the edge never sees 
   const res = await withRefusingTrigger('sites', 'UPDATE', () =>
     call('POST', 'sites', { name: 'Half made', origins: ['https://half.example'], locked: true }));
   assert.ok(res.status >= 500, `expected a server error, got ${res.status} ${res.text}`);
-  assert.equal(await sql("SELECT COUNT(*) FROM sites WHERE name = 'Half made'"), '0');
+  assert.equal(await sqlOk(stack, "SELECT COUNT(*) FROM sites WHERE name = 'Half made'"), '0');
 });
 
 test('an audit row that cannot be written undoes the change it describes (API and CLI)', async () => {
@@ -85,9 +75,9 @@ test('an audit row that cannot be written undoes the change it describes (API an
     const origin = await call('POST', `sites/${stack.siteKey}/origins`, { origin: 'https://unaudited-origin.example' });
     assert.ok(origin.status >= 500, `origin: expected a server error, got ${origin.status} ${origin.text}`);
   });
-  assert.equal(await sql("SELECT COUNT(*) FROM sites WHERE name IN ('Unaudited', 'Unaudited CLI')"), '0');
-  assert.equal(await sql("SELECT COUNT(*) FROM admins WHERE username = 'unaudited'"), '0');
-  assert.equal(await sql("SELECT COUNT(*) FROM site_origins WHERE origin = 'https://unaudited-origin.example'"), '0');
+  assert.equal(await sqlOk(stack, "SELECT COUNT(*) FROM sites WHERE name IN ('Unaudited', 'Unaudited CLI')"), '0');
+  assert.equal(await sqlOk(stack, "SELECT COUNT(*) FROM admins WHERE username = 'unaudited'"), '0');
+  assert.equal(await sqlOk(stack, "SELECT COUNT(*) FROM site_origins WHERE origin = 'https://unaudited-origin.example'"), '0');
   // With the trigger gone the same calls work and are audited.
   const again = await call('POST', 'admins', { username: 'unaudited', password: 'a long password' });
   assert.equal(again.status, 201, again.text);
@@ -103,7 +93,7 @@ async function registryInRedis() {
 }
 
 async function dbRevision() {
-  return Number(await sql('SELECT revision FROM registry_state WHERE id = 1'));
+  return Number(await sqlOk(stack, 'SELECT revision FROM registry_state WHERE id = 1'));
 }
 
 async function waitForPublished(revision, limitMs) {

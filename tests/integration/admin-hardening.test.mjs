@@ -8,6 +8,7 @@ import { startStack } from '../lib/stack.mjs';
 import { adminCall } from '../lib/admin.mjs';
 import { httpCall, workerRequest } from '../lib/worker.mjs';
 import { join } from 'node:path';
+import { sleep } from '../lib/wait.mjs';
 
 // Long enough for 24 sequential Argon2id checks on a loaded 2-core box (8 s was not: the first
 // attempts left the window before the last one was counted).
@@ -19,8 +20,6 @@ before(async () => {
   admin = await loginOk('admin', stack.adminPassword);
 });
 after(async () => { await stack?.stop(); });
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * POST /api/v1/admin/login through nginx from source address `from` (any 127.x.y.z is loopback;

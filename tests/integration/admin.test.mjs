@@ -7,8 +7,9 @@ import { join } from 'node:path';
 import { request as httpRequest } from 'node:http';
 import { execFile } from 'node:child_process';
 import { startStack, ROOT } from '../lib/stack.mjs';
-import { adminCall } from '../lib/admin.mjs';
+import { adminCall, adminLogin } from '../lib/admin.mjs';
 import { eventStreamParser } from '../lib/sse.mjs';
+import { sleep } from '../lib/wait.mjs';
 
 let stack;
 let admin;  // { cookie, csrf }
@@ -17,8 +18,6 @@ before(async () => {
   admin = await login('admin', stack.adminPassword);
 });
 after(async () => { await stack?.stop(); });
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** edgechatctl with `input` on its stdin. */
 function ctlWithInput(args, input) {
@@ -30,16 +29,7 @@ function ctlWithInput(args, input) {
   });
 }
 
-async function login(username, password, headers = {}) {
-  const res = await fetch(`${stack.chatUrl}/api/v1/admin/login`, {
-    method: 'POST', headers: { 'Content-Type': 'application/json', ...headers },
-    body: JSON.stringify({ username, password }),
-  });
-  assert.equal(res.status, 200, await res.clone().text());
-  const body = await res.json();
-  const setCookie = res.headers.get('set-cookie');
-  return { cookie: setCookie.split(';')[0], csrf: body.csrfToken, setCookie, body };
-}
+const login = (username, password) => adminLogin(stack.chatUrl, username, password);
 
 /** A call of the admin API as `who` (default: the demo admin); `csrf: false` leaves it out. */
 function call(method, path, body, { who = admin, csrf } = {}) {

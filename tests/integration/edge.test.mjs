@@ -4,16 +4,14 @@
 // it, so these tests need neither MariaDB nor the worker.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, mkdir, readFile, readdir, writeFile, rm, symlink, access } from 'node:fs/promises';
 import { createServer as createHttpServer, request as httpRequest } from 'node:http';
-import { connect, createServer as createNetServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { ROOT, BUILD, run, freePort } from '../lib/stack.mjs';
+import { sleep } from '../lib/wait.mjs';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const BUILD = process.env.EDGECHAT_BUILD || join(ROOT, 'build');
 const MODULE = join(BUILD, 'ngx_http_edgechat_module.so');
 
 const SITE = 'ek_EdgeTestSiteKey000000001';
@@ -21,27 +19,6 @@ const OTHER = 'ek_EdgeTestSiteKey000000002';
 const UNKNOWN = `ek_${'Z'.repeat(24)}`;
 const SHOP = 'http://shop.test:5000';
 const TOKEN_A = 'a'.repeat(43);
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function run(file, args, options = {}) {
-  return new Promise((resolve) => {
-    execFile(file, args, options, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createNetServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** One HTTP request with full control over headers (Origin included). */
 function request(url, { method = 'GET', headers = {}, body } = {}) {

@@ -3,7 +3,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStack } from '../lib/stack.mjs';
-import { stackWorkerRequest, guestHeaders, newWorkerGuest } from '../lib/worker.mjs';
+import { stackWorkerRequest } from '../lib/worker.mjs';
+import { guestHeaders, newGuest, postWorkerMessage } from '../lib/guest.mjs';
 
 let stack;
 after(async () => { await stack?.stop(); });
@@ -11,17 +12,12 @@ after(async () => { await stack?.stop(); });
 const TOTAL = 120;
 const worker = (method, path, options) => stackWorkerRequest(stack, method, path, options);
 const auth = (token) => guestHeaders(stack, token);
-const newGuest = () => newWorkerGuest(stack);
 
 // Guests and their messages are written straight to the worker (the edge limits how fast a guest
 // may send); the pages are read through the edge, as the widget reads them. Each guest reads far
 // fewer pages than the edge's history limit allows it.
 
-async function post(token, text) {
-  const res = await worker('POST', '/api/v1/external/messages', { headers: auth(token), body: { text, clientId: `c-${text}` } });
-  assert.equal(res.status, 201, res.text);
-  return res.json.message;
-}
+const post = (token, text) => postWorkerMessage(stack, token, text, `c-${text}`);
 
 async function page(token, query = '') {
   const res = await fetch(`${stack.chatUrl}/api/v1/external/messages${query}`, { headers: auth(token) });
@@ -54,7 +50,7 @@ let lastEvent;
 
 before(async () => {
   stack = await startStack();
-  guest = await newGuest();
+  guest = await newGuest(stack);
   let conversationId;
   for (let i = 1; i <= TOTAL; i++) {
     if (i % 40 === 0) {
@@ -105,20 +101,20 @@ test('before is a cursor within the guest\'s own conversation', async () => {
   assert.equal(none.body.hasMore, false);
 
   // Another guest's cursor past all of this guest's ids shows only its own messages.
-  const other = await newGuest();
+  const other = await newGuest(stack);
   const own = await post(other.token, 'other-1');
   const mine = await page(other.token, `?before=${stored.at(-1) + 1000}`);
   assert.deepEqual(mine.body.messages.map((m) => m.id), [own.id]);
   const below = await page(other.token, `?before=${stored.at(-1)}`);
   assert.deepEqual(below.body.messages, [], 'the first guest\'s messages never show');
-  const fresh = await newGuest();
+  const fresh = await newGuest(stack);
   const empty = await page(fresh.token, '?limit=10');
   assert.equal(empty.status, 200);
   assert.deepEqual(empty.body, { conversationId: null, status: null, messages: [], hasMore: false, lastEventId: 0 });
 });
 
 test('a bad before or limit is 400 with the API\'s error shape', async () => {
-  const reader = await newGuest();
+  const reader = await newGuest(stack);
   const cases = [
     ['?limit=0', 'invalid_limit'], ['?limit=201', 'invalid_limit'], ['?limit=', 'invalid_limit'],
     ['?limit=-1', 'invalid_limit'], ['?limit=1e2', 'invalid_limit'], ['?limit=%35', 'invalid_limit'],

@@ -7,44 +7,30 @@ import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startStack, run } from '../lib/stack.mjs';
-import { httpCall, workerRequest } from '../lib/worker.mjs';
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+import { workerRequest } from '../lib/worker.mjs';
+import { newGuest, postWorkerMessage, guestHistory } from '../lib/guest.mjs';
+import { sleep } from '../lib/wait.mjs';
+import { edgeRequest } from '../lib/edge.mjs';
+import { updateSitesSql } from '../lib/sites.mjs';
 
 let stack;
 before(async () => {
   stack = await startStack();
   // Three messages at once per client IP and per guest, then one every 30 minutes.
-  await stack.sql('UPDATE sites SET rate_limit_messages = 2, rate_limit_window_s = 3600, ' +
-    "rate_limit_burst = 2, rate_limit_message = 'Slow down.'; " +
-    'UPDATE registry_state SET revision = revision + 1 WHERE id = 1');
-  await sleep(2500);
+  await updateSitesSql(stack, 'rate_limit_messages = 2, rate_limit_window_s = 3600, ' +
+    "rate_limit_burst = 2, rate_limit_message = 'Slow down.'");
 });
 after(async () => { await stack?.stop(); });
 
-/** One request through the edge from a chosen loopback address; resolves to {status, headers, json}. */
-function edge(method, path, { from = '127.0.0.1', headers = {}, body } = {}) {
-  const url = new URL(`${stack.chatUrl}/api/v1/external/${path}`);
-  return httpCall({
-    host: url.hostname, port: url.port, path: url.pathname + url.search, method, localAddress: from, agent: false,
-    headers: { 'Site-Key': stack.siteKey, ...(body ? { 'Content-Type': 'application/json' } : {}), ...headers },
-  }, body);
-}
-
-// Guests come from the worker's socket: the edge limits guest creation per address.
-async function newGuest() {
-  const res = await workerRequest(join(stack.varDir, 'run', 'worker.sock'), 'POST',
-    '/api/v1/external/guests', { headers: { 'Site-Key': stack.siteKey } });
-  assert.equal(res.status, 201, res.text);
-  return res.json;
-}
+/** One request to /api/v1/external/`path` through the edge (see edgeRequest). */
+const edge = (method, path, options) => edgeRequest(stack, method, `/api/v1/external/${path}`, options);
 
 const messageCount = async (guestId) => Number((await stack.sql(
   `SELECT COUNT(*) FROM messages m JOIN conversations c ON c.id = m.conversation_id
    JOIN guests g ON g.id = c.guest_id WHERE g.public_id = '${guestId}'`)).stdout.trim());
 
 test('every spelling the worker accepts is limited as its guest; odd spellings get 401', async () => {
-  const { guestId, token } = await newGuest();
+  const { guestId, token } = await newGuest(stack);
   // Each from a new address: only the per-guest limit can refuse them.
   const accepted = [`Bearer ${token}`, `bearer ${token}`, `BEARER  ${token}`, `Bearer   ${token}`];
   const statuses = [];
@@ -85,20 +71,14 @@ test('every spelling the worker accepts is limited as its guest; odd spellings g
 
 // The route limits at their defaults (conf/nginx/edgechat-dev.conf.in writes them out):
 // reactions 60r/m burst=30, stream tickets 20r/m burst=10, history reads 120r/m burst=60.
-const workerSocket = () => join(stack.varDir, 'run', 'worker.sock');
 const bearer = (token) => ({ Authorization: `Bearer ${token}` });
 
 /** A guest with an agent's reply to react to (both made behind the edge). */
 async function guestWithReply() {
-  const guest = await newGuest();
-  const sent = await workerRequest(workerSocket(), 'POST', '/api/v1/external/messages', {
-    headers: { 'Site-Key': stack.siteKey, 'Content-Type': 'application/json', ...bearer(guest.token) },
-    body: JSON.stringify({ text: 'hello', clientId: 'reply-me' }),
-  });
-  assert.equal(sent.status, 201, sent.text);
-  const history = await workerRequest(workerSocket(), 'GET', '/api/v1/external/messages',
-    { headers: { 'Site-Key': stack.siteKey, ...bearer(guest.token) } });
-  const reply = await stack.ctlJson(['conversations', 'reply', String(history.json.conversationId),
+  const guest = await newGuest(stack);
+  await postWorkerMessage(stack, guest.token, 'hello', 'reply-me');
+  const history = await guestHistory(stack, guest.token);
+  const reply = await stack.ctlJson(['conversations', 'reply', String(history.conversationId),
     '--text', 'How can I help?', '--as', 'admin']);
   return { ...guest, replyId: reply.message.id };
 }
@@ -188,7 +168,7 @@ test('Redis down: a flood of random guest tokens cannot reset a real guest in th
   await stack.killRecorded('redis', 'SIGKILL');
   await sleep(300);
 
-  const { token } = await newGuest();
+  const { token } = await newGuest(stack);
   const send = (from, authorization, i) => edge('POST', 'messages', {
     from, headers: { Authorization: authorization }, body: { text: 'flood', clientId: `f-${i}` },
   });

@@ -7,64 +7,36 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { startStack, BUILD } from '../lib/stack.mjs';
-import { sseReader } from '../lib/sse.mjs';
+import { sseReader, openEvents } from '../lib/sse.mjs';
+import { sleep, waitFor } from '../lib/wait.mjs';
+import { updateSitesSql } from '../lib/sites.mjs';
 import { workerRequest } from '../lib/worker.mjs';
+import { guestHeaders, newGuest, guestHistory } from '../lib/guest.mjs';
 
 let stack;
 before(async () => {
   stack = await startStack();
   // These tests send far more than a visitor would: lift the sites' message limits at the edge
   // (the registry change reaches nginx through Redis) so 429s do not mask what is tested.
-  await stack.sql('UPDATE sites SET rate_limit_messages = 100000, rate_limit_burst = 10000; ' +
-    'UPDATE registry_state SET revision = revision + 1 WHERE id = 1');
-  await sleep(2500);
+  await updateSitesSql(stack, 'rate_limit_messages = 100000, rate_limit_burst = 10000');
 });
 after(async () => { await stack?.stop(); });
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A request straight to the worker's unix socket (bypassing the edge and its rate limits). */
 const worker = (method, path, options = {}, socketPath = join(stack.varDir, 'run', 'worker.sock')) =>
   workerRequest(socketPath, method, path, options);
 
-// Guests come from the worker directly: the edge limits guest creation per address.
-async function newGuest(siteKey = stack.siteKey, via = 'worker') {
-  if (via === 'worker') {
-    const res = await worker('POST', '/api/v1/external/guests', { headers: { 'Site-Key': siteKey } });
-    assert.equal(res.status, 201, res.text);
-    return res.json;
-  }
-  const res = await fetch(`${stack.chatUrl}/api/v1/external/guests`, { method: 'POST', headers: { 'Site-Key': siteKey } });
-  assert.equal(res.status, 201);
-  return res.json();
-}
-
-const authHeaders = (token, siteKey = stack.siteKey) => ({
-  'Site-Key': siteKey, Authorization: `Bearer ${token}`, 'Content-Type': 'application/json',
-});
-
 // Sends a message through the edge. A network error is retried once with the same clientId, as the
 // widget does (scripts/start reloads nginx, which closes idle keep-alive connections under us).
 async function send(token, text, clientId, siteKey = stack.siteKey) {
   const post = () => fetch(`${stack.chatUrl}/api/v1/external/messages`, {
-    method: 'POST', headers: authHeaders(token, siteKey), body: JSON.stringify({ text, clientId }),
+    method: 'POST', headers: guestHeaders(stack, token, siteKey), body: JSON.stringify({ text, clientId }),
   });
   try {
     return await post();
   } catch {
     return post();
   }
-}
-
-/** The guest's event stream through the edge (fetch, as the widget reads it). */
-async function openEvents(token, { lastEventId, siteKey = stack.siteKey } = {}) {
-  const controller = new AbortController();
-  const headers = { 'Site-Key': siteKey, Authorization: `Bearer ${token}` };
-  if (lastEventId !== undefined) headers['Last-Event-ID'] = String(lastEventId);
-  const res = await fetch(`${stack.chatUrl}/api/v1/external/events`, { headers, signal: controller.signal });
-  assert.equal(res.status, 200);
-  assert.match(res.headers.get('content-type'), /text\/event-stream/);
-  return sseReader(res.body, () => controller.abort());
 }
 
 /** The guest's event stream straight from a worker socket. */
@@ -80,24 +52,10 @@ function openWorkerEvents(socketPath, token, lastEventId) {
   });
 }
 
-async function conversationOf(token) {
-  const res = await fetch(`${stack.chatUrl}/api/v1/external/messages`, { headers: authHeaders(token) });
-  assert.equal(res.status, 200);
-  return res.json();
-}
-
-
-async function waitFor(what, fn, timeoutMs = 15000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try { if (await fn()) return; } catch { /* not yet */ }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
+const conversationOf = (token) => guestHistory(stack, token, { via: 'edge' });
 
 test('text rules: trimmed, UTF-8, at most 2000 characters, never blank', async () => {
-  const guest = await newGuest(stack.siteKey, 'edge');
+  const guest = await newGuest(stack, { via: 'edge' });
   const persian = 'س'.repeat(2000);
   const ok = await send(guest.token, `  ${persian}  `, 'len-ok');
   assert.equal(ok.status, 201);
@@ -108,20 +66,20 @@ test('text rules: trimmed, UTF-8, at most 2000 characters, never blank', async (
   const blank = await send(guest.token, ' \u200b\u00a0 ', 'blank');
   assert.equal((await blank.json()).error, 'invalid_text');
   const notJson = await fetch(`${stack.chatUrl}/api/v1/external/messages`, {
-    method: 'POST', headers: authHeaders(guest.token), body: '{"text":',
+    method: 'POST', headers: guestHeaders(stack, guest.token), body: '{"text":',
   });
   assert.equal(notJson.status, 400);
   assert.equal((await notJson.json()).error, 'invalid_json');
 });
 
 test('a guest token opens only its own site; conversations record their source', async () => {
-  const guest = await newGuest();
-  const other = await fetch(`${stack.chatUrl}/api/v1/external/messages`, { headers: authHeaders(guest.token, stack.mainSiteKey) });
+  const guest = await newGuest(stack);
+  const other = await fetch(`${stack.chatUrl}/api/v1/external/messages`, { headers: guestHeaders(stack, guest.token, stack.mainSiteKey) });
   assert.equal(other.status, 401);
   assert.equal((await other.json()).error, 'invalid_token');
 
   assert.equal((await send(guest.token, 'from the demo shop', 'src-ext')).status, 201);
-  const mainGuest = await newGuest(stack.mainSiteKey);
+  const mainGuest = await newGuest(stack, { siteKey: stack.mainSiteKey });
   assert.equal((await send(mainGuest.token, 'from the main site', 'src-main', stack.mainSiteKey)).status, 201);
 
   const external = (await conversationOf(guest.token)).conversationId;
@@ -136,7 +94,7 @@ test('a guest token opens only its own site; conversations record their source',
 });
 
 test('a locked site refuses new messages with its own text', async () => {
-  const guest = await newGuest();
+  const guest = await newGuest(stack);
   await stack.sql(`UPDATE sites SET locked = 1, locked_message = 'Closed until Monday' WHERE site_key = '${stack.siteKey}'`);
   try {
     const res = await send(guest.token, 'hello?', 'locked-1');
@@ -148,11 +106,11 @@ test('a locked site refuses new messages with its own text', async () => {
 });
 
 test('live: an agent reply, a reaction and a status change reach the stream in order', async () => {
-  const guest = await newGuest();
+  const guest = await newGuest(stack);
   assert.equal((await send(guest.token, 'anyone there?', 'live-1')).status, 201);
   const history = await conversationOf(guest.token);
   assert.equal(history.status, 'open');
-  const stream = await openEvents(guest.token, { lastEventId: history.lastEventId });
+  const stream = await openEvents(stack, guest.token, { lastEventId: history.lastEventId });
   try {
     const reply = await stack.ctlJson(['conversations', 'reply', String(history.conversationId), '--text', 'Yes! How can I help?', '--as', 'admin']);
     const message = await stream.next();
@@ -161,7 +119,7 @@ test('live: an agent reply, a reaction and a status change reach the stream in o
     assert.equal(message.data.id, reply.message.id);
 
     const like = await fetch(`${stack.chatUrl}/api/v1/external/messages/${reply.message.id}/reaction`, {
-      method: 'PUT', headers: authHeaders(guest.token), body: JSON.stringify({ value: 'like' }),
+      method: 'PUT', headers: guestHeaders(stack, guest.token), body: JSON.stringify({ value: 'like' }),
     });
     assert.equal(like.status, 200);
     assert.deepEqual(await like.json(), { messageId: reply.message.id, reaction: 'like' });
@@ -200,16 +158,16 @@ test('live: an agent reply, a reaction and a status change reach the stream in o
     assert.equal(plain.data.clientId, 'live-3');
 
     const own = await fetch(`${stack.chatUrl}/api/v1/external/messages/${history.messages[0].id}/reaction`, {
-      method: 'PUT', headers: authHeaders(guest.token), body: JSON.stringify({ value: 'like' }),
+      method: 'PUT', headers: guestHeaders(stack, guest.token), body: JSON.stringify({ value: 'like' }),
     });
     assert.equal(own.status, 409, 'a guest cannot react to its own message');
 
-    const stranger = await newGuest();
+    const stranger = await newGuest(stack);
     const empty = await conversationOf(stranger.token);
     assert.equal(empty.conversationId, null);
     assert.equal(empty.status, null, 'no conversation yet, no status');
     const foreign = await fetch(`${stack.chatUrl}/api/v1/external/messages/${reply.message.id}/reaction`, {
-      method: 'PUT', headers: authHeaders(stranger.token), body: JSON.stringify({ value: 'dislike' }),
+      method: 'PUT', headers: guestHeaders(stack, stranger.token), body: JSON.stringify({ value: 'dislike' }),
     });
     assert.equal(foreign.status, 404, 'another guest cannot reach this conversation');
     assert.equal((await foreign.json()).error, 'message_not_found');
@@ -219,19 +177,19 @@ test('live: an agent reply, a reaction and a status change reach the stream in o
 });
 
 test('a stream resumed from Last-Event-ID has no gap and no duplicate', async () => {
-  const guest = await newGuest();
+  const guest = await newGuest(stack);
   assert.equal((await send(guest.token, 'first', 'resume-1')).status, 201);
   const { conversationId, lastEventId } = await conversationOf(guest.token);
   for (let i = 0; i < 5; i++) {
     await stack.ctlJson(['conversations', 'reply', String(conversationId), '--text', `reply ${i}`]);
   }
-  const stream = await openEvents(guest.token, { lastEventId });
+  const stream = await openEvents(stack, guest.token, { lastEventId });
   try {
     const got = [];
     for (let i = 0; i < 5; i++) got.push(await stream.next());
     assert.deepEqual(got.map((e) => e.data.text), [0, 1, 2, 3, 4].map((i) => `reply ${i}`));
     // Resume from the middle: exactly the rest.
-    const again = await openEvents(guest.token, { lastEventId: got[2].id });
+    const again = await openEvents(stack, guest.token, { lastEventId: got[2].id });
     try {
       const rest = [await again.next(), await again.next()];
       assert.deepEqual(rest.map((e) => e.id), [got[3].id, got[4].id]);
@@ -246,11 +204,11 @@ test('a stream resumed from Last-Event-ID has no gap and no duplicate', async ()
 });
 
 test('EventSource clients: a single-use, short-lived stream ticket opens the stream through the edge with no headers', async () => {
-  const guest = await newGuest(stack.siteKey, 'edge');
+  const guest = await newGuest(stack, { via: 'edge' });
   const sent = await send(guest.token, 'ticket please', 'ticket-1');
   assert.equal(sent.status, 201);
   const ticketFor = async (token) => {
-    const res = await fetch(`${stack.chatUrl}/api/v1/external/events/ticket`, { method: 'POST', headers: authHeaders(token) });
+    const res = await fetch(`${stack.chatUrl}/api/v1/external/events/ticket`, { method: 'POST', headers: guestHeaders(stack, token) });
     assert.equal(res.status, 201);
     const body = await res.json();
     assert.equal(body.expiresIn, 30);
@@ -303,7 +261,7 @@ test('EventSource clients: a single-use, short-lived stream ticket opens the str
 });
 
 test('MySQL down: 503 with Retry-After, then recovery without a worker restart', async () => {
-  const guest = await newGuest();
+  const guest = await newGuest(stack);
   const workerPid = await stack.pidOf('worker');
   await stack.killRecorded('mysql', 'SIGTERM');
   try {
@@ -321,17 +279,17 @@ test('MySQL down: 503 with Retry-After, then recovery without a worker restart',
   await waitFor('the worker to reach MySQL again', async () => {
     res = await send(guest.token, 'while the database is down', 'down-1');
     return res.status === 201;
-  }, 30000);
+  }, { timeoutMs: 30000, tolerant: true });
   assert.equal(await stack.pidOf('worker'), workerPid, 'same worker process');
   const rows = await stack.ctlJson(['messages', 'list', '--site', stack.siteKey, '--limit', '1000']);
   assert.equal(rows.filter((m) => m.clientId === 'down-1').length, 1);
 });
 
 test('Redis down: messages are stored and reach streams on the same worker; back when Redis returns', async () => {
-  const guest = await newGuest();
+  const guest = await newGuest(stack);
   assert.equal((await send(guest.token, 'hi', 'redis-0')).status, 201);
   const { conversationId, lastEventId } = await conversationOf(guest.token);
-  const stream = await openEvents(guest.token, { lastEventId });
+  const stream = await openEvents(stack, guest.token, { lastEventId });
   await stack.killRecorded('redis', 'SIGTERM');
   try {
     const res = await send(guest.token, 'stored without Redis', 'redis-1');
@@ -356,7 +314,7 @@ test('Redis down: messages are stored and reach streams on the same worker; back
 
 test('worker killed with SIGKILL under load: every acknowledged message is stored once', async () => {
   const guests = [];
-  for (let i = 0; i < 8; i++) guests.push(await newGuest(stack.siteKey, 'worker'));
+  for (let i = 0; i < 8; i++) guests.push(await newGuest(stack));
   const acknowledged = new Map();
   const attempts = [];
   let stop = false;
@@ -366,7 +324,7 @@ test('worker killed with SIGKILL under load: every acknowledged message is store
       attempts.push({ g, clientId });
       try {
         const res = await worker('POST', '/api/v1/external/messages', {
-          headers: authHeaders(g.token), body: { text: `load ${clientId}`, clientId },
+          headers: guestHeaders(stack, g.token), body: { text: `load ${clientId}`, clientId },
         });
         if (res.status === 201 || res.status === 200) acknowledged.set(clientId, res.json.message.id);
       } catch {
@@ -387,7 +345,7 @@ test('worker killed with SIGKILL under load: every acknowledged message is store
   // Retry everything with the same clientIds: acknowledged ones must come back 200 with the same id.
   for (const { g, clientId } of attempts) {
     const res = await worker('POST', '/api/v1/external/messages', {
-      headers: authHeaders(g.token), body: { text: `load ${clientId}`, clientId },
+      headers: guestHeaders(stack, g.token), body: { text: `load ${clientId}`, clientId },
     });
     assert.ok(res.status === 200 || res.status === 201, res.text);
     if (acknowledged.has(clientId)) {
@@ -408,8 +366,8 @@ test('two workers: an event written through one reaches streams on the other, in
     env: { ...stack.env, EDGECHAT_WORKER_LISTEN: `unix:${socket2}` }, stdio: 'ignore',
   });
   try {
-    await waitFor('the second worker', async () => (await worker('GET', '/healthz', {}, socket2)).status === 200);
-    const guest = await newGuest();
+    await waitFor('the second worker', async () => (await worker('GET', '/healthz', {}, socket2)).status === 200, { timeoutMs: 15000, tolerant: true });
+    const guest = await newGuest(stack);
     assert.equal((await send(guest.token, 'start', 'two-0')).status, 201);
     const { conversationId, lastEventId } = await conversationOf(guest.token);
     const onSecond = await openWorkerEvents(socket2, guest.token, lastEventId);
@@ -424,7 +382,7 @@ test('two workers: an event written through one reaches streams on the other, in
           assert.equal((await send(guest.token, text, `two-${i + 1}`)).status, 201);
         } else if (i % 3 === 1) {
           const res = await worker('POST', '/api/v1/external/messages', {
-            headers: authHeaders(guest.token), body: { text, clientId: `two-${i + 1}` },
+            headers: guestHeaders(stack, guest.token), body: { text, clientId: `two-${i + 1}` },
           }, socket2);
           assert.equal(res.status, 201);
         } else {
@@ -457,10 +415,10 @@ test('health, readiness and metrics on the worker socket', async () => {
 });
 
 test('SIGTERM: streams end, the worker exits cleanly and removes its socket', async () => {
-  const guest = await newGuest();
-  const stream = await openEvents(guest.token);
+  const guest = await newGuest(stack);
+  const stream = await openEvents(stack, guest.token);
   await stack.killRecorded('worker', 'SIGTERM');
-  await waitFor('the stream to end', () => stream.ended(), 3000);
+  await waitFor('the stream to end', () => stream.ended(), { timeoutMs: 3000, tolerant: true });
   const log = await readFile(join(stack.varDir, 'log', 'worker.log'), 'utf8');
   assert.match(log, /"msg":"stopped"/);
   await assert.rejects(readFile(join(stack.varDir, 'run', 'worker.sock')), /ENOENT/);

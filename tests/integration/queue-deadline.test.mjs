@@ -7,7 +7,9 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { startStack } from '../lib/stack.mjs';
-import { stackWorkerRequest, guestHeaders, newWorkerGuest } from '../lib/worker.mjs';
+import { stackWorkerRequest } from '../lib/worker.mjs';
+import { guestHeaders, newGuest } from '../lib/guest.mjs';
+import { sleep } from '../lib/wait.mjs';
 
 const POOL = 2;
 const DEADLINE_MS = 600;
@@ -20,11 +22,8 @@ before(async () => {
 });
 after(async () => { await stack?.stop(); });
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const worker = (method, path, options) => stackWorkerRequest(stack, method, path, options);
 const auth = (token) => guestHeaders(stack, token);
-const newGuest = () => newWorkerGuest(stack);
-
 
 /** POST /messages through the edge; resolves to {status, body, retryAfter, ms}. */
 async function send(token, clientId) {
@@ -64,8 +63,8 @@ async function lockWaits() {
 }
 
 test('a request queued behind a locked database gets 503 busy at the deadline; nothing acknowledged is lost', async () => {
-  const a = await newGuest();
-  const b = await newGuest();
+  const a = await newGuest(stack);
+  const b = await newGuest(stack);
   const first = await worker('POST', '/api/v1/external/messages', { headers: auth(a.token), body: { text: 'first', clientId: 'a-0' } });
   assert.equal(first.status, 201, first.text);
   const history = await worker('GET', '/api/v1/external/messages', { headers: auth(a.token) });

@@ -9,22 +9,14 @@ import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startStack, run, BUILD } from '../lib/stack.mjs';
-import { httpCall, workerRequest } from '../lib/worker.mjs';
-import { sseReader } from '../lib/sse.mjs';
+import { workerRequest } from '../lib/worker.mjs';
+import { newGuest, guestHistory } from '../lib/guest.mjs';
+import { openEvents } from '../lib/sse.mjs';
+import { sleep, waitFor } from '../lib/wait.mjs';
+import { edgeRequest } from '../lib/edge.mjs';
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const USER = 'edgechat';
 const PASSWORD = randomBytes(12).toString('hex');
-
-async function waitFor(what, check, ms = 5000) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 /** Helpers bound to one stack. */
 function on(stack) {
@@ -33,13 +25,7 @@ function on(stack) {
   const nginxConf = join(stack.varDir, 'nginx', 'conf', 'nginx.conf');
   const nginx = (...args) => run('/usr/sbin/nginx', ['-p', join(stack.varDir, 'nginx'), '-c', 'conf/nginx.conf',
     '-e', join(stack.varDir, 'nginx', 'logs', 'error.log'), ...args]);
-  const edge = (method, path, { headers = {}, body } = {}) => {
-    const url = new URL(`${stack.chatUrl}${path}`);
-    return httpCall({
-      host: url.hostname, port: url.port, path: url.pathname, method, agent: false,
-      headers: { 'Site-Key': stack.siteKey, ...(body ? { 'Content-Type': 'application/json' } : {}), ...headers },
-    }, body);
-  };
+  const edge = (method, path, options) => edgeRequest(stack, method, path, options);
   return {
     socket,
     nginxConf,
@@ -57,29 +43,12 @@ function on(stack) {
       const line = text.split('\n').find((l) => l.startsWith(`${name} `));
       return line === undefined ? undefined : Number(line.split(' ')[1]);
     },
-    newGuest: async () => {
-      const res = await workerRequest(workerSocket, 'POST', '/api/v1/external/guests',
-        { headers: { 'Site-Key': stack.siteKey } });
-      assert.equal(res.status, 201, res.text);
-      return res.json;
-    },
+    newGuest: () => newGuest(stack),
     send: (token, text, clientId) => edge('POST', '/api/v1/external/messages',
       { headers: { Authorization: `Bearer ${token}` }, body: { text, clientId } }),
-    history: async (token) => {
-      const res = await edge('GET', '/api/v1/external/messages', { headers: { Authorization: `Bearer ${token}` } });
-      assert.equal(res.status, 200, res.text);
-      return res.json;
-    },
+    history: (token) => guestHistory(stack, token, { via: 'edge' }),
     /** The guest's event stream through the edge, as the widget reads it. */
-    events: async (token, lastEventId) => {
-      const controller = new AbortController();
-      const res = await fetch(`${stack.chatUrl}/api/v1/external/events`, {
-        headers: { 'Site-Key': stack.siteKey, Authorization: `Bearer ${token}`, 'Last-Event-ID': String(lastEventId) },
-        signal: controller.signal,
-      });
-      assert.equal(res.status, 200);
-      return sseReader(res.body, () => controller.abort());
-    },
+    events: (token, lastEventId) => openEvents(stack, token, { lastEventId }),
     /** Reloads nginx with `edit` applied to its configuration; resolves once the reload is accepted. */
     reloadWith: async (edit) => {
       const original = await readFile(nginxConf, 'utf8');
@@ -227,7 +196,7 @@ test('a wrong password: the edge limits per host and logs it once without the pa
       const status = await s.status();
       if (status.worker.redis === 'down') downPids.add(status.worker.pid);
       return downPids.size >= 2;
-    }, 10000);
+    }, { timeoutMs: 10000 });
     const before = await s.status();
     const config = await s.edge('GET', '/api/v1/external/config');
     assert.equal(config.status, 200, 'known sites are still served');
@@ -286,7 +255,7 @@ test('a wrong password: the worker and the CLI report it clearly and keep servin
   let stderr = '';
   child.stderr.on('data', (chunk) => { stderr += chunk; });
   try {
-    await waitFor('the worker to report the refusal', async () => stderr.includes('refused authentication'), 10000);
+    await waitFor('the worker to report the refusal', async () => stderr.includes('refused authentication'), { timeoutMs: 10000 });
     assert.match(stderr, /Redis unix:\S+ refused authentication as user \\"edgechat\\": WRONGPASS/);
     assert.match(stderr, /check redis.user and redis.password_file/);
     await waitFor('the worker socket', async () => {

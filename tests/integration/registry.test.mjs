@@ -6,12 +6,11 @@ import { request } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startStack } from '../lib/stack.mjs';
+import { sleep } from '../lib/wait.mjs';
 
 let stack;
 before(async () => { stack = await startStack(); });
 after(async () => { await stack?.stop(); });
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls `check` until it holds; returns the milliseconds it took. Fails after `limitMs`. */
 async function within(limitMs, what, check) {

@@ -7,62 +7,27 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { startStack, run, ROOT } from '../lib/stack.mjs';
-import { sseReader } from '../lib/sse.mjs';
+import { openEvents } from '../lib/sse.mjs';
+import { sqlOk } from '../lib/sql.mjs';
 import { workerRequest } from '../lib/worker.mjs';
+import { newGuest, postWorkerMessage, guestHistory } from '../lib/guest.mjs';
+import { sleep } from '../lib/wait.mjs';
 
 let stack;
 before(async () => { stack = await startStack(); });
 after(async () => { await stack?.stop(); });
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** A request straight to the worker's unix socket (no edge limits: this file sends in bursts). */
 const worker = (method, path, options) =>
   workerRequest(join(stack.varDir, 'run', 'worker.sock'), method, path, options);
 
-const authHeaders = (token) => ({ 'Site-Key': stack.siteKey, Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' });
-
-async function newGuest() {
-  const res = await worker('POST', '/api/v1/external/guests', { headers: { 'Site-Key': stack.siteKey } });
-  assert.equal(res.status, 201, res.text);
-  return res.json;
-}
-
 let sent = 0;
-async function send(guest, text) {
-  const res = await worker('POST', '/api/v1/external/messages', {
-    headers: authHeaders(guest.token), body: { text, clientId: `retention-${++sent}` },
-  });
-  assert.equal(res.status, 201, res.text);
-  return res.json.message;
-}
+const send = (guest, text) => postWorkerMessage(stack, guest.token, text, `retention-${++sent}`);
 
-async function history(guest) {
-  const res = await worker('GET', '/api/v1/external/messages', { headers: authHeaders(guest.token) });
-  assert.equal(res.status, 200, res.text);
-  return res.json;
-}
-
-/** Runs SQL as root on the stack's MariaDB; resolves to the rows as arrays of strings. */
-async function sql(query) {
-  const out = await stack.sql(query);
-  assert.equal(out.code, 0, out.stderr);
-  return out.stdout.split('\n').filter(Boolean).map((line) => line.split('\t'));
-}
+const history = (guest) => guestHistory(stack, guest.token);
 
 const eventIdsOf = async (conversationId) =>
-  (await sql(`SELECT id FROM events WHERE conversation_id = ${Number(conversationId)} ORDER BY id`)).map(([id]) => Number(id));
-
-/** The guest's event stream through the edge, resumed after `lastEventId`. */
-async function openEvents(guest, lastEventId) {
-  const controller = new AbortController();
-  const res = await fetch(`${stack.chatUrl}/api/v1/external/events`, {
-    headers: { 'Site-Key': stack.siteKey, Authorization: `Bearer ${guest.token}`, 'Last-Event-ID': String(lastEventId) },
-    signal: controller.signal,
-  });
-  assert.equal(res.status, 200);
-  return sseReader(res.body, () => controller.abort());
-}
+  (await sqlOk(stack, `SELECT id FROM events WHERE conversation_id = ${Number(conversationId)} ORDER BY id`, { rows: true })).map(([id]) => Number(id));
 
 async function prune(args) {
   const out = await stack.ctl(['events', 'prune', ...args, '--json']);
@@ -79,8 +44,8 @@ let agedBusyIds;
 let pruneReport;
 
 test('prune deletes aged events in batches, keeps each conversation newest and every message', async () => {
-  busy = await newGuest();
-  quiet = await newGuest();
+  busy = await newGuest(stack);
+  quiet = await newGuest(stack);
   await send(quiet, 'quiet and old');
   quietConversation = (await history(quiet)).conversationId;
   await send(busy, 'old one');
@@ -92,7 +57,7 @@ test('prune deletes aged events in batches, keeps each conversation newest and e
   const [quietId] = await eventIdsOf(quietConversation);
 
   // Everything so far is 40 days old (ids and created_at grow together, as in production).
-  await sql('UPDATE events SET created_at = created_at - INTERVAL 40 DAY');
+  await sqlOk(stack, 'UPDATE events SET created_at = created_at - INTERVAL 40 DAY');
   await send(busy, 'recent');
   const recentId = (await eventIdsOf(busyConversation)).at(-1);
 
@@ -108,7 +73,7 @@ test('prune deletes aged events in batches, keeps each conversation newest and e
   assert.match(pruneReport.before, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
   assert.deepEqual(await eventIdsOf(busyConversation), [recentId], 'aged events gone, the recent one kept');
   assert.deepEqual(await eventIdsOf(quietConversation), [quietId], 'a conversation keeps its newest event');
-  const [[watermark]] = await sql('SELECT pruned_through FROM event_retention WHERE id = 1');
+  const [[watermark]] = await sqlOk(stack, 'SELECT pruned_through FROM event_retention WHERE id = 1', { rows: true });
   assert.equal(Number(watermark), pruneReport.prunedThrough);
   assert.ok(pruneReport.prunedThrough >= agedBusyIds.at(-1) && pruneReport.prunedThrough < recentId);
 
@@ -124,7 +89,7 @@ test('prune deletes aged events in batches, keeps each conversation newest and e
 
 test('a stream resuming from a pruned id gets one reset event with the newest id, then goes on', async () => {
   const newest = (await history(busy)).lastEventId;
-  const stream = await openEvents(busy, agedBusyIds[0]);
+  const stream = await openEvents(stack, busy.token, { lastEventId: agedBusyIds[0] });
   try {
     const reset = await stream.next();
     assert.deepEqual(reset, { id: newest, event: 'reset', data: { reason: 'expired' } });
@@ -143,7 +108,7 @@ test('a stream resuming from a pruned id gets one reset event with the newest id
 test('a resume from a recent id, or with nothing newer in the conversation, is unaffected', async () => {
   const ids = await eventIdsOf(busyConversation);
   assert.ok(ids[0] > pruneReport.prunedThrough);
-  const recent = await openEvents(busy, ids[0]);
+  const recent = await openEvents(stack, busy.token, { lastEventId: ids[0] });
   try {
     const next = await recent.next();
     assert.equal(next.event, 'message');
@@ -156,7 +121,7 @@ test('a resume from a recent id, or with nothing newer in the conversation, is u
   // The quiet guest's only event is below the watermark but is its newest: nothing was missed.
   const [quietId] = await eventIdsOf(quietConversation);
   assert.ok(quietId < pruneReport.prunedThrough, 'the quiet event is older than pruned ones');
-  const quietStream = await openEvents(quiet, quietId);
+  const quietStream = await openEvents(stack, quiet.token, { lastEventId: quietId });
   try {
     await sleep(300);
     assert.equal(quietStream.pending(), 0, 'no reset');
@@ -181,13 +146,13 @@ test('events.retention_days 0 or out of range is refused with a clear message', 
 });
 
 test('the worker prunes by itself with its configured retention, and takes its admin login limits from its config', async () => {
-  const guest = await newGuest();
+  const guest = await newGuest(stack);
   for (const text of ['old one', 'old two', 'old three']) await send(guest, text);
   const { conversationId } = await history(guest);
   const before = await eventIdsOf(conversationId);
   assert.equal(before.length, 3);
   // All of them: a pass walks events in id order and stops at the first one still young.
-  await sql('UPDATE events SET created_at = NOW(6) - INTERVAL 3 DAY');
+  await sqlOk(stack, 'UPDATE events SET created_at = NOW(6) - INTERVAL 3 DAY');
 
   // Restart the worker with settings from its environment; it prunes once as it starts.
   await stack.killRecorded('worker', 'SIGTERM');

@@ -6,8 +6,10 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { startStack, BUILD } from '../lib/stack.mjs';
-import { sseReader } from '../lib/sse.mjs';
+import { openEvents } from '../lib/sse.mjs';
 import { workerRequest } from '../lib/worker.mjs';
+import { newGuest, postWorkerMessage, guestHistory } from '../lib/guest.mjs';
+import { sleep } from '../lib/wait.mjs';
 
 // The check runs every heartbeat period: 1 s here, so a lost notice shows within about 2 s.
 const HEARTBEAT_S = 1;
@@ -18,26 +20,16 @@ before(async () => {
 });
 after(async () => { await stack?.stop(); });
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const socket = () => join(stack.varDir, 'run', 'worker.sock');
 const auth = (token) => ({ 'Site-Key': stack.siteKey, Authorization: `Bearer ${token}` });
 // A Redis that is not there: a publisher pointed at it fails, as a PUBLISH during an outage does.
 const noRedis = () => ({ ...stack.env, EDGECHAT_REDIS_SOCKET: join(stack.varDir, 'run', 'no-redis.sock') });
 
 /** A guest with a first message, its conversation id and an idle stream through the edge. */
 async function guestWithStream() {
-  const guest = (await workerRequest(socket(), 'POST', '/api/v1/external/guests', { headers: { 'Site-Key': stack.siteKey } })).json;
-  const sent = await workerRequest(socket(), 'POST', '/api/v1/external/messages', {
-    headers: { ...auth(guest.token), 'Content-Type': 'application/json' }, body: { text: 'hello', clientId: 'c-0' },
-  });
-  assert.equal(sent.status, 201, sent.text);
-  const history = (await workerRequest(socket(), 'GET', '/api/v1/external/messages', { headers: auth(guest.token) })).json;
-  const controller = new AbortController();
-  const res = await fetch(`${stack.chatUrl}/api/v1/external/events`, {
-    headers: { ...auth(guest.token), 'Last-Event-ID': String(history.lastEventId) }, signal: controller.signal,
-  });
-  assert.equal(res.status, 200);
-  const stream = sseReader(res.body, () => controller.abort());
+  const guest = await newGuest(stack);
+  await postWorkerMessage(stack, guest.token, 'hello', 'c-0');
+  const history = await guestHistory(stack, guest.token);
+  const stream = await openEvents(stack, guest.token, { lastEventId: history.lastEventId });
   return { guest, conversationId: history.conversationId, stream };
 }
 

@@ -10,7 +10,10 @@ import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { startStack, BUILD } from '../lib/stack.mjs';
 import { sseReader } from '../lib/sse.mjs';
+import { sleep, waitFor } from '../lib/wait.mjs';
+import { edgeRequest } from '../lib/edge.mjs';
 import { httpCall, workerRequest } from '../lib/worker.mjs';
+import { newGuest, guestHistory } from '../lib/guest.mjs';
 import { adminLogin } from '../lib/admin.mjs';
 
 // Small enough to reach with a few dozen streams instead of thousands of descriptors.
@@ -21,35 +24,24 @@ let stack;
 let visitor;  // the other visitor: {guest, stream, conversationId}
 before(async () => {
   stack = await startStack({ env: { EDGECHAT_EVENTS_MAX_STREAMS: String(MAX_STREAMS) } });
-  visitor = { guest: await newGuest() };
+  visitor = { guest: await newGuest(stack) };
   assert.equal((await send(visitor.guest.token, 'hello', 'v-0')).status, 201);
   visitor.stream = await openStream(visitor.guest.token, '127.0.0.2');
   assert.equal(visitor.stream.status, 200);
-  visitor.conversationId = (await workerRequest(socket(), 'GET', '/api/v1/external/messages',
-    { headers: auth(visitor.guest.token) })).json.conversationId;
+  visitor.conversationId = (await guestHistory(stack, visitor.guest.token)).conversationId;
 });
 after(async () => {
   visitor?.stream?.close?.();
   await stack?.stop();
 });
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const socket = () => join(stack.varDir, 'run', 'worker.sock');
 const auth = (token) => ({ 'Site-Key': stack.siteKey, Authorization: `Bearer ${token}` });
 
-// Guests come from the worker directly: the edge limits guest creation per address.
-async function newGuest() {
-  const res = await workerRequest(socket(), 'POST', '/api/v1/external/guests', { headers: { 'Site-Key': stack.siteKey } });
-  assert.equal(res.status, 201, res.text);
-  return res.json;
-}
-
 /** A guest message through the edge from the visitor's address. */
 function send(token, text, clientId) {
-  return httpCall({
-    host: '127.0.0.1', port: stack.port, localAddress: '127.0.0.2', method: 'POST', agent: false,
-    path: '/api/v1/external/messages', headers: { ...auth(token), 'Content-Type': 'application/json' },
-  }, { text, clientId });
+  return edgeRequest(stack, 'POST', '/api/v1/external/messages',
+    { from: '127.0.0.2', headers: { Authorization: `Bearer ${token}` }, body: { text, clientId } });
 }
 
 /**
@@ -88,14 +80,6 @@ async function visitorChats() {
   assert.equal((await visitor.stream.next(5000)).data.text, `answer ${round}`);
 }
 
-async function waitFor(what, fn, timeoutMs = 10000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await fn())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
-
 /** Opens until `open` answers 200 (a closed stream's place is freed when the worker notices). */
 async function openOnceFreed(open) {
   const deadline = Date.now() + 10000;
@@ -108,7 +92,7 @@ async function openOnceFreed(open) {
 }
 
 test('one guest: streams beyond events.max_streams_per_guest get 429 too_many_streams', async () => {
-  const guest = await newGuest();
+  const guest = await newGuest(stack);
   const open = [];
   try {
     for (let i = 0; i < PER_GUEST; i++) open.push(await openStream(guest.token, '127.0.0.3'));
@@ -137,7 +121,7 @@ test('one address: streams of many guests beyond the edge\'s limit_conn get 429 
   const perAddress = Number(/limit_conn edgechat_streams (\d+);/.exec(conf)[1]);
   assert.ok(perAddress < MAX_STREAMS - PER_GUEST, 'the edge limit is reached before the worker\'s');
   const guests = [];
-  for (let i = 0; i < perAddress + 10; i++) guests.push(await newGuest());
+  for (let i = 0; i < perAddress + 10; i++) guests.push(await newGuest(stack));
   // From the demo page's origin, as the widget's frame on an allowed site would ask.
   const fromPage = (g) => ({ ...auth(g.token), Origin: stack.demoUrl });
   const streams = await Promise.all(guests.map((g) =>
@@ -177,13 +161,13 @@ test('in all: beyond events.max_streams the worker answers 503 stream_capacity, 
     await waitFor('the earlier tests\' streams to close', async () => {
       const metrics = await workerRequest(socket(), 'GET', '/metrics');
       return Number(/^edgechat_sse_open_streams (\d+)/m.exec(metrics.text)[1]) === 1;
-    });
+    }, { timeoutMs: 10000 });
     for (let i = 1; i < MAX_STREAMS; i++) {
-      const s = await openStream((await newGuest()).token, i % 2 ? '127.0.0.6' : '127.0.0.7');
+      const s = await openStream((await newGuest(stack)).token, i % 2 ? '127.0.0.6' : '127.0.0.7');
       streams.push(s);
       assert.equal(s.status, 200, s.text);
     }
-    const full = await openStream((await newGuest()).token, '127.0.0.8');
+    const full = await openStream((await newGuest(stack)).token, '127.0.0.8');
     streams.push(full);
     assert.equal(full.status, 503);
     assert.equal(JSON.parse(full.text).error, 'stream_capacity');

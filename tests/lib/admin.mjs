@@ -1,4 +1,5 @@
 // Calls of the admin API through the edge, as the panel makes them.
+import assert from 'node:assert/strict';
 
 /**
  * `method` on /api/v1/admin/`path` of the chat server at `chatUrl` as `who` ({cookie, csrf}, or
@@ -20,16 +21,15 @@ export async function adminCall(chatUrl, method, path, body, { who, csrf } = {})
   return { status: res.status, json, text, headers: res.headers };
 }
 
-/**
- * Logs `username` in through the edge at `chatUrl`; resolves to {cookie, csrf} for adminCall, or
- * throws with the answer when the login fails.
- */
+/** Logs `username` in through the edge, asserting the 200; resolves to {cookie, csrf} for adminCall, setCookie and body. */
 export async function adminLogin(chatUrl, username, password) {
   const res = await fetch(`${chatUrl}/api/v1/admin/login`, {
     method: 'POST', headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ username, password }),
   });
   const text = await res.text();
-  if (res.status !== 200) throw new Error(`admin login: ${res.status} ${text}`);
-  return { cookie: res.headers.get('set-cookie').split(';')[0], csrf: JSON.parse(text).csrfToken };
+  assert.equal(res.status, 200, `admin login: ${res.status} ${text}`);
+  const body = JSON.parse(text);
+  const setCookie = res.headers.get('set-cookie');
+  return { cookie: setCookie.split(';')[0], csrf: body.csrfToken, setCookie, body };
 }

@@ -1,4 +1,5 @@
 // Server-sent events as the tests read them, with the parser the frame and the panel use.
+import assert from 'node:assert/strict';
 import { eventStreamParser } from '../../shared-js/event-stream.js';
 
 export { eventStreamParser };
@@ -39,4 +40,15 @@ export function sseReader(body, abort) {
     ended: () => ended,
     close: abort,
   };
+}
+
+/** A guest's event stream through the edge, read with fetch as the widget does, after `lastEventId` if given; see sseReader. */
+export async function openEvents(stack, token, { lastEventId, siteKey = stack.siteKey } = {}) {
+  const controller = new AbortController();
+  const headers = { 'Site-Key': siteKey, Authorization: `Bearer ${token}` };
+  if (lastEventId !== undefined) headers['Last-Event-ID'] = String(lastEventId);
+  const res = await fetch(`${stack.chatUrl}/api/v1/external/events`, { headers, signal: controller.signal });
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-type'), /text\/event-stream/);
+  return sseReader(res.body, () => controller.abort());
 }

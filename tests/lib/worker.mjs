@@ -34,15 +34,3 @@ export function workerRequest(socketPath, method, path, { headers = {}, body } =
 export function stackWorkerRequest(stack, method, path, options) {
   return workerRequest(join(stack.varDir, 'run', 'worker.sock'), method, path, options);
 }
-
-/** The headers of a guest's JSON call on the stack's demo site. */
-export function guestHeaders(stack, token) {
-  return { 'Site-Key': stack.siteKey, Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
-}
-
-/** A new guest of the stack's demo site, made at the worker: {guestId, token, ...}. */
-export async function newWorkerGuest(stack) {
-  const res = await stackWorkerRequest(stack, 'POST', '/api/v1/external/guests', { headers: { 'Site-Key': stack.siteKey } });
-  if (res.status !== 201) throw new Error(`POST guests answered ${res.status}: ${res.text}`);
-  return res.json;
-}
