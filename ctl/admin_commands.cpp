@@ -4,10 +4,13 @@
 
 #include <iostream>
 
-#include "admin/admin_json.hpp"
 #include "ctl/commands.hpp"
+#include "json/admin_json.hpp"
 
-namespace edgechat::worker::ctl {
+namespace edgechat::ctl {
+
+// The CLI is a front end over the worker's store and services.
+using namespace edgechat::worker;
 
 using nlohmann::json;
 
@@ -134,4 +137,4 @@ std::vector<Command> AdminCommands() {
   };
 }
 
-}  // namespace edgechat::worker::ctl
+}  // namespace edgechat::ctl

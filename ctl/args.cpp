@@ -4,7 +4,7 @@
 
 #include "shared/site_defaults.hpp"
 
-namespace edgechat::worker::ctl {
+namespace edgechat::ctl {
 
 int ExitCodeFor(const Error& error) {
   switch (error.kind) {
@@ -158,4 +158,4 @@ Result<std::string> ParseSince(const std::string& text) {
                "--since must be an ISO date like 2026-11-28T05:00:00Z"};
 }
 
-}  // namespace edgechat::worker::ctl
+}  // namespace edgechat::ctl

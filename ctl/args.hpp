@@ -8,7 +8,7 @@
 
 #include "shared/result.hpp"
 
-namespace edgechat::worker::ctl {
+namespace edgechat::ctl {
 
 // Exit codes, documented in docs/cli.md.
 inline constexpr int kExitOk = 0;
@@ -63,4 +63,4 @@ Result<unsigned> ParsePositive(const std::string& flag, const std::string& text,
 // as MySQL DATETIME text ("2026-11-28 05:00:00"), else Error{kInvalidInput, "usage"}.
 Result<std::string> ParseSince(const std::string& text);
 
-}  // namespace edgechat::worker::ctl
+}  // namespace edgechat::ctl

@@ -19,12 +19,12 @@
 #include "store/secret_key_repo.hpp"
 #include "store/site_repo.hpp"
 
-namespace edgechat::worker::ctl {
+namespace edgechat::ctl {
 
 // What a command runs with.
 struct Context {
   const ParsedArgs& args;
-  const Settings& settings;
+  const worker::Settings& settings;
   const Output& out;
 };
 
@@ -42,21 +42,21 @@ std::vector<Command> ConversationCommands();
 std::vector<Command> MaintenanceCommands();  // migrate, events prune, messages list
 
 // The actor the audit log records for CLI changes: "cli:<login>".
-Actor CliActor();
+worker::Actor CliActor();
 
 // The database of one command and the repositories over it (the pool connects on first use).
 struct Store {
-  explicit Store(const Settings& settings)
+  explicit Store(const worker::Settings& settings)
       : pool(settings.db), sites(pool), secret_keys(pool), admins(pool), conversations(pool) {}
-  ConnectionPool pool;
-  MysqlSiteRepo sites;
-  MysqlSecretKeyRepo secret_keys;
-  MysqlAdminRepo admins;
-  MysqlConversationRepo conversations;
+  worker::ConnectionPool pool;
+  worker::MysqlSiteRepo sites;
+  worker::MysqlSecretKeyRepo secret_keys;
+  worker::MysqlAdminRepo admins;
+  worker::MysqlConversationRepo conversations;
 };
 
 // The site service as the CLI wires it: every change is published to Redis at once (a Redis
 // that is down is a warning: a running worker republishes within a second).
-SiteService CliSiteService(Store& store, const Settings& settings);
+worker::SiteService CliSiteService(Store& store, const worker::Settings& settings);
 
-}  // namespace edgechat::worker::ctl
+}  // namespace edgechat::ctl

@@ -2,12 +2,15 @@
 // guests' streams through Redis.
 #include <iostream>
 
-#include "admin/admin_json.hpp"
-#include "api/json_shapes.hpp"
 #include "ctl/commands.hpp"
 #include "events/redis_relay.hpp"
+#include "json/admin_json.hpp"
+#include "json/json_shapes.hpp"
 
-namespace edgechat::worker::ctl {
+namespace edgechat::ctl {
+
+// The CLI is a front end over the worker's store and services.
+using namespace edgechat::worker;
 
 using nlohmann::json;
 
@@ -204,4 +207,4 @@ std::vector<Command> ConversationCommands() {
   };
 }
 
-}  // namespace edgechat::worker::ctl
+}  // namespace edgechat::ctl

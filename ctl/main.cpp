@@ -8,7 +8,10 @@
 
 #include "ctl/commands.hpp"
 
-namespace edgechat::worker::ctl {
+namespace edgechat::ctl {
+
+// The CLI is a front end over the worker's store and services.
+using namespace edgechat::worker;
 
 Actor CliActor() {
   const char* user = std::getenv("USER");
@@ -82,8 +85,8 @@ int Main(int argc, char** argv) {
 }
 
 }  // namespace
-}  // namespace edgechat::worker::ctl
+}  // namespace edgechat::ctl
 
 int main(int argc, char** argv) {
-  return edgechat::worker::ctl::Main(argc, argv);
+  return edgechat::ctl::Main(argc, argv);
 }

@@ -8,7 +8,10 @@
 #include "store/message_repo.hpp"
 #include "store/migrations.hpp"
 
-namespace edgechat::worker::ctl {
+namespace edgechat::ctl {
+
+// The CLI is a front end over the worker's store and services.
+using namespace edgechat::worker;
 
 using nlohmann::json;
 
@@ -133,4 +136,4 @@ std::vector<Command> MaintenanceCommands() {
   };
 }
 
-}  // namespace edgechat::worker::ctl
+}  // namespace edgechat::ctl

@@ -4,7 +4,7 @@
 
 #include "ctl/args.hpp"
 
-namespace edgechat::worker::ctl {
+namespace edgechat::ctl {
 
 using nlohmann::json;
 
@@ -29,4 +29,4 @@ void Output::Note(const std::string& text) const {
   std::cerr << "edgechatctl: " << text << "\n";
 }
 
-}  // namespace edgechat::worker::ctl
+}  // namespace edgechat::ctl

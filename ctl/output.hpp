@@ -8,7 +8,7 @@
 
 #include "shared/result.hpp"
 
-namespace edgechat::worker::ctl {
+namespace edgechat::ctl {
 
 // Indented JSON, invalid UTF-8 replaced rather than thrown on.
 std::string Dump(const nlohmann::json& j);
@@ -28,4 +28,4 @@ class Output {
   bool json_;
 };
 
-}  // namespace edgechat::worker::ctl
+}  // namespace edgechat::ctl

@@ -3,7 +3,10 @@
 
 #include "ctl/commands.hpp"
 
-namespace edgechat::worker::ctl {
+namespace edgechat::ctl {
+
+// The CLI is a front end over the worker's store and services.
+using namespace edgechat::worker;
 
 using nlohmann::json;
 
@@ -99,4 +102,4 @@ std::vector<Command> SecretCommands() {
   };
 }
 
-}  // namespace edgechat::worker::ctl
+}  // namespace edgechat::ctl

@@ -2,11 +2,14 @@
 #include <charconv>
 #include <iostream>
 
-#include "admin/admin_json.hpp"
 #include "ctl/commands.hpp"
+#include "json/admin_json.hpp"
 #include "registry/registry.hpp"
 
-namespace edgechat::worker::ctl {
+namespace edgechat::ctl {
+
+// The CLI is a front end over the worker's store and services.
+using namespace edgechat::worker;
 
 using nlohmann::json;
 
@@ -236,4 +239,4 @@ std::vector<Command> SiteCommands() {
   };
 }
 
-}  // namespace edgechat::worker::ctl
+}  // namespace edgechat::ctl

@@ -5,11 +5,11 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
-#include "admin/admin_json.hpp"
 #include "api/external_api.hpp"
 #include "common/ids.hpp"
 #include "common/password.hpp"
 #include "common/text.hpp"
+#include "json/admin_json.hpp"
 #include "shared/api_routes.hpp"
 #include "shared/origin.hpp"
 #include "shared/site_defaults.hpp"

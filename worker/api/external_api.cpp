@@ -6,8 +6,8 @@
 #include <chrono>
 #include <cstdint>
 
-#include "api/json_shapes.hpp"
 #include "common/text.hpp"
+#include "json/json_shapes.hpp"
 #include "log/log.hpp"
 #include "shared/api_routes.hpp"
 #include "shared/guest_token.hpp"

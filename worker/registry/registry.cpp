@@ -2,7 +2,7 @@
 
 #include <thread>
 
-#include "api/json_shapes.hpp"
+#include "json/json_shapes.hpp"
 #include "log/log.hpp"
 #include "shared/registry.hpp"
 #include "store/mysql_util.hpp"

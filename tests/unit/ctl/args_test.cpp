@@ -2,7 +2,7 @@
 
 #include "ctl/args.hpp"
 
-namespace edgechat::worker::ctl {
+namespace edgechat::ctl {
 namespace {
 
 const std::vector<FlagSpec> kSiteAdd = {
@@ -82,9 +82,9 @@ TEST(Args, ExitCodesFollowTheKindNotTheCode) {
 }
 
 }  // namespace
-}  // namespace edgechat::worker::ctl
+}  // namespace edgechat::ctl
 
-namespace edgechat::worker::ctl {
+namespace edgechat::ctl {
 namespace {
 
 TEST(Args, Since) {
@@ -96,4 +96,4 @@ TEST(Args, Since) {
 }
 
 }  // namespace
-}  // namespace edgechat::worker::ctl
+}  // namespace edgechat::ctl

@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "api/json_shapes.hpp"
+#include "json/json_shapes.hpp"
 
 namespace edgechat::worker {
 namespace {

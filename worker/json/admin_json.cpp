@@ -1,6 +1,6 @@
-#include "admin/admin_json.hpp"
+#include "json/admin_json.hpp"
 
-#include "api/json_shapes.hpp"
+#include "json/json_shapes.hpp"
 
 namespace edgechat::worker {
 

@@ -1,4 +1,4 @@
-#include "api/json_shapes.hpp"
+#include "json/json_shapes.hpp"
 
 #include "shared/config_reply.hpp"
 #include "store/message_payload.hpp"
