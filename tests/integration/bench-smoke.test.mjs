@@ -29,3 +29,14 @@ test('bench/fanout delivers every event through the worker and through Nchan', {
     assert.match(raw(name), /\bexpected=600 received=600 duplicates=0\b/, `${name}: ${raw(name)}`);
   }
 });
+
+test('bench/messages stores every acknowledged message and compares it with the INSERT floor', { timeout: 300_000 }, async () => {
+  // Its site limits are set through edgechatctl: a limit the CLI refuses stops it before it runs.
+  const out = await run('bench/messages', ['1', '1'], { cwd: ROOT, env });
+  assert.equal(out.code, 0, out.stdout + out.stderr);
+  assert.match(out.stdout, /^1\s+API: nginx -> worker -> MariaDB\s+\d+\s.*\s0\s+\d+\.\d\d$/m, 'API row, no errors');
+  assert.match(out.stdout, /^1\s+floor: prepared INSERT, autocommit\s+\d+/m, 'floor row');
+  const stored = out.stdout.match(/API: (\d+) acknowledged \(2xx\), (\d+) rows stored with their clientIds; 0 errors/);
+  assert.ok(stored, out.stdout);
+  assert.equal(stored[1], stored[2]);
+});
