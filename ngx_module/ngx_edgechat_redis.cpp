@@ -258,7 +258,7 @@ void RedisClient::OnDisconnect(const redisAsyncContext* context, int) {
 
 void RedisClient::Lost(std::string_view why) {
   if (shutting_down_) return;
-  Note(Event::kConnectionError);
+  if (!in_reset_) Note(Event::kConnectionError);  // Reset counted it already
   if (logged_down_) return;
   logged_down_ = true;
   NoThrow(log_, "Redis log", [&] {
@@ -288,7 +288,9 @@ void RedisClient::Reset(std::string_view why) {
   if (context_ == nullptr) return;
   redisAsyncContext* context = context_;
   Lost(why);
+  in_reset_ = true;
   redisAsyncFree(context);  // pending commands fail; may run OnDisconnect
+  in_reset_ = false;
   if (context_ == context) {
     context_ = nullptr;
     ScheduleReconnect();

@@ -109,6 +109,7 @@ class RedisClient {
   bool logged_down_ = false;
   bool ready_ = false;  // AUTH accepted (or none needed) on the current connection
   bool logged_auth_ = false;
+  bool in_reset_ = false;  // inside Reset's redisAsyncFree: its OnDisconnect is the same failure
   std::list<Pending> pending_;
   std::function<void()> on_connect_;
   void (*on_event_)(void* data, Event event) = nullptr;

@@ -624,6 +624,8 @@ test('nginx -t names the directive on a bad value', async () => {
     [/edgechat_limit_zone [^;]+;/, 'edgechat_limit_zone 4m; edgechat_limit_lease 0;', /edgechat_limit_lease must be between 1 and/],
     [/edgechat_history_limit [^;]+;/, 'edgechat_history_limit 10r/d;', /edgechat_history_limit.*RATE.*or off/],
     [/edgechat_ticket_limit [^;]+;/, 'edgechat_ticket_limit 20r/m; edgechat_ticket_limit off;', /"edgechat_ticket_limit" directive is duplicate/],
+    [/edgechat_status prometheus;/, 'edgechat_status json;', /edgechat_status: unknown format "json" \(only "prometheus"\)/],
+    [/edgechat_status prometheus;/, 'edgechat_status prometheus extra;', /invalid number of arguments in "edgechat_status"/],
     // Names would need a DNS lookup that blocks nginx: refused before any is made.
     [/edgechat_redis unix:[^;]+;/, 'edgechat_redis redis.internal:6379;', /edgechat_redis: invalid address "redis\.internal:6379": host names are not resolved/],
     [/edgechat_redis unix:[^;]+;/, 'edgechat_redis localhost;', /edgechat_redis: invalid address "localhost": host names are not resolved/],
