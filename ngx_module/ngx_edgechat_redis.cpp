@@ -342,12 +342,13 @@ void RedisClient::OnReply(redisAsyncContext*, void* reply, void* data) {
   RedisClient* self = pending->client;
   if (pending->timer.timer_set) ngx_del_timer(&pending->timer);
   bool deliver = !pending->finished && !pending->cancelled && !self->shutting_down_;
+  bool timed_out = pending->finished;  // OnCommandTimeout counted it already
   pending->finished = true;
   ReplyFn callback = deliver ? std::move(pending->callback) : nullptr;
   self->pending_.erase(pending->self);
 
   auto* typed = static_cast<const redisReply*>(reply);
-  if (!self->shutting_down_) {
+  if (!self->shutting_down_ && !timed_out) {
     self->Note(typed == nullptr || typed->type == REDIS_REPLY_ERROR ? Event::kCommandError
                                                                     : Event::kRoundTrip);
   }
