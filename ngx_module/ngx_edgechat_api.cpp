@@ -320,6 +320,16 @@ void CountApiReply(ngx_http_request_t* r) {
   ngx_uint_t status = r->headers_out.status;
   Count(zone, Counter::kApiRequests);
   if (r->method == NGX_HTTP_OPTIONS) Count(zone, Counter::kApiPreflights);
+  // The Prometheus outcome partition: preflights are kApiPreflights; the rest by status.
+  if (r->method != NGX_HTTP_OPTIONS) {
+    Count(zone, status >= 200 && status < 300          ? Counter::kOutcomeAllowed
+                : status == NGX_HTTP_UNAUTHORIZED      ? Counter::kOutcomeUnauthorized
+                : status == NGX_HTTP_FORBIDDEN         ? Counter::kOutcomeForbidden
+                : status == NGX_HTTP_TOO_MANY_REQUESTS ? Counter::kOutcomeLimited
+                : status >= 400 && status < 500        ? Counter::kOutcomeOther4xx
+                : status >= 500                        ? Counter::kOutcome5xx
+                                                       : Counter::kOutcomeOther);
+  }
   if (status >= 200 && status < 300) {
     Count(zone, Counter::kApi2xx);
   } else if (status == NGX_HTTP_UNAUTHORIZED) {

@@ -1,7 +1,9 @@
 // widget.js, the frame document and the status: content handlers with their files read at
 // configuration time.
+#include <cstdint>
 #include <string>
 
+#include "core/prometheus.hpp"
 #include "ngx_edgechat_conf.hpp"
 #include "shared/http_shapes.hpp"
 
@@ -100,16 +102,64 @@ ngx_int_t FrameHandler(ngx_http_request_t* r) {
   }
 }
 
-// Host-wide counters plus this worker process's view of the registry and Redis, as JSON.
+namespace {
+
+// The same data (and more) as Prometheus text: see core/prometheus.hpp.
+ngx_int_t SendPrometheus(ngx_http_request_t* r, MainConf* mcf) {
+  ngx_shm_zone_t* zone = mcf->settings->limiter_zone;
+  auto value = [zone](Counter counter) {
+    return static_cast<std::uint64_t>(CounterValue(zone, counter));
+  };
+  core::EdgeStats stats;
+  stats.allowed = value(Counter::kOutcomeAllowed);
+  stats.unauthorized = value(Counter::kOutcomeUnauthorized);
+  stats.forbidden = value(Counter::kOutcomeForbidden);
+  stats.limited = value(Counter::kOutcomeLimited);
+  stats.preflight = value(Counter::kApiPreflights);
+  stats.other_4xx = value(Counter::kOutcomeOther4xx);
+  stats.server_errors = value(Counter::kOutcome5xx);
+  stats.other = value(Counter::kOutcomeOther);
+  stats.limit_redis = value(Counter::kLimitRedis);
+  stats.limit_cached = value(Counter::kLimitCached);
+  stats.limit_local = value(Counter::kLimitLocal);
+  stats.redis_round_trips = value(Counter::kRedisRoundTrips);
+  stats.redis_command_errors = value(Counter::kRedisCommandErrors);
+  stats.redis_connection_errors = value(Counter::kRedisConnectionErrors);
+  stats.frames = value(Counter::kFrames);
+  stats.frames_refused = value(Counter::kFramesRefused);
+  stats.widget = value(Counter::kWidget);
+  stats.pid = static_cast<long>(ngx_pid);
+  Runtime* runtime = mcf->runtime;
+  stats.redis_configured = runtime != nullptr && runtime->redis_configured();
+  stats.redis_connected = runtime != nullptr && runtime->redis_connected();
+  stats.limiter_on_redis = runtime != nullptr && runtime->limiter_on_redis();
+  std::shared_ptr<const shared::Registry> registry =
+      runtime != nullptr ? runtime->registry() : nullptr;
+  if (registry) {
+    stats.registry_revision = registry->revision;
+    time_t age = ngx_time() - runtime->registry_loaded_at();
+    stats.registry_age_seconds = age > 0 ? static_cast<std::int64_t>(age) : 0;
+    stats.sites = registry->sites.size();
+  }
+  if (!AddHeader(r, "Cache-Control", "no-store")) return NGX_HTTP_INTERNAL_SERVER_ERROR;
+  return SendBody(r, NGX_HTTP_OK, "text/plain; version=0.0.4", "utf-8",
+                  core::EdgeMetricsText(stats));
+}
+
+}  // namespace
+
+// Host-wide counters plus this worker process's view of the registry and Redis, as JSON (or, with
+// "edgechat_status prometheus", as Prometheus text).
 ngx_int_t StatusHandler(ngx_http_request_t* r) {
   if (!(r->method & (NGX_HTTP_GET | NGX_HTTP_HEAD))) {
     return MethodNotAllowed(r, "GET, HEAD", "The status accepts GET and HEAD only.");
   }
   try {
     MainConf* mcf = MainConfOf(r);
+    if (LocConfOf(r)->status == kStatusPrometheus) return SendPrometheus(r, mcf);
     ngx_shm_zone_t* zone = mcf->settings->limiter_zone;
     std::string body = "{\"counters\":{";
-    for (int i = 0; i < static_cast<int>(Counter::kCount); i++) {
+    for (int i = 0; i < static_cast<int>(Counter::kJsonCount); i++) {
       auto counter = static_cast<Counter>(i);
       if (i > 0) body += ',';
       body += '"';

@@ -74,9 +74,13 @@ struct SrvConf {
   shared::Origin* public_origin;  // normalized; nullptr when unset
 };
 
+// LocConf::status: edgechat_status and its format.
+constexpr ngx_flag_t kStatusJson = 1;
+constexpr ngx_flag_t kStatusPrometheus = 2;
+
 struct LocConf {
   ngx_flag_t api;
-  ngx_flag_t status;
+  ngx_flag_t status;  // 0, kStatusJson or kStatusPrometheus
   StaticAsset* widget;
   StaticAsset* frame;
 };

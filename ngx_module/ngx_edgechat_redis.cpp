@@ -119,6 +119,7 @@ void RedisClient::Ready() {
 }
 
 void RedisClient::AuthRefused(std::string_view why) {
+  Note(Event::kConnectionError);
   if (!logged_auth_ && !shutting_down_) {
     logged_auth_ = true;
     logged_down_ = true;  // "is back" is logged once a connection is accepted again
@@ -256,7 +257,9 @@ void RedisClient::OnDisconnect(const redisAsyncContext* context, int) {
 }
 
 void RedisClient::Lost(std::string_view why) {
-  if (logged_down_ || shutting_down_) return;
+  if (shutting_down_) return;
+  if (!in_reset_) Note(Event::kConnectionError);  // Reset counted it already
+  if (logged_down_) return;
   logged_down_ = true;
   NoThrow(log_, "Redis log", [&] {
     std::string text(why);
@@ -285,7 +288,9 @@ void RedisClient::Reset(std::string_view why) {
   if (context_ == nullptr) return;
   redisAsyncContext* context = context_;
   Lost(why);
+  in_reset_ = true;
   redisAsyncFree(context);  // pending commands fail; may run OnDisconnect
+  in_reset_ = false;
   if (context_ == context) {
     context_ = nullptr;
     ScheduleReconnect();
@@ -337,11 +342,16 @@ void RedisClient::OnReply(redisAsyncContext*, void* reply, void* data) {
   RedisClient* self = pending->client;
   if (pending->timer.timer_set) ngx_del_timer(&pending->timer);
   bool deliver = !pending->finished && !pending->cancelled && !self->shutting_down_;
+  bool timed_out = pending->finished;  // OnCommandTimeout counted it already
   pending->finished = true;
   ReplyFn callback = deliver ? std::move(pending->callback) : nullptr;
   self->pending_.erase(pending->self);
 
   auto* typed = static_cast<const redisReply*>(reply);
+  if (!self->shutting_down_ && !timed_out) {
+    self->Note(typed == nullptr || typed->type == REDIS_REPLY_ERROR ? Event::kCommandError
+                                                                    : Event::kRoundTrip);
+  }
   // A Redis that wants AUTH we did not send (or forgot it, e.g. after a password change and a
   // restart) answers every command with NOAUTH: that is Redis down for us, not a reply.
   bool noauth = typed != nullptr && typed->type == REDIS_REPLY_ERROR &&
@@ -367,6 +377,7 @@ void RedisClient::OnCommandTimeout(ngx_event_t* event) {
   bool deliver = !pending->finished && !pending->cancelled;
   pending->finished = true;
   ReplyFn callback = deliver ? std::move(pending->callback) : nullptr;
+  self->Note(Event::kCommandError);
   // A command that outlives its timeout means the connection is stuck or Redis is overloaded:
   // drop it (every pending command fails over to its fallback) and reconnect with backoff.
   // `pending` is freed by Reset.

@@ -59,6 +59,15 @@ class RedisClient {
   // Called after each (re)connection (after AUTH succeeded), e.g. to load scripts.
   void set_on_connect(std::function<void()> fn) { on_connect_ = std::move(fn); }
 
+  // What the client saw, for metrics: a command answered, a command failed (timeout, lost
+  // connection, error reply) or a connection failed (refused, dropped, AUTH refused).
+  enum class Event { kRoundTrip, kCommandError, kConnectionError };
+  // Called for each event; must not throw or call back into the client.
+  void set_on_event(void (*fn)(void* data, Event event), void* data) {
+    on_event_ = fn;
+    on_event_data_ = data;
+  }
+
  private:
   static void AddRead(void* data);
   static void DelRead(void* data);
@@ -100,8 +109,14 @@ class RedisClient {
   bool logged_down_ = false;
   bool ready_ = false;  // AUTH accepted (or none needed) on the current connection
   bool logged_auth_ = false;
+  bool in_reset_ = false;  // inside Reset's redisAsyncFree: its OnDisconnect is the same failure
   std::list<Pending> pending_;
   std::function<void()> on_connect_;
+  void (*on_event_)(void* data, Event event) = nullptr;
+  void* on_event_data_ = nullptr;
+  void Note(Event event) {
+    if (on_event_ != nullptr) on_event_(on_event_data_, event);
+  }
 };
 
 }  // namespace edgechat::ngx

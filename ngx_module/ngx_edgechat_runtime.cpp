@@ -91,6 +91,22 @@ void Runtime::Start() {
   if (settings_.redis) {
     redis_ = std::make_unique<RedisClient>(*settings_.redis, settings_.redis_credentials,
                                            settings_.redis_timeout, log_);
+    redis_->set_on_event(
+        [](void* data, RedisClient::Event event) {
+          auto* zone = static_cast<ngx_shm_zone_t*>(data);
+          switch (event) {
+            case RedisClient::Event::kRoundTrip:
+              Count(zone, Counter::kRedisRoundTrips);
+              break;
+            case RedisClient::Event::kCommandError:
+              Count(zone, Counter::kRedisCommandErrors);
+              break;
+            case RedisClient::Event::kConnectionError:
+              Count(zone, Counter::kRedisConnectionErrors);
+              break;
+          }
+        },
+        settings_.limiter_zone);
     redis_->set_on_connect([this] {
       script_sha_.clear();
       script_loading_ = false;
@@ -160,6 +176,7 @@ bool Runtime::Install(std::string_view json_text, std::string_view source) {
   ngx_log_error(NGX_LOG_INFO, log_, 0, "edgechat: registry revision %L from %s: %uz sites",
                 static_cast<int64_t>(parsed->revision), from.c_str(), parsed->sites.size());
   registry_ = std::make_shared<const shared::Registry>(std::move(parsed).value());
+  registry_loaded_at_ = ngx_time();
   // Limits may have changed: leases and denials taken under the old ones no longer apply.
   limit_cache_.Clear();
   return true;

@@ -41,6 +41,8 @@ class Runtime {
 
   // The current registry; nullptr until one was loaded (from Redis or the cache file).
   std::shared_ptr<const shared::Registry> registry() const { return registry_; }
+  // When the current registry was installed (nginx's cached wall clock, seconds).
+  time_t registry_loaded_at() const { return registry_loaded_at_; }
 
   // Rate-limits the keys together. Decides at once when the worker's limit cache can (a credit
   // leased from Redis for every key, or a key Redis refused until later) or when Redis cannot take
@@ -86,6 +88,7 @@ class Runtime {
   ngx_log_t* log_;
   std::unique_ptr<RedisClient> redis_;
   std::shared_ptr<const shared::Registry> registry_;
+  time_t registry_loaded_at_ = 0;
   std::string revision_;  // the value of edgechat:registry:rev last installed
   ngx_event_t poll_timer_{};
   bool poll_in_flight_ = false;

@@ -159,6 +159,26 @@ const char* CounterName(Counter counter) {
       return "framesRefused";
     case Counter::kWidget:
       return "widget";
+    case Counter::kOutcomeAllowed:
+      return "outcomeAllowed";
+    case Counter::kOutcomeUnauthorized:
+      return "outcomeUnauthorized";
+    case Counter::kOutcomeForbidden:
+      return "outcomeForbidden";
+    case Counter::kOutcomeLimited:
+      return "outcomeLimited";
+    case Counter::kOutcomeOther4xx:
+      return "outcomeOther4xx";
+    case Counter::kOutcome5xx:
+      return "outcome5xx";
+    case Counter::kOutcomeOther:
+      return "outcomeOther";
+    case Counter::kRedisRoundTrips:
+      return "redisRoundTrips";
+    case Counter::kRedisCommandErrors:
+      return "redisCommandErrors";
+    case Counter::kRedisConnectionErrors:
+      return "redisConnectionErrors";
     case Counter::kCount:
       break;
   }

@@ -35,6 +35,19 @@ enum class Counter : int {
   kFrames,
   kFramesRefused,
   kWidget,
+  kJsonCount,  // the counters above are edgechat_status's JSON "counters", in this order
+  // Prometheus only (edgechat_status prometheus): API replies partitioned by outcome (every
+  // OPTIONS is a preflight; the others by status), and the Redis client's round trips and errors.
+  kOutcomeAllowed = kJsonCount,
+  kOutcomeUnauthorized,
+  kOutcomeForbidden,
+  kOutcomeLimited,
+  kOutcomeOther4xx,
+  kOutcome5xx,
+  kOutcomeOther,
+  kRedisRoundTrips,
+  kRedisCommandErrors,
+  kRedisConnectionErrors,
   kCount,
 };
 

@@ -227,10 +227,20 @@ char* SetFrame(ngx_conf_t* cf, ngx_command_t* cmd, void* conf) {
   return SetContentHandler(cf, FrameHandler);
 }
 
-char* SetStatus(ngx_conf_t* cf, ngx_command_t*, void* conf) {
+// "edgechat_status" answers JSON; "edgechat_status prometheus", Prometheus text.
+char* SetStatus(ngx_conf_t* cf, ngx_command_t* cmd, void* conf) {
   auto* lcf = static_cast<LocConf*>(conf);
   if (lcf->status) return ConfMessage("is duplicate");
-  lcf->status = 1;
+  lcf->status = kStatusJson;
+  if (cf->args->nelts == 2) {
+    auto* args = static_cast<ngx_str_t*>(cf->args->elts);
+    if (View(args[1]) != "prometheus") {
+      ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "%V: unknown format \"%V\" (only \"prometheus\")",
+                         &cmd->name, &args[1]);
+      return ConfError();
+    }
+    lcf->status = kStatusPrometheus;
+  }
   return SetContentHandler(cf, StatusHandler);
 }
 
@@ -278,7 +288,7 @@ ngx_command_t kCommands[] = {
      NGX_HTTP_LOC_CONF_OFFSET, 0, nullptr},
     {ngx_string("edgechat_api"), NGX_HTTP_LOC_CONF | NGX_CONF_NOARGS, SetApi,
      NGX_HTTP_LOC_CONF_OFFSET, 0, nullptr},
-    {ngx_string("edgechat_status"), NGX_HTTP_LOC_CONF | NGX_CONF_NOARGS, SetStatus,
+    {ngx_string("edgechat_status"), NGX_HTTP_LOC_CONF | NGX_CONF_NOARGS | NGX_CONF_TAKE1, SetStatus,
      NGX_HTTP_LOC_CONF_OFFSET, 0, nullptr},
     ngx_null_command};
 

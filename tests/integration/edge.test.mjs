@@ -624,6 +624,8 @@ test('nginx -t names the directive on a bad value', async () => {
     [/edgechat_limit_zone [^;]+;/, 'edgechat_limit_zone 4m; edgechat_limit_lease 0;', /edgechat_limit_lease must be between 1 and/],
     [/edgechat_history_limit [^;]+;/, 'edgechat_history_limit 10r/d;', /edgechat_history_limit.*RATE.*or off/],
     [/edgechat_ticket_limit [^;]+;/, 'edgechat_ticket_limit 20r/m; edgechat_ticket_limit off;', /"edgechat_ticket_limit" directive is duplicate/],
+    [/edgechat_status prometheus;/, 'edgechat_status json;', /edgechat_status: unknown format "json" \(only "prometheus"\)/],
+    [/edgechat_status prometheus;/, 'edgechat_status prometheus extra;', /invalid number of arguments in "edgechat_status"/],
     // Names would need a DNS lookup that blocks nginx: refused before any is made.
     [/edgechat_redis unix:[^;]+;/, 'edgechat_redis redis.internal:6379;', /edgechat_redis: invalid address "redis\.internal:6379": host names are not resolved/],
     [/edgechat_redis unix:[^;]+;/, 'edgechat_redis localhost;', /edgechat_redis: invalid address "localhost": host names are not resolved/],
@@ -795,6 +797,164 @@ test('nginx -s reload keeps serving and keeps the shared-memory limits', async (
   await sleep(1000);
   assert.equal((await edge.api('config')).status, 200);
   assert.equal((await request(`${edge.url}/widget.js`)).status, 200);
+});
+
+/**
+ * A strict reader of Prometheus text (format 0.0.4) as edgechat_status prometheus writes it: every
+ * line is HELP, TYPE or a sample with an integer value; a family's HELP and TYPE come once, before
+ * its samples; every sample's family has a TYPE. Returns Map family -> { type, samples: [{labels, value}] }.
+ */
+function parseMetrics(text) {
+  assert.ok(text.endsWith('\n'), 'the text ends with a newline');
+  const families = new Map();
+  let current = null;
+  for (const line of text.slice(0, -1).split('\n')) {
+    let m;
+    if ((m = /^# HELP ([a-zA-Z_:][a-zA-Z0-9_:]*) (.*)$/.exec(line))) {
+      assert.ok(!families.has(m[1]), `one HELP for ${m[1]}`);
+      families.set(m[1], { help: m[2], type: null, samples: [] });
+      current = m[1];
+    } else if ((m = /^# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (counter|gauge)$/.exec(line))) {
+      assert.equal(m[1], current, `TYPE ${m[1]} follows its HELP`);
+      assert.equal(families.get(m[1]).type, null, `one TYPE for ${m[1]}`);
+      families.get(m[1]).type = m[2];
+    } else if ((m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (-?[0-9]+)$/.exec(line))) {
+      assert.equal(m[1], current, `sample ${line} belongs to the family just declared`);
+      assert.ok(families.get(m[1]).type, `${m[1]} has a TYPE`);
+      const labels = {};
+      if (m[2] !== undefined) {
+        const re = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\\n]|\\[\\"n])*)"(,|$)/y;
+        let consumed = 0;
+        while (consumed < m[2].length) {
+          re.lastIndex = consumed;
+          const l = re.exec(m[2]);
+          assert.ok(l, `labels of ${line}`);
+          labels[l[1]] = l[2];
+          consumed = re.lastIndex;
+        }
+      }
+      families.get(m[1]).samples.push({ labels, value: Number(m[3]) });
+    } else {
+      assert.fail(`not HELP, TYPE or a sample: ${JSON.stringify(line)}`);
+    }
+  }
+  return families;
+}
+
+/** The value of the one sample of `family` whose labels include `labels`. */
+function sample(families, family, labels = {}) {
+  const found = (families.get(family)?.samples ?? []).filter((s) =>
+    Object.entries(labels).every(([k, v]) => s.labels[k] === v));
+  assert.equal(found.length, 1, `one ${family} ${JSON.stringify(labels)}`);
+  return found[0].value;
+}
+
+test('edgechat_status prometheus: counters move by what was done; limiter mode and Redis errors follow an outage', async () => {
+  const host = new Nginx(join(base, 'm'), await freePort(), redis.socket);
+  await host.render(await freePort(), (conf) =>
+    conf.replace('edgechat_limit_zone 4m;', 'edgechat_limit_zone 4m;\n    edgechat_request_limit 1r/m burst=2;'));
+  await symlink(worker.socket, join(host.var, 'run', 'worker.sock'));
+  await host.start();
+  const document = (await redis.cli('GET', 'edgechat:registry')).stdout.trim();
+  const revision = Number((await redis.cli('GET', 'edgechat:registry:rev')).stdout.trim());
+  const scrape = async () => {
+    const res = await request(`${host.url}/edgechat/metrics`);
+    assert.equal(res.status, 200);
+    assert.equal(res.headers['content-type'], 'text/plain; version=0.0.4; charset=utf-8');
+    return parseMetrics(res.text);
+  };
+  try {
+    // Wait for the registry with a request that is not limited (and not counted as an API reply).
+    for (let i = 0; i < 60 && (await request(`${host.url}/frame/?site=${SITE}`)).status !== 200; i++) await sleep(50);
+    const keys = (await redis.cli('--scan', '--pattern', `edgechat:rl:{${SITE}}:r:*`)).stdout.split('\n').filter(Boolean);
+    if (keys.length) await redis.cli('DEL', ...keys);
+
+    const before = await scrape();
+    for (const family of ['edgechat_edge_requests_total', 'edgechat_edge_limit_checks_total',
+      'edgechat_edge_redis_round_trips_total', 'edgechat_edge_redis_errors_total']) {
+      assert.equal(before.get(family)?.type, 'counter', family);
+    }
+    assert.equal((await host.api('config', { key: UNKNOWN })).status, 401);
+    assert.equal((await host.api('config', { origin: 'https://evil.test' })).status, 403);
+    const preflight = await request(`${host.url}/api/v1/external/config`, {
+      method: 'OPTIONS', headers: { Origin: SHOP, 'Access-Control-Request-Method': 'GET' },
+    });
+    assert.equal(preflight.status, 204);
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push((await host.api('config')).status);
+    assert.deepEqual(statuses, [200, 200, 200, 429]);
+    const after = await scrape();
+    const moved = (outcome) => sample(after, 'edgechat_edge_requests_total', { outcome }) -
+      sample(before, 'edgechat_edge_requests_total', { outcome });
+    assert.deepEqual(
+      Object.fromEntries(['allowed', 'unauthorized', 'forbidden', 'limited', 'preflight', 'other_4xx', '5xx', 'other']
+        .map((o) => [o, moved(o)])),
+      { allowed: 3, unauthorized: 1, forbidden: 1, limited: 1, preflight: 1, other_4xx: 0, '5xx': 0, other: 0 });
+    const checks = (m) => ['redis', 'cached', 'local']
+      .reduce((sum, by) => sum + sample(m, 'edgechat_edge_limit_checks_total', { by }), 0);
+    assert.equal(checks(after) - checks(before), 4, 'four limit checks');
+    assert.ok(sample(after, 'edgechat_edge_redis_round_trips_total') > sample(before, 'edgechat_edge_redis_round_trips_total'));
+    assert.ok(sample(after, 'edgechat_edge_frames_total', { result: 'served' }) >= 1);
+    assert.equal(sample(after, 'edgechat_edge_registry_revision'), revision);
+    assert.equal(sample(after, 'edgechat_edge_registry_sites'), 2);
+    assert.ok(sample(after, 'edgechat_edge_registry_age_seconds') >= 0);
+    assert.equal(sample(after, 'edgechat_edge_limiter_mode', { mode: 'redis' }), 1);
+    assert.equal(sample(after, 'edgechat_edge_limiter_mode', { mode: 'shared_memory' }), 0);
+    assert.equal(sample(after, 'edgechat_edge_redis_configured'), 1);
+
+    // The JSON form is unchanged: the same counters, in the same order.
+    const json = (await request(`${host.url}/edgechat/status`)).json;
+    assert.deepEqual(Object.keys(json.counters), ['apiRequests', 'apiPreflights', 'api2xx', 'api401',
+      'api403', 'api429', 'apiOther4xx', 'api5xx', 'limitChecksRedis', 'limitChecksLocal',
+      'limitChecksCached', 'frames', 'framesRefused', 'widget']);
+    assert.deepEqual(Object.keys(json.worker), ['pid', 'registryRevision', 'sites', 'redis']);
+
+    // The alert rules and the dashboard use only metrics the edge exports.
+    const names = new Set(after.keys());
+    const rules = await run('python3', ['-c', 'import json,sys,yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))',
+      join(ROOT, 'conf', 'prometheus', 'edgechat-alerts.yml')]);
+    assert.equal(rules.code, 0, rules.stderr);
+    const groups = JSON.parse(rules.stdout).groups;
+    const exprs = groups.flatMap((g) => g.rules).map((r) => {
+      assert.ok(r.alert && r.expr && r.annotations?.summary && r.annotations?.description, JSON.stringify(r));
+      return r.expr;
+    });
+    assert.ok(exprs.length >= 4);
+    const dashboard = JSON.parse(await readFile(join(ROOT, 'conf', 'grafana', 'edgechat-edge.json'), 'utf8'));
+    exprs.push(...dashboard.panels.flatMap((p) => p.targets.map((t) => t.expr)));
+    for (const expr of exprs) {
+      const used = expr.match(/edgechat_[a-z0-9_]+/g) ?? [];
+      assert.ok(used.length > 0, expr);
+      for (const name of used) assert.ok(names.has(name), `${name} (in ${expr}) is exported`);
+    }
+
+    // Redis goes away: the limiter falls back to shared memory and Redis errors rise.
+    await redis.stop();
+    await host.api('messages');
+    let mode;
+    let errors;
+    const errorsBefore = ['command', 'connection']
+      .reduce((sum, kind) => sum + sample(after, 'edgechat_edge_redis_errors_total', { kind }), 0);
+    for (let i = 0; i < 60; i++) {
+      const now = await scrape();
+      mode = sample(now, 'edgechat_edge_limiter_mode', { mode: 'shared_memory' });
+      errors = ['command', 'connection']
+        .reduce((sum, kind) => sum + sample(now, 'edgechat_edge_redis_errors_total', { kind }), 0);
+      if (mode === 1 && errors > errorsBefore) {
+        assert.equal(sample(now, 'edgechat_edge_limiter_mode', { mode: 'redis' }), 0);
+        assert.equal(sample(now, 'edgechat_edge_redis_connected'), 0);
+        break;
+      }
+      await sleep(100);
+    }
+    assert.equal(mode, 1, 'limiter on shared memory');
+    assert.ok(errors > errorsBefore, 'Redis errors rose');
+  } finally {
+    await host.stop();
+    await redis.start();
+    await redis.cli('SET', 'edgechat:registry', document);
+    await redis.cli('SET', 'edgechat:registry:rev', String(revision));
+  }
 });
 
 test('a graceful stop leaves no alerts, crashes or leaked sockets in the error logs', async () => {
