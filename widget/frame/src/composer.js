@@ -64,11 +64,13 @@ export function submit(event) {
   ui.empty.hidden = true;
   ui.log.scrollTop = ui.log.scrollHeight;
   ui.input.value = '';
+  typedAt = 0; // the next keystroke starts a new typing notice at once
   autoGrow();
   pump();
 }
 
-// Tells the agent the visitor is typing: at most once per 2.5 s, only for a guest that exists
+// Tells the agent the visitor is typing: at most once per 2.5 s (a sent message starts anew),
+// only for a guest that exists
 // already (typing never creates one), never retried (it is stale by then).
 let typedAt = 0;
 export function typed() {
