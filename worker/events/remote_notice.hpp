@@ -1,7 +1,9 @@
 // A notice that came from Redis pub/sub. Whoever can PUBLISH on Redis can forge one, so it is
 // decoded strictly and trusted for one thing only: "this guest's conversation may have an event
 // up to this id". The hub then makes that guest's streams read MySQL; no text of the notice ever
-// reaches a stream.
+// reaches a stream. The one exception is a typing notice, which is never stored and so has no
+// MySQL copy to read: its agent name goes to the guest's streams, shaped strictly (below) and
+// rendered as text only by a client that shows it (the widget shows a fixed text).
 #pragma once
 
 #include <cstddef>
