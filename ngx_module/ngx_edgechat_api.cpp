@@ -153,6 +153,8 @@ const ConfiguredLimit* ConfiguredFor(core::LimitKind kind, const MainConf& mcf) 
       return &mcf.ticket_limit;
     case core::LimitKind::kHistory:
       return &mcf.history_limit;
+    case core::LimitKind::kTyping:
+      return &mcf.typing_limit;
     case core::LimitKind::kMessage:
     case core::LimitKind::kNone:
       break;

@@ -39,6 +39,8 @@ inline constexpr LimitDefault kTicketLimitDefault{20, 60, 10};  // 20r/m burst=1
 // The widget reads the history on load, on reconnects and (without a stream) to poll; many tabs
 // and visitors behind one address share the per-IP key.
 inline constexpr LimitDefault kHistoryLimitDefault{120, 60, 60};  // 120r/m burst=60
+// The frame sends one typing notice every few seconds while the visitor types.
+inline constexpr LimitDefault kTypingLimitDefault{30, 60, 10};  // 30r/m burst=10
 // The largest request body the external API accepts (a message is at most 2000 characters).
 inline constexpr off_t kMaxApiBodyBytes = 32 * 1024;
 
@@ -67,6 +69,7 @@ struct MainConf {
   ConfiguredLimit reaction_limit;  // PUT messages/{id}/reaction
   ConfiguredLimit ticket_limit;    // POST events/ticket
   ConfiguredLimit history_limit;   // GET messages
+  ConfiguredLimit typing_limit;    // POST typing
 };
 
 struct SrvConf {

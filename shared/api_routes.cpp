@@ -27,6 +27,7 @@ ApiRoute ClassifyApiRoute(std::string_view path) {
   if (rest == "messages") return ApiRoute::kMessages;
   if (rest == "events") return ApiRoute::kEvents;
   if (rest == "events/ticket") return ApiRoute::kEventTicket;
+  if (rest == "typing") return ApiRoute::kTyping;
   constexpr std::string_view kMessages = "messages/";
   constexpr std::string_view kReaction = "/reaction";
   if (rest.starts_with(kMessages) && rest.ends_with(kReaction)) {
@@ -52,6 +53,7 @@ std::string_view AllowedMethods(ApiRoute route) {
     case ApiRoute::kEvents:
       return "GET, OPTIONS";
     case ApiRoute::kEventTicket:
+    case ApiRoute::kTyping:
       return "POST, OPTIONS";
     case ApiRoute::kUnknown:
       break;
@@ -73,6 +75,7 @@ bool MethodAllowed(ApiRoute route, std::string_view method) {
     case ApiRoute::kEvents:
       return method == "GET";
     case ApiRoute::kEventTicket:
+    case ApiRoute::kTyping:
       return method == "POST";
     case ApiRoute::kUnknown:
       break;
@@ -82,7 +85,8 @@ bool MethodAllowed(ApiRoute route, std::string_view method) {
 
 bool RouteActsForGuest(ApiRoute route) {
   return route == ApiRoute::kMessages || route == ApiRoute::kReaction ||
-         route == ApiRoute::kEvents || route == ApiRoute::kEventTicket;
+         route == ApiRoute::kEvents || route == ApiRoute::kEventTicket ||
+         route == ApiRoute::kTyping;
 }
 
 bool SiteKeyMayComeFromQuery(ApiRoute route) {

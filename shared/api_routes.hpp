@@ -18,6 +18,7 @@ enum class ApiRoute {
   kReaction,
   kEvents,
   kEventTicket,  // events/ticket: a single-use ticket for clients that can only use EventSource
+  kTyping,       // typing: the guest is typing (ephemeral, never stored)
 };
 
 ApiRoute ClassifyApiRoute(std::string_view path);
@@ -27,7 +28,7 @@ ApiRoute ClassifyApiRoute(std::string_view path);
 bool SiteKeyMayComeFromQuery(ApiRoute route);
 
 // Whether the route acts for a guest, known by the bearer token (or, for the event stream, by a
-// stream ticket): messages, reactions, the event stream and stream tickets.
+// stream ticket): messages, reactions, the event stream, stream tickets and typing.
 bool RouteActsForGuest(ApiRoute route);
 
 // The value of an Allow header for the route (OPTIONS included: preflights are answered).

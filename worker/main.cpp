@@ -125,8 +125,13 @@ int main(int argc, char** argv) {
   stream_options.max_per_guest = settings->streams.max_per_guest;
   stream_options.resync_window = std::chrono::milliseconds(settings->streams.resync_window_ms);
   EventHub hub(store, blocking, stream_options, loops.executors());
-  RedisRelay relay(settings->redis, hub, NewWorkerId(SodiumRandom()));
+  // Typing: local streams first (guest streams in the hub, admin streams in the feed), then Redis;
+  // what other workers publish reaches the local half only.
+  TypingFeed admin_typing;
+  HubTypingPublisher local_typing(hub, &admin_typing, nullptr);
+  RedisRelay relay(settings->redis, hub, NewWorkerId(SodiumRandom()), 10000, &local_typing);
   HubPublisher events(hub, &relay);
+  HubTypingPublisher typing(hub, &admin_typing, &relay);
   ExternalApi external(
       store, SodiumRandom(), events,
       [&hub](const Guest& guest,
@@ -134,9 +139,10 @@ int main(int argc, char** argv) {
         auto stream = hub.Open(guest.id, last);
         if (!stream) return stream.error();
         return std::static_pointer_cast<StreamSource>(std::move(stream).value());
-      });
+      },
+      &typing);
   MysqlAllEventsLog all_events(pool);
-  AdminStreams admin_streams(all_events, blocking);
+  AdminStreams admin_streams(all_events, blocking, AdminStreamOptions{}, &admin_typing);
   AdminApiOptions admin_options;
   admin_options.idle_seconds = settings->admin.session_idle_s;
   admin_options.max_failures_per_user = settings->admin.login_failures_per_user;
@@ -155,7 +161,7 @@ int main(int argc, char** argv) {
       [&admin_streams](AdminStreamRequest request) {
         return admin_streams.Open(request.last_event_id, std::move(request.session_alive));
       },
-      admin_options);
+      admin_options, SteadyClock(), &typing);
   Router router(
       external, [&pool] { return pool.Ping(std::chrono::milliseconds(500)); },
       [&] {

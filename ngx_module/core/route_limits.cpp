@@ -17,6 +17,9 @@ LimitKind LimitFor(shared::ApiRoute route, std::string_view method) {
     case shared::ApiRoute::kEventTicket:
       if (method == "POST") return LimitKind::kTicket;
       break;
+    case shared::ApiRoute::kTyping:
+      if (method == "POST") return LimitKind::kTyping;
+      break;
     case shared::ApiRoute::kConfig:
     case shared::ApiRoute::kEvents:
     case shared::ApiRoute::kUnknown:
@@ -37,6 +40,8 @@ std::string_view LimitKeyTag(LimitKind kind) {
       return "t";
     case LimitKind::kHistory:
       return "h";
+    case LimitKind::kTyping:
+      return "y";
     case LimitKind::kNone:
       break;
   }
@@ -45,7 +50,7 @@ std::string_view LimitKeyTag(LimitKind kind) {
 
 bool LimitPerGuest(LimitKind kind) {
   return kind == LimitKind::kMessage || kind == LimitKind::kReaction ||
-         kind == LimitKind::kTicket || kind == LimitKind::kHistory;
+         kind == LimitKind::kTicket || kind == LimitKind::kHistory || kind == LimitKind::kTyping;
 }
 
 }  // namespace edgechat::core

@@ -10,8 +10,8 @@ namespace edgechat::core {
 
 // Which limit a request is held to, besides edgechat_request_limit. Every route that makes the
 // worker do work has one: sending (the site's own limit), guest creation, reactions, stream
-// tickets and history reads.
-enum class LimitKind { kNone, kMessage, kGuestCreation, kReaction, kTicket, kHistory };
+// tickets, history reads and typing notices.
+enum class LimitKind { kNone, kMessage, kGuestCreation, kReaction, kTicket, kHistory, kTyping };
 LimitKind LimitFor(shared::ApiRoute route, std::string_view method);
 
 // The limit's part of a limiter key ("m" for messages...): each kind counts on keys of its own.

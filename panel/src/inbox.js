@@ -7,6 +7,9 @@ import { listeners } from './stream.js';
 
 const inboxFilter = { site: '', source: '', status: '' };
 let openConversation = null;
+// Conversations whose visitor is typing (a typing event, ephemeral): id -> timer. Each marker goes
+// after 5 s without another event, or when the visitor's message arrives.
+const typing = new Map();
 export async function renderInbox(main) {
   const { sites } = await api('GET', 'sites');
   const select = (id, key, options) => {
@@ -38,7 +41,8 @@ export async function renderInbox(main) {
           : el('span', { class: 'badge source-label' }, t('main')),
         el('span', { class: 'conv-site' }, c.siteName),
         c.status === 'resolved' ? el('span', { class: 'badge resolved' }, t('resolved')) : null,
-        c.unread ? el('span', { class: 'badge unread', title: t('unread') }, num(c.unread)) : null),
+        c.unread ? el('span', { class: 'badge unread', title: t('unread') }, num(c.unread)) : null,
+        el('span', { class: 'badge typing', hidden: !typing.has(c.id) }, t('typingMarker'))),
       el('div', { class: 'last' }, c.lastMessage || ''),
       el('div', { class: 'hint' }, when(c.lastMessageAt || c.createdAt))));
     }
@@ -56,7 +60,13 @@ export async function renderInbox(main) {
             el('span', { class: 'likes' }, `${t('likes')}: ${num(m.likes)}`), ' · ',
             el('span', { class: 'dislikes' }, `${t('dislikes')}: ${num(m.dislikes)}`)) : null))));
     const err = errorBox();
-    const text = el('textarea', { id: 'reply-text', rows: 2, maxlength: 2000 });
+    let typedAt = 0;
+    const text = el('textarea', { id: 'reply-text', rows: 2, maxlength: 2000, oninput: () => {
+      // The visitor sees "Agent is typing…": at most one notice per 2.5 s, never retried.
+      if (!text.value.trim() || Date.now() - typedAt < 2500) return;
+      typedAt = Date.now();
+      api('POST', `conversations/${c.id}/typing`, {}).catch(() => {});
+    } });
     const form = el('form', { id: 'reply-form', onsubmit: async (e) => {
       e.preventDefault();
       err.textContent = '';
@@ -76,14 +86,31 @@ export async function renderInbox(main) {
       c.source === 'external' ? el('span', { class: 'badge external source-label' }, t('external'))
         : el('span', { class: 'badge source-label' }, t('main')),
       el('span', { id: 'conversation-site' }, c.siteName),
-      el('span', { class: 'badge', id: 'conversation-status' }, t(c.status))), thread, form);
+      el('span', { class: 'badge', id: 'conversation-status' }, t(c.status))), thread,
+    el('p', { class: 'hint', id: 'visitor-typing', hidden: !typing.has(c.id) }, t('visitorTyping')), form);
     thread.scrollTop = thread.scrollHeight;
+  }
+
+  // Shows or hides the typing markers of conversation `id` where they are on the page.
+  function markTyping(id, on) {
+    clearTimeout(typing.get(id));
+    if (on) typing.set(id, setTimeout(() => markTyping(id, false), 5000));
+    else typing.delete(id);
+    const item = list.querySelector(`[data-conversation-id="${Number(id)}"] .typing`);
+    if (item) item.hidden = !on;
+    const open = document.getElementById('visitor-typing');
+    if (open && id === openConversation) open.hidden = !on;
   }
 
   let listTimer = null;
   listeners.add((event) => {
     if (event.type === 'connected') { loadList(); loadConversation(); return; }
     const id = event.payload && event.payload.conversationId;
+    if (event.type === 'typing') {
+      if (id && event.payload.from === 'guest') markTyping(id, true);
+      return; // nothing stored changed
+    }
+    if (id && event.type === 'message') markTyping(id, false);
     if (id && id === openConversation) loadConversation();
     clearTimeout(listTimer);
     listTimer = setTimeout(loadList, 150);

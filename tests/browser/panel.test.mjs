@@ -120,12 +120,25 @@ test('acceptance: site and origin from the panel, embed, External Source in the 
   await row.click();
   await admin.waitForSelector(`#thread .msg.guest >> text=${text}`);
   assert.equal((await admin.textContent('#conversation .source-label')).trim(), 'External Source');
+
+  // Typing both ways, never stored: the visitor types and the panel says so (conversation and
+  // list), until 5 s pass; the agent types and the frame says so, until the reply comes.
+  await typeInto(frame, '#input', 'and also');
+  await admin.waitForSelector('#visitor-typing:not([hidden])', { timeout: 5000 });
+  assert.equal((await admin.textContent('#visitor-typing')).trim(), 'Visitor is typing…');
+  await row.locator('.badge.typing').waitFor({ state: 'visible', timeout: 5000 });
+  await admin.waitForSelector('#visitor-typing', { state: 'hidden', timeout: 8000 });
+  await frame.fill('#input', '');
+  await admin.fill('#reply-text', 'Yes');
+  await frame.waitForSelector('#typing:not([hidden])', { timeout: 5000 });
+  assert.equal((await frame.textContent('#typing')).trim(), 'Agent is typing…');
   await admin.fill('#reply-text', 'Yes, three editions.');
   await admin.click('#send-reply');
   await admin.waitForSelector('#thread .msg.agent >> text=Yes, three editions.');
   assert.match(await admin.textContent('#thread .msg.agent .likes'), /0/);
 
   await frame.waitForSelector('.msg.agent >> text=Yes, three editions.', { timeout: 10000 });
+  assert.equal(await frame.isHidden('#typing'), true, "the agent's reply ends the indicator");
   const replyId = await frame.getAttribute('.msg.agent', 'data-id');
   await frame.click(`.msg[data-id="${replyId}"] .react.like`);
   await admin.waitForFunction(

@@ -16,6 +16,7 @@ import { launch, chatFrame, tempProfile } from '../lib/browser.mjs';
 import { waitFor } from '../lib/wait.mjs';
 import { sqlOk } from '../lib/sql.mjs';
 import { updateSite } from '../lib/sites.mjs';
+import { stackWorkerRequest } from '../lib/worker.mjs';
 import { rm } from 'node:fs/promises';
 
 const SHOTS = join(ROOT, 'test-results', 'browser');
@@ -563,6 +564,35 @@ describe('messages', () => {
     await frame.waitForFunction(() => document.querySelectorAll('.msg.system[data-status]').length === 4, null,
       { timeout: 10000 });
     assert.equal(await frame.getAttribute('#log', 'aria-live'), 'polite', 'announced by the live region');
+    await close();
+  });
+
+  test("the agent's typing shows 'Agent is typing…' in the frame, gone after 5 s or with the reply", async () => {
+    const { frame, close } = await open('mode=inline');
+    const text = unique('is anyone there');
+    await send(frame, text);
+    await frame.waitForSelector('.msg.guest:not(.pending)');
+    const conversation = await conversationOf(text);
+    // The panel's calls (at the worker: this stack's chat host is a name only the browser knows).
+    const login = await stackWorkerRequest(stack, 'POST', '/api/v1/admin/login',
+      { body: { username: 'admin', password: stack.adminPassword } });
+    assert.equal(login.status, 200, login.text);
+    const cookie = [login.headers['set-cookie']].flat()[0].split(';')[0];
+    const typing = () => stackWorkerRequest(stack, 'POST', `/api/v1/admin/conversations/${conversation}/typing`,
+      { headers: { Cookie: cookie, 'X-CSRF-Token': login.json.csrfToken }, body: {} });
+    assert.equal((await typing()).status, 204);
+    await frame.waitForSelector('#typing:not([hidden])', { timeout: 5000 });
+    assert.equal(await frame.textContent('#typing'), 'Agent is typing…');
+    const shownAt = Date.now();
+    await frame.waitForSelector('#typing', { state: 'hidden', timeout: 8000 });
+    const gone = Date.now() - shownAt;
+    assert.ok(gone >= 4000 && gone <= 7000, `hidden after ${gone} ms`);
+    // Shown again, then the agent's reply ends it at once.
+    assert.equal((await typing()).status, 204);
+    await frame.waitForSelector('#typing:not([hidden])', { timeout: 5000 });
+    await agentReply(conversation, 'here I am');
+    await frame.waitForSelector('.msg.agent >> text=here I am', { timeout: 10000 });
+    assert.equal(await frame.isHidden('#typing'), true, 'the reply ends the indicator');
     await close();
   });
 

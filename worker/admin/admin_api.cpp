@@ -223,7 +223,8 @@ std::string LoginAddressKey(const std::string& client_address) {
 // --- the API ----------------------------------------------------------------------------------
 
 AdminApi::AdminApi(AdminRepos repos, RandomFill random, EventPublisher& events,
-                   AdminStreamFactory streams, AdminApiOptions options, Clock clock)
+                   AdminStreamFactory streams, AdminApiOptions options, Clock clock,
+                   TypingPublisher* typing)
     : repos_(repos),
       random_(std::move(random)),
       events_(events),
@@ -232,7 +233,8 @@ AdminApi::AdminApi(AdminRepos repos, RandomFill random, EventPublisher& events,
       admins_(repos.admins),
       conversations_(repos.conversations, events),
       options_(options),
-      throttle_(options.failure_window, std::move(clock)) {}
+      throttle_(options.failure_window, std::move(clock)),
+      typing_(typing) {}
 
 std::optional<HttpResponse> AdminApi::Handle(const HttpRequest& request) {
   std::string path = request.Path();
@@ -499,6 +501,19 @@ Result<HttpResponse> AdminApi::Conversations(const HttpRequest& request, const S
                       *id, ReplyInput{session.info.username, input->text, input->client_id}));
     return Json(reply.created ? 201 : 200,
                 json{{"message", AdminMessageJson(reply.message)}, {"created", reply.created}});
+  }
+  if (parts.size() == 3 && parts[2] == "typing" && m == "POST") {
+    // Never stored: to the guest's streams on every worker, with the agent's display name.
+    EC_TRY(guest, repos_.conversations.GuestOf(*id));
+    if (!guest) return ErrorResponse(404, "not_found", "No such conversation.");
+    if (*guest != 0 && typing_ != nullptr) {
+      const std::string& name =
+          session.info.display_name.empty() ? session.info.username : session.info.display_name;
+      typing_->PublishTyping(TypingNotice{*id, *guest, TypingNotice::From::kAgent, name});
+    }
+    HttpResponse r;
+    r.status = 204;
+    return r;
   }
   if (parts.size() == 3 && (parts[2] == "resolve" || parts[2] == "reopen") && m == "POST") {
     std::string status = parts[2] == "resolve" ? "resolved" : "open";

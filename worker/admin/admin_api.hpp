@@ -68,8 +68,10 @@ struct AdminRepos {
 class AdminApi {
  public:
   // `clock` times the login throttle's window.
+  // `typing`: where an agent's typing goes (never stored); null drops it.
   AdminApi(AdminRepos repos, RandomFill random, EventPublisher& events, AdminStreamFactory streams,
-           AdminApiOptions options = {}, Clock clock = SteadyClock());
+           AdminApiOptions options = {}, Clock clock = SteadyClock(),
+           TypingPublisher* typing = nullptr);
 
   // Answers any request under /api/v1/admin/; std::nullopt if the path is not ours.
   std::optional<HttpResponse> Handle(const HttpRequest& request);
@@ -99,6 +101,7 @@ class AdminApi {
   ConversationService conversations_;
   AdminApiOptions options_;
   LoginThrottle throttle_;
+  TypingPublisher* typing_;
 };
 
 // The throttle keys of a login: the admin's id when the name is an admin's (every spelling the

@@ -11,16 +11,38 @@ namespace edgechat::worker {
 
 namespace net = boost::asio;
 
+void TypingFeed::PublishTyping(const TypingNotice& notice) {
+  if (notice.from != TypingNotice::From::kGuest) return;
+  std::string frame = FormatTypingSse(notice);
+  std::lock_guard lock(mu_);
+  ++newest_;
+  ring_[newest_ % kCapacity] = std::move(frame);
+}
+
+std::uint64_t TypingFeed::Newest() const {
+  std::lock_guard lock(mu_);
+  return newest_;
+}
+
+std::uint64_t TypingFeed::After(std::uint64_t after, std::string& out) const {
+  std::lock_guard lock(mu_);
+  if (newest_ > kCapacity) after = std::max<std::uint64_t>(after, newest_ - kCapacity);
+  for (std::uint64_t n = after + 1; n <= newest_; ++n) out += ring_[n % kCapacity];
+  return newest_;
+}
+
 AdminStream::AdminStream(AllEventsLog& events, net::thread_pool& blocking,
                          const std::atomic<bool>& shutdown,
                          std::optional<std::uint64_t> last_event_id,
-                         std::function<bool()> session_alive, AdminStreamOptions options)
+                         std::function<bool()> session_alive, AdminStreamOptions options,
+                         const TypingFeed* typing)
     : events_(events),
       blocking_(blocking),
       shutdown_(shutdown),
       options_(options),
       last_event_id_(last_event_id),
-      session_alive_(std::move(session_alive)) {}
+      session_alive_(std::move(session_alive)),
+      typing_(typing) {}
 
 void AdminStream::Close() {
   closed_ = true;
@@ -39,6 +61,7 @@ net::awaitable<std::optional<std::string>> AdminStream::Next() {
       cursor_ = last->value();
     }
     floor_ = cursor_;
+    if (typing_ != nullptr) typing_cursor_ = typing_->Newest();  // typing from now on only
     // The first bytes tell the panel the stream is live.
     co_return std::string("retry: 2000\n\n: ready\n\n");
   }
@@ -66,6 +89,9 @@ net::awaitable<std::optional<std::string>> AdminStream::Next() {
         sent_.erase(sent_.begin());
       }
     }
+    // Typing after the events: a message read in the same poll has not superseded it (the
+    // panel clears the marker on a guest's message and shows the next typing again).
+    if (typing_ != nullptr) typing_cursor_ = typing_->After(typing_cursor_, text);
     auto now = options_.clock();
     if (session_alive_ && now - last_check_ >= options_.session_check) {
       last_check_ = now;

@@ -271,6 +271,24 @@ HttpResponse ExternalApi::PostMessage(const Site& site, const Guest& guest,
                       Dump(json{{"message", MessageJson(posted->message)}}));
 }
 
+HttpResponse ExternalApi::PostTyping(const Site& site, const Guest& guest,
+                                     const HttpRequest& request) {
+  if (!request.body.empty()) {
+    json body = json::parse(request.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object() || !body.empty()) {
+      return ErrorResponse(400, "invalid_json", "The body must be empty or {}.");
+    }
+  }
+  // Nothing to announce before the first message (no conversation yet) or while locked.
+  if (typing_ != nullptr && !site.locked && guest.conversation_id != 0) {
+    typing_->PublishTyping(
+        TypingNotice{guest.conversation_id, guest.id, TypingNotice::From::kGuest, std::string()});
+  }
+  HttpResponse r;
+  r.status = 204;
+  return r;
+}
+
 std::optional<HttpResponse> ExternalApi::Handle(const HttpRequest& request) {
   std::string path = request.Path();
   if (!path.starts_with(shared::kExternalApiPrefix)) return std::nullopt;
@@ -298,6 +316,7 @@ std::optional<HttpResponse> ExternalApi::Handle(const HttpRequest& request) {
       break;
     case shared::ApiRoute::kGuests:
     case shared::ApiRoute::kEventTicket:
+    case shared::ApiRoute::kTyping:
       if (method != "POST") return method_not_allowed("POST");
       break;
     case shared::ApiRoute::kReaction:
@@ -324,6 +343,7 @@ std::optional<HttpResponse> ExternalApi::Handle(const HttpRequest& request) {
   if (reaction_id) return PutReaction(guest, *reaction_id, request);
   if (route == shared::ApiRoute::kEvents) return GetEvents(guest, request);
   if (route == shared::ApiRoute::kEventTicket) return CreateStreamTicket(guest);
+  if (route == shared::ApiRoute::kTyping) return PostTyping(site, guest, request);
   if (method == "GET") return GetMessages(site, guest, request);
   return PostMessage(site, guest, request);
 }

@@ -25,8 +25,14 @@ using StreamFactory = std::function<Result<std::shared_ptr<StreamSource>>(
 
 class ExternalApi {
  public:
-  ExternalApi(ChatStore& store, RandomFill random, EventPublisher& events, StreamFactory streams)
-      : store_(store), random_(std::move(random)), events_(events), streams_(std::move(streams)) {}
+  // `typing`: where a guest's typing goes (never stored); null drops it.
+  ExternalApi(ChatStore& store, RandomFill random, EventPublisher& events, StreamFactory streams,
+              TypingPublisher* typing = nullptr)
+      : store_(store),
+        random_(std::move(random)),
+        events_(events),
+        streams_(std::move(streams)),
+        typing_(typing) {}
 
   // Answers any request under /api/v1/external/; std::nullopt if the path is not ours.
   std::optional<HttpResponse> Handle(const HttpRequest& request);
@@ -39,6 +45,9 @@ class ExternalApi {
                            const HttpRequest& request);
   HttpResponse GetEvents(const Guest& guest, const HttpRequest& request);
   HttpResponse CreateStreamTicket(const Guest& guest);
+  // POST typing (no body or {}): 204; announced when the guest has a conversation and the site
+  // is not locked.
+  HttpResponse PostTyping(const Site& site, const Guest& guest, const HttpRequest& request);
 
   // Resolves the site from Site-Key / X-Edgechat-Site-Key: a missing or unknown key is an
   // Error{kUnauthorized} whose message the caller may see.
@@ -63,6 +72,7 @@ class ExternalApi {
   RandomFill random_;
   EventPublisher& events_;
   StreamFactory streams_;
+  TypingPublisher* typing_;
 };
 
 // "messages/123/reaction" -> 123; std::nullopt for anything else.

@@ -82,7 +82,7 @@ void GuestStream::Wake() {
 
 bool GuestStream::HasWork() const {
   return closed_ || shutdown_ || broken_ || dirty_ || flush_pending_ || heartbeat_due_ ||
-         !offered_.empty();
+         !offered_.empty() || ephemeral_ != nullptr;
 }
 
 net::awaitable<void> GuestStream::WaitForWork() {
@@ -170,6 +170,18 @@ void GuestStream::Offer(std::span<const OfferedEvent> events, std::vector<std::s
   Wake();
 }
 
+void GuestStream::OfferEphemeral(const SharedFrame& frame) {
+  if (closed_ || shutdown_ || broken_ || !frame) return;
+  if (waiter_ && sink_ && !dirty_ && offered_.empty() && !ephemeral_) {
+    const std::string_view text = *frame;
+    if (SendDirect({&text, 1})) return;
+    Wake();  // the writer finishes the write, or ends a broken stream
+    return;
+  }
+  ephemeral_ = frame;
+  Wake();
+}
+
 void GuestStream::MarkDirty() {
   dirty_ = true;
   Wake();
@@ -182,7 +194,7 @@ void GuestStream::CatchUpTo(std::uint64_t newest) {
 }
 
 bool GuestStream::Idle() const {
-  return waiter_ && !dirty_ && offered_.empty() && last_sent_.has_value();
+  return waiter_ && !dirty_ && offered_.empty() && !ephemeral_ && last_sent_.has_value();
 }
 
 void GuestStream::Shutdown() {
@@ -253,6 +265,7 @@ net::awaitable<bool> GuestStream::NextFrames(std::vector<SharedFrame>& out) {
         }
       }
     }
+    if (ephemeral_ && !dirty_) out.push_back(std::exchange(ephemeral_, nullptr));
     if (dirty_) offered_.clear();
     bool dirty = dirty_;
     dirty_ = false;
@@ -364,6 +377,12 @@ void EventHub::Deliver(const EventNotice& notice) {
   Enqueue(OfferedEvent{notice.guest_id, notice.id, notice.prev_id, std::move(sse)});
 }
 
+void EventHub::DeliverTyping(const TypingNotice& notice) {
+  if (size() == 0 || notice.from != TypingNotice::From::kAgent || notice.guest_id == 0) return;
+  auto sse = std::make_shared<const std::string>(FormatTypingSse(notice));
+  Enqueue(OfferedEvent{notice.guest_id, 0, 0, std::move(sse)});
+}
+
 void EventHub::Notify(std::uint64_t guest_id, std::uint64_t event_id) {
   if (size() == 0) return;
   Enqueue(OfferedEvent{guest_id, event_id, 0, nullptr});
@@ -399,9 +418,19 @@ void EventHub::Drain(StreamShard& shard) {
     });
     auto streams = shard.by_guest.find(first->guest_id);
     if (streams != shard.by_guest.end()) {
+      // Ephemeral events apart from committed ones; only the newest goes out, and none when
+      // the batch holds a committed event of the guest too (the message supersedes the typing
+      // that led to it; the next typing notice refreshes it anyway).
+      auto ephemeral =
+          std::stable_partition(first, last, [](const OfferedEvent& e) { return e.id != 0; });
+      SharedFrame typing;
+      if (ephemeral != last && ephemeral == first) typing = std::prev(last)->sse;
       // Offer() never detaches a stream (wakes are posted), so the list is stable here.
-      std::span<const OfferedEvent> events(&*first, static_cast<std::size_t>(last - first));
-      for (GuestStream* stream : streams->second) stream->Offer(events, shard.run);
+      std::span<const OfferedEvent> events(&*first, static_cast<std::size_t>(ephemeral - first));
+      for (GuestStream* stream : streams->second) {
+        if (!events.empty()) stream->Offer(events, shard.run);
+        if (typing) stream->OfferEphemeral(typing);
+      }
     }
     first = last;
   }

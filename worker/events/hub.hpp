@@ -44,6 +44,7 @@ struct StreamShard;
 // A committed event on its way to the streams of its guest.
 struct OfferedEvent {
   std::uint64_t guest_id = 0;
+  // 0: an ephemeral event (typing), with no id line, sent as it is and never counted as sent.
   std::uint64_t id = 0;
   std::uint64_t prev_id = 0;
   // Formatted once for every stream of the guest. nullptr for an event known by its ids only (a
@@ -133,6 +134,10 @@ class GuestStream : public StreamSource, public std::enable_shared_from_this<Gue
   // stands are written at once through the sink, together (no resume, no copy); anything else
   // is queued, or makes the stream read MySQL. `run` is the caller's scratch space.
   void Offer(std::span<const OfferedEvent> events, std::vector<std::string_view>& run);
+  // On the stream's loop, from the hub: an ephemeral frame (no id). Written at once when the
+  // stream is idle; otherwise it waits in a single slot (a newer one replaces it) and goes out
+  // with the stream's next write. It never changes the stream's last id.
+  void OfferEphemeral(const SharedFrame& frame);
   void MarkDirty();
   // The conversation's newest event is `newest`: a stream that has sent less reads MySQL.
   void CatchUpTo(std::uint64_t newest);
@@ -157,6 +162,7 @@ class GuestStream : public StreamSource, public std::enable_shared_from_this<Gue
 
   // All below: the stream's loop only.
   std::deque<OfferedEvent> offered_;  // bounded by options_.page; overflow -> dirty_
+  SharedFrame ephemeral_;             // at most one waiting ephemeral frame
   bool dirty_ = true;
   bool shutdown_ = false;
   bool closed_ = false;
@@ -219,6 +225,10 @@ class EventHub {
 
   // Any thread. A committed event: one handler per loop offers it to the guest's streams there.
   void Deliver(const EventNotice& notice);
+  // Any thread. An agent's typing: written to the guest's streams on this worker as an
+  // ephemeral event (no id: Last-Event-ID and the catch-up are unaffected). A guest's typing
+  // has no guest stream to reach and is ignored here.
+  void DeliverTyping(const TypingNotice& notice);
   // Any thread. An event known only by its ids (a notice from another worker, through Redis): the
   // guest's streams that have not sent `event_id` read MySQL, so whatever the notice said, a
   // stream can only ever send what MySQL holds.
@@ -274,6 +284,27 @@ class HubPublisher : public EventPublisher {
  private:
   EventHub& hub_;
   EventPublisher* relay_;
+};
+
+// The worker's typing publisher: an agent's typing to this worker's guest streams (the hub), a
+// guest's to this worker's admin streams (`admin`), then to Redis for the others (`relay`).
+// Without a relay it is the local half only: what the relay hands over from other workers.
+class HubTypingPublisher : public TypingPublisher {
+ public:
+  HubTypingPublisher(EventHub& hub, TypingPublisher* admin, TypingPublisher* relay)
+      : hub_(hub), admin_(admin), relay_(relay) {}
+  void PublishTyping(const TypingNotice& notice) override {
+    hub_.DeliverTyping(notice);
+    if (admin_ != nullptr && notice.from == TypingNotice::From::kGuest) {
+      admin_->PublishTyping(notice);
+    }
+    if (relay_ != nullptr) relay_->PublishTyping(notice);
+  }
+
+ private:
+  EventHub& hub_;
+  TypingPublisher* admin_;
+  TypingPublisher* relay_;
 };
 
 }  // namespace edgechat::worker

@@ -9,11 +9,12 @@
 namespace edgechat::worker {
 
 RedisRelay::RedisRelay(RedisSettings settings, EventHub& hub, std::string sender,
-                       std::size_t max_queue)
+                       std::size_t max_queue, TypingPublisher* local_typing)
     : settings_(std::move(settings)),
       hub_(hub),
       sender_(std::move(sender)),
-      max_queue_(max_queue) {}
+      max_queue_(max_queue),
+      local_typing_(local_typing) {}
 
 RedisRelay::~RedisRelay() {
   Stop();
@@ -35,11 +36,20 @@ void RedisRelay::Stop() {
 }
 
 void RedisRelay::Publish(const EventNotice& notice) {
+  Enqueue(EncodeNotice(notice, sender_));
+}
+
+void RedisRelay::PublishTyping(const TypingNotice& notice) {
+  Enqueue(EncodeTypingNotice(notice, sender_));
+}
+
+void RedisRelay::Enqueue(std::string message) {
   std::lock_guard lock(mu_);
   // With Redis down the queue would grow forever; the other workers resync from MySQL when
-  // their subscription returns, so dropping the oldest notices loses nothing.
+  // their subscription returns, so dropping the oldest notices loses nothing (typing is
+  // ephemeral anyway).
   if (queue_.size() >= max_queue_) queue_.pop_front();
-  queue_.push_back(EncodeNotice(notice, sender_));
+  queue_.push_back(std::move(message));
   cv_.notify_one();
 }
 
@@ -133,6 +143,10 @@ void RedisRelay::Relay(const std::string& text) {
   }
   if (!sender_.empty() && notice->sender == sender_) {
     ++own_notices_;  // HubPublisher delivered it to this worker's streams already
+    return;
+  }
+  if (notice->typing) {
+    if (local_typing_ != nullptr) local_typing_->PublishTyping(*notice->typing);
     return;
   }
   if (notice->guest_id != 0) hub_.Notify(notice->guest_id, notice->id);

@@ -22,16 +22,18 @@ namespace edgechat::worker {
 
 inline constexpr const char* kEventsChannel = "edgechat:events";
 
-class RedisRelay : public EventPublisher {
+class RedisRelay : public EventPublisher, public TypingPublisher {
  public:
   // `sender`: this worker's id in its notices (NewWorkerId), unique among the workers.
+  // `local_typing`: where other workers' typing notices go (this worker's streams); none if null.
   RedisRelay(RedisSettings settings, EventHub& hub, std::string sender,
-             std::size_t max_queue = 10000);
+             std::size_t max_queue = 10000, TypingPublisher* local_typing = nullptr);
   ~RedisRelay() override;
 
   void Start();
   void Stop();
-  void Publish(const EventNotice& notice) override;  // queues; never blocks on Redis
+  void Publish(const EventNotice& notice) override;         // queues; never blocks on Redis
+  void PublishTyping(const TypingNotice& notice) override;  // the same, for typing
   bool subscribed() const { return subscribed_; }
   // Notices from Redis dropped as forged or malformed (DecodeRemoteNotice).
   unsigned long long rejected_notices() const { return rejected_notices_.load(); }
@@ -41,13 +43,16 @@ class RedisRelay : public EventPublisher {
  private:
   void PublishLoop();
   void SubscribeLoop();
-  // A message from the channel: checked, then only wakes the streams of its guest.
+  void Enqueue(std::string message);
+  // A message from the channel: checked, then only wakes the streams of its guest (or, for a
+  // typing notice, hands it to local_typing_).
   void Relay(const std::string& text);
 
   RedisSettings settings_;
   EventHub& hub_;
   std::string sender_;
   std::size_t max_queue_;
+  TypingPublisher* local_typing_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::string> queue_;

@@ -37,12 +37,72 @@ Result<std::uint64_t> Id(const json& object, const char* key, std::uint64_t min)
   return value;
 }
 
+Result<std::string> Sender(const json& object) {
+  auto sender = object.find("sender");
+  if (sender == object.end()) return std::string();
+  if (!sender->is_string()) return Invalid("sender is not a string");
+  const std::string& text = sender->get_ref<const std::string&>();
+  bool shaped = !text.empty() && text.size() <= kMaxSenderLength &&
+                std::all_of(text.begin(), text.end(), shared::IsBase64UrlChar);
+  if (!shaped) return Invalid("sender is not a sender id");
+  return text;
+}
+
+// {"type":"typing","conversationId","guestId","from","name"?,"sender"?}: nothing else.
+Result<RemoteNotice> DecodeTyping(const json& object) {
+  constexpr std::array<std::string_view, 6> kTypingKeys = {"type", "conversationId", "guestId",
+                                                           "from", "name",           "sender"};
+  for (const auto& [key, value] : object.items()) {
+    bool known = false;
+    for (std::string_view k : kTypingKeys) known = known || key == k;
+    if (!known) return Invalid("unknown key in a typing notice");
+  }
+  TypingNotice typing;
+  EC_TRY(conversation, Id(object, "conversationId", 1));
+  typing.conversation_id = conversation;
+  EC_TRY(guest, Id(object, "guestId", 1));
+  typing.guest_id = guest;
+  auto from = object.find("from");
+  if (from == object.end() || !from->is_string()) return Invalid("from is not a string");
+  const std::string& who = from->get_ref<const std::string&>();
+  auto name = object.find("name");
+  if (who == "guest") {
+    typing.from = TypingNotice::From::kGuest;
+    if (name != object.end()) return Invalid("a guest's typing notice has a name");
+  } else if (who == "agent") {
+    typing.from = TypingNotice::From::kAgent;
+    if (name == object.end() || !name->is_string()) return Invalid("name is not a string");
+    const std::string& text = name->get_ref<const std::string&>();
+    // The parser has checked the UTF-8 already; control characters have no place in a name.
+    bool shaped = !text.empty() && text.size() <= kMaxTypingNameBytes &&
+                  std::none_of(text.begin(), text.end(), [](char c) {
+                    auto u = static_cast<unsigned char>(c);
+                    return u < 0x20 || u == 0x7f;
+                  });
+    if (!shaped) return Invalid("name is not a display name");
+    typing.name = text;
+  } else {
+    return Invalid("from is neither guest nor agent");
+  }
+  RemoteNotice notice;
+  EC_TRY(sender, Sender(object));
+  notice.sender = std::move(sender);
+  notice.conversation_id = typing.conversation_id;
+  notice.guest_id = typing.guest_id;
+  notice.typing = std::move(typing);
+  return notice;
+}
+
 }  // namespace
 
 Result<RemoteNotice> DecodeRemoteNotice(std::string_view text) {
   if (text.size() > kMaxRemoteNoticeBytes) return Invalid("larger than the largest notice");
   json object = json::parse(text, nullptr, false);
   if (object.is_discarded() || !object.is_object()) return Invalid("not a JSON object");
+  if (auto type = object.find("type"); type != object.end() && type->is_string() &&
+                                       type->get_ref<const std::string&>() == "typing") {
+    return DecodeTyping(object);
+  }
   for (const auto& [key, value] : object.items()) {
     bool known = false;
     for (std::string_view k : kKeys) known = known || key == k;
@@ -63,14 +123,8 @@ Result<RemoteNotice> DecodeRemoteNotice(std::string_view text) {
     if (!prev) return prev.error();
     if (*prev >= notice.id) return Invalid("prevId is not below id");
   }
-  if (auto sender = object.find("sender"); sender != object.end()) {
-    if (!sender->is_string()) return Invalid("sender is not a string");
-    const std::string& text = sender->get_ref<const std::string&>();
-    bool shaped = !text.empty() && text.size() <= kMaxSenderLength &&
-                  std::all_of(text.begin(), text.end(), shared::IsBase64UrlChar);
-    if (!shaped) return Invalid("sender is not a sender id");
-    notice.sender = text;
-  }
+  EC_TRY(sender, Sender(object));
+  notice.sender = std::move(sender);
   auto type = object.find("type");
   if (type == object.end() || !type->is_string()) return Invalid("type is not a string");
   bool kind = false;

@@ -220,6 +220,18 @@ Result<std::map<std::uint64_t, std::uint64_t>> UnreadCounts(ConnectionPool& pool
   });
 }
 
+Result<std::optional<std::uint64_t>> ConversationGuest(ConnectionPool& pool,
+                                                       std::uint64_t conversation_id) {
+  using Guest = std::optional<std::uint64_t>;
+  return WithConnection<Guest>(pool, [&](DbConnection& c) -> Result<Guest> {
+    auto stmt = Prepare(c, "SELECT guest_id FROM conversations WHERE id = ?");
+    stmt->setUInt64(1, conversation_id);
+    auto rs = Query(*stmt);
+    if (!rs->next()) return Guest{};
+    return Guest{rs->isNull("guest_id") ? 0 : rs->getUInt64("guest_id")};
+  });
+}
+
 Status MarkConversationRead(ConnectionPool& pool, std::uint64_t conversation_id,
                             std::uint64_t message_id) {
   return WithConnection<Ok>(pool, [&](DbConnection& c) -> Status {

@@ -71,6 +71,10 @@ Result<std::optional<EventNotice>> SetConversationStatus(ConnectionPool& pool,
 Result<std::map<std::uint64_t, std::uint64_t>> UnreadCounts(ConnectionPool& pool,
                                                             const std::vector<std::uint64_t>& ids);
 // Everything up to `message_id` of the conversation is read.
+// The row id of a conversation's guest: std::nullopt when there is no such conversation, 0 when
+// its guest was deleted.
+Result<std::optional<std::uint64_t>> ConversationGuest(ConnectionPool& pool,
+                                                       std::uint64_t conversation_id);
 Status MarkConversationRead(ConnectionPool& pool, std::uint64_t conversation_id,
                             std::uint64_t message_id);
 
@@ -89,6 +93,8 @@ class ConversationRepo {
   virtual Result<std::map<std::uint64_t, std::uint64_t>> UnreadCounts(
       const std::vector<std::uint64_t>& ids) = 0;
   virtual Status MarkRead(std::uint64_t conversation_id, std::uint64_t message_id) = 0;
+  // See ConversationGuest.
+  virtual Result<std::optional<std::uint64_t>> GuestOf(std::uint64_t conversation_id) = 0;
 };
 
 class MysqlConversationRepo : public ConversationRepo {
@@ -114,6 +120,9 @@ class MysqlConversationRepo : public ConversationRepo {
   }
   Status MarkRead(std::uint64_t conversation_id, std::uint64_t message_id) override {
     return MarkConversationRead(pool_, conversation_id, message_id);
+  }
+  Result<std::optional<std::uint64_t>> GuestOf(std::uint64_t conversation_id) override {
+    return ConversationGuest(pool_, conversation_id);
   }
 
  private:

@@ -27,4 +27,23 @@ std::string EncodeNotice(const EventNotice& notice, std::string_view sender = {}
 // "id: N\nevent: TYPE\ndata: DATA\n\n" (DATA is one line of JSON).
 std::string FormatSse(const EventNotice& notice);
 
+// Someone is typing in a conversation: ephemeral, never stored, never given an event id. A
+// guest's typing goes to the admin streams, an agent's to the guest's streams.
+struct TypingNotice {
+  enum class From { kGuest, kAgent };
+  std::uint64_t conversation_id = 0;
+  std::uint64_t guest_id = 0;
+  From from = From::kGuest;
+  std::string name;  // the agent's display name; empty for a guest
+};
+
+// Wire form for Redis pub/sub: {"type":"typing","conversationId","guestId","from","name"?,
+// "sender"?}; read back by DecodeRemoteNotice.
+std::string EncodeTypingNotice(const TypingNotice& notice, std::string_view sender = {});
+
+// "event: typing\ndata: {...}\n\n" with no id line, so a client's Last-Event-ID is unchanged.
+// For a guest's stream: {"from":"agent","name":NAME}; for the admin stream:
+// {"conversationId":N,"from":"guest"}.
+std::string FormatTypingSse(const TypingNotice& notice);
+
 }  // namespace edgechat::worker

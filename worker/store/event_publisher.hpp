@@ -17,4 +17,17 @@ class NullEventPublisher : public EventPublisher {
   void Publish(const EventNotice&) override {}
 };
 
+// Announces typing (never stored): to this worker's streams and through Redis to the others.
+// Must not block: called on request threads.
+class TypingPublisher {
+ public:
+  virtual ~TypingPublisher() = default;
+  virtual void PublishTyping(const TypingNotice& notice) = 0;
+};
+
+class NullTypingPublisher : public TypingPublisher {
+ public:
+  void PublishTyping(const TypingNotice&) override {}
+};
+
 }  // namespace edgechat::worker

@@ -13,6 +13,8 @@ TEST(ApiRoutes, Limits) {
   EXPECT_EQ(LimitFor(ApiRoute::kGuests, "POST"), LimitKind::kGuestCreation);
   EXPECT_EQ(LimitFor(ApiRoute::kReaction, "PUT"), LimitKind::kReaction);
   EXPECT_EQ(LimitFor(ApiRoute::kEventTicket, "POST"), LimitKind::kTicket);
+  EXPECT_EQ(LimitFor(ApiRoute::kTyping, "POST"), LimitKind::kTyping);
+  EXPECT_EQ(LimitFor(ApiRoute::kTyping, "OPTIONS"), LimitKind::kNone);
   EXPECT_EQ(LimitFor(ApiRoute::kConfig, "GET"), LimitKind::kNone);
   EXPECT_EQ(LimitFor(ApiRoute::kEvents, "GET"), LimitKind::kNone);
   EXPECT_EQ(LimitFor(ApiRoute::kMessages, "OPTIONS"), LimitKind::kNone);
@@ -21,7 +23,7 @@ TEST(ApiRoutes, Limits) {
 
 TEST(ApiRoutes, LimitKeysAreDistinctPerKind) {
   const LimitKind kinds[] = {LimitKind::kMessage, LimitKind::kGuestCreation, LimitKind::kReaction,
-                             LimitKind::kTicket, LimitKind::kHistory};
+                             LimitKind::kTicket,  LimitKind::kHistory,       LimitKind::kTyping};
   for (LimitKind a : kinds) {
     EXPECT_FALSE(LimitKeyTag(a).empty());
     EXPECT_NE(LimitKeyTag(a), kRequestLimitKeyTag);
@@ -37,6 +39,7 @@ TEST(ApiRoutes, LimitKeysAreDistinctPerKind) {
   EXPECT_TRUE(LimitPerGuest(LimitKind::kReaction));
   EXPECT_TRUE(LimitPerGuest(LimitKind::kTicket));
   EXPECT_TRUE(LimitPerGuest(LimitKind::kHistory));
+  EXPECT_TRUE(LimitPerGuest(LimitKind::kTyping));
 }
 
 }  // namespace

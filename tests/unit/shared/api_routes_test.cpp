@@ -44,9 +44,19 @@ TEST(ApiRoutes, Methods) {
   EXPECT_EQ(AllowedMethods(ApiRoute::kMessages), "GET, POST, OPTIONS");
 }
 
+TEST(ApiRoutes, Typing) {
+  EXPECT_EQ(ClassifyApiRoute("/api/v1/external/typing"), ApiRoute::kTyping);
+  EXPECT_EQ(ClassifyApiRoute("/api/v1/external/typing/"), ApiRoute::kUnknown);
+  EXPECT_TRUE(MethodAllowed(ApiRoute::kTyping, "POST"));
+  EXPECT_TRUE(MethodAllowed(ApiRoute::kTyping, "OPTIONS"));
+  EXPECT_FALSE(MethodAllowed(ApiRoute::kTyping, "GET"));
+  EXPECT_EQ(AllowedMethods(ApiRoute::kTyping), "POST, OPTIONS");
+  EXPECT_FALSE(SiteKeyMayComeFromQuery(ApiRoute::kTyping));
+}
+
 TEST(ApiRoutes, GuestRoutes) {
-  for (ApiRoute route :
-       {ApiRoute::kMessages, ApiRoute::kReaction, ApiRoute::kEvents, ApiRoute::kEventTicket}) {
+  for (ApiRoute route : {ApiRoute::kMessages, ApiRoute::kReaction, ApiRoute::kEvents,
+                         ApiRoute::kEventTicket, ApiRoute::kTyping}) {
     EXPECT_TRUE(RouteActsForGuest(route));
   }
   for (ApiRoute route : {ApiRoute::kConfig, ApiRoute::kGuests, ApiRoute::kUnknown}) {

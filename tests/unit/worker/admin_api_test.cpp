@@ -177,6 +177,10 @@ class FakeConversations : public ConversationRepo {
     return Unused();
   }
   Status MarkRead(std::uint64_t, std::uint64_t) override { return Unused(); }
+  Result<std::optional<std::uint64_t>> GuestOf(std::uint64_t id) override {
+    if (id == 404) return std::optional<std::uint64_t>{};
+    return std::optional<std::uint64_t>{id + 1000};
+  }
 };
 
 // Repeatable "random" bytes: a running counter.
@@ -327,6 +331,33 @@ TEST_F(AdminApiTest, StateChangingCallsNeedTheSessionsCsrfToken) {
   EXPECT_EQ(ok->status, 201) << ok->body;
   EXPECT_EQ(sites.created.size(), 1u);
   EXPECT_EQ(api.Handle(Request("POST", "sites", body))->status, 401) << "no session at all";
+}
+
+class RecordingTyping : public TypingPublisher {
+ public:
+  std::vector<TypingNotice> sent;
+  void PublishTyping(const TypingNotice& notice) override { sent.push_back(notice); }
+};
+
+TEST_F(AdminApiTest, AnAgentsTypingGoesToTheConversationsGuestWithTheAgentsNameAndIsNotStored) {
+  RecordingTyping typing;
+  AdminApi api(
+      AdminRepos{sites, secret_keys, admins, sessions, audit, conversations}, CountingRandom(),
+      publisher, [](AdminStreamRequest) { return nullptr; }, {}, [this] { return now; }, &typing);
+  EXPECT_EQ(api.Handle(AsAlice("POST", "conversations/7/typing", "", std::nullopt))->status, 403)
+      << "CSRF like every other change";
+  EXPECT_TRUE(typing.sent.empty());
+  auto ok = api.Handle(AsAlice("POST", "conversations/7/typing"));
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->status, 204) << ok->body;
+  ASSERT_EQ(typing.sent.size(), 1u);
+  EXPECT_EQ(typing.sent[0].conversation_id, 7u);
+  EXPECT_EQ(typing.sent[0].guest_id, 1007u);
+  EXPECT_EQ(typing.sent[0].from, TypingNotice::From::kAgent);
+  EXPECT_EQ(typing.sent[0].name, "alice");
+  EXPECT_EQ(api.Handle(AsAlice("POST", "conversations/404/typing"))->status, 404);
+  EXPECT_EQ(api.Handle(AsAlice("GET", "conversations/7/typing"))->status, 404);
+  EXPECT_EQ(typing.sent.size(), 1u);
 }
 
 TEST_F(AdminApiTest, ChangingOnesOwnPasswordNeedsTheCurrentOneWhateverTheSpelling) {

@@ -228,6 +228,38 @@ TEST_F(ExternalApiTest, GuestRoutesAnswer503WhenTheDatabaseIsDown) {
   EXPECT_EQ(HeaderOf(r, "Retry-After"), "2");
 }
 
+class RecordingTyping : public TypingPublisher {
+ public:
+  std::vector<TypingNotice> sent;
+  void PublishTyping(const TypingNotice& notice) override { sent.push_back(notice); }
+};
+
+TEST_F(ExternalApiTest, TypingIsAnnouncedForTheGuestsConversationAndNeverStored) {
+  RecordingTyping typing;
+  ExternalApi with_typing{store, SodiumRandom(), events, nullptr, &typing};
+  std::string token = NewToken();
+  auto call = [&](const std::string& method, std::string body) {
+    HttpRequest r{method, "/api/v1/external/typing", Auth(token), std::move(body)};
+    return with_typing.Handle(r).value_or(HttpResponse{});
+  };
+  EXPECT_EQ(call("POST", "").status, 204);
+  EXPECT_TRUE(typing.sent.empty()) << "no conversation yet: nobody to tell";
+  for (auto& entry : store.guests) entry.first.conversation_id = 5;
+  EXPECT_EQ(call("POST", "{}").status, 204);
+  ASSERT_EQ(typing.sent.size(), 1u);
+  EXPECT_EQ(typing.sent[0].conversation_id, 5u);
+  EXPECT_EQ(typing.sent[0].from, TypingNotice::From::kGuest);
+  EXPECT_TRUE(typing.sent[0].name.empty());
+  EXPECT_EQ(call("POST", R"({"text":"x"})").status, 400);
+  EXPECT_EQ(call("POST", "[]").status, 400);
+  EXPECT_EQ(call("GET", "").status, 405);
+  EXPECT_EQ(typing.sent.size(), 1u);
+  EXPECT_TRUE(events.published.empty()) << "typing is no event";
+  EXPECT_TRUE(store.messages.empty());
+  HttpRequest anonymous{"POST", "/api/v1/external/typing", Key(), ""};
+  EXPECT_EQ(with_typing.Handle(anonymous)->status, 401);
+}
+
 TEST_F(ExternalApiTest, PostThenRetryIsIdempotent) {
   std::string token = NewToken();
   auto first = Call("POST", "/api/v1/external/messages", Auth(token),

@@ -517,6 +517,59 @@ std::function<double()> Playback(std::vector<double> values) {
   return [values = std::move(values), next] { return values[(*next)++ % values.size()]; };
 }
 
+TypingNotice AgentTyping(std::uint64_t guest) {
+  return TypingNotice{9, guest, TypingNotice::From::kAgent, "Sara"};
+}
+
+TEST_F(HubTest, AnAgentsTypingGoesToAWaitingStreamAsAnEventWithoutAnId) {
+  RecordingSink sink;
+  auto stream = hub.Open(1, 0).value();
+  auto waiting = StartWaiting(stream, sink);
+  hub.DeliverTyping(AgentTyping(1));
+  const std::string typing = "event: typing\ndata: {\"from\":\"agent\",\"name\":\"Sara\"}\n\n";
+  EXPECT_EQ(FormatTypingSse(AgentTyping(1)), typing);
+  ASSERT_TRUE(Within(std::chrono::milliseconds(500), [&] { return sink.Text() == typing; }))
+      << sink.Text();
+  // It is not an event: the next committed one still continues from where the stream stood.
+  store.Add(Event(1, 0));
+  hub.Deliver(Event(1, 0));
+  ASSERT_TRUE(Within(std::chrono::milliseconds(500), [&] {
+    return sink.Text() == typing + FormatSse(Event(1, 0));
+  })) << sink.Text();
+  EXPECT_EQ(waiting.wait_for(std::chrono::milliseconds(0)), std::future_status::timeout);
+  EXPECT_EQ(store.queries, 1) << "typing needs no query";
+  Close(stream);
+}
+
+TEST_F(HubTest, TypingReachesOnlyItsGuestAndAGuestsOwnTypingReachesNoGuestStream) {
+  RecordingSink sink;
+  auto stream = hub.Open(1, 0).value();
+  auto waiting = StartWaiting(stream, sink);
+  hub.DeliverTyping(AgentTyping(2));
+  hub.DeliverTyping(TypingNotice{9, 1, TypingNotice::From::kGuest, ""});
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(sink.Text(), "");
+  EXPECT_EQ(waiting.wait_for(std::chrono::milliseconds(0)), std::future_status::timeout);
+  Close(stream);
+}
+
+TEST_F(HubTest, TypingForABusyStreamWaitsInOneSlotAndNeverMovesItsLastId) {
+  store.Add(Event(6, 5));
+  auto stream = hub.Open(1, 5).value();
+  EXPECT_EQ(Next(stream), "retry: 2000\n\n");
+  EXPECT_EQ(Next(stream), FormatSse(Event(6, 5)));
+  // No writer waits: three typing notices leave one frame, sent with the next write.
+  for (int i = 0; i < 3; ++i) {
+    hub.DeliverTyping(AgentTyping(1));
+    OnLoop([] {});  // each its own drain
+  }
+  EXPECT_EQ(Next(stream), FormatTypingSse(AgentTyping(1)));
+  store.Add(Event(7, 6));
+  hub.Deliver(Event(7, 6));
+  EXPECT_EQ(Next(stream), FormatSse(Event(7, 6))) << "still in sequence after the typing";
+  Close(stream);
+}
+
 TEST(PlanResync, CoversEveryGuestOnceInEvenBatchesOfAtMostTheBatchSize) {
   auto plan = PlanResync(300, 128, std::chrono::milliseconds(2000), Playback({0.0}));
   ASSERT_EQ(plan.size(), 3u);

@@ -122,5 +122,62 @@ TEST(RemoteNotice, TheSenderMustBeAnId) {
   }
 }
 
+std::string Typing(const std::string& field, const std::string& value) {
+  nlohmann::json j = nlohmann::json::parse(EncodeTypingNotice(
+      TypingNotice{7, 3, TypingNotice::From::kAgent, "Sara"}, "w_0123456789abcdefABCDEF01"));
+  if (value.empty()) {
+    j.erase(field);
+  } else {
+    j[field] = nlohmann::json::parse(value);
+  }
+  return j.dump();
+}
+
+TEST(RemoteNotice, TypingAsAWorkerPublishesItIsAccepted) {
+  auto agent = DecodeRemoteNotice(EncodeTypingNotice(
+      TypingNotice{7, 3, TypingNotice::From::kAgent, "سارا"}, "w_0123456789abcdefABCDEF01"));
+  ASSERT_TRUE(agent.ok()) << agent.error().message;
+  ASSERT_TRUE(agent->typing.has_value());
+  EXPECT_EQ(agent->typing->conversation_id, 7u);
+  EXPECT_EQ(agent->typing->guest_id, 3u);
+  EXPECT_EQ(agent->typing->from, TypingNotice::From::kAgent);
+  EXPECT_EQ(agent->typing->name, "سارا");
+  EXPECT_EQ(agent->sender, "w_0123456789abcdefABCDEF01");
+  auto guest =
+      DecodeRemoteNotice(EncodeTypingNotice(TypingNotice{7, 3, TypingNotice::From::kGuest, ""}));
+  ASSERT_TRUE(guest.ok()) << guest.error().message;
+  EXPECT_EQ(guest->typing->from, TypingNotice::From::kGuest);
+  EXPECT_TRUE(guest->sender.empty());
+  // An event notice is not typing.
+  EXPECT_FALSE(DecodeRemoteNotice(EncodeNotice(EventNotice{42, 7, 3, "message", "{}", 40}))
+                   ->typing.has_value());
+}
+
+TEST(RemoteNotice, TypingIsCheckedStrictly) {
+  EXPECT_TRUE(Accepted(Typing("name", R"("Sara")")));
+  EXPECT_FALSE(Accepted(Typing("id", "5"))) << "typing has no event id";
+  EXPECT_FALSE(Accepted(Typing("data", R"("{}")")));
+  EXPECT_FALSE(Accepted(Typing("extra", "1")));
+  EXPECT_FALSE(Accepted(Typing("conversationId", "0")));
+  EXPECT_FALSE(Accepted(Typing("conversationId", "")));
+  EXPECT_FALSE(Accepted(Typing("guestId", "0")));
+  EXPECT_FALSE(Accepted(Typing("guestId", "-3")));
+  EXPECT_FALSE(Accepted(Typing("guestId", R"("3")")));
+  EXPECT_FALSE(Accepted(Typing("from", R"("robot")")));
+  EXPECT_FALSE(Accepted(Typing("from", "")));
+  EXPECT_FALSE(Accepted(Typing("name", "")));
+  EXPECT_FALSE(Accepted(Typing("name", R"("")")));
+  EXPECT_FALSE(Accepted(Typing("name", "7")));
+  EXPECT_FALSE(Accepted(Typing("name", R"("a\nb")"))) << "no control characters";
+  EXPECT_FALSE(Accepted(Typing("name", "\"" + std::string(kMaxTypingNameBytes + 1, 'a') + "\"")));
+  EXPECT_TRUE(Accepted(Typing("name", "\"" + std::string(kMaxTypingNameBytes, 'a') + "\"")));
+  EXPECT_FALSE(Accepted(Typing("sender", R"("w bad")")));
+  // A guest's typing carries no name.
+  nlohmann::json guest = nlohmann::json::parse(Typing("from", R"("guest")"));
+  EXPECT_FALSE(Accepted(guest.dump()));
+  guest.erase("name");
+  EXPECT_TRUE(Accepted(guest.dump()));
+}
+
 }  // namespace
 }  // namespace edgechat::worker

@@ -390,6 +390,7 @@ class FakeConversations : public ConversationRepo {
     marked.emplace_back(id, message_id);
     return Ok{};
   }
+  Result<std::optional<std::uint64_t>> GuestOf(std::uint64_t) override { return Unused(); }
 };
 
 class CountingPublisher : public EventPublisher {

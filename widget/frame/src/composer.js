@@ -1,6 +1,6 @@
 // Sending: the composer form, the outbox sent in order (each send retried through outages) and
 // the text area that grows with its text.
-import { call, persist, withGuest } from './api.js';
+import { call, guest, persist, withGuest } from './api.js';
 import { node, setStatus, ui } from './dom.js';
 import { t } from './i18n.js';
 import { byId, conversationStatus, noteStatus, outbox, renderPending, upsert } from './log.js';
@@ -64,8 +64,20 @@ export function submit(event) {
   ui.empty.hidden = true;
   ui.log.scrollTop = ui.log.scrollHeight;
   ui.input.value = '';
+  typedAt = 0; // the next keystroke starts a new typing notice at once
   autoGrow();
   pump();
+}
+
+// Tells the agent the visitor is typing: at most once per 2.5 s (a sent message starts anew),
+// only for a guest that exists
+// already (typing never creates one), never retried (it is stale by then).
+let typedAt = 0;
+export function typed() {
+  const now = Date.now();
+  if (!guest || config.locked || !ui.input.value.trim() || now - typedAt < 2500) return;
+  typedAt = now;
+  call('POST', 'typing').catch(() => {});
 }
 
 export function autoGrow() {

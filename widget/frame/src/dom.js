@@ -2,7 +2,7 @@
 const $ = (id) => document.getElementById(id);
 export const ui = {
   chat: $('chat'), title: $('title'), close: $('close'), log: $('log'), empty: $('empty'),
-  status: $('status'), form: $('composer'), input: $('input'), inputLabel: $('input-label'), send: $('send'),
+  status: $('status'), typing: $('typing'), form: $('composer'), input: $('input'), inputLabel: $('input-label'), send: $('send'),
 };
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));

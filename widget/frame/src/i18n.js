@@ -23,6 +23,7 @@ export const STRINGS = {
     tooLong: 'This message is too long.',
     resolved: 'This conversation was marked as resolved. Write again to reopen it.',
     reopened: 'This conversation is open again.',
+    typing: 'Agent is typing…',
   },
   fa: {
     title: 'گفتگو',
@@ -47,6 +48,7 @@ export const STRINGS = {
     tooLong: 'این پیام خیلی طولانی است.',
     resolved: 'این گفتگو حل‌شده علامت خورد. برای باز کردن دوباره، پیام بفرستید.',
     reopened: 'این گفتگو دوباره باز شد.',
+    typing: 'پشتیبان در حال نوشتن است…',
   },
 };
 

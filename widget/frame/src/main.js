@@ -8,7 +8,7 @@
  * sections it imports (api, host, i18n, settings, log, composer, stream) into frame.js.
  */
 import { call, guest, newGuest, persist, setGuest } from './api.js';
-import { autoGrow, pump, submit } from './composer.js';
+import { autoGrow, pump, submit, typed } from './composer.js';
 import { setStatus, ui } from './dom.js';
 import { framed, init, loadOwnGuest, saveOwnGuest, seen, setSeen, setVisibleFlag, showing, toParent, validGuest, visible, waitForInit } from './host.js';
 import { t } from './i18n.js';
@@ -72,7 +72,10 @@ ui.form.addEventListener('submit', submit);
 ui.log.addEventListener('scroll', () => {
   if (ui.log.scrollTop < 80) loadOlder();
 }, { passive: true });
-ui.input.addEventListener('input', autoGrow);
+ui.input.addEventListener('input', () => {
+  autoGrow();
+  typed();
+});
 ui.input.addEventListener('keydown', (event) => {
   if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) submit(event);
 });

@@ -104,10 +104,24 @@ function handleEvent({ type, data, lastEventId: id }) {
   }
 }
 
+// "Agent is typing…": shown on a typing event (an ephemeral one, no id), gone after 5 s without
+// another or when the agent's message arrives.
+let typingTimer;
+export function showTyping(on) {
+  clearTimeout(typingTimer);
+  ui.typing.hidden = !on;
+  ui.typing.textContent = on ? t.typing : '';
+  if (on) typingTimer = setTimeout(() => showTyping(false), 5000);
+}
+
 function applyEvent(type, payload) {
   if (!payload) return;
-  if (type === 'message') {
-    upsert(payload.message || payload);
+  if (type === 'typing') {
+    if (payload.from === 'agent') showTyping(true);
+  } else if (type === 'message') {
+    const message = payload.message || payload;
+    if (message.author !== 'guest') showTyping(false);
+    upsert(message);
   } else if (type === 'reaction') {
     const known = byId.get(String(payload.messageId));
     const value = 'value' in payload ? payload.value : payload.reaction;
