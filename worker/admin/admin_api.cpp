@@ -503,13 +503,11 @@ Result<HttpResponse> AdminApi::Conversations(const HttpRequest& request, const S
                 json{{"message", AdminMessageJson(reply.message)}, {"created", reply.created}});
   }
   if (parts.size() == 3 && parts[2] == "typing" && m == "POST") {
-    // Never stored: to the guest's streams on every worker, with the agent's display name.
+    // Never stored: to the guest's streams on every worker (no name: see TypingNotice).
     EC_TRY(guest, repos_.conversations.GuestOf(*id));
     if (!guest) return ErrorResponse(404, "not_found", "No such conversation.");
     if (*guest != 0 && typing_ != nullptr) {
-      const std::string& name =
-          session.info.display_name.empty() ? session.info.username : session.info.display_name;
-      typing_->PublishTyping(TypingNotice{*id, *guest, TypingNotice::From::kAgent, name});
+      typing_->PublishTyping(TypingNotice{*id, *guest, TypingNotice::From::kAgent});
     }
     HttpResponse r;
     r.status = 204;

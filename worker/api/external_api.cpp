@@ -282,7 +282,7 @@ HttpResponse ExternalApi::PostTyping(const Site& site, const Guest& guest,
   // Nothing to announce before the first message (no conversation yet) or while locked.
   if (typing_ != nullptr && !site.locked && guest.conversation_id != 0) {
     typing_->PublishTyping(
-        TypingNotice{guest.conversation_id, guest.id, TypingNotice::From::kGuest, std::string()});
+        TypingNotice{guest.conversation_id, guest.id, TypingNotice::From::kGuest});
   }
   HttpResponse r;
   r.status = 204;

@@ -48,10 +48,10 @@ Result<std::string> Sender(const json& object) {
   return text;
 }
 
-// {"type":"typing","conversationId","guestId","from","name"?,"sender"?}: nothing else.
+// {"type":"typing","conversationId","guestId","from","sender"?}: nothing else (no text).
 Result<RemoteNotice> DecodeTyping(const json& object) {
-  constexpr std::array<std::string_view, 6> kTypingKeys = {"type", "conversationId", "guestId",
-                                                           "from", "name",           "sender"};
+  constexpr std::array<std::string_view, 5> kTypingKeys = {"type", "conversationId", "guestId",
+                                                           "from", "sender"};
   for (const auto& [key, value] : object.items()) {
     bool known = false;
     for (std::string_view k : kTypingKeys) known = known || key == k;
@@ -65,22 +65,10 @@ Result<RemoteNotice> DecodeTyping(const json& object) {
   auto from = object.find("from");
   if (from == object.end() || !from->is_string()) return Invalid("from is not a string");
   const std::string& who = from->get_ref<const std::string&>();
-  auto name = object.find("name");
   if (who == "guest") {
     typing.from = TypingNotice::From::kGuest;
-    if (name != object.end()) return Invalid("a guest's typing notice has a name");
   } else if (who == "agent") {
     typing.from = TypingNotice::From::kAgent;
-    if (name == object.end() || !name->is_string()) return Invalid("name is not a string");
-    const std::string& text = name->get_ref<const std::string&>();
-    // The parser has checked the UTF-8 already; control characters have no place in a name.
-    bool shaped = !text.empty() && text.size() <= kMaxTypingNameBytes &&
-                  std::none_of(text.begin(), text.end(), [](char c) {
-                    auto u = static_cast<unsigned char>(c);
-                    return u < 0x20 || u == 0x7f;
-                  });
-    if (!shaped) return Invalid("name is not a display name");
-    typing.name = text;
   } else {
     return Invalid("from is neither guest nor agent");
   }

@@ -33,10 +33,6 @@ struct RemoteNotice {
   std::optional<TypingNotice> typing;
 };
 
-// A typing notice's agent name: 1 to kMaxTypingNameBytes bytes of UTF-8 with no control
-// characters (it is shown to a visitor, as text).
-inline constexpr std::size_t kMaxTypingNameBytes = 400;
-
 // A sender id: 1 to kMaxSenderLength characters of [A-Za-z0-9_-].
 inline constexpr std::size_t kMaxSenderLength = 64;
 
@@ -44,8 +40,8 @@ inline constexpr std::size_t kMaxSenderLength = 64;
 // exactly the keys id, conversationId, guestId, type, data and optionally prevId and sender; ids
 // whole numbers in range (prevId below id), type one of the event kinds, data the text of a JSON
 // object, sender a sender id. A typing notice has exactly type "typing", conversationId, guestId
-// (1 or more), from ("guest" or "agent"), name (an agent's only: see kMaxTypingNameBytes) and
-// optionally sender. Anything else is an Error{kInvalidInput, "invalid_notice"} whose
+// (1 or more), from ("guest" or "agent") and optionally sender: no text, so nothing a notice
+// carries reaches a visitor. Anything else is an Error{kInvalidInput, "invalid_notice"} whose
 // message says what was wrong.
 Result<RemoteNotice> DecodeRemoteNotice(std::string_view text);
 

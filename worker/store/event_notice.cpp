@@ -26,14 +26,13 @@ std::string EncodeTypingNotice(const TypingNotice& n, std::string_view sender) {
                  {"conversationId", n.conversation_id},
                  {"guestId", n.guest_id},
                  {"from", n.from == TypingNotice::From::kAgent ? "agent" : "guest"}};
-  if (n.from == TypingNotice::From::kAgent) notice["name"] = n.name;
   if (!sender.empty()) notice["sender"] = sender;
   return notice.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 std::string FormatTypingSse(const TypingNotice& n) {
   json data = n.from == TypingNotice::From::kAgent
-                  ? json{{"from", "agent"}, {"name", n.name}}
+                  ? json{{"from", "agent"}}
                   : json{{"conversationId", n.conversation_id}, {"from", "guest"}};
   return "event: typing\ndata: " + data.dump(-1, ' ', false, json::error_handler_t::replace) +
          "\n\n";

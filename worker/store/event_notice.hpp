@@ -34,15 +34,16 @@ struct TypingNotice {
   std::uint64_t conversation_id = 0;
   std::uint64_t guest_id = 0;
   From from = From::kGuest;
-  std::string name;  // the agent's display name; empty for a guest
+  // No text: a typing notice reaches a guest's stream as it is (nothing stored to read back), so
+  // it carries nothing a forged PUBLISH could show a visitor; the frame says "Agent is typing…".
 };
 
-// Wire form for Redis pub/sub: {"type":"typing","conversationId","guestId","from","name"?,
-// "sender"?}; read back by DecodeRemoteNotice.
+// Wire form for Redis pub/sub: {"type":"typing","conversationId","guestId","from","sender"?};
+// read back by DecodeRemoteNotice.
 std::string EncodeTypingNotice(const TypingNotice& notice, std::string_view sender = {});
 
 // "event: typing\ndata: {...}\n\n" with no id line, so a client's Last-Event-ID is unchanged.
-// For a guest's stream: {"from":"agent","name":NAME}; for the admin stream:
+// For a guest's stream: {"from":"agent"}; for the admin stream:
 // {"conversationId":N,"from":"guest"}.
 std::string FormatTypingSse(const TypingNotice& notice);
 

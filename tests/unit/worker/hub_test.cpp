@@ -518,7 +518,7 @@ std::function<double()> Playback(std::vector<double> values) {
 }
 
 TypingNotice AgentTyping(std::uint64_t guest) {
-  return TypingNotice{9, guest, TypingNotice::From::kAgent, "Sara"};
+  return TypingNotice{9, guest, TypingNotice::From::kAgent};
 }
 
 TEST_F(HubTest, AnAgentsTypingGoesToAWaitingStreamAsAnEventWithoutAnId) {
@@ -526,7 +526,7 @@ TEST_F(HubTest, AnAgentsTypingGoesToAWaitingStreamAsAnEventWithoutAnId) {
   auto stream = hub.Open(1, 0).value();
   auto waiting = StartWaiting(stream, sink);
   hub.DeliverTyping(AgentTyping(1));
-  const std::string typing = "event: typing\ndata: {\"from\":\"agent\",\"name\":\"Sara\"}\n\n";
+  const std::string typing = "event: typing\ndata: {\"from\":\"agent\"}\n\n";
   EXPECT_EQ(FormatTypingSse(AgentTyping(1)), typing);
   ASSERT_TRUE(Within(std::chrono::milliseconds(500), [&] { return sink.Text() == typing; }))
       << sink.Text();
@@ -546,7 +546,7 @@ TEST_F(HubTest, TypingReachesOnlyItsGuestAndAGuestsOwnTypingReachesNoGuestStream
   auto stream = hub.Open(1, 0).value();
   auto waiting = StartWaiting(stream, sink);
   hub.DeliverTyping(AgentTyping(2));
-  hub.DeliverTyping(TypingNotice{9, 1, TypingNotice::From::kGuest, ""});
+  hub.DeliverTyping(TypingNotice{9, 1, TypingNotice::From::kGuest});
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   EXPECT_EQ(sink.Text(), "");
   EXPECT_EQ(waiting.wait_for(std::chrono::milliseconds(0)), std::future_status::timeout);
