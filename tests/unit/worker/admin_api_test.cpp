@@ -12,6 +12,7 @@
 
 #include "admin/admin_api.hpp"
 #include "common/password.hpp"
+#include "recording_typing.hpp"
 
 namespace edgechat::worker {
 namespace {
@@ -333,13 +334,7 @@ TEST_F(AdminApiTest, StateChangingCallsNeedTheSessionsCsrfToken) {
   EXPECT_EQ(api.Handle(Request("POST", "sites", body))->status, 401) << "no session at all";
 }
 
-class RecordingTyping : public TypingPublisher {
- public:
-  std::vector<TypingNotice> sent;
-  void PublishTyping(const TypingNotice& notice) override { sent.push_back(notice); }
-};
-
-TEST_F(AdminApiTest, AnAgentsTypingGoesToTheConversationsGuestWithTheAgentsNameAndIsNotStored) {
+TEST_F(AdminApiTest, AnAgentsTypingGoesToTheConversationsGuestNamingNobodyAndIsNotStored) {
   RecordingTyping typing;
   AdminApi api(
       AdminRepos{sites, secret_keys, admins, sessions, audit, conversations}, CountingRandom(),

@@ -5,6 +5,7 @@
 
 #include "api/external_api.hpp"
 #include "common/ids.hpp"
+#include "recording_typing.hpp"
 #include "shared/guest_token.hpp"
 
 namespace edgechat::worker {
@@ -227,12 +228,6 @@ TEST_F(ExternalApiTest, GuestRoutesAnswer503WhenTheDatabaseIsDown) {
   EXPECT_EQ(r.status, 503);
   EXPECT_EQ(HeaderOf(r, "Retry-After"), "2");
 }
-
-class RecordingTyping : public TypingPublisher {
- public:
-  std::vector<TypingNotice> sent;
-  void PublishTyping(const TypingNotice& notice) override { sent.push_back(notice); }
-};
 
 TEST_F(ExternalApiTest, TypingIsAnnouncedForTheGuestsConversationAndNeverStored) {
   RecordingTyping typing;
