@@ -27,29 +27,6 @@ struct Error {
   std::string message;  // for humans: says what was wrong and, where possible, how to fix it
 };
 
-// The kind's name as logs and tests show it ("not_found", "unavailable", ...).
-constexpr const char* ErrorKindName(ErrorKind kind) {
-  switch (kind) {
-    case ErrorKind::kInvalidInput:
-      return "invalid_input";
-    case ErrorKind::kUnauthorized:
-      return "unauthorized";
-    case ErrorKind::kForbidden:
-      return "forbidden";
-    case ErrorKind::kNotFound:
-      return "not_found";
-    case ErrorKind::kConflict:
-      return "conflict";
-    case ErrorKind::kLimited:
-      return "limited";
-    case ErrorKind::kUnavailable:
-      return "unavailable";
-    case ErrorKind::kInternal:
-      return "internal";
-  }
-  return "internal";
-}
-
 template <typename T>
 class [[nodiscard]] Result {
  public:
@@ -91,12 +68,4 @@ using Status = Result<Ok>;
     auto try_assign_ = (expr);                    \
     if (!try_assign_) return try_assign_.error(); \
     target = std::move(try_assign_).value();      \
-  } while (false)
-
-// The same for a Status (or a Result whose value is not needed).
-#define EC_TRY_STATUS(expr)                        \
-  do {                                             \
-    if (auto try_status_ = (expr); !try_status_) { \
-      return try_status_.error();                  \
-    }                                              \
   } while (false)

@@ -31,22 +31,14 @@ Result<std::string> NormalizeOrigin(const std::string& origin) {
 
 Result<SitePatch> ValidateSiteSettings(const SiteChanges& in) {
   SitePatch p;
-  auto name = rules::OptionalText("name", in.name, 1, kMaxSiteNameLength);
-  if (!name) return name.error();
-  p.name = *name;
-  auto title = rules::OptionalText("title", in.title, 1, kMaxSiteTitleLength);
-  if (!title) return title.error();
-  p.title = *title;
+  EC_TRY_ASSIGN(p.name, rules::OptionalText("name", in.name, 1, kMaxSiteNameLength));
+  EC_TRY_ASSIGN(p.title, rules::OptionalText("title", in.title, 1, kMaxSiteTitleLength));
   if (in.primary_color) {
-    auto color = shared::ParseColor(*in.primary_color);
-    if (!color) return color.error();
-    p.primary_color = *color;
+    EC_TRY_ASSIGN(p.primary_color, shared::ParseColor(*in.primary_color));
   }
   p.locked = in.locked;
-  auto locked_message =
-      rules::OptionalText("lockedMessage", in.locked_message, 0, kMaxSiteMessageLength);
-  if (!locked_message) return locked_message.error();
-  p.locked_message = *locked_message;
+  EC_TRY_ASSIGN(p.locked_message,
+                rules::OptionalText("lockedMessage", in.locked_message, 0, kMaxSiteMessageLength));
   if (in.locale) {
     if (!IsLocaleTag(*in.locale)) {
       return Error{ErrorKind::kInvalidInput, "invalid_locale",
@@ -55,20 +47,14 @@ Result<SitePatch> ValidateSiteSettings(const SiteChanges& in) {
     p.locale = *in.locale;
   }
   p.is_main = in.main;
-  auto messages = rules::Number("limits.messages", in.limit_messages, 1, kMaxLimitMessages);
-  if (!messages) return messages.error();
-  p.limit_messages = *messages;
-  auto window =
-      rules::Number("limits.windowSeconds", in.limit_window_seconds, 1, kMaxLimitWindowSeconds);
-  if (!window) return window.error();
-  p.limit_window_seconds = *window;
-  auto burst = rules::Number("limits.burst", in.limit_burst, 0, kMaxLimitBurst);
-  if (!burst) return burst.error();
-  p.limit_burst = *burst;
-  auto limit_message =
-      rules::OptionalText("limits.message", in.limit_message, 0, kMaxSiteMessageLength);
-  if (!limit_message) return limit_message.error();
-  p.limit_message = *limit_message;
+  EC_TRY_ASSIGN(p.limit_messages,
+                rules::Number("limits.messages", in.limit_messages, 1, kMaxLimitMessages));
+  EC_TRY_ASSIGN(
+      p.limit_window_seconds,
+      rules::Number("limits.windowSeconds", in.limit_window_seconds, 1, kMaxLimitWindowSeconds));
+  EC_TRY_ASSIGN(p.limit_burst, rules::Number("limits.burst", in.limit_burst, 0, kMaxLimitBurst));
+  EC_TRY_ASSIGN(p.limit_message,
+                rules::OptionalText("limits.message", in.limit_message, 0, kMaxSiteMessageLength));
   return p;
 }
 
