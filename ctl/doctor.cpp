@@ -64,6 +64,13 @@ std::string FirstErrorLine(std::string_view text) {
   return first;
 }
 
+// nginx -T failed because the module itself refused a server without edgechat_public_origin: the
+// module is loaded, and the public_origin check names the problem.
+bool RefusedForMissingOrigin(const ProcessResult& dump) {
+  return dump.started && !dump.timed_out && dump.exit_code != 0 &&
+         (dump.errors + dump.output).find("need \"edgechat_public_origin\"") != std::string::npos;
+}
+
 std::string NginxCommand(const Options& options) {
   std::string cmd = options.nginx;
   if (!options.nginx_prefix.empty()) cmd += " -p " + options.nginx_prefix;
@@ -205,6 +212,11 @@ Check CheckNginxModule(const Options& options, const ProcessResult& dump,
     return Fail(name, cmd + " did not finish in time",
                 "run " + cmd + " by hand and see what it waits for");
   }
+  if (RefusedForMissingOrigin(dump)) {
+    return Ok(name,
+              "loaded (nginx -T refuses the configuration for its public origin: see "
+              "public_origin)");
+  }
   if (dump.exit_code != 0) {
     std::string line = FirstErrorLine(dump.errors + "\n" + dump.output);
     bool incompatible = line.find("edgechat") != std::string::npos &&
@@ -298,7 +310,8 @@ Check CheckTls(const NginxConfig& config) {
 }
 
 Check CheckWorkerSocket(const worker::ListenSpec& listen, const std::optional<PathInfo>& info,
-                        const std::string& nginx_user, const std::optional<UserInfo>& user) {
+                        const std::optional<std::string>& nginx_user,
+                        const std::optional<UserInfo>& user) {
   const std::string name = "worker_socket";
   if (!listen.is_unix()) {
     return Warn(name,
@@ -323,8 +336,13 @@ Check CheckWorkerSocket(const worker::ListenSpec& listen, const std::optional<Pa
     return Fail(name, seen + ": any local user can connect to the worker",
                 "chmod 660 " + path + " (the worker creates it 0660; look for what changed it)");
   }
+  if (!nginx_user) {
+    return Ok(name, seen +
+                        ", others cannot connect; nginx's user is not known (its configuration "
+                        "could not be read: see nginx_module)");
+  }
   if (!user) {
-    return Fail(name, seen + "; nginx's user \"" + nginx_user + "\" does not exist",
+    return Fail(name, seen + "; nginx's user \"" + *nginx_user + "\" does not exist",
                 "fix the \"user\" directive of nginx.conf");
   }
   bool reachable = user->uid == 0 || (user->uid == info->uid && (info->mode & 0200) != 0) ||
@@ -332,13 +350,13 @@ Check CheckWorkerSocket(const worker::ListenSpec& listen, const std::optional<Pa
                     (user->gid == info->gid || std::find(user->groups.begin(), user->groups.end(),
                                                          info->gid) != user->groups.end()));
   if (!reachable) {
-    return Fail(name, seen + ": nginx's user \"" + nginx_user + "\" cannot connect",
+    return Fail(name, seen + ": nginx's user \"" + *nginx_user + "\" cannot connect",
                 "run the worker with nginx's group (Group= or SupplementaryGroups= in its unit), "
                 "or add \"" +
-                    nginx_user + "\" to group " + std::to_string(info->gid) +
+                    *nginx_user + "\" to group " + std::to_string(info->gid) +
                     " (usermod -aG), so the socket is 0660 for the two of them");
   }
-  return Ok(name, seen + "; nginx's user \"" + nginx_user + "\" can connect, others cannot");
+  return Ok(name, seen + "; nginx's user \"" + *nginx_user + "\" can connect, others cannot");
 }
 
 Check CheckNginxUpstream(const worker::ListenSpec& listen, const NginxConfig& config) {
@@ -557,12 +575,19 @@ std::vector<Check> RunDoctor(const worker::Settings& settings, const Options& op
   NginxConfig config = dumped ? ParseNginxConfig(dump.output) : NginxConfig{};
   checks.push_back(CheckNginxModule(options, dump, config));
   checks.push_back(CheckModuleVersion(options, probes.run({options.nginx, "-v"})));
-  std::string nginx_user = "www-data";
+  std::optional<std::string> nginx_user;  // known once the configuration is read
   if (dumped) {
     checks.push_back(CheckPublicOrigin(config));
     checks.push_back(CheckTls(config));
+    nginx_user = "www-data";  // when nginx.conf has no "user" (Debian's has www-data)
     if (const Directive* user = config.First("user"); user != nullptr && !user->args.empty())
       nginx_user = user->args[0];
+  } else if (RefusedForMissingOrigin(dump)) {
+    checks.push_back(Fail("public_origin",
+                          "nginx -T refuses the configuration: " + FirstErrorLine(dump.errors),
+                          "add \"edgechat_public_origin https://chat.example.com;\" to the chat "
+                          "server's server block (the origin visitors load widget.js from)"));
+    checks.push_back(Skip("tls", "no public origin to check"));
   } else {
     checks.push_back(Skip("public_origin", "no nginx configuration to read (see nginx_module)"));
     checks.push_back(Skip("tls", "no nginx configuration to read (see nginx_module)"));
@@ -571,7 +596,7 @@ std::vector<Check> RunDoctor(const worker::Settings& settings, const Options& op
   // The worker.
   const worker::ListenSpec& listen = settings.listen;
   if (listen.is_unix()) {
-    auto user = probes.user(nginx_user);
+    auto user = nginx_user ? probes.user(*nginx_user) : std::nullopt;
     checks.push_back(CheckWorkerSocket(listen, probes.stat(listen.unix_path), nginx_user, user));
   } else {
     checks.push_back(CheckWorkerSocket(listen, std::nullopt, nginx_user, std::nullopt));

@@ -151,9 +151,11 @@ Check CheckNginxModule(const Options& options, const ProcessResult& dump,
 Check CheckModuleVersion(const Options& options, const ProcessResult& version);
 Check CheckPublicOrigin(const NginxConfig& config);
 Check CheckTls(const NginxConfig& config);
-// The worker's socket: exists, is a socket, nginx's `user` may connect, others may not.
+// The worker's socket: exists, is a socket, nginx's `user` may connect, others may not. With no
+// `nginx_user` (nginx's configuration could not be read) only the "others" part is judged.
 Check CheckWorkerSocket(const worker::ListenSpec& listen, const std::optional<PathInfo>& info,
-                        const std::string& nginx_user, const std::optional<UserInfo>& user);
+                        const std::optional<std::string>& nginx_user,
+                        const std::optional<UserInfo>& user);
 // nginx proxies to the socket worker.listen names.
 Check CheckNginxUpstream(const worker::ListenSpec& listen, const NginxConfig& config);
 Check CheckWorkerAnswers(const worker::ListenSpec& listen, const Result<HttpAnswer>& answer);

@@ -194,6 +194,17 @@ TEST(DoctorWorkerSocket, FailsWhenNginxCannotConnect) {
   EXPECT_NE(c.detail.find("does not exist"), std::string::npos);
 }
 
+TEST(DoctorWorkerSocket, WithNginxUserUnknownJudgesOnlyOthers) {
+  auto c =
+      CheckWorkerSocket(UnixListen(), PathInfo{true, 999, 999, 0660}, std::nullopt, std::nullopt);
+  EXPECT_EQ(c.status, Status::kOk);
+  EXPECT_NE(c.detail.find("not known"), std::string::npos);
+  EXPECT_EQ(
+      CheckWorkerSocket(UnixListen(), PathInfo{true, 999, 999, 0666}, std::nullopt, std::nullopt)
+          .status,
+      Status::kFail);
+}
+
 TEST(DoctorWorkerSocket, FailsWhenMissingOrNotASocketWarnsOnTcp) {
   auto c = CheckWorkerSocket(UnixListen(), std::nullopt, "www-data", UserInfo{33, 33, {33}});
   EXPECT_EQ(c.status, Status::kFail);
@@ -413,6 +424,22 @@ TEST(DoctorRun, NoNginxSkipsTheNginxChecksAndFails) {
   auto text = ReportText(checks);
   EXPECT_NE(text.find("FAIL nginx_module"), std::string::npos);
   EXPECT_NE(text.find("NOT healthy"), std::string::npos);
+}
+
+TEST(DoctorRun, ModuleRefusingAServerWithoutPublicOriginFailsPublicOrigin) {
+  FakeInstall install;
+  install.dump =
+      Ran("", 1,
+          "nginx: [emerg] edgechat_api and edgechat_frame need \"edgechat_public_origin\" "
+          "in the server or http block in /etc/nginx/sites-enabled/chat:9\n");
+  auto checks = RunDoctor(InstallSettings(), Options{}, install.probes());
+  EXPECT_EQ(Find(checks, "nginx_module")->status, Status::kOk);
+  EXPECT_EQ(Find(checks, "public_origin")->status, Status::kFail);
+  EXPECT_NE(Find(checks, "public_origin")->fix.find("edgechat_public_origin https://"),
+            std::string::npos);
+  EXPECT_EQ(Find(checks, "tls")->status, Status::kSkip);
+  EXPECT_EQ(Find(checks, "worker_socket")->status, Status::kOk);  // nginx's user unknown
+  EXPECT_FALSE(Healthy(checks));
 }
 
 TEST(DoctorRun, DatabaseDownFailsAndSkipsWhatNeedsIt) {
