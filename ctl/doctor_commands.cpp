@@ -27,6 +27,7 @@
 #include "ctl/doctor.hpp"
 #include "registry/redis_client.hpp"
 #include "shared/redis_auth.hpp"
+#include "shared/unique_fd.hpp"
 #include "store/migrations.hpp"
 #include "store/mysql_util.hpp"
 
@@ -42,22 +43,7 @@ using Clock = std::chrono::steady_clock;
 constexpr auto kCommandTimeout = std::chrono::seconds(10);
 constexpr auto kHttpTimeout = std::chrono::seconds(3);
 
-// A descriptor closed when it goes out of scope.
-class Fd {
- public:
-  explicit Fd(int fd = -1) : fd_(fd) {}
-  ~Fd() { Reset(); }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-  void Reset(int fd = -1) {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = fd;
-  }
-
- private:
-  int fd_;
-};
+using Fd = shared::UniqueFd;
 
 int RemainingMs(Clock::time_point deadline) {
   auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
