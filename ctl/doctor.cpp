@@ -401,8 +401,13 @@ Check CheckWorkerAnswers(const worker::ListenSpec& listen, const Result<HttpAnsw
   return Ok(name, "GET /readyz on " + where + ": 200 ready");
 }
 
-Check CheckRedis(const std::string& name, const std::string& where, const Result<double>& time) {
-  if (time) return Ok(name, "Redis " + where + " answers (AUTH as configured)");
+Check CheckRedis(const std::string& name, const std::string& where, const RedisTime& time) {
+  if (time) {
+    return Ok(
+        name,
+        "Redis " + where + " answers (AUTH as configured)" +
+            (time->has_value() ? "" : "; its ACL forbids TIME, so its clock is not compared"));
+  }
   const std::string& message = time.error().message;
   bool auth =
       message.find("AUTH") != std::string::npos || message.find("WRONGPASS") != std::string::npos ||
@@ -611,7 +616,7 @@ std::vector<Check> RunDoctor(const worker::Settings& settings, const Options& op
     double before = probes.now();
     auto time = probes.redis(settings.redis);
     double after = probes.now();
-    if (time) redis_offset = *time - (before + after) / 2;
+    if (time && time->has_value()) redis_offset = **time - (before + after) / 2;
     checks.push_back(CheckRedis("redis", settings.redis.Describe(), time));
   }
   if (dumped) {
@@ -632,7 +637,7 @@ std::vector<Check> RunDoctor(const worker::Settings& settings, const Options& op
       edge.host = endpoint->host;
       edge.port = static_cast<std::uint16_t>(endpoint->port);
       edge.timeout_ms = settings.redis.timeout_ms;
-      Result<double> time = Error{ErrorKind::kInternal, "internal", ""};
+      RedisTime time = Error{ErrorKind::kInternal, "internal", ""};
       if (const Directive* user = config.First("edgechat_redis_user");
           user != nullptr && !user->args.empty())
         edge.credentials.user = user->args[0];

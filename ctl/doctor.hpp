@@ -121,8 +121,9 @@ struct Probes {
   std::function<std::optional<PathInfo>(const std::string& path)> stat;
   std::function<std::optional<UserInfo>(const std::string& name)> user;
   std::function<Result<HttpAnswer>(const worker::ListenSpec& listen, const std::string& path)> http;
-  // Connects with AUTH as given, then TIME: Redis's clock as epoch seconds.
-  std::function<Result<double>(const worker::RedisSettings& settings)> redis;
+  // Connects with AUTH as given and PINGs; then TIME: Redis's clock as epoch seconds, nullopt
+  // when the ACL user may not run TIME (edgechat's own ACL grants only what it runs).
+  std::function<Result<std::optional<double>>(const worker::RedisSettings& settings)> redis;
   std::function<Result<DbFacts>()> db;
   std::function<Result<std::vector<SqlFile>>(const std::string& dir)> sql_files;
   std::function<Result<std::string>(const std::string& path)> read_secret;
@@ -159,7 +160,8 @@ Check CheckWorkerSocket(const worker::ListenSpec& listen, const std::optional<Pa
 // nginx proxies to the socket worker.listen names.
 Check CheckNginxUpstream(const worker::ListenSpec& listen, const NginxConfig& config);
 Check CheckWorkerAnswers(const worker::ListenSpec& listen, const Result<HttpAnswer>& answer);
-Check CheckRedis(const std::string& name, const std::string& where, const Result<double>& time);
+using RedisTime = Result<std::optional<double>>;
+Check CheckRedis(const std::string& name, const std::string& where, const RedisTime& time);
 Check CheckDatabase(const worker::DbSettings& db, const Result<DbFacts>& facts);
 Check CheckMigrations(const std::string& sql_dir, const Result<std::vector<SqlFile>>& files,
                       const Result<DbFacts>& facts);

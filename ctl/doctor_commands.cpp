@@ -232,16 +232,23 @@ Result<doctor::HttpAnswer> HttpGet(const ListenSpec& listen, const std::string& 
   return answer;
 }
 
-// Connects (AUTH as configured), then TIME.
-Result<double> RedisTime(const RedisSettings& settings) {
+// Connects (AUTH as configured) and PINGs, then asks TIME; an ACL refusing TIME (NOPERM) leaves
+// the clock unknown.
+doctor::RedisTime RedisTimeOf(const RedisSettings& settings) {
   RedisClient client(settings);
   if (auto connected = client.Connect(); !connected) return connected.error();
-  EC_TRY(reply, client.Command({"TIME"}));
-  if (reply.kind != RedisReply::Kind::kArray || reply.elements.size() != 2) {
+  if (auto pong = client.Command({"PING"}); !pong) return pong.error();
+  auto reply = client.Command({"TIME"});
+  if (!reply) {
+    if (reply.error().message.find("NOPERM") != std::string::npos) return std::optional<double>();
+    return reply.error();
+  }
+  if (reply->kind != RedisReply::Kind::kArray || reply->elements.size() != 2) {
     return Error{ErrorKind::kUnavailable, "redis_unavailable",
                  "Redis at " + settings.Describe() + " answered TIME with no time"};
   }
-  return std::stod(reply.elements[0].text) + std::stod(reply.elements[1].text) / 1e6;
+  return std::optional<double>(std::stod(reply->elements[0].text) +
+                               std::stod(reply->elements[1].text) / 1e6);
 }
 
 Result<doctor::DbFacts> DbFactsFrom(const DbSettings& db) {
@@ -354,7 +361,7 @@ int RunDoctorCommand(const Context& ctx) {
   probes.stat = StatPath;
   probes.user = LookupUser;
   probes.http = HttpGet;
-  probes.redis = RedisTime;
+  probes.redis = RedisTimeOf;
   probes.db = [&ctx] { return DbFactsFrom(ctx.settings.db); };
   probes.sql_files = SqlFiles;
   probes.read_secret = shared::ReadSecretFile;

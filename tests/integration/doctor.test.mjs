@@ -2,6 +2,7 @@
 // setting at a time is broken and exactly that check reports it with its fix.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { chmod, cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,14 +24,15 @@ after(async () => {
 const nginxConf = () => join(stack.varDir, 'nginx', 'conf', 'nginx.conf');
 
 /** Runs doctor against the stack's nginx (private prefix) and worker; `extra` flags override those. */
-async function doctor(extra = [], { json = true } = {}) {
+async function doctor(extra = [], { json = true, env = {}, on = stack } = {}) {
   const flags = {
-    '--nginx': '/usr/sbin/nginx', '--nginx-prefix': join(stack.varDir, 'nginx'),
-    '--nginx-conf': nginxConf(), '--worker-pid-file': join(stack.varDir, 'run', 'worker.pid'),
+    '--nginx': '/usr/sbin/nginx', '--nginx-prefix': join(on.varDir, 'nginx'),
+    '--nginx-conf': join(on.varDir, 'nginx', 'conf', 'nginx.conf'),
+    '--worker-pid-file': join(on.varDir, 'run', 'worker.pid'),
   };
   for (let i = 0; i + 1 < extra.length; i += 2) flags[extra[i]] = extra[i + 1];
   const args = ['doctor', ...Object.entries(flags).flat()];
-  const result = await stack.ctl(json ? [...args, '--json'] : args);
+  const result = await on.ctl(json ? [...args, '--json'] : args, { env: { ...on.env, ...env } });
   return { ...result, report: json ? JSON.parse(result.stdout) : null };
 }
 
@@ -153,6 +155,24 @@ test('nginx config without the module fails nginx_module; nginx checks are skipp
   assert.equal(check(missing.report, 'mysql').status, 'ok');
 });
 
+// libfaketime (scripts/setup installs it) moves this CLI's clock alone: MySQL and Redis keep theirs.
+const FAKETIME_LIB = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1';
+
+test('a host clock 30 s off MySQL and Redis fails clocks with NTP as the fix', async () => {
+  assert.ok(existsSync(FAKETIME_LIB), `${FAKETIME_LIB} is missing: run scripts/setup (package faketime)`);
+  const { code, report } = await doctor([], {
+    env: { LD_PRELOAD: FAKETIME_LIB, FAKETIME: '-30s', FAKETIME_DONT_FAKE_MONOTONIC: '1' },
+  });
+  assert.equal(code, 1);
+  assert.deepEqual(failed(report), ['clocks']);
+  assert.match(check(report, 'clocks').detail, /MySQL \+(29|30|31)\.\d+ s, Redis \+(29|30|31)\.\d+ s from this host/);
+  assert.match(check(report, 'clocks').fix, /NTP/);
+  const tolerant = await doctor(['--clock-tolerance-ms', '60000'], {
+    env: { LD_PRELOAD: FAKETIME_LIB, FAKETIME: '-30s', FAKETIME_DONT_FAKE_MONOTONIC: '1' },
+  });
+  assert.equal(tolerant.code, 0, JSON.stringify(failed(tolerant.report)));
+});
+
 test('bad usage exits 2', async () => {
   const { code, stderr } = await stack.ctl(['doctor', '--no-such-flag']);
   assert.equal(code, 2);
@@ -171,4 +191,33 @@ test('Redis stopped fails redis (CLI config) and redis_edge (nginx config)', asy
   assert.match(check(report, 'redis').fix, /start Redis/);
   assert.match(check(report, 'redis_edge').fix, /start Redis, or fix the edgechat_redis address/);
   assert.equal(check(report, 'clocks').status, 'ok');  // MySQL alone is still compared
+});
+
+// Redis with AUTH (an ACL user): the CLI and the edge each authenticate with their own settings,
+// and a wrong password on either side fails that side's check, naming its settings.
+test('Redis AUTH: healthy with the right passwords; a wrong one fails redis or redis_edge', async () => {
+  const authed = await startStack({ env: { EDGECHAT_REDIS_PASSWORD: 'doctor-pass-1', EDGECHAT_REDIS_USER: 'edgechat' } });
+  try {
+    const healthy = await doctor([], { on: authed });
+    assert.equal(healthy.code, 0, JSON.stringify(healthy.report.checks.filter((c) => c.status !== 'ok')));
+    assert.equal(check(healthy.report, 'redis_edge').status, 'ok');
+
+    const wrong = join(scratch, 'wrong-redis-password');
+    await writeFile(wrong, 'not-the-password\n', { mode: 0o600 });
+    const cli = await doctor([], { on: authed, env: { EDGECHAT_REDIS_PASSWORD_FILE: wrong } });
+    assert.equal(cli.code, 1);
+    assert.deepEqual(failed(cli.report), ['redis']);
+    assert.match(check(cli.report, 'redis').fix, /redis\.user \/ redis\.password_file/);
+
+    const conf = join(scratch, 'wrong-edge-password.conf');
+    const text = await readFile(join(authed.varDir, 'nginx', 'conf', 'nginx.conf'), 'utf8');
+    assert.match(text, /edgechat_redis_password_file /);
+    await writeFile(conf, text.replace(/edgechat_redis_password_file [^;]+;/, `edgechat_redis_password_file ${wrong};`));
+    const edge = await doctor(['--nginx-conf', conf], { on: authed });
+    assert.equal(edge.code, 1);
+    assert.deepEqual(failed(edge.report), ['redis_edge']);
+    assert.match(check(edge.report, 'redis_edge').fix, /edgechat_redis_user \/ edgechat_redis_password_file/);
+  } finally {
+    await authed.stop();
+  }
 });

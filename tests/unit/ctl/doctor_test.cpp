@@ -237,7 +237,11 @@ TEST(DoctorWorkerAnswers, Verdicts) {
 }
 
 TEST(DoctorRedis, NamesAddressOrAuthInTheFix) {
-  EXPECT_EQ(CheckRedis("redis", "unix:/run/redis.sock", 1.0).status, Status::kOk);
+  EXPECT_EQ(CheckRedis("redis", "unix:/run/redis.sock", std::optional<double>(1.0)).status,
+            Status::kOk);
+  auto no_time = CheckRedis("redis", "unix:/run/redis.sock", std::optional<double>());
+  EXPECT_EQ(no_time.status, Status::kOk);
+  EXPECT_NE(no_time.detail.find("forbids TIME"), std::string::npos);
   auto down = CheckRedis("redis", "x",
                          Error{ErrorKind::kUnavailable, "redis_unavailable",
                                "Redis at unix:/run/redis.sock unreachable: No such file"});
@@ -332,7 +336,7 @@ struct FakeInstall {
   ProcessResult dump = Ran(kDump);
   std::optional<PathInfo> socket = PathInfo{true, 999, 33, 0660};
   Result<HttpAnswer> ready = HttpAnswer{200, "{\"status\":\"ready\"}"};
-  Result<double> redis_time = 1000.0;
+  RedisTime redis_time = std::optional<double>(1000.0);
   static DbFacts HealthyFacts() {
     DbFacts f;
     f.now = 1000.2;
@@ -460,6 +464,16 @@ TEST(DoctorRun, SkewedDatabaseClockFails) {
   install.db = skewed;
   auto checks = RunDoctor(InstallSettings(), Options{}, install.probes());
   EXPECT_EQ(Find(checks, "clocks")->status, Status::kFail);
+}
+
+TEST(DoctorRun, RedisWithoutTimeComparesMysqlAlone) {
+  FakeInstall install;
+  install.redis_time = std::optional<double>();
+  auto checks = RunDoctor(InstallSettings(), Options{}, install.probes());
+  EXPECT_EQ(Find(checks, "redis")->status, Status::kOk);
+  EXPECT_EQ(Find(checks, "clocks")->status, Status::kOk);
+  EXPECT_EQ(Find(checks, "clocks")->detail.find("Redis"), std::string::npos);
+  EXPECT_TRUE(Healthy(checks));
 }
 
 TEST(DoctorRun, WarningsKeepItHealthy) {
