@@ -311,7 +311,7 @@ Check CheckTls(const NginxConfig& config) {
 
 Check CheckWorkerSocket(const worker::ListenSpec& listen, const std::optional<PathInfo>& info,
                         const std::optional<std::string>& nginx_user,
-                        const std::optional<UserInfo>& user) {
+                        const std::optional<UserInfo>& user, const std::vector<DirInfo>& parents) {
   const std::string name = "worker_socket";
   if (!listen.is_unix()) {
     return Warn(name,
@@ -344,6 +344,26 @@ Check CheckWorkerSocket(const worker::ListenSpec& listen, const std::optional<Pa
   if (!user) {
     return Fail(name, seen + "; nginx's user \"" + *nginx_user + "\" does not exist",
                 "fix the \"user\" directive of nginx.conf");
+  }
+  // `bits` is the owner's permission (0400, 0200 or 0100); the group's and others' follow.
+  auto allowed = [&](const PathInfo& p, unsigned bits) {
+    if (user->uid == 0) return true;
+    if (user->uid == p.uid) return (p.mode & bits) != 0;
+    bool member = user->gid == p.gid ||
+                  std::find(user->groups.begin(), user->groups.end(), p.gid) != user->groups.end();
+    if (member) return (p.mode & (bits >> 3)) != 0;
+    return (p.mode & (bits >> 6)) != 0;
+  };
+  for (const auto& dir : parents) {
+    if (!allowed(dir.info, 0100)) {
+      return Fail(name,
+                  seen + ": nginx's user \"" + *nginx_user + "\" cannot enter " + dir.path +
+                      " (mode " + Octal(dir.info.mode) + " owner " + std::to_string(dir.info.uid) +
+                      ":" + std::to_string(dir.info.gid) + ")",
+                  "let nginx's group enter it: chgrp " + std::to_string(user->gid) + " " +
+                      dir.path + " && chmod 750 " + dir.path +
+                      " (in a systemd unit: RuntimeDirectoryMode=0750 with Group= nginx's group)");
+    }
   }
   bool reachable = user->uid == 0 || (user->uid == info->uid && (info->mode & 0200) != 0) ||
                    ((info->mode & 0020) != 0 &&
@@ -602,7 +622,14 @@ std::vector<Check> RunDoctor(const worker::Settings& settings, const Options& op
   const worker::ListenSpec& listen = settings.listen;
   if (listen.is_unix()) {
     auto user = nginx_user ? probes.user(*nginx_user) : std::nullopt;
-    checks.push_back(CheckWorkerSocket(listen, probes.stat(listen.unix_path), nginx_user, user));
+    std::vector<DirInfo> parents;
+    for (std::size_t slash = listen.unix_path.find('/', 1); slash != std::string::npos;
+         slash = listen.unix_path.find('/', slash + 1)) {
+      std::string dir = listen.unix_path.substr(0, slash);
+      if (auto info = probes.stat(dir)) parents.push_back({dir, *info});
+    }
+    checks.push_back(
+        CheckWorkerSocket(listen, probes.stat(listen.unix_path), nginx_user, user, parents));
   } else {
     checks.push_back(CheckWorkerSocket(listen, std::nullopt, nginx_user, std::nullopt));
   }

@@ -152,11 +152,17 @@ Check CheckNginxModule(const Options& options, const ProcessResult& dump,
 Check CheckModuleVersion(const Options& options, const ProcessResult& version);
 Check CheckPublicOrigin(const NginxConfig& config);
 Check CheckTls(const NginxConfig& config);
-// The worker's socket: exists, is a socket, nginx's `user` may connect, others may not. With no
-// `nginx_user` (nginx's configuration could not be read) only the "others" part is judged.
+// The worker's socket: exists, is a socket, nginx's `user` may connect (and enter every directory
+// above it, `parents` from the root down), others may not. With no `nginx_user` (nginx's
+// configuration could not be read) only the "others" part is judged.
+struct DirInfo {
+  std::string path;
+  PathInfo info;
+};
 Check CheckWorkerSocket(const worker::ListenSpec& listen, const std::optional<PathInfo>& info,
                         const std::optional<std::string>& nginx_user,
-                        const std::optional<UserInfo>& user);
+                        const std::optional<UserInfo>& user,
+                        const std::vector<DirInfo>& parents = {});
 // nginx proxies to the socket worker.listen names.
 Check CheckNginxUpstream(const worker::ListenSpec& listen, const NginxConfig& config);
 Check CheckWorkerAnswers(const worker::ListenSpec& listen, const Result<HttpAnswer>& answer);

@@ -17,6 +17,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -42,6 +43,8 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr auto kCommandTimeout = std::chrono::seconds(10);
 constexpr auto kHttpTimeout = std::chrono::seconds(3);
+// What is kept of a program's stdout or stderr (the rest is read and dropped).
+constexpr std::size_t kMaxOutputBytes = 64u << 20;
 
 using Fd = shared::UniqueFd;
 
@@ -108,7 +111,8 @@ doctor::ProcessResult RunProgram(const std::vector<std::string>& argv) {
       if (fds[i].fd < 0 || fds[i].revents == 0) continue;
       ssize_t n = ::read(fds[i].fd, buffer, sizeof buffer);
       if (n > 0) {
-        (i == 0 ? result.output : result.errors).append(buffer, static_cast<std::size_t>(n));
+        std::string& into = i == 0 ? result.output : result.errors;
+        if (into.size() < kMaxOutputBytes) into.append(buffer, static_cast<std::size_t>(n));
       } else if (n == 0 || errno != EINTR) {
         (i == 0 ? out_open : err_open) = false;
       }
@@ -247,8 +251,8 @@ doctor::RedisTime RedisTimeOf(const RedisSettings& settings) {
     return Error{ErrorKind::kUnavailable, "redis_unavailable",
                  "Redis at " + settings.Describe() + " answered TIME with no time"};
   }
-  return std::optional<double>(std::stod(reply->elements[0].text) +
-                               std::stod(reply->elements[1].text) / 1e6);
+  return std::optional<double>(std::strtod(reply->elements[0].text.c_str(), nullptr) +
+                               std::strtod(reply->elements[1].text.c_str(), nullptr) / 1e6);
 }
 
 Result<doctor::DbFacts> DbFactsFrom(const DbSettings& db) {
@@ -258,7 +262,7 @@ Result<doctor::DbFacts> DbFactsFrom(const DbSettings& db) {
     doctor::DbFacts facts;
     {
       auto rs = Query(*Prepare(c, "SELECT UNIX_TIMESTAMP(NOW(6)) AS now"));
-      if (rs->next()) facts.now = std::stod(std::string(rs->getString("now")));
+      if (rs->next()) facts.now = std::strtod(std::string(rs->getString("now")).c_str(), nullptr);
     }
     {
       auto rs = Query(*Prepare(c,

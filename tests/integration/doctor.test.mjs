@@ -85,6 +85,20 @@ test('a worker socket others may connect to fails worker_socket with chmod 660 a
   assert.equal(code, 0, stdout);
 });
 
+test('nginx running as a user who cannot reach the socket fails worker_socket', async () => {
+  // The stack's nginx runs as root; as "nobody" it could not enter the private state directory.
+  const conf = join(scratch, 'as-nobody.conf');
+  const text = await readFile(nginxConf(), 'utf8');
+  assert.match(text, /^user root;$/m);
+  await writeFile(conf, text.replace(/^user root;$/m, 'user nobody nogroup;'));
+  const { code, report } = await doctor(['--nginx-conf', conf]);
+  assert.equal(code, 1);
+  assert.deepEqual(failed(report), ['worker_socket'], JSON.stringify(report.checks[0]));
+  assert.match(check(report, 'worker_socket').detail,
+    new RegExp(`nginx's user "nobody" cannot enter ${stack.varDir} \\(mode 0700`));
+  assert.match(check(report, 'worker_socket').fix, /chmod 750/);
+});
+
 test('a migration not applied fails migrations and names edgechatctl migrate', async () => {
   const sqlDir = join(scratch, 'sql-ahead');
   await cp(join(ROOT, 'sql'), sqlDir, { recursive: true });

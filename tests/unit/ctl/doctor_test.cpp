@@ -194,6 +194,24 @@ TEST(DoctorWorkerSocket, FailsWhenNginxCannotConnect) {
   EXPECT_NE(c.detail.find("does not exist"), std::string::npos);
 }
 
+TEST(DoctorWorkerSocket, FailsWhenNginxCannotEnterADirectoryAboveIt) {
+  PathInfo socket{true, 999, 33, 0660};
+  UserInfo www{33, 33, {33}};
+  std::vector<DirInfo> open_dirs{{"/run", {false, 0, 0, 0755}},
+                                 {"/run/edgechat", {false, 999, 33, 0750}}};
+  EXPECT_EQ(CheckWorkerSocket(UnixListen(), socket, "www-data", www, open_dirs).status,
+            Status::kOk);
+  std::vector<DirInfo> closed{{"/run", {false, 0, 0, 0755}},
+                              {"/run/edgechat", {false, 999, 999, 0700}}};
+  auto c = CheckWorkerSocket(UnixListen(), socket, "www-data", www, closed);
+  EXPECT_EQ(c.status, Status::kFail);
+  EXPECT_NE(c.detail.find("cannot enter /run/edgechat (mode 0700"), std::string::npos);
+  EXPECT_NE(c.fix.find("chmod 750 /run/edgechat"), std::string::npos);
+  // Root enters everything.
+  EXPECT_EQ(CheckWorkerSocket(UnixListen(), socket, "root", UserInfo{0, 0, {0}}, closed).status,
+            Status::kOk);
+}
+
 TEST(DoctorWorkerSocket, WithNginxUserUnknownJudgesOnlyOthers) {
   auto c =
       CheckWorkerSocket(UnixListen(), PathInfo{true, 999, 999, 0660}, std::nullopt, std::nullopt);
@@ -357,7 +375,10 @@ struct FakeInstall {
       seen_argv = argv;
       return dump;
     };
-    p.stat = [this](const std::string&) { return socket; };
+    p.stat = [this](const std::string& path) -> std::optional<PathInfo> {
+      if (path.ends_with(".sock")) return socket;
+      return PathInfo{false, 0, 0, 0755};  // the directories above it
+    };
     p.user = [](const std::string& name) -> std::optional<UserInfo> {
       if (name == "www-data") return UserInfo{33, 33, {33}};
       return std::nullopt;
