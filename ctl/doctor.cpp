@@ -701,7 +701,11 @@ std::vector<Check> RunDoctor(const worker::Settings& settings, const Options& op
   checks.push_back(CheckClocks(0, db_offset, redis_offset, options.clock_tolerance_s));
 
   std::optional<long> pid;
-  if (!options.worker_pid_file.empty()) pid = probes.read_pid(options.worker_pid_file);
+  if (!options.worker_pid_file.empty()) {
+    pid = probes.read_pid(options.worker_pid_file);
+  } else if (listen.is_unix()) {
+    pid = probes.socket_owner(listen.unix_path);
+  }
   checks.push_back(CheckOpenFiles(probes.open_files(pid), settings.streams.max_total));
 
   for (auto& c : CheckSiteOrigins(facts)) checks.push_back(std::move(c));

@@ -129,6 +129,8 @@ struct Probes {
   std::function<Result<std::string>(const std::string& path)> read_secret;
   std::function<std::optional<OpenFiles>(std::optional<long> pid)> open_files;
   std::function<std::optional<long>(const std::string& pid_file)> read_pid;
+  // The process listening on a unix socket (what --worker-pid-file names, found without one).
+  std::function<std::optional<long>(const std::string& unix_path)> socket_owner;
   std::function<double()> now;  // epoch seconds
 };
 

@@ -19,6 +19,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -337,6 +338,38 @@ std::optional<long> ReadPid(const std::string& file) {
   return pid;
 }
 
+// The process listening on unix socket `path`: its inode from /proc/net/unix, then the process
+// holding a descriptor "socket:[INODE]" (every process's /proc/PID/fd is readable by root only).
+std::optional<long> SocketOwner(const std::string& path) {
+  std::ifstream unix_sockets("/proc/net/unix");
+  std::string inode;
+  for (std::string line; std::getline(unix_sockets, line);) {
+    // Num RefCount Protocol Flags Type St Inode Path; Flags 00010000 is a listening socket.
+    std::istringstream fields(line);
+    std::string num, refs, protocol, flags, type, state, node, name;
+    if (!(fields >> num >> refs >> protocol >> flags >> type >> state >> node >> name)) continue;
+    if (name == path && flags == "00010000") {
+      inode = node;
+      break;
+    }
+  }
+  if (inode.empty()) return std::nullopt;
+  const std::string want = "socket:[" + inode + "]";
+  std::error_code ec;
+  for (const auto& proc : std::filesystem::directory_iterator("/proc", ec)) {
+    std::string pid = proc.path().filename().string();
+    if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::error_code fd_ec;
+    for (const auto& fd : std::filesystem::directory_iterator(proc.path() / "fd", fd_ec)) {
+      std::error_code link_ec;
+      if (std::filesystem::read_symlink(fd.path(), link_ec).string() == want) {
+        return std::strtol(pid.c_str(), nullptr, 10);
+      }
+    }
+  }
+  return std::nullopt;
+}
+
 double EpochNow() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
@@ -371,6 +404,7 @@ int RunDoctorCommand(const Context& ctx) {
   probes.read_secret = shared::ReadSecretFile;
   probes.open_files = OpenFilesOf;
   probes.read_pid = ReadPid;
+  probes.socket_owner = SocketOwner;
   probes.now = EpochNow;
   auto checks = doctor::RunDoctor(ctx.settings, options, probes);
   if (ctx.out.json_mode()) {

@@ -23,7 +23,10 @@ after(async () => {
 
 const nginxConf = () => join(stack.varDir, 'nginx', 'conf', 'nginx.conf');
 
-/** Runs doctor against the stack's nginx (private prefix) and worker; `extra` flags override those. */
+/**
+ * Runs doctor against the stack's nginx (private prefix) and worker; `extra` flags override those
+ * (a null value leaves a flag out).
+ */
 async function doctor(extra = [], { json = true, env = {}, on = stack } = {}) {
   const flags = {
     '--nginx': '/usr/sbin/nginx', '--nginx-prefix': join(on.varDir, 'nginx'),
@@ -31,7 +34,7 @@ async function doctor(extra = [], { json = true, env = {}, on = stack } = {}) {
     '--worker-pid-file': join(on.varDir, 'run', 'worker.pid'),
   };
   for (let i = 0; i + 1 < extra.length; i += 2) flags[extra[i]] = extra[i + 1];
-  const args = ['doctor', ...Object.entries(flags).flat()];
+  const args = ['doctor', ...Object.entries(flags).filter(([, v]) => v !== null).flat()];
   const result = await on.ctl(json ? [...args, '--json'] : args, { env: { ...on.env, ...env } });
   return { ...result, report: json ? JSON.parse(result.stdout) : null };
 }
@@ -60,6 +63,12 @@ test('a healthy stack is healthy: exit 0, every check ok but TLS (http origin wa
   assert.match(check(report, 'open_files').detail, /\/proc\/\d+\/limits/);
   for (const name of ['nginx_version', 'public_origin', 'worker_socket', 'nginx_upstream', 'worker_answers',
     'redis', 'redis_edge', 'mysql', 'migrations', 'clocks', 'site_origins']) check(report, name);
+
+  // Without --worker-pid-file the worker is found as the process listening on its socket.
+  const found = await doctor(['--worker-pid-file', null]);
+  assert.equal(found.code, 0);
+  assert.match(check(found.report, 'open_files').detail,
+    new RegExp(`/proc/${await stack.pidOf('worker')}/limits`));
 
   const text = await doctor([], { json: false });
   assert.equal(text.code, 0);

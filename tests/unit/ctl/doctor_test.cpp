@@ -367,6 +367,8 @@ struct FakeInstall {
   Result<DbFacts> db = HealthyFacts();
   std::vector<std::string> seen_argv;
   std::vector<std::string> redis_seen;
+  std::string owner_asked;
+  std::optional<long> open_files_pid;
 
   Probes probes() {
     Probes p;
@@ -394,10 +396,15 @@ struct FakeInstall {
       return std::vector<SqlFile>{{1, "001_a.sql", "aa"}};
     };
     p.read_secret = [](const std::string&) -> Result<std::string> { return std::string("s3cret"); };
-    p.open_files = [](std::optional<long>) {
+    p.open_files = [this](std::optional<long> pid) {
+      open_files_pid = pid;
       return std::optional<OpenFiles>(OpenFiles{65536, "p"});
     };
     p.read_pid = [](const std::string&) { return std::optional<long>(42); };
+    p.socket_owner = [this](const std::string& path) {
+      owner_asked = path;
+      return std::optional<long>(43);
+    };
     p.now = [] { return 1000.0; };
     return p;
   }
@@ -495,6 +502,19 @@ TEST(DoctorRun, RedisWithoutTimeComparesMysqlAlone) {
   EXPECT_EQ(Find(checks, "clocks")->status, Status::kOk);
   EXPECT_EQ(Find(checks, "clocks")->detail.find("Redis"), std::string::npos);
   EXPECT_TRUE(Healthy(checks));
+}
+
+TEST(DoctorRun, OpenFilesOfThePidFileElseOfTheSocketsOwner) {
+  FakeInstall install;
+  Options o;
+  RunDoctor(InstallSettings(), o, install.probes());
+  EXPECT_EQ(install.owner_asked, "/run/edgechat/worker.sock");
+  EXPECT_EQ(install.open_files_pid, 43);
+  o.worker_pid_file = "/run/edgechat/worker.pid";
+  FakeInstall with_file;
+  RunDoctor(InstallSettings(), o, with_file.probes());
+  EXPECT_EQ(with_file.owner_asked, "");
+  EXPECT_EQ(with_file.open_files_pid, 42);
 }
 
 TEST(DoctorRun, WarningsKeepItHealthy) {
