@@ -4,16 +4,18 @@
 #include <array>
 
 #include "shared/ascii.hpp"
+#include "shared/ids.hpp"
 
 namespace edgechat::shared {
 namespace {
 
-constexpr std::array<ServerRouteSpec, 5> kTable{{
+constexpr std::array<ServerRouteSpec, 6> kTable{{
     {ServerRoute::kConversations, "/api/v1/server/conversations", "GET"},
     {ServerRoute::kConversation, "/api/v1/server/conversations/{id}", "GET"},
     {ServerRoute::kMessages, "/api/v1/server/conversations/{id}/messages", "GET, POST"},
     {ServerRoute::kResolve, "/api/v1/server/conversations/{id}/resolve", "POST"},
     {ServerRoute::kReopen, "/api/v1/server/conversations/{id}/reopen", "POST"},
+    {ServerRoute::kVisitorAttributes, "/api/v1/server/visitors/{guestId}/attributes", "GET, PUT"},
 }};
 
 std::optional<std::uint64_t> ParseId(std::string_view text) {
@@ -52,20 +54,35 @@ std::optional<std::string_view> SecretKeyBearer(std::string_view authorization) 
 ServerRouteMatch ClassifyServerRoute(std::string_view path) {
   if (!path.starts_with(kServerApiPrefix)) return {};
   std::string_view rest = path.substr(kServerApiPrefix.size());
+  constexpr std::string_view kVisitors = "visitors/";
+  constexpr std::string_view kAttributes = "/attributes";
+  if (rest.starts_with(kVisitors) && rest.ends_with(kAttributes) &&
+      rest.size() > kVisitors.size() + kAttributes.size()) {
+    std::string_view guest =
+        rest.substr(kVisitors.size(), rest.size() - kVisitors.size() - kAttributes.size());
+    bool valid = guest.size() == kGuestIdPrefix.size() + kIdRandomLength &&
+                 guest.starts_with(kGuestIdPrefix) &&
+                 std::all_of(guest.begin() + kGuestIdPrefix.size(), guest.end(), IsAsciiAlnum);
+    if (!valid) return {};
+    ServerRouteMatch match;
+    match.route = ServerRoute::kVisitorAttributes;
+    match.guest_id = guest;
+    return match;
+  }
   constexpr std::string_view kConversations = "conversations";
   if (!rest.starts_with(kConversations)) return {};
   rest.remove_prefix(kConversations.size());
-  if (rest.empty()) return {ServerRoute::kConversations, std::nullopt};
+  if (rest.empty()) return {ServerRoute::kConversations, std::nullopt, {}};
   if (rest[0] != '/') return {};
   rest.remove_prefix(1);
   std::size_t slash = rest.find('/');
   std::optional<std::uint64_t> id = ParseId(rest.substr(0, slash));
   if (!id) return {};
-  if (slash == std::string_view::npos) return {ServerRoute::kConversation, id};
+  if (slash == std::string_view::npos) return {ServerRoute::kConversation, id, {}};
   std::string_view tail = rest.substr(slash + 1);
-  if (tail == "messages") return {ServerRoute::kMessages, id};
-  if (tail == "resolve") return {ServerRoute::kResolve, id};
-  if (tail == "reopen") return {ServerRoute::kReopen, id};
+  if (tail == "messages") return {ServerRoute::kMessages, id, {}};
+  if (tail == "resolve") return {ServerRoute::kResolve, id, {}};
+  if (tail == "reopen") return {ServerRoute::kReopen, id, {}};
   return {};
 }
 

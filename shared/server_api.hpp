@@ -26,16 +26,18 @@ std::optional<std::string_view> SecretKeyBearer(std::string_view authorization);
 
 enum class ServerRoute {
   kUnknown,
-  kConversations,  // GET conversations
-  kConversation,   // GET conversations/{id}
-  kMessages,       // GET, POST conversations/{id}/messages
-  kResolve,        // POST conversations/{id}/resolve
-  kReopen,         // POST conversations/{id}/reopen
+  kConversations,      // GET conversations
+  kConversation,       // GET conversations/{id}
+  kMessages,           // GET, POST conversations/{id}/messages
+  kResolve,            // POST conversations/{id}/resolve
+  kReopen,             // POST conversations/{id}/reopen
+  kVisitorAttributes,  // GET, PUT visitors/{guestId}/attributes
 };
 
 struct ServerRouteMatch {
   ServerRoute route = ServerRoute::kUnknown;
   std::optional<std::uint64_t> conversation_id;  // for the routes under conversations/{id}
+  std::string_view guest_id;  // for the routes under visitors/{guestId}: "g_" + 24 [A-Za-z0-9]
 };
 
 // Paths are the URI without the query. An id is 1..18 digits, not 0 and without leading zeros.

@@ -165,7 +165,8 @@ int main(int argc, char** argv) {
       admin_options, SteadyClock(), &typing);
   MysqlSecretKeyLookup secret_key_lookup(pool);
   SecretKeyAuth secret_key_auth(secret_key_lookup, SteadyClock());
-  ServerApi server_api(secret_key_auth, conversation_repo, events);
+  MysqlAttributeRepo attribute_repo(pool);
+  ServerApi server_api(secret_key_auth, conversation_repo, attribute_repo, events);
   Router router(
       external, [&pool] { return pool.Ping(std::chrono::milliseconds(500)); },
       [&] {

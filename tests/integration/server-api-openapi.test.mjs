@@ -55,6 +55,11 @@ function violations(value, schemaRef, at = '$') {
     for (const [name, sub] of Object.entries(schema.properties ?? {})) {
       if (name in value) out.push(...violations(value[name], sub, `${at}.${name}`));
     }
+    if (typeof schema.additionalProperties === 'object') {
+      for (const [name, item] of Object.entries(value)) {
+        if (!(name in (schema.properties ?? {}))) out.push(...violations(item, schema.additionalProperties, `${at}.${name}`));
+      }
+    }
   }
   if (type === 'array' && schema.items) value.forEach((item, i) => out.push(...violations(item, schema.items, `${at}[${i}]`)));
   return out;
@@ -72,12 +77,14 @@ function assertDocumented(method, path, res) {
 let stack;
 let key;
 let id;
+let guestId;
 before(async () => {
   stack = await startStack();
   key = (await stack.ctlJson(['secret', 'add', stack.siteKey, '--label', 'openapi'])).secret;
   const guest = await newGuest(stack);
   await postWorkerMessage(stack, guest.token, 'hello', 'c-1');
   id = Number(await sqlOk(stack, `SELECT c.id FROM conversations c JOIN guests g ON g.id = c.guest_id WHERE g.public_id = '${guest.guestId}'`));
+  guestId = guest.guestId;
   await waitFor('the edge knows the key', async () =>
     (await serverCall(stack, 'GET', 'conversations', { key })).status === 200, { timeoutMs: 5000 });
 });
@@ -85,6 +92,7 @@ after(async () => { await stack?.stop(); });
 
 test('real replies of every operation fit their documented schemas, errors included', async () => {
   const P = '/api/v1/server/conversations';
+  const V = '/api/v1/server/visitors/{guestId}/attributes';
   const calls = [
     ['GET', P, 'conversations'],
     ['GET', P, 'conversations?limit=1&status=open'],
@@ -97,6 +105,10 @@ test('real replies of every operation fit their documented schemas, errors inclu
     ['POST', `${P}/{id}/messages`, `conversations/${id}/messages`, { text: '' }],
     ['POST', `${P}/{id}/resolve`, `conversations/${id}/resolve`],
     ['POST', `${P}/{id}/reopen`, `conversations/${id}/reopen`],
+    ['PUT', V, `visitors/${guestId}/attributes`, { attributes: { plan: 'gold', gone: null } }],
+    ['PUT', V, `visitors/${guestId}/attributes`, { attributes: { '9': 'x' } }],
+    ['GET', V, `visitors/${guestId}/attributes`],
+    ['GET', V, `visitors/g_${'Q'.repeat(24)}/attributes`],
   ];
   const seen = new Set();
   for (const [method, path, url, body] of calls) {

@@ -269,3 +269,54 @@ test('the edge limits each key on its own (429 with Retry-After)', async () => {
   // Another key of the same site, from the same address, is not held to that key's limit.
   assert.equal((await serverCall(stack, 'GET', 'conversations', { key: keyA })).status, 200);
 });
+
+test('visitor attributes: set, merged, removed; bounded names, values and counts; another site\'s visitor is 404', async () => {
+  const path = `visitors/${conv.a1Guest}/attributes`;
+  const empty = await serverCall(stack, 'GET', path, { key: keyA });
+  assert.equal(empty.status, 200, empty.text);
+  assert.deepEqual(empty.json, { guestId: conv.a1Guest, attributes: {} });
+  const hostile = `<script>alert(1)</script>' OR 1=1; --`;
+  const set = await serverCall(stack, 'PUT', path,
+    { key: keyA, body: { attributes: { plan: 'gold', 'crm.id': '42', note: hostile, name: 'سارا' } } });
+  assert.equal(set.status, 200, set.text);
+  assert.deepEqual(set.json.attributes, { plan: 'gold', 'crm.id': '42', note: hostile, name: 'سارا' });
+  const merged = await serverCall(stack, 'PUT', path, { key: keyA, body: { attributes: { plan: 'silver', note: null } } });
+  assert.deepEqual(merged.json.attributes, { plan: 'silver', 'crm.id': '42', name: 'سارا' });
+  assert.deepEqual((await serverCall(stack, 'GET', path, { key: keyA })).json.attributes, merged.json.attributes);
+
+  const cases = [
+    [{ attributes: { '1bad': 'x' } }, 'invalid_attribute'],
+    [{ attributes: { 'a b': 'x' } }, 'invalid_attribute'],
+    [{ attributes: { ['a'.repeat(65)]: 'x' } }, 'invalid_attribute'],
+    [{ attributes: { plan: 'x'.repeat(501) } }, 'invalid_attribute'],
+    [{ attributes: { plan: 'line\nbreak' } }, 'invalid_attribute'],
+    [{ attributes: { plan: 5 } }, 'invalid_attribute'],
+    [{ attributes: ['plan'] }, 'invalid_attribute'],
+    [{}, 'invalid_attribute'],
+    [{ attributes: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 'v'])) }, 'too_many_attributes'],
+    // 48 new + the 3 kept: 51 in all, refused as a whole.
+    [{ attributes: Object.fromEntries(Array.from({ length: 48 }, (_, i) => [`n${i}`, 'v'])) }, 'too_many_attributes'],
+  ];
+  for (const [body, code] of cases) {
+    const res = await serverCall(stack, 'PUT', path, { key: keyA, body });
+    assert.equal(res.status, 400, JSON.stringify(body).slice(0, 80));
+    assert.equal(res.json.error, code, JSON.stringify(body).slice(0, 80));
+  }
+  assert.deepEqual((await serverCall(stack, 'GET', path, { key: keyA })).json.attributes, merged.json.attributes);
+  // Exactly 50 is fine.
+  const fill = Object.fromEntries(Array.from({ length: 47 }, (_, i) => [`n${i}`, 'v']));
+  const full = await serverCall(stack, 'PUT', path, { key: keyA, body: { attributes: fill } });
+  assert.equal(full.status, 200, full.text);
+  assert.equal(Object.keys(full.json.attributes).length, 50);
+
+  // Another site's key, an unknown visitor, a malformed id.
+  for (const [key, p] of [[keyB, path], [keyA, `visitors/${conv.b1Guest}/attributes`], [keyA, `visitors/g_${'Z'.repeat(24)}/attributes`]]) {
+    for (const method of ['GET', 'PUT']) {
+      const res = await serverCall(stack, method, p, { key, body: method === 'PUT' ? { attributes: { x: 'y' } } : undefined });
+      assert.equal(res.status, 404, `${method} ${p}`);
+      assert.deepEqual(res.json, { error: 'not_found', message: 'No such visitor.' });
+    }
+  }
+  assert.equal(await sqlOk(stack, `SELECT COUNT(*) FROM guest_attributes a JOIN guests g ON g.id = a.guest_id WHERE g.public_id = '${conv.b1Guest}'`), '0');
+  assert.equal((await serverCall(stack, 'GET', 'visitors/g_short/attributes', { key: keyA })).status, 404);
+});

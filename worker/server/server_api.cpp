@@ -41,6 +41,35 @@ Result<ServerMessageInput> ParseServerMessage(const std::string& body) {
   return input;
 }
 
+// {"attributes": {NAME: TEXT | null, ...}}: type checks only (the rules are ServerService's).
+Result<AttributeChanges> ParseAttributeChanges(const std::string& body) {
+  json j = json::parse(body, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) {
+    return Error{ErrorKind::kInvalidInput, "invalid_json", "The body must be a JSON object."};
+  }
+  auto attributes = j.find("attributes");
+  if (attributes == j.end() || !attributes->is_object()) {
+    return Error{ErrorKind::kInvalidInput, "invalid_attribute",
+                 "\"attributes\" must be an object of names to text or null."};
+  }
+  AttributeChanges changes;
+  for (const auto& [name, value] : attributes->items()) {
+    if (value.is_null()) {
+      changes[name] = std::nullopt;
+    } else if (value.is_string()) {
+      changes[name] = value.get<std::string>();
+    } else {
+      return Error{ErrorKind::kInvalidInput, "invalid_attribute",
+                   "The value of an attribute is text, or null to remove it."};
+    }
+  }
+  return changes;
+}
+
+HttpResponse AttributesJson(std::string_view guest_id, const Attributes& attributes) {
+  return Json(200, json{{"guestId", guest_id}, {"attributes", attributes}});
+}
+
 }  // namespace
 
 std::optional<HttpResponse> ServerApi::Handle(const HttpRequest& request) {
@@ -51,7 +80,8 @@ std::optional<HttpResponse> ServerApi::Handle(const HttpRequest& request) {
 }
 
 Result<HttpResponse> ServerApi::Route(const HttpRequest& request) {
-  shared::ServerRouteMatch match = shared::ClassifyServerRoute(request.Path());
+  const std::string path = request.Path();  // match.guest_id points into it
+  shared::ServerRouteMatch match = shared::ClassifyServerRoute(path);
   if (match.route == shared::ServerRoute::kUnknown) {
     return ErrorResponse(404, "not_found", "No such route.");
   }
@@ -100,6 +130,16 @@ Result<HttpResponse> ServerApi::Route(const HttpRequest& request) {
       std::string status = match.route == shared::ServerRoute::kResolve ? "resolved" : "open";
       EC_TRY(changed, service_.SetStatus(caller, id, status));
       return Json(200, json{{"id", id}, {"status", status}, {"changed", changed}});
+    }
+    case shared::ServerRoute::kVisitorAttributes: {
+      std::string guest(match.guest_id);
+      if (request.method == "GET") {
+        EC_TRY(attributes, service_.VisitorAttributes(caller, guest));
+        return AttributesJson(guest, attributes);
+      }
+      EC_TRY(changes, ParseAttributeChanges(request.body));
+      EC_TRY(attributes, service_.SetVisitorAttributes(caller, guest, changes));
+      return AttributesJson(guest, attributes);
     }
     case shared::ServerRoute::kUnknown:
       break;

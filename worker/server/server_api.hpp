@@ -15,8 +15,9 @@ namespace edgechat::worker {
 
 class ServerApi {
  public:
-  ServerApi(SecretKeyAuth& auth, ConversationRepo& conversations, EventPublisher& events)
-      : auth_(auth), service_(conversations, events) {}
+  ServerApi(SecretKeyAuth& auth, ConversationRepo& conversations, AttributeRepo& attributes,
+            EventPublisher& events)
+      : auth_(auth), service_(conversations, attributes, events) {}
 
   // Answers any request under /api/v1/server/; std::nullopt if the path is not ours.
   std::optional<HttpResponse> Handle(const HttpRequest& request);

@@ -1,6 +1,9 @@
 #include "service/server_service.hpp"
 
+#include <algorithm>
+
 #include "common/text.hpp"
+#include "shared/ascii.hpp"
 
 namespace edgechat::worker {
 namespace {
@@ -133,6 +136,57 @@ Result<bool> ServerService::SetStatus(const SecretKeyCaller& caller, std::uint64
   auto checked = CheckSite(caller, id);
   if (!checked) return checked.error();
   return service_.SetStatus(id, status);
+}
+
+Status ValidateAttribute(const std::string& name, const std::optional<std::string>& value) {
+  auto name_char = [](char c) {
+    return shared::IsAsciiAlnum(c) || c == '_' || c == '.' || c == '-';
+  };
+  bool name_ok = !name.empty() && name.size() <= kMaxAttributeName &&
+                 ((name[0] >= 'A' && name[0] <= 'Z') || (name[0] >= 'a' && name[0] <= 'z')) &&
+                 std::all_of(name.begin(), name.end(), name_char);
+  if (!name_ok) {
+    return Invalid("invalid_attribute",
+                   "An attribute name is a letter, then up to 63 letters, digits, _ . or -.");
+  }
+  if (!value) return Ok{};
+  bool control = std::any_of(value->begin(), value->end(), [](char c) {
+    return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+  });
+  if (control || !IsValidUtf8(*value) || CountCodePoints(*value) > kMaxAttributeValue) {
+    return Invalid("invalid_attribute", "The value of \"" + name + "\" must be text of at most " +
+                                            std::to_string(kMaxAttributeValue) +
+                                            " characters, without control characters.");
+  }
+  return Ok{};
+}
+
+Result<std::uint64_t> ServerService::VisitorOf(const SecretKeyCaller& caller,
+                                               const std::string& guest_id) {
+  EC_TRY(found, attributes_.GuestOfSite(guest_id, caller.site_key));
+  if (!found) return Error{ErrorKind::kNotFound, "not_found", "No such visitor."};
+  return *found;
+}
+
+Result<Attributes> ServerService::VisitorAttributes(const SecretKeyCaller& caller,
+                                                    const std::string& guest_id) {
+  EC_TRY(row, VisitorOf(caller, guest_id));
+  return attributes_.Read(row);
+}
+
+Result<Attributes> ServerService::SetVisitorAttributes(const SecretKeyCaller& caller,
+                                                       const std::string& guest_id,
+                                                       const AttributeChanges& changes) {
+  if (changes.size() > kMaxAttributes) {
+    return Invalid("too_many_attributes",
+                   "A visitor has at most " + std::to_string(kMaxAttributes) + " attributes.");
+  }
+  for (const auto& [name, value] : changes) {
+    auto valid = ValidateAttribute(name, value);
+    if (!valid) return valid.error();
+  }
+  EC_TRY(row, VisitorOf(caller, guest_id));
+  return attributes_.Change(row, changes, kMaxAttributes);
 }
 
 }  // namespace edgechat::worker

@@ -11,12 +11,18 @@
 
 #include "service/conversation_service.hpp"
 #include "service/secret_key_auth.hpp"
+#include "store/attribute_repo.hpp"
 #include "store/conversation_repo.hpp"
 
 namespace edgechat::worker {
 
 inline constexpr unsigned kServerPageDefault = 50;
 inline constexpr unsigned kServerPageMax = 200;
+// A visitor's attributes: names of [A-Za-z][A-Za-z0-9_.-]{0,63}, values of at most 500
+// characters (code points, no control characters), at most 50 per visitor.
+inline constexpr std::size_t kMaxAttributes = 50;
+inline constexpr std::size_t kMaxAttributeValue = 500;
+inline constexpr std::size_t kMaxAttributeName = 64;
 
 // As the HTTP front reads it from the query: every field optional text.
 struct ServerListQuery {
@@ -39,8 +45,8 @@ struct ServerMessageInput {
 
 class ServerService {
  public:
-  ServerService(ConversationRepo& conversations, EventPublisher& events)
-      : conversations_(conversations), service_(conversations, events) {}
+  ServerService(ConversationRepo& conversations, AttributeRepo& attributes, EventPublisher& events)
+      : conversations_(conversations), attributes_(attributes), service_(conversations, events) {}
 
   Result<ConversationPage> List(const SecretKeyCaller& caller, const ServerListQuery& query);
   Result<ConversationSummary> Show(const SecretKeyCaller& caller, std::uint64_t id);
@@ -53,14 +59,26 @@ class ServerService {
   // "open" or "resolved"; true when it changed.
   Result<bool> SetStatus(const SecretKeyCaller& caller, std::uint64_t id,
                          const std::string& status);
+  // A visitor (public guest id) of the caller's site: its attributes, or merged with `changes`
+  // (a value of std::nullopt removes the name). Another site's visitor is "not found".
+  Result<Attributes> VisitorAttributes(const SecretKeyCaller& caller, const std::string& guest_id);
+  Result<Attributes> SetVisitorAttributes(const SecretKeyCaller& caller,
+                                          const std::string& guest_id,
+                                          const AttributeChanges& changes);
 
  private:
   // Error{kNotFound} unless conversation `id` belongs to the caller's site.
   Status CheckSite(const SecretKeyCaller& caller, std::uint64_t id);
+  // The row id of the caller's site's visitor `guest_id`, else Error{kNotFound}.
+  Result<std::uint64_t> VisitorOf(const SecretKeyCaller& caller, const std::string& guest_id);
 
   ConversationRepo& conversations_;
+  AttributeRepo& attributes_;
   ConversationService service_;
 };
+
+// Error{kInvalidInput, "invalid_attribute"} unless `name` and `value` follow the rules above.
+Status ValidateAttribute(const std::string& name, const std::optional<std::string>& value);
 
 // "YYYY-MM-DDTHH:MM:SS[.fraction]Z" to MySQL's "YYYY-MM-DD HH:MM:SS.ffffff"; else std::nullopt.
 std::optional<std::string> IsoToMysqlUtc(std::string_view iso);

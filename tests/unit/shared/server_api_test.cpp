@@ -51,6 +51,21 @@ TEST(ServerRoutes, ClassifiesEveryRouteAndItsId) {
   }
 }
 
+TEST(ServerRoutes, VisitorsAreKnownByTheirGuestId) {
+  const std::string guest = "g_" + std::string(12, 'a') + std::string(12, '9');
+  auto match = ClassifyServerRoute("/api/v1/server/visitors/" + guest + "/attributes");
+  EXPECT_EQ(match.route, ServerRoute::kVisitorAttributes);
+  EXPECT_EQ(match.guest_id, guest);
+  for (const std::string& bad :
+       {"g_" + std::string(23, 'a'), "g_" + std::string(25, 'a'), "x_" + std::string(24, 'a'),
+        "g_" + std::string(23, 'a') + "-", std::string("")}) {
+    EXPECT_EQ(ClassifyServerRoute("/api/v1/server/visitors/" + bad + "/attributes").route,
+              ServerRoute::kUnknown)
+        << bad;
+  }
+  EXPECT_EQ(ClassifyServerRoute("/api/v1/server/visitors/" + guest).route, ServerRoute::kUnknown);
+}
+
 TEST(ServerRoutes, MethodsFollowTheTable) {
   EXPECT_TRUE(ServerMethodAllowed(ServerRoute::kMessages, "GET"));
   EXPECT_TRUE(ServerMethodAllowed(ServerRoute::kMessages, "POST"));
@@ -59,11 +74,15 @@ TEST(ServerRoutes, MethodsFollowTheTable) {
   EXPECT_FALSE(ServerMethodAllowed(ServerRoute::kResolve, "GET"));
   EXPECT_FALSE(ServerMethodAllowed(ServerRoute::kUnknown, "GET"));
   EXPECT_FALSE(ServerMethodAllowed(ServerRoute::kConversations, ""));
-  EXPECT_EQ(ServerRouteTable().size(), 5u);
+  EXPECT_EQ(ServerRouteTable().size(), 6u);
+  EXPECT_TRUE(ServerMethodAllowed(ServerRoute::kVisitorAttributes, "PUT"));
+  EXPECT_FALSE(ServerMethodAllowed(ServerRoute::kVisitorAttributes, "POST"));
   for (const ServerRouteSpec& spec : ServerRouteTable()) {
     std::string path(spec.path);
     auto at = path.find("{id}");
     if (at != std::string::npos) path.replace(at, 4, "9");
+    at = path.find("{guestId}");
+    if (at != std::string::npos) path.replace(at, 9, "g_" + std::string(24, 'x'));
     EXPECT_EQ(ClassifyServerRoute(path).route, spec.route) << path;
   }
 }

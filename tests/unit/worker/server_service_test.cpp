@@ -84,6 +84,24 @@ TEST_F(AuthFixture, LastUsedIsWrittenAtMostOncePerMinutePerKey) {
   EXPECT_EQ(lookup.touches, 2);
 }
 
+TEST(ValidateAttribute, NamesAndValuesFollowTheGrammarAndTheSizes) {
+  EXPECT_TRUE(ValidateAttribute("plan", std::string("gold")).ok());
+  EXPECT_TRUE(ValidateAttribute("a" + std::string(63, 'b'), std::string(500, 'x')).ok());
+  EXPECT_TRUE(ValidateAttribute("crm.id-2_x", std::nullopt).ok());
+  std::string persian;
+  for (int i = 0; i < 500; ++i) persian += "\u0633";  // 500 code points, 1000 bytes
+  EXPECT_TRUE(ValidateAttribute("name", persian).ok());
+  for (const std::string& name :
+       {std::string(""), std::string("1plan"), std::string("_x"), std::string("a b"),
+        std::string("a" + std::string(64, 'b')), std::string("caf\u00e9")}) {
+    EXPECT_FALSE(ValidateAttribute(name, std::string("v")).ok()) << name;
+  }
+  EXPECT_FALSE(ValidateAttribute("plan", std::string(501, 'x')).ok());
+  EXPECT_FALSE(ValidateAttribute("plan", persian + "\u0633").ok());
+  EXPECT_FALSE(ValidateAttribute("plan", std::string("a\nb")).ok());
+  EXPECT_FALSE(ValidateAttribute("plan", std::string("\xff")).ok());
+}
+
 TEST(IsoToMysqlUtc, AcceptsUtcTimesWithUpToMicroseconds) {
   EXPECT_EQ(IsoToMysqlUtc("2026-12-06T07:00:01Z"), "2026-12-06 07:00:01.000000");
   EXPECT_EQ(IsoToMysqlUtc("2026-12-06T07:00:01.5Z"), "2026-12-06 07:00:01.500000");
