@@ -220,6 +220,33 @@ ngx_int_t StartLimit(ngx_http_request_t* r, RequestCtx* ctx, std::vector<core::L
   return NGX_DONE;
 }
 
+// NGX_DECLINED when the request may go on; else the refusal: a body larger than any API body (a
+// backstop for configurations without client_max_body_size), or no registry yet.
+ngx_int_t CheckBodySizeAndRegistry(ngx_http_request_t* r, const RequestCtx& ctx) {
+  if (r->headers_in.content_length_n > kMaxApiBodyBytes) {
+    return Reject(r, NGX_HTTP_REQUEST_ENTITY_TOO_LARGE, "payload_too_large",
+                  "The request body is too large.");
+  }
+  if (!ctx.registry) {
+    if (!AddHeader(r, "Retry-After", "1")) return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    return Reject(r, NGX_HTTP_SERVICE_UNAVAILABLE, "not_ready",
+                  "The chat is starting; please retry in a moment.");
+  }
+  return NGX_DECLINED;
+}
+
+// NGX_DECLINED unless a POST or PUT with a body says it is not JSON (415).
+ngx_int_t CheckJsonBody(ngx_http_request_t* r) {
+  if ((r->method & (NGX_HTTP_POST | NGX_HTTP_PUT)) && r->headers_in.content_length_n != 0) {
+    ngx_table_elt_t* type = r->headers_in.content_type;
+    if (type == nullptr || !shared::IsJsonContentType(View(type->value))) {
+      return Reject(r, NGX_HTTP_UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
+                    "Send the body as application/json.");
+    }
+  }
+  return NGX_DECLINED;
+}
+
 // The server API (docs/server-api.md): for a site's own servers, never for browsers. Any Origin is
 // refused (a server sends none), so no reply carries a CORS grant; the secret key must be one of
 // the registry's active keys (a revoke reaches the edge with the registry, within 2 s); each key
@@ -243,15 +270,8 @@ ngx_int_t ServerGuard(ngx_http_request_t* r, RequestCtx* ctx) {
     return MethodNotAllowed(r, shared::ServerAllowedMethods(match.route),
                             "This method is not allowed here.");
   }
-  if (r->headers_in.content_length_n > kMaxApiBodyBytes) {
-    return Reject(r, NGX_HTTP_REQUEST_ENTITY_TOO_LARGE, "payload_too_large",
-                  "The request body is too large.");
-  }
-  if (!ctx->registry) {
-    if (!AddHeader(r, "Retry-After", "1")) return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    return Reject(r, NGX_HTTP_SERVICE_UNAVAILABLE, "not_ready",
-                  "The chat is starting; please retry in a moment.");
-  }
+  if (ngx_int_t refused = CheckBodySizeAndRegistry(r, *ctx); refused != NGX_DECLINED)
+    return refused;
   ngx_table_elt_t* authorization = FindUnique(r, "Authorization", &duplicate);
   if (duplicate) {
     return Reject(r, NGX_HTTP_BAD_REQUEST, "bad_request", "Repeated Authorization header.");
@@ -275,13 +295,7 @@ ngx_int_t ServerGuard(ngx_http_request_t* r, RequestCtx* ctx) {
   // The key's site: the registry (kept alive by ctx->registry) owns the bytes.
   ctx->site_key =
       ngx_str_t{site->key.size(), reinterpret_cast<u_char*>(const_cast<char*>(site->key.data()))};
-  if ((r->method & (NGX_HTTP_POST | NGX_HTTP_PUT)) && r->headers_in.content_length_n != 0) {
-    ngx_table_elt_t* type = r->headers_in.content_type;
-    if (type == nullptr || !shared::IsJsonContentType(View(type->value))) {
-      return Reject(r, NGX_HTTP_UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
-                    "Send the body as application/json.");
-    }
-  }
+  if (ngx_int_t refused = CheckJsonBody(r); refused != NGX_DECLINED) return refused;
   if (ctx->runtime != nullptr) {
     const MainConf& mcf = *MainConfOf(r);
     if (mcf.server_limit.enabled) {
@@ -328,16 +342,8 @@ ngx_int_t Guard(ngx_http_request_t* r, RequestCtx* ctx) {
   if (!shared::MethodAllowed(route, MethodName(r))) {
     return MethodNotAllowed(r, shared::AllowedMethods(route), "This method is not allowed here.");
   }
-  // A backstop for configurations without client_max_body_size: no API body is this large.
-  if (r->headers_in.content_length_n > kMaxApiBodyBytes) {
-    return Reject(r, NGX_HTTP_REQUEST_ENTITY_TOO_LARGE, "payload_too_large",
-                  "The request body is too large.");
-  }
-  if (!ctx->registry) {
-    if (!AddHeader(r, "Retry-After", "1")) return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    return Reject(r, NGX_HTTP_SERVICE_UNAVAILABLE, "not_ready",
-                  "The chat is starting; please retry in a moment.");
-  }
+  if (ngx_int_t refused = CheckBodySizeAndRegistry(r, *ctx); refused != NGX_DECLINED)
+    return refused;
 
   ngx_table_elt_t* key_header = FindUnique(r, "Site-Key", &duplicate);
   if (duplicate) return Reject(r, NGX_HTTP_BAD_REQUEST, "bad_request", "Repeated Site-Key header.");
@@ -370,13 +376,7 @@ ngx_int_t Guard(ngx_http_request_t* r, RequestCtx* ctx) {
                   "This origin is not allowed to use this site's chat.");
   }
 
-  if ((r->method & (NGX_HTTP_POST | NGX_HTTP_PUT)) && r->headers_in.content_length_n != 0) {
-    ngx_table_elt_t* type = r->headers_in.content_type;
-    if (type == nullptr || !shared::IsJsonContentType(View(type->value))) {
-      return Reject(r, NGX_HTTP_UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
-                    "Send the body as application/json.");
-    }
-  }
+  if (ngx_int_t refused = CheckJsonBody(r); refused != NGX_DECLINED) return refused;
 
   // The worker reads Authorization with the same grammar: a spelling that is not keyed here as
   // its guest must not reach it (nor cost it a lookup). Without the header the worker answers.

@@ -4,6 +4,7 @@
 #include <array>
 
 #include "shared/ascii.hpp"
+#include "shared/guest_token.hpp"
 #include "shared/ids.hpp"
 
 namespace edgechat::shared {
@@ -37,17 +38,8 @@ bool IsValidSecretKey(std::string_view key) {
 }
 
 std::optional<std::string_view> SecretKeyBearer(std::string_view authorization) {
-  constexpr std::string_view kScheme = "bearer";
-  if (authorization.size() <= kScheme.size() ||
-      !std::equal(kScheme.begin(), kScheme.end(), authorization.begin(),
-                  [](char want, char got) { return want == AsciiLower(got); })) {
-    return std::nullopt;
-  }
-  std::string_view rest = authorization.substr(kScheme.size());
-  std::size_t spaces = rest.find_first_not_of(' ');
-  if (spaces == 0 || spaces == std::string_view::npos) return std::nullopt;
-  std::string_view key = rest.substr(spaces);
-  if (!IsValidSecretKey(key)) return std::nullopt;
+  std::optional<std::string_view> key = BearerCredential(authorization);
+  if (!key || !IsValidSecretKey(*key)) return std::nullopt;
   return key;
 }
 
