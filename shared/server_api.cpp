@@ -10,13 +10,14 @@
 namespace edgechat::shared {
 namespace {
 
-constexpr std::array<ServerRouteSpec, 6> kTable{{
+constexpr std::array<ServerRouteSpec, 7> kTable{{
     {ServerRoute::kConversations, "/api/v1/server/conversations", "GET"},
     {ServerRoute::kConversation, "/api/v1/server/conversations/{id}", "GET"},
     {ServerRoute::kMessages, "/api/v1/server/conversations/{id}/messages", "GET, POST"},
     {ServerRoute::kResolve, "/api/v1/server/conversations/{id}/resolve", "POST"},
     {ServerRoute::kReopen, "/api/v1/server/conversations/{id}/reopen", "POST"},
     {ServerRoute::kVisitorAttributes, "/api/v1/server/visitors/{guestId}/attributes", "GET, PUT"},
+    {ServerRoute::kVisitor, "/api/v1/server/visitors/{guestId}", "DELETE"},
 }};
 
 std::optional<std::uint64_t> ParseId(std::string_view text) {
@@ -47,19 +48,19 @@ ServerRouteMatch ClassifyServerRoute(std::string_view path) {
   if (!path.starts_with(kServerApiPrefix)) return {};
   std::string_view rest = path.substr(kServerApiPrefix.size());
   constexpr std::string_view kVisitors = "visitors/";
-  constexpr std::string_view kAttributes = "/attributes";
-  if (rest.starts_with(kVisitors) && rest.ends_with(kAttributes) &&
-      rest.size() > kVisitors.size() + kAttributes.size()) {
-    std::string_view guest =
-        rest.substr(kVisitors.size(), rest.size() - kVisitors.size() - kAttributes.size());
+  if (rest.starts_with(kVisitors)) {
+    rest.remove_prefix(kVisitors.size());
+    std::size_t slash = rest.find('/');
+    std::string_view guest = rest.substr(0, slash);
     bool valid = guest.size() == kGuestIdPrefix.size() + kIdRandomLength &&
                  guest.starts_with(kGuestIdPrefix) &&
                  std::all_of(guest.begin() + kGuestIdPrefix.size(), guest.end(), IsAsciiAlnum);
     if (!valid) return {};
-    ServerRouteMatch match;
-    match.route = ServerRoute::kVisitorAttributes;
-    match.guest_id = guest;
-    return match;
+    if (slash == std::string_view::npos) return {ServerRoute::kVisitor, std::nullopt, guest};
+    if (rest.substr(slash) == "/attributes") {
+      return {ServerRoute::kVisitorAttributes, std::nullopt, guest};
+    }
+    return {};
   }
   constexpr std::string_view kConversations = "conversations";
   if (!rest.starts_with(kConversations)) return {};

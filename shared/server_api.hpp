@@ -32,6 +32,7 @@ enum class ServerRoute {
   kResolve,            // POST conversations/{id}/resolve
   kReopen,             // POST conversations/{id}/reopen
   kVisitorAttributes,  // GET, PUT visitors/{guestId}/attributes
+  kVisitor,            // DELETE visitors/{guestId}: erase the visitor\'s data
 };
 
 struct ServerRouteMatch {

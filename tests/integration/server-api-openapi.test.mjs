@@ -109,6 +109,8 @@ test('real replies of every operation fit their documented schemas, errors inclu
     ['PUT', V, `visitors/${guestId}/attributes`, { attributes: { '9': 'x' } }],
     ['GET', V, `visitors/${guestId}/attributes`],
     ['GET', V, `visitors/g_${'Q'.repeat(24)}/attributes`],
+    ['DELETE', '/api/v1/server/visitors/{guestId}', `visitors/${guestId}`],
+    ['DELETE', '/api/v1/server/visitors/{guestId}', `visitors/g_${'Q'.repeat(24)}`],
   ];
   const seen = new Set();
   for (const [method, path, url, body] of calls) {

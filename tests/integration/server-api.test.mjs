@@ -11,6 +11,7 @@ import { guestHeaders, guestHistory, newGuest } from '../lib/guest.mjs';
 import { serverCall, serverWorkerCall } from '../lib/server.mjs';
 import { sqlOk } from '../lib/sql.mjs';
 import { sleep, waitFor } from '../lib/wait.mjs';
+import { openEvents } from '../lib/sse.mjs';
 
 let stack;
 let keyA;      // a secret key of the demo site
@@ -319,4 +320,53 @@ test('visitor attributes: set, merged, removed; bounded names, values and counts
   }
   assert.equal(await sqlOk(stack, `SELECT COUNT(*) FROM guest_attributes a JOIN guests g ON g.id = a.guest_id WHERE g.public_id = '${conv.b1Guest}'`), '0');
   assert.equal((await serverCall(stack, 'GET', 'visitors/g_short/attributes', { key: keyA })).status, 404);
+});
+
+test('erasing a visitor: messages, reactions, attributes and their events gone, audited, its stream told; other sites untouched', async () => {
+  const guest = await newGuest(stack);
+  await post(stack.siteKey, guest.token, 'my address is 1 Secret Road', 'e-1');
+  const id = Number(await sqlOk(stack, `SELECT c.id FROM conversations c JOIN guests g ON g.id = c.guest_id WHERE g.public_id = '${guest.guestId}'`));
+  const reply = await serverCall(stack, 'POST', `conversations/${id}/messages`, { key: keyA, body: { text: 'noted', clientId: 'e-r' } });
+  const reacted = await stackWorkerRequest(stack, 'PUT', `/api/v1/external/messages/${reply.json.message.id}/reaction`,
+    { headers: guestHeaders(stack, guest.token), body: { value: 'like' } });
+  assert.equal(reacted.status, 200, reacted.text);
+  await serverCall(stack, 'PUT', `visitors/${guest.guestId}/attributes`, { key: keyA, body: { attributes: { plan: 'gold' } } });
+  const othersBefore = await sqlOk(stack, `SELECT COUNT(*) FROM messages WHERE conversation_id <> ${id}`);
+
+  // Another site's key cannot erase it; an unknown visitor is 404.
+  const foreign = await serverCall(stack, 'DELETE', `visitors/${guest.guestId}`, { key: keyB });
+  assert.equal(foreign.status, 404);
+  assert.equal((await serverCall(stack, 'DELETE', `visitors/g_${'Y'.repeat(24)}`, { key: keyA })).status, 404);
+  assert.equal(await sqlOk(stack, `SELECT COUNT(*) FROM messages WHERE conversation_id = ${id}`), '2');
+
+  const stream = await openEvents(stack, guest.token);
+  try {
+    const erased = await serverCall(stack, 'DELETE', `visitors/${guest.guestId}`, { key: keyA });
+    assert.equal(erased.status, 200, erased.text);
+    assert.deepEqual(erased.json, { guestId: guest.guestId, erased: { messages: 2, reactions: 1, attributes: 1 } });
+    let event;
+    const deadline = Date.now() + 5000;
+    while (Date.now() < deadline) {
+      event = await Promise.race([stream.next(), sleep(deadline - Date.now()).then(() => null)]);
+      if (!event || event.event === 'erased') break;
+    }
+    assert.equal(event?.event, 'erased');
+    assert.equal(event.data.conversationId, id);
+  } finally {
+    stream.close();
+  }
+  assert.equal(await sqlOk(stack, `SELECT COUNT(*) FROM messages WHERE conversation_id = ${id}`), '0');
+  assert.equal(await sqlOk(stack, `SELECT GROUP_CONCAT(type) FROM events WHERE conversation_id = ${id}`), 'erased');
+  assert.equal(await sqlOk(stack, `SELECT COUNT(*) FROM events WHERE payload LIKE '%Secret Road%'`), '0');
+  assert.equal(await sqlOk(stack, `SELECT COUNT(*) FROM guest_attributes a JOIN guests g ON g.id = a.guest_id WHERE g.public_id = '${guest.guestId}'`), '0');
+  assert.equal(await sqlOk(stack, `SELECT COUNT(*) FROM messages WHERE conversation_id <> ${id}`), othersBefore);
+  const audit = await sqlOk(stack, "SELECT CONCAT(actor, ' ', target, ' ', detail) FROM audit_log WHERE action = 'visitor.erase'");
+  assert.ok(audit.startsWith(`server:${keyA.slice(0, 10)} ${stack.siteKey} `), audit);
+  assert.match(audit, new RegExp(`"guestId":"${guest.guestId}"`));
+  assert.deepEqual((await guestHistory(stack, guest.token)).messages, []);
+  const read = await serverCall(stack, 'GET', `conversations/${id}/messages`, { key: keyA });
+  assert.deepEqual(read.json.messages, []);
+  // Erasing again is harmless: nothing left.
+  const again = await serverCall(stack, 'DELETE', `visitors/${guest.guestId}`, { key: keyA });
+  assert.deepEqual(again.json.erased, { messages: 0, reactions: 0, attributes: 0 });
 });

@@ -141,6 +141,15 @@ Result<HttpResponse> ServerApi::Route(const HttpRequest& request) {
       EC_TRY(attributes, service_.SetVisitorAttributes(caller, guest, changes));
       return AttributesJson(guest, attributes);
     }
+    case shared::ServerRoute::kVisitor: {
+      std::string guest(match.guest_id);
+      EC_TRY(erased, service_.EraseVisitor(caller, guest));
+      return Json(200, json{{"guestId", guest},
+                            {"erased",
+                             {{"messages", erased.messages},
+                              {"reactions", erased.reactions},
+                              {"attributes", erased.attributes}}}});
+    }
     case shared::ServerRoute::kUnknown:
       break;
   }

@@ -189,4 +189,13 @@ Result<Attributes> ServerService::SetVisitorAttributes(const SecretKeyCaller& ca
   return attributes_.Change(row, changes, kMaxAttributes);
 }
 
+Result<ErasedVisitor> ServerService::EraseVisitor(const SecretKeyCaller& caller,
+                                                  const std::string& guest_id) {
+  EC_TRY(row, VisitorOf(caller, guest_id));
+  EC_TRY(erased,
+         attributes_.Erase(row, caller.site_key, guest_id, Actor{"server:" + caller.key_prefix}));
+  if (erased.event) events_.Publish(*erased.event);
+  return erased;
+}
+
 }  // namespace edgechat::worker

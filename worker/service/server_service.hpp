@@ -46,7 +46,10 @@ struct ServerMessageInput {
 class ServerService {
  public:
   ServerService(ConversationRepo& conversations, AttributeRepo& attributes, EventPublisher& events)
-      : conversations_(conversations), attributes_(attributes), service_(conversations, events) {}
+      : conversations_(conversations),
+        attributes_(attributes),
+        events_(events),
+        service_(conversations, events) {}
 
   Result<ConversationPage> List(const SecretKeyCaller& caller, const ServerListQuery& query);
   Result<ConversationSummary> Show(const SecretKeyCaller& caller, std::uint64_t id);
@@ -65,6 +68,9 @@ class ServerService {
   Result<Attributes> SetVisitorAttributes(const SecretKeyCaller& caller,
                                           const std::string& guest_id,
                                           const AttributeChanges& changes);
+  // Erases the visitor's messages, reactions and attributes (EraseVisitor), audited as the key
+  // ("server:" + its prefix), and announces the "erased" event to the streams.
+  Result<ErasedVisitor> EraseVisitor(const SecretKeyCaller& caller, const std::string& guest_id);
 
  private:
   // Error{kNotFound} unless conversation `id` belongs to the caller's site.
@@ -74,6 +80,7 @@ class ServerService {
 
   ConversationRepo& conversations_;
   AttributeRepo& attributes_;
+  EventPublisher& events_;
   ConversationService service_;
 };
 

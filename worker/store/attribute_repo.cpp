@@ -1,5 +1,8 @@
 #include "store/attribute_repo.hpp"
 
+#include <nlohmann/json.hpp>
+
+#include "store/event_repo.hpp"
 #include "store/mysql_util.hpp"
 
 namespace edgechat::worker {
@@ -67,6 +70,54 @@ Result<Attributes> ChangeAttributes(ConnectionPool& pool, std::uint64_t guest_id
                    "A visitor has at most " + std::to_string(max_count) + " attributes."};
     }
     return after;
+  });
+}
+
+Result<ErasedVisitor> EraseVisitor(ConnectionPool& pool, std::uint64_t guest_id,
+                                   const std::string& site_key, const std::string& public_id,
+                                   const Actor& actor) {
+  return WithTransaction<ErasedVisitor>(pool, [&](DbConnection& c) -> Result<ErasedVisitor> {
+    auto lock = Prepare(c, "SELECT id FROM guests WHERE id = ? FOR UPDATE");
+    lock->setUInt64(1, guest_id);
+    if (!Query(*lock)->next()) return Error{ErrorKind::kNotFound, "not_found", "No such visitor."};
+    ErasedVisitor out;
+    auto find = Prepare(c, "SELECT id FROM conversations WHERE guest_id = ? FOR UPDATE");
+    find->setUInt64(1, guest_id);
+    auto rs = Query(*find);
+    std::optional<std::uint64_t> conversation;
+    if (rs->next()) conversation = rs->getUInt64("id");
+    auto reactions = Prepare(c, "DELETE FROM reactions WHERE guest_id = ?");
+    reactions->setUInt64(1, guest_id);
+    out.reactions = reactions->executeUpdate();
+    auto attributes = Prepare(c, "DELETE FROM guest_attributes WHERE guest_id = ?");
+    attributes->setUInt64(1, guest_id);
+    out.attributes = attributes->executeUpdate();
+    if (conversation) {
+      auto prev =
+          Prepare(c, "SELECT COALESCE(MAX(id), 0) AS id FROM events WHERE conversation_id = ?");
+      prev->setUInt64(1, *conversation);
+      auto prs = Query(*prev);
+      std::uint64_t prev_id = prs->next() ? prs->getUInt64("id") : 0;
+      auto messages = Prepare(c, "DELETE FROM messages WHERE conversation_id = ?");
+      messages->setUInt64(1, *conversation);
+      out.messages = messages->executeUpdate();
+      auto events = Prepare(c, "DELETE FROM events WHERE conversation_id = ?");
+      events->setUInt64(1, *conversation);
+      events->executeUpdate();
+      auto touch = Prepare(c, "UPDATE conversations SET last_message_at = NULL WHERE id = ?");
+      touch->setUInt64(1, *conversation);
+      touch->executeUpdate();
+      nlohmann::json data = {{"conversationId", *conversation}};
+      out.event = InsertEventAfter(c, *conversation, guest_id, "erased", data.dump(), prev_id);
+    }
+    AppendAudit(c, actor, "visitor.erase", site_key,
+                AuditDetail({{"guestId", public_id},
+                             {"conversationId", conversation ? nlohmann::json(*conversation)
+                                                             : nlohmann::json(nullptr)},
+                             {"messages", out.messages},
+                             {"reactions", out.reactions},
+                             {"attributes", out.attributes}}));
+    return out;
   });
 }
 

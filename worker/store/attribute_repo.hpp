@@ -10,6 +10,8 @@
 #include <string>
 
 #include "shared/result.hpp"
+#include "store/audit_repo.hpp"
+#include "store/event_notice.hpp"
 #include "store/pool.hpp"
 
 namespace edgechat::worker {
@@ -27,6 +29,22 @@ Result<Attributes> ReadAttributes(ConnectionPool& pool, std::uint64_t guest_id);
 Result<Attributes> ChangeAttributes(ConnectionPool& pool, std::uint64_t guest_id,
                                     const AttributeChanges& changes, std::size_t max_count);
 
+// What erasing a visitor removed, and the event that tells its streams.
+struct ErasedVisitor {
+  std::uint64_t messages = 0;
+  std::uint64_t reactions = 0;
+  std::uint64_t attributes = 0;
+  std::optional<EventNotice> event;  // "erased", when the visitor has a conversation
+};
+
+// Erases a visitor's data in one transaction: its conversation's messages (their reactions with
+// them) and events (they carry the texts), its own reactions, its attributes; the conversation
+// row stays, empty, with one "erased" event so its streams (guest and admin) drop what they show.
+// Audited ("visitor.erase", target the site key) in the same transaction.
+Result<ErasedVisitor> EraseVisitor(ConnectionPool& pool, std::uint64_t guest_id,
+                                   const std::string& site_key, const std::string& public_id,
+                                   const Actor& actor);
+
 class AttributeRepo {
  public:
   virtual ~AttributeRepo() = default;
@@ -35,6 +53,8 @@ class AttributeRepo {
   virtual Result<Attributes> Read(std::uint64_t guest_id) = 0;
   virtual Result<Attributes> Change(std::uint64_t guest_id, const AttributeChanges& changes,
                                     std::size_t max_count) = 0;
+  virtual Result<ErasedVisitor> Erase(std::uint64_t guest_id, const std::string& site_key,
+                                      const std::string& public_id, const Actor& actor) = 0;
 };
 
 class MysqlAttributeRepo : public AttributeRepo {
@@ -50,6 +70,10 @@ class MysqlAttributeRepo : public AttributeRepo {
   Result<Attributes> Change(std::uint64_t guest_id, const AttributeChanges& changes,
                             std::size_t max_count) override {
     return ChangeAttributes(pool_, guest_id, changes, max_count);
+  }
+  Result<ErasedVisitor> Erase(std::uint64_t guest_id, const std::string& site_key,
+                              const std::string& public_id, const Actor& actor) override {
+    return EraseVisitor(pool_, guest_id, site_key, public_id, actor);
   }
 
  private:

@@ -63,7 +63,10 @@ TEST(ServerRoutes, VisitorsAreKnownByTheirGuestId) {
               ServerRoute::kUnknown)
         << bad;
   }
-  EXPECT_EQ(ClassifyServerRoute("/api/v1/server/visitors/" + guest).route, ServerRoute::kUnknown);
+  EXPECT_EQ(ClassifyServerRoute("/api/v1/server/visitors/" + guest).route, ServerRoute::kVisitor);
+  EXPECT_EQ(ClassifyServerRoute("/api/v1/server/visitors/" + guest).guest_id, guest);
+  EXPECT_EQ(ClassifyServerRoute("/api/v1/server/visitors/" + guest + "/other").route,
+            ServerRoute::kUnknown);
 }
 
 TEST(ServerRoutes, MethodsFollowTheTable) {
@@ -74,7 +77,8 @@ TEST(ServerRoutes, MethodsFollowTheTable) {
   EXPECT_FALSE(ServerMethodAllowed(ServerRoute::kResolve, "GET"));
   EXPECT_FALSE(ServerMethodAllowed(ServerRoute::kUnknown, "GET"));
   EXPECT_FALSE(ServerMethodAllowed(ServerRoute::kConversations, ""));
-  EXPECT_EQ(ServerRouteTable().size(), 6u);
+  EXPECT_EQ(ServerRouteTable().size(), 7u);
+  EXPECT_TRUE(ServerMethodAllowed(ServerRoute::kVisitor, "DELETE"));
   EXPECT_TRUE(ServerMethodAllowed(ServerRoute::kVisitorAttributes, "PUT"));
   EXPECT_FALSE(ServerMethodAllowed(ServerRoute::kVisitorAttributes, "POST"));
   for (const ServerRouteSpec& spec : ServerRouteTable()) {
