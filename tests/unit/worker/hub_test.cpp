@@ -570,6 +570,46 @@ TEST_F(HubTest, TypingForABusyStreamWaitsInOneSlotAndNeverMovesItsLastId) {
   Close(stream);
 }
 
+const char kOnline[] = "event: presence\ndata: {\"state\":\"online\"}\n\n";
+const char kAway[] = "event: presence\ndata: {\"state\":\"away\"}\n\n";
+
+TEST_F(HubTest, AStreamOpensWithTheCurrentPresenceAndGetsEachChangeOnce) {
+  hub.SetPresence("online");
+  RecordingSink sink;
+  auto stream = hub.Open(1, 0).value();
+  OnLoop([&] { stream->AttachSink(&sink); });
+  EXPECT_EQ(Next(stream), std::string("retry: 2000\n\n") + kOnline);
+  auto waiting = net::co_spawn(io, stream->Next(), net::use_future);
+  ASSERT_TRUE(Within(std::chrono::milliseconds(500), [&] { return store.queries == 1; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));  // parked after that read
+  hub.SetPresence("online");                                   // unchanged: nothing sent
+  hub.SetPresence("away");
+  ASSERT_TRUE(Within(std::chrono::milliseconds(500), [&] { return sink.Text() == kAway; }))
+      << sink.Text();
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(sink.Text(), kAway);
+  EXPECT_EQ(waiting.wait_for(std::chrono::milliseconds(0)), std::future_status::timeout);
+  EXPECT_EQ(store.queries, 1) << "presence needs no query";
+  Close(stream);
+}
+
+TEST_F(HubTest, PresenceAndTypingForABusyStreamKeepSeparateSlots) {
+  store.Add(Event(6, 5));
+  auto stream = hub.Open(1, 5).value();
+  EXPECT_EQ(Next(stream), "retry: 2000\n\n");
+  hub.SetPresence("away");
+  OnLoop([] {});
+  hub.DeliverTyping(AgentTyping(1));
+  OnLoop([] {});
+  // The stream is busy reading MySQL: the event first, then typing and presence, both kept.
+  EXPECT_EQ(Next(stream), FormatSse(Event(6, 5)));
+  EXPECT_EQ(Next(stream), FormatTypingSse(AgentTyping(1)) + kAway);
+  store.Add(Event(7, 6));
+  hub.Deliver(Event(7, 6));
+  EXPECT_EQ(Next(stream), FormatSse(Event(7, 6))) << "presence never moves the last id";
+  Close(stream);
+}
+
 TEST(PlanResync, CoversEveryGuestOnceInEvenBatchesOfAtMostTheBatchSize) {
   auto plan = PlanResync(300, 128, std::chrono::milliseconds(2000), Playback({0.0}));
   ASSERT_EQ(plan.size(), 3u);
