@@ -24,8 +24,18 @@ export function applyLanguage() {
   ui.send.setAttribute('aria-label', t.send);
   ui.empty.textContent = t.empty;
   applyTitle();
+  applyPresence(presence);
   applyLocked(config.locked, config.lockedMessage);
   renderAll();
+}
+
+// Whether an agent is there (the stream's presence event): 'online', 'away' or null (not known).
+let presence = null;
+export function applyPresence(state) {
+  presence = state === 'online' || state === 'away' ? state : null;
+  ui.presence.hidden = !presence;
+  ui.presence.dataset.state = presence || '';
+  ui.presence.textContent = presence ? t[presence] : '';
 }
 
 function applyTitle() {
