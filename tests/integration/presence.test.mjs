@@ -46,7 +46,7 @@ function openStream(socketPath, headers) {
   return new Promise((resolve, reject) => {
     const req = request({ socketPath, path: '/api/v1/external/events', headers }, (res) => {
       assert.equal(res.statusCode, 200);
-      resolve(sseReader(res, () => req.destroy()));
+      resolve(sseReader(res, () => req.destroy(), { withPresence: true }));
     });
     req.on('error', reject);
     req.end();
