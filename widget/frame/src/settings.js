@@ -33,9 +33,13 @@ export function applyLanguage() {
 let presence = null;
 export function applyPresence(state) {
   presence = state === 'online' || state === 'away' ? state : null;
+  // The line takes height from the log: a log at its bottom stays there.
+  const { log } = ui;
+  const stick = log.scrollHeight - log.scrollTop - log.clientHeight < 2;
   ui.presence.hidden = !presence;
   ui.presence.dataset.state = presence || '';
   ui.presence.textContent = presence ? t[presence] : '';
+  if (stick) log.scrollTop = log.scrollHeight;
 }
 
 function applyTitle() {
