@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "events/hub.hpp"
+#include "events/presence_watch.hpp"
 
 namespace edgechat::worker {
 namespace {
@@ -608,6 +609,41 @@ TEST_F(HubTest, PresenceAndTypingForABusyStreamKeepSeparateSlots) {
   hub.Deliver(Event(7, 6));
   EXPECT_EQ(Next(stream), FormatSse(Event(7, 6))) << "presence never moves the last id";
   Close(stream);
+}
+
+// A presence store for the watch: its records, or an outage.
+struct ScriptedPresence : PresenceStore {
+  Status Put(const PresenceRecord&, std::chrono::seconds) override { return Ok{}; }
+  Status Remove(std::uint64_t) override { return Ok{}; }
+  Result<std::vector<PresenceRecord>> All() override {
+    if (down) return Error{ErrorKind::kUnavailable, "redis_unavailable", "down"};
+    return records;
+  }
+  std::vector<PresenceRecord> records;
+  bool down = false;
+};
+
+TEST_F(HubTest, ThePresenceWatchTellsTheHubAndKeepsTheLastStateWhileTheStoreIsDown) {
+  ScriptedPresence presence;
+  std::int64_t now = 1'800'000'000'000;
+  PresenceWatch watch(
+      presence, hub,
+      [&] { return std::chrono::system_clock::time_point(std::chrono::milliseconds(now)); },
+      std::chrono::seconds(60), std::chrono::milliseconds(1000));
+  presence.down = true;
+  EXPECT_FALSE(watch.RunOnce());
+  EXPECT_EQ(hub.PresenceFrame(), nullptr) << "not known yet: no state is made up";
+  presence.down = false;
+  presence.records = {PresenceRecord{1, AgentState::kOnline, now}};
+  EXPECT_TRUE(watch.RunOnce());
+  EXPECT_EQ(*hub.PresenceFrame(), kOnline);
+  presence.down = true;
+  EXPECT_FALSE(watch.RunOnce());
+  EXPECT_EQ(*hub.PresenceFrame(), kOnline) << "the last state stays while Redis is down";
+  presence.down = false;
+  now += 60'000;  // the agent's last input is now idle time old
+  EXPECT_TRUE(watch.RunOnce());
+  EXPECT_EQ(*hub.PresenceFrame(), kAway);
 }
 
 TEST(PlanResync, CoversEveryGuestOnceInEvenBatchesOfAtMostTheBatchSize) {
