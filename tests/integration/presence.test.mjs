@@ -97,6 +97,10 @@ test('online on one worker reaches streams on both; away and offline by hand; th
     assert.equal(listed.json.state, 'online');
     assert.equal(listed.json.visitorsSee, 'online');
     assert.equal(listed.json.agents.length, 1);
+    // The CLI reads the same presence.
+    const cli = await stack.ctlJson(['admin', 'presence']);
+    assert.deepEqual(cli.admins.find((a) => a.username === 'admin'), { username: 'admin', state: 'online' });
+    assert.equal(cli.visitorsSee, 'online');
     // Away by hand: visitors see away.
     assert.equal((await beat(socket2, admin, 'away')).json.state, 'away');
     assert.deepEqual((await nextPresence(onFirst)).data, { state: 'away' });
@@ -111,6 +115,9 @@ test('online on one worker reaches streams on both; away and offline by hand; th
     const after = await adminCall(stack.chatUrl, 'GET', 'presence', undefined, { who: admin });
     assert.equal(after.json.state, 'offline');
     assert.deepEqual(after.json.agents, []);
+    const cliAfter = await stack.ctlJson(['admin', 'presence']);
+    assert.equal(cliAfter.admins.find((a) => a.username === 'admin').state, 'offline');
+    assert.equal(cliAfter.visitorsSee, 'away');
   } finally {
     onFirst.close();
     onSecond.close();
