@@ -6,6 +6,8 @@
 
 #include "ctl/commands.hpp"
 #include "json/admin_json.hpp"
+#include "registry/redis_presence.hpp"
+#include "service/presence.hpp"
 
 namespace edgechat::ctl {
 
@@ -79,6 +81,45 @@ int RunAdminList(const Context& ctx) {
   return kExitOk;
 }
 
+// Each admin's availability as the panel and the visitors see it (presence in Redis).
+int RunAdminPresence(const Context& ctx) {
+  if (!ctx.args.positional.empty()) {
+    return ctx.out.Fail(
+        {ErrorKind::kInvalidInput, "usage", "unexpected " + ctx.args.positional[0]});
+  }
+  Store store(ctx.settings);
+  auto admins = AdminService(store.admins).List();
+  if (!admins) return ctx.out.Fail(admins.error());
+  RedisPresenceStore redis(ctx.settings.redis);
+  const auto& p = ctx.settings.presence;
+  PresenceService presence(
+      redis, SystemClock(),
+      PresenceOptions{std::chrono::seconds(p.ttl_s), std::chrono::seconds(p.beat_s),
+                      std::chrono::seconds(p.idle_s)});
+  auto agents = presence.List();
+  if (!agents) return ctx.out.Fail(agents.error());
+  auto state_of = [&](std::uint64_t id) {
+    for (const auto& agent : *agents) {
+      if (agent.admin_id == id) return AgentStateName(agent.state);
+    }
+    return AgentStateName(AgentState::kOffline);
+  };
+  bool anyone = false;
+  for (const auto& agent : *agents) anyone = anyone || agent.state == AgentState::kOnline;
+  const char* visitors = anyone ? "online" : "away";
+  if (ctx.out.json_mode()) {
+    json list = json::array();
+    for (const auto& a : *admins) {
+      list.push_back(json{{"username", a.username}, {"state", state_of(a.id)}});
+    }
+    ctx.out.Print(json{{"admins", list}, {"visitorsSee", visitors}});
+    return kExitOk;
+  }
+  for (const auto& a : *admins) std::cout << a.username << "  " << state_of(a.id) << "\n";
+  std::cout << "visitors see: " << visitors << "\n";
+  return kExitOk;
+}
+
 int RunAdminRemove(const Context& ctx) {
   if (ctx.args.positional.size() != 1) {
     return ctx.out.Fail({ErrorKind::kInvalidInput, "usage", "admin remove needs one USERNAME"});
@@ -124,6 +165,11 @@ std::vector<Command> AdminCommands() {
        "  Creates a panel admin; the password is stored as an Argon2id hash.\n",
        RunAdminAdd},
       {{"admin", "list"}, {}, "edgechatctl admin list\n  The panel's admins.\n", RunAdminList},
+      {{"admin", "presence"},
+       {},
+       "edgechatctl admin presence\n"
+       "  Each admin's availability (online, away, offline) and what visitors see.\n",
+       RunAdminPresence},
       {{"admin", "remove"},
        {},
        "edgechatctl admin remove USERNAME\n"

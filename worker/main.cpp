@@ -27,10 +27,12 @@
 #include "common/ids.hpp"
 #include "config/config.hpp"
 #include "events/hub.hpp"
+#include "events/presence_watch.hpp"
 #include "events/redis_relay.hpp"
 #include "http/loops.hpp"
 #include "http/server.hpp"
 #include "log/log.hpp"
+#include "registry/redis_presence.hpp"
 #include "registry/registry.hpp"
 #include "server/server_api.hpp"
 #include "store/event_retention.hpp"
@@ -149,6 +151,18 @@ int main(int argc, char** argv) {
   admin_options.max_failures_per_user = settings->admin.login_failures_per_user;
   admin_options.max_failures_per_ip = settings->admin.login_failures_per_ip;
   admin_options.failure_window = std::chrono::seconds(settings->admin.login_window_s);
+  // Presence: a record per admin in Redis with a TTL; every worker reads them all (the watch)
+  // and tells its guest streams what they should show.
+  RedisPresenceStore presence_store(settings->redis);
+  RedisPresenceStore presence_reader(settings->redis);
+  PresenceWatch presence_watch(presence_reader, hub, SystemClock(),
+                               std::chrono::seconds(settings->presence.idle_s),
+                               std::chrono::milliseconds(settings->presence.poll_ms));
+  PresenceService presence(presence_store, SystemClock(),
+                           PresenceOptions{std::chrono::seconds(settings->presence.ttl_s),
+                                           std::chrono::seconds(settings->presence.beat_s),
+                                           std::chrono::seconds(settings->presence.idle_s)},
+                           [&presence_watch] { presence_watch.Poke(); });
   MysqlSiteRepo site_repo(pool);
   MysqlSecretKeyRepo secret_key_repo(pool);
   MysqlAdminRepo admin_repo(pool);
@@ -162,7 +176,7 @@ int main(int argc, char** argv) {
       [&admin_streams](AdminStreamRequest request) {
         return admin_streams.Open(request.last_event_id, std::move(request.session_alive));
       },
-      admin_options, SteadyClock(), &typing);
+      admin_options, SteadyClock(), &typing, &presence);
   MysqlSecretKeyLookup secret_key_lookup(pool);
   SecretKeyAuth secret_key_auth(secret_key_lookup, SteadyClock());
   MysqlAttributeRepo attribute_repo(pool);
@@ -207,6 +221,7 @@ int main(int argc, char** argv) {
   publisher.Start();
   relay.Start();
   hub.Start();
+  presence_watch.Start();
   pruner.Start();
 
   // When many streams have closed (a burst of visitors gone), hand the freed memory back to the
@@ -260,6 +275,7 @@ int main(int argc, char** argv) {
   io.run();
   loops.Stop();
   blocking.join();
+  presence_watch.Stop();
   relay.Stop();
   publisher.Stop();
   pruner.Stop();

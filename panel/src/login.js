@@ -3,6 +3,7 @@ import { api } from './api.js';
 import { root, session, view } from './app.js';
 import { clear, el, errorBox, showError } from './dom.js';
 import { t, toggleLang } from './i18n.js';
+import { startPresence } from './presence.js';
 import { startStream, stopStream } from './stream.js';
 
 export function showLogin() {
@@ -18,6 +19,7 @@ export function showLogin() {
       const s = await api('POST', 'login', { username: user.value, password: pass.value });
       session.csrf = s.csrfToken; session.me = s.admin;
       startStream();
+      startPresence();
       view.render();
     } catch (error) { showError(err, error); }
   } },

@@ -11,6 +11,7 @@ import { renderInbox } from './inbox.js';
 import { showLogin } from './login.js';
 import { currentRoute, shell } from './shell.js';
 import { renderSites } from './sites.js';
+import { startPresence } from './presence.js';
 import { listeners, startStream } from './stream.js';
 
 async function render() {
@@ -37,6 +38,7 @@ applyLang();
     const s = await api('GET', 'session');
     session.csrf = s.csrfToken; session.me = s.admin;
     startStream();
+    startPresence();
     render();
   } catch { /* showLogin() already ran on 401 */ if (!session.me) showLogin(); }
 })();

@@ -3,6 +3,7 @@ import { api } from './api.js';
 import { root, session, view } from './app.js';
 import { clear, el } from './dom.js';
 import { t, toggleLang } from './i18n.js';
+import { presenceControl, stopPresence } from './presence.js';
 
 export const ROUTES = ['inbox', 'sites', 'admins', 'audit'];
 
@@ -20,6 +21,7 @@ export function shell() {
   const header = el('header', { class: 'top' },
     el('span', { class: 'brand' }, t('title')), nav,
     el('span', { class: 'hint', id: 'live-state' }),
+    presenceControl(),
     el('span', { class: 'hint' }, me ? me.username : ''),
     el('button', { id: 'lang', onclick: () => { toggleLang(); view.render(); } }, t('language')),
     el('button', { id: 'logout', onclick: logout }, t('logout')));
@@ -29,6 +31,7 @@ export function shell() {
 }
 
 async function logout() {
+  await stopPresence();
   try { await api('POST', 'logout', {}); } catch { /* shown as the login page anyway */ }
   session.me = null; session.csrf = '';
   view.showLogin();

@@ -258,3 +258,42 @@ test('Persian is right to left and the panel fits a phone', async () => {
   await admin.waitForFunction(() => document.documentElement.dir === 'ltr');
   await admin.close();
 });
+
+test('the availability switch: the panel keeps its admin online, away or offline by hand reaches the visitor live', async () => {
+  const hostOrigin = `http://books.test:${hostPort}`;
+  const site = await stack.ctlJson(['site', 'add', '--name', 'Presence shop', '--origin', hostOrigin]);
+  hostBody = `<!doctype html><html lang="en"><title>Shop</title><script src="${stack.chatUrl}/widget.js" data-site-id="${site.key}"></script><div id="chat-container"></div>`;
+  const admin = await adminPage();
+  // The header's switch starts at online (the panel's heartbeat) and says what the admin shows.
+  await admin.waitForSelector('#presence-shown[data-state="online"]', { timeout: 5000 });
+  assert.equal(await admin.inputValue('#presence'), 'online');
+  assert.equal(await admin.getAttribute('#presence', 'aria-label'), 'My availability');
+  assert.equal(await admin.getAttribute('#presence-shown', 'aria-live'), 'polite');
+  const context = await browser.browser.newContext();
+  const visitor = await context.newPage();
+  const frame = await visitorFrame(visitor, `http://books.test:${hostPort}/`);
+  await typeInto(frame, '#input', 'is someone there?');
+  await frame.press('#input', 'Enter');
+  await frame.waitForSelector('#presence[data-state="online"]', { timeout: 8000 });
+  assert.equal(await frame.textContent('#presence'), "We're online");
+  // Away by hand, with the keyboard: the visitor sees it without a reload.
+  await admin.focus('#presence');
+  await admin.selectOption('#presence', 'away');
+  await admin.waitForSelector('#presence-shown[data-state="away"]', { timeout: 5000 });
+  await frame.waitForSelector('#presence[data-state="away"]', { timeout: 5000 });
+  // The choice survives a reload of the panel.
+  await admin.reload();
+  await admin.waitForSelector('#presence-shown[data-state="away"]', { timeout: 5000 });
+  assert.equal(await admin.inputValue('#presence'), 'away');
+  await admin.selectOption('#presence', 'online');
+  await frame.waitForSelector('#presence[data-state="online"]', { timeout: 5000 });
+  await admin.selectOption('#presence', 'offline');
+  await admin.waitForSelector('#presence-shown[data-state="offline"]', { timeout: 5000 });
+  await frame.waitForSelector('#presence[data-state="away"]', { timeout: 5000 });
+  // Persian labels.
+  await admin.click('#lang');
+  await admin.waitForSelector('#presence option[value="away"]:has-text("دور از دسترس")', { state: 'attached' });
+  await admin.selectOption('#presence', 'online');
+  await context.close();
+  await admin.close();
+});

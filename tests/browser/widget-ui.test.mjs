@@ -596,6 +596,42 @@ describe('messages', () => {
     await close();
   });
 
+  test('the frame shows whether an agent is there (online / away, English and Persian) and changes live', async () => {
+    const login = await stackWorkerRequest(stack, 'POST', '/api/v1/admin/login',
+      { body: { username: 'admin', password: stack.adminPassword } });
+    assert.equal(login.status, 200, login.text);
+    const cookie = [login.headers['set-cookie']].flat()[0].split(';')[0];
+    const beat = async (state) => {
+      const r = await stackWorkerRequest(stack, 'POST', '/api/v1/admin/presence',
+        { headers: { Cookie: cookie, 'X-CSRF-Token': login.json.csrfToken }, body: { state, idleMs: 0 } });
+      assert.equal(r.status, 200, r.text);
+    };
+    await beat('offline');
+    const { frame, close } = await open('mode=inline');
+    await send(frame, unique('hello, anyone?'));
+    await frame.waitForSelector('.msg.guest:not(.pending)');
+    await frame.waitForSelector('#presence[data-state="away"]', { timeout: 5000 });
+    assert.equal(await frame.textContent('#presence'), "We're away right now. Leave a message and we'll reply.");
+    assert.equal(await frame.getAttribute('#presence', 'aria-live'), 'polite', 'announced to screen readers');
+    assert.equal(await frame.getAttribute('#presence', 'role'), 'status');
+    await beat('online'); // no reload: the stream's presence event
+    await frame.waitForSelector('#presence[data-state="online"]', { timeout: 5000 });
+    assert.equal(await frame.textContent('#presence'), "We're online");
+    await beat('offline'); // the last agent leaves
+    await frame.waitForSelector('#presence[data-state="away"]', { timeout: 5000 });
+    await close();
+    const fa = await open('mode=inline&lang=fa');
+    await beat('online');
+    await send(fa.frame, unique('سلام'));
+    await fa.frame.waitForSelector('#presence[data-state="online"]', { timeout: 5000 });
+    assert.equal(await fa.frame.textContent('#presence'), 'ما آنلاین هستیم');
+    await beat('away');
+    await fa.frame.waitForSelector('#presence[data-state="away"]', { timeout: 5000 });
+    assert.equal(await fa.frame.textContent('#presence'), 'الان کسی در دسترس نیست. پیام بگذارید تا پاسخ دهیم.');
+    await beat('offline');
+    await fa.close();
+  });
+
   test('without an event stream the frame polls for replies', async () => {
     // Request interception, not a real fault: the real worker always has an event stream, and the
     // fallback is for proxies that refuse one. The rest of the exchange is the real stack.

@@ -7,15 +7,20 @@ export { eventStreamParser };
 /**
  * Parses server-sent events from an async iterable of byte chunks (a fetch body or an http
  * response). next() resolves to {id, event, data} with data parsed as JSON; abort() is called by
- * close().
+ * close(). The agents' `presence` events (one at every stream's start, more as agents come and
+ * go) are ephemeral status, not the conversation: next() skips them unless `withPresence`;
+ * presence() lists the ones skipped.
  */
-export function sseReader(body, abort) {
+export function sseReader(body, abort, { withPresence = false } = {}) {
   const queue = [];
+  const skipped = [];
   let ended = false;
   let wake = () => {};
   const parser = eventStreamParser(({ type, data, lastEventId }) => {
     // Data that is not JSON throws out of push() and ends the stream, as a broken stream should.
-    queue.push({ id: Number(lastEventId), event: type, data: JSON.parse(data) });
+    const event = { id: Number(lastEventId), event: type, data: JSON.parse(data) };
+    if (type === 'presence' && !withPresence) skipped.push(event);
+    else queue.push(event);
     wake();
   });
   (async () => {
@@ -37,6 +42,7 @@ export function sseReader(body, abort) {
       return queue.shift();
     },
     pending: () => queue.length,
+    presence: () => skipped,
     ended: () => ended,
     close: abort,
   };

@@ -206,7 +206,7 @@ std::string LoginAddressKey(const std::string& client_address) {
 
 AdminApi::AdminApi(AdminRepos repos, RandomFill random, EventPublisher& events,
                    AdminStreamFactory streams, AdminApiOptions options, Clock clock,
-                   TypingPublisher* typing)
+                   TypingPublisher* typing, PresenceService* presence)
     : repos_(repos),
       random_(std::move(random)),
       events_(events),
@@ -216,7 +216,8 @@ AdminApi::AdminApi(AdminRepos repos, RandomFill random, EventPublisher& events,
       conversations_(repos.conversations, events),
       options_(options),
       throttle_(options.failure_window, std::move(clock)),
-      typing_(typing) {}
+      typing_(typing),
+      presence_(presence) {}
 
 std::optional<HttpResponse> AdminApi::Handle(const HttpRequest& request) {
   std::string path = request.Path();
@@ -342,7 +343,50 @@ Result<HttpResponse> AdminApi::Route(const HttpRequest& request, const Session& 
     return Conversations(request, session, route);
   }
   if (route == "admins" || route.starts_with("admins/")) return Admins(request, session, route);
+  if (route == "presence" && (m == "GET" || m == "POST")) return Presence(request, session);
   return ErrorResponse(404, "not_found", "No such admin route.");
+}
+
+Result<HttpResponse> AdminApi::Presence(const HttpRequest& request, const Session& session) {
+  if (presence_ == nullptr) {
+    return Error{ErrorKind::kUnavailable, "redis_unavailable", "presence is not configured"};
+  }
+  const PresenceOptions& options = presence_->options();
+  json out{{"beatSeconds", options.beat.count()},
+           {"idleSeconds", options.idle.count()},
+           {"ttlSeconds", options.ttl.count()}};
+  if (request.method == "POST") {
+    auto body = ParseBody(request);
+    if (!body) return ErrorResponse(400, "invalid_json", body.error().message);
+    if (!body->is_object() || !body->contains("state") || !body->at("state").is_string()) {
+      return ErrorResponse(400, "invalid_input", "Give state: online, away or offline.");
+    }
+    std::int64_t idle_ms = 0;
+    if (body->contains("idleMs")) {
+      const json& idle = body->at("idleMs");
+      if (!idle.is_number_integer()) {
+        return ErrorResponse(400, "invalid_input", "idleMs must be a whole number.");
+      }
+      idle_ms = idle.get<std::int64_t>();
+    }
+    EC_TRY(state,
+           presence_->Beat(session.info.admin_id, body->at("state").get<std::string>(), idle_ms));
+    out["state"] = AgentStateName(state);
+    return Json(200, out);
+  }
+  EC_TRY(agents, presence_->List());
+  json list = json::array();
+  std::string mine(AgentStateName(AgentState::kOffline));
+  bool anyone = false;
+  for (const auto& agent : agents) {
+    list.push_back(json{{"adminId", agent.admin_id}, {"state", AgentStateName(agent.state)}});
+    if (agent.admin_id == session.info.admin_id) mine = AgentStateName(agent.state);
+    anyone = anyone || agent.state == AgentState::kOnline;
+  }
+  out["state"] = mine;
+  out["agents"] = std::move(list);
+  out["visitorsSee"] = anyone ? "online" : "away";
+  return Json(200, out);
 }
 
 Result<HttpResponse> AdminApi::Sites(const HttpRequest& request, const Session& session,

@@ -21,6 +21,7 @@
 #include "http/types.hpp"
 #include "service/admin_service.hpp"
 #include "service/conversation_service.hpp"
+#include "service/presence.hpp"
 #include "service/site_service.hpp"
 #include "store/admin_repo.hpp"
 #include "store/audit_repo.hpp"
@@ -69,9 +70,10 @@ class AdminApi {
  public:
   // `clock` times the login throttle's window.
   // `typing`: where an agent's typing goes (never stored); null drops it.
+  // `presence`: the agents' presence (GET/POST presence); null answers those 503.
   AdminApi(AdminRepos repos, RandomFill random, EventPublisher& events, AdminStreamFactory streams,
            AdminApiOptions options = {}, Clock clock = SteadyClock(),
-           TypingPublisher* typing = nullptr);
+           TypingPublisher* typing = nullptr, PresenceService* presence = nullptr);
 
   // Answers any request under /api/v1/admin/; std::nullopt if the path is not ours.
   std::optional<HttpResponse> Handle(const HttpRequest& request);
@@ -91,6 +93,7 @@ class AdminApi {
                                      const std::string& route);
   Result<HttpResponse> Admins(const HttpRequest& request, const Session& session,
                               const std::string& route);
+  Result<HttpResponse> Presence(const HttpRequest& request, const Session& session);
 
   AdminRepos repos_;
   RandomFill random_;
@@ -102,6 +105,7 @@ class AdminApi {
   AdminApiOptions options_;
   LoginThrottle throttle_;
   TypingPublisher* typing_;
+  PresenceService* presence_;
 };
 
 // The throttle keys of a login: the admin's id when the name is an admin's (every spelling the

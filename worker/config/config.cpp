@@ -116,6 +116,10 @@ const std::vector<std::pair<std::string, std::string>>& KnownConfigKeys() {
       {"admin.login_failures_per_user", "5"},
       {"admin.login_failures_per_ip", "20"},
       {"admin.login_window", "900"},
+      {"presence.ttl", "45"},
+      {"presence.beat", "15"},
+      {"presence.idle", "300"},
+      {"presence.poll_ms", "1000"},
       {"fault.registry_read_pause_ms", "0"},
   };
   return *keys;
@@ -277,6 +281,25 @@ Result<Settings> SettingsFrom(const std::map<std::string, std::string>& file_val
   auto resync = number("events.resync_window_ms", 0, 60000);
   if (!resync) return resync.error();
   s.streams.resync_window_ms = static_cast<unsigned>(*resync);
+
+  {
+    auto ttl = number("presence.ttl", 2, 3600);
+    if (!ttl) return ttl.error();
+    auto beat = number("presence.beat", 1, 3600);
+    if (!beat) return beat.error();
+    if (*beat >= *ttl) {
+      return Error{ErrorKind::kInvalidInput, "invalid_config",
+                   "presence.beat must be shorter than presence.ttl"};
+    }
+    auto presence_idle = number("presence.idle", 10, 86400);
+    if (!presence_idle) return presence_idle.error();
+    auto poll = number("presence.poll_ms", 100, 60000);
+    if (!poll) return poll.error();
+    s.presence.ttl_s = static_cast<unsigned>(*ttl);
+    s.presence.beat_s = static_cast<unsigned>(*beat);
+    s.presence.idle_s = static_cast<unsigned>(*presence_idle);
+    s.presence.poll_ms = static_cast<unsigned>(*poll);
+  }
 
   auto idle = number("admin.session_idle", 60, 30 * 86400);
   if (!idle) return idle.error();

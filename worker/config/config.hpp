@@ -71,6 +71,14 @@ struct AdminSettings {
   unsigned login_window_s = 900;
 };
 
+// Agent presence (worker/service/presence.hpp): kept in Redis with a TTL, read by every worker.
+struct PresenceSettings {
+  unsigned ttl_s = 45;      // a presence not refreshed this long is gone (the agent is offline)
+  unsigned beat_s = 15;     // how often the panel refreshes it while open
+  unsigned idle_s = 300;    // an online agent with no input this long counts as away
+  unsigned poll_ms = 1000;  // how often each worker reads every presence from Redis
+};
+
 // Faults a test switches on to make a race happen on demand; all off (0) in production.
 struct FaultSettings {
   unsigned registry_read_pause_ms = 0;  // between the registry's revision and its sites
@@ -98,6 +106,7 @@ struct Settings {
   unsigned event_retention_days = 30;
   StreamSettings streams;
   AdminSettings admin;
+  PresenceSettings presence;
   FaultSettings faults;
 };
 

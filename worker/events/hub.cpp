@@ -82,7 +82,7 @@ void GuestStream::Wake() {
 
 bool GuestStream::HasWork() const {
   return closed_ || shutdown_ || broken_ || dirty_ || flush_pending_ || heartbeat_due_ ||
-         !offered_.empty() || ephemeral_ != nullptr;
+         !offered_.empty() || ephemeral_ != nullptr || presence_ != nullptr;
 }
 
 net::awaitable<void> GuestStream::WaitForWork() {
@@ -182,6 +182,21 @@ void GuestStream::OfferEphemeral(const SharedFrame& frame) {
   Wake();
 }
 
+void GuestStream::OfferPresence(const SharedFrame& frame) {
+  if (closed_ || shutdown_ || broken_ || !frame || !started_ || !last_sent_) {
+    // Not started yet: the stream sends the hub's current frame when it starts.
+    return;
+  }
+  if (waiter_ && sink_ && !dirty_ && offered_.empty() && !ephemeral_ && !presence_) {
+    const std::string_view text = *frame;
+    if (SendDirect({&text, 1})) return;
+    Wake();
+    return;
+  }
+  presence_ = frame;
+  Wake();
+}
+
 void GuestStream::MarkDirty() {
   dirty_ = true;
   Wake();
@@ -194,7 +209,8 @@ void GuestStream::CatchUpTo(std::uint64_t newest) {
 }
 
 bool GuestStream::Idle() const {
-  return waiter_ && !dirty_ && offered_.empty() && !ephemeral_ && last_sent_.has_value();
+  return waiter_ && !dirty_ && offered_.empty() && !ephemeral_ && !presence_ &&
+         last_sent_.has_value();
 }
 
 void GuestStream::Shutdown() {
@@ -238,6 +254,8 @@ net::awaitable<bool> GuestStream::NextFrames(std::vector<SharedFrame>& out) {
       dirty_ = false;
     }
     out.push_back(Literal("retry: 2000\n\n"));
+    // Attached before this read: a change from now on arrives through OfferPresence as well.
+    if (SharedFrame presence = hub_.PresenceFrame()) out.push_back(std::move(presence));
     co_return true;
   }
   for (;;) {
@@ -266,6 +284,7 @@ net::awaitable<bool> GuestStream::NextFrames(std::vector<SharedFrame>& out) {
       }
     }
     if (ephemeral_ && !dirty_) out.push_back(std::exchange(ephemeral_, nullptr));
+    if (presence_ && !dirty_) out.push_back(std::exchange(presence_, nullptr));
     if (dirty_) offered_.clear();
     bool dirty = dirty_;
     dirty_ = false;
@@ -381,6 +400,25 @@ void EventHub::DeliverTyping(const TypingNotice& notice) {
   if (size() == 0 || notice.from != TypingNotice::From::kAgent || notice.guest_id == 0) return;
   auto sse = std::make_shared<const std::string>(FormatTypingSse(notice));
   Enqueue(OfferedEvent{notice.guest_id, 0, 0, std::move(sse)});
+}
+
+void EventHub::SetPresence(std::string_view state) {
+  SharedFrame frame;
+  {
+    std::lock_guard lock(presence_mu_);
+    if (presence_state_ == state && presence_frame_) return;
+    presence_state_ = std::string(state);
+    // The state is one of our own words (never text from Redis).
+    presence_frame_ = std::make_shared<const std::string>("event: presence\ndata: {\"state\":\"" +
+                                                          presence_state_ + "\"}\n\n");
+    frame = presence_frame_;
+  }
+  ForEachStream([frame](GuestStream& stream) { stream.OfferPresence(frame); });
+}
+
+SharedFrame EventHub::PresenceFrame() const {
+  std::lock_guard lock(presence_mu_);
+  return presence_frame_;
 }
 
 void EventHub::Notify(std::uint64_t guest_id, std::uint64_t event_id) {

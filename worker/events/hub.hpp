@@ -138,6 +138,9 @@ class GuestStream : public StreamSource, public std::enable_shared_from_this<Gue
   // stream is idle; otherwise it waits in a single slot (a newer one replaces it) and goes out
   // with the stream's next write. It never changes the stream's last id.
   void OfferEphemeral(const SharedFrame& frame);
+  // On the stream's loop, from the hub: the agents' availability (an ephemeral `presence` event)
+  // in its own slot, so typing never replaces it; a newer one replaces one still waiting.
+  void OfferPresence(const SharedFrame& frame);
   void MarkDirty();
   // The conversation's newest event is `newest`: a stream that has sent less reads MySQL.
   void CatchUpTo(std::uint64_t newest);
@@ -163,6 +166,7 @@ class GuestStream : public StreamSource, public std::enable_shared_from_this<Gue
   // All below: the stream's loop only.
   std::deque<OfferedEvent> offered_;  // bounded by options_.page; overflow -> dirty_
   SharedFrame ephemeral_;             // at most one waiting ephemeral frame
+  SharedFrame presence_;              // at most one waiting presence frame
   bool dirty_ = true;
   bool shutdown_ = false;
   bool closed_ = false;
@@ -229,6 +233,12 @@ class EventHub {
   // ephemeral event (no id: Last-Event-ID and the catch-up are unaffected). A guest's typing
   // has no guest stream to reach and is ignored here.
   void DeliverTyping(const TypingNotice& notice);
+  // Any thread. What visitors see of the agents ("online" or "away"): when it differs from the
+  // last one, an ephemeral `presence` event to every stream on this worker; a stream that opens
+  // later gets the current one right after its `retry:` line.
+  void SetPresence(std::string_view state);
+  // The current presence frame (null until the first SetPresence).
+  SharedFrame PresenceFrame() const;
   // Any thread. An event known only by its ids (a notice from another worker, through Redis): the
   // guest's streams that have not sent `event_id` read MySQL, so whatever the notice said, a
   // stream can only ever send what MySQL holds.
@@ -267,6 +277,9 @@ class EventHub {
   std::atomic<std::size_t> streams_{0};
   std::atomic<bool> stopping_{false};
   std::atomic<std::uint64_t> resync_generation_{0};
+  mutable std::mutex presence_mu_;
+  std::string presence_state_;
+  SharedFrame presence_frame_;
   // Open streams per guest, counted from Open() (any thread) to Close().
   std::shared_ptr<GuestStreamCounts> counts_ = std::make_shared<GuestStreamCounts>();
 };

@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "events/hub.hpp"
+#include "events/presence_watch.hpp"
 
 namespace edgechat::worker {
 namespace {
@@ -568,6 +569,81 @@ TEST_F(HubTest, TypingForABusyStreamWaitsInOneSlotAndNeverMovesItsLastId) {
   hub.Deliver(Event(7, 6));
   EXPECT_EQ(Next(stream), FormatSse(Event(7, 6))) << "still in sequence after the typing";
   Close(stream);
+}
+
+const char kOnline[] = "event: presence\ndata: {\"state\":\"online\"}\n\n";
+const char kAway[] = "event: presence\ndata: {\"state\":\"away\"}\n\n";
+
+TEST_F(HubTest, AStreamOpensWithTheCurrentPresenceAndGetsEachChangeOnce) {
+  hub.SetPresence("online");
+  RecordingSink sink;
+  auto stream = hub.Open(1, 0).value();
+  OnLoop([&] { stream->AttachSink(&sink); });
+  EXPECT_EQ(Next(stream), std::string("retry: 2000\n\n") + kOnline);
+  auto waiting = net::co_spawn(io, stream->Next(), net::use_future);
+  ASSERT_TRUE(Within(std::chrono::milliseconds(500), [&] { return store.queries == 1; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));  // parked after that read
+  hub.SetPresence("online");                                   // unchanged: nothing sent
+  hub.SetPresence("away");
+  ASSERT_TRUE(Within(std::chrono::milliseconds(500), [&] { return sink.Text() == kAway; }))
+      << sink.Text();
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(sink.Text(), kAway);
+  EXPECT_EQ(waiting.wait_for(std::chrono::milliseconds(0)), std::future_status::timeout);
+  EXPECT_EQ(store.queries, 1) << "presence needs no query";
+  Close(stream);
+}
+
+TEST_F(HubTest, PresenceAndTypingForABusyStreamKeepSeparateSlots) {
+  store.Add(Event(6, 5));
+  auto stream = hub.Open(1, 5).value();
+  EXPECT_EQ(Next(stream), "retry: 2000\n\n");
+  hub.SetPresence("away");
+  OnLoop([] {});
+  hub.DeliverTyping(AgentTyping(1));
+  OnLoop([] {});
+  // The stream is busy reading MySQL: the event first, then typing and presence, both kept.
+  EXPECT_EQ(Next(stream), FormatSse(Event(6, 5)));
+  EXPECT_EQ(Next(stream), FormatTypingSse(AgentTyping(1)) + kAway);
+  store.Add(Event(7, 6));
+  hub.Deliver(Event(7, 6));
+  EXPECT_EQ(Next(stream), FormatSse(Event(7, 6))) << "presence never moves the last id";
+  Close(stream);
+}
+
+// A presence store for the watch: its records, or an outage.
+struct ScriptedPresence : PresenceStore {
+  Status Put(const PresenceRecord&, std::chrono::seconds) override { return Ok{}; }
+  Status Remove(std::uint64_t) override { return Ok{}; }
+  Result<std::vector<PresenceRecord>> All() override {
+    if (down) return Error{ErrorKind::kUnavailable, "redis_unavailable", "down"};
+    return records;
+  }
+  std::vector<PresenceRecord> records;
+  bool down = false;
+};
+
+TEST_F(HubTest, ThePresenceWatchTellsTheHubAndKeepsTheLastStateWhileTheStoreIsDown) {
+  ScriptedPresence presence;
+  std::int64_t now = 1'800'000'000'000;
+  PresenceWatch watch(
+      presence, hub,
+      [&] { return std::chrono::system_clock::time_point(std::chrono::milliseconds(now)); },
+      std::chrono::seconds(60), std::chrono::milliseconds(1000));
+  presence.down = true;
+  EXPECT_FALSE(watch.RunOnce());
+  EXPECT_EQ(hub.PresenceFrame(), nullptr) << "not known yet: no state is made up";
+  presence.down = false;
+  presence.records = {PresenceRecord{1, AgentState::kOnline, now}};
+  EXPECT_TRUE(watch.RunOnce());
+  EXPECT_EQ(*hub.PresenceFrame(), kOnline);
+  presence.down = true;
+  EXPECT_FALSE(watch.RunOnce());
+  EXPECT_EQ(*hub.PresenceFrame(), kOnline) << "the last state stays while Redis is down";
+  presence.down = false;
+  now += 60'000;  // the agent's last input is now idle time old
+  EXPECT_TRUE(watch.RunOnce());
+  EXPECT_EQ(*hub.PresenceFrame(), kAway);
 }
 
 TEST(PlanResync, CoversEveryGuestOnceInEvenBatchesOfAtMostTheBatchSize) {

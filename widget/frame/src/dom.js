@@ -1,7 +1,7 @@
 // The frame document's elements, element building (text only) and the status line.
 const $ = (id) => document.getElementById(id);
 export const ui = {
-  chat: $('chat'), title: $('title'), close: $('close'), log: $('log'), empty: $('empty'),
+  chat: $('chat'), title: $('title'), presence: $('presence'), close: $('close'), log: $('log'), empty: $('empty'),
   status: $('status'), typing: $('typing'), form: $('composer'), input: $('input'), inputLabel: $('input-label'), send: $('send'),
 };
 

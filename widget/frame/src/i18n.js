@@ -24,6 +24,8 @@ export const STRINGS = {
     resolved: 'This conversation was marked as resolved. Write again to reopen it.',
     reopened: 'This conversation is open again.',
     typing: 'Agent is typing…',
+    online: "We're online",
+    away: "We're away right now. Leave a message and we'll reply.",
   },
   fa: {
     title: 'گفتگو',
@@ -49,6 +51,8 @@ export const STRINGS = {
     resolved: 'این گفتگو حل‌شده علامت خورد. برای باز کردن دوباره، پیام بفرستید.',
     reopened: 'این گفتگو دوباره باز شد.',
     typing: 'پشتیبان در حال نوشتن است…',
+    online: 'ما آنلاین هستیم',
+    away: 'الان کسی در دسترس نیست. پیام بگذارید تا پاسخ دهیم.',
   },
 };
 

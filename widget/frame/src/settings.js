@@ -24,8 +24,22 @@ export function applyLanguage() {
   ui.send.setAttribute('aria-label', t.send);
   ui.empty.textContent = t.empty;
   applyTitle();
+  applyPresence(presence);
   applyLocked(config.locked, config.lockedMessage);
   renderAll();
+}
+
+// Whether an agent is there (the stream's presence event): 'online', 'away' or null (not known).
+let presence = null;
+export function applyPresence(state) {
+  presence = state === 'online' || state === 'away' ? state : null;
+  // The line takes height from the log: a log at its bottom stays there.
+  const { log } = ui;
+  const stick = log.scrollHeight - log.scrollTop - log.clientHeight < 2;
+  ui.presence.hidden = !presence;
+  ui.presence.dataset.state = presence || '';
+  ui.presence.textContent = presence ? t[presence] : '';
+  if (stick) log.scrollTop = log.scrollHeight;
 }
 
 function applyTitle() {

@@ -6,7 +6,7 @@ import { setStatus, sleep, ui } from './dom.js';
 import { siteKey } from './host.js';
 import { t } from './i18n.js';
 import { byId, clearMessages, noteStatus, upsert } from './log.js';
-import { applyConfig, config } from './settings.js';
+import { applyConfig, applyPresence, config } from './settings.js';
 
 const POLL_MS = 4000;
 let lastEventId = null; // SSE position: from the history answer, then from each event
@@ -130,6 +130,8 @@ function applyEvent(type, payload) {
     noteStatus(payload.status);
   } else if (type === 'erased') {
     clearMessages();
+  } else if (type === 'presence') {
+    applyPresence(payload.state);
   } else if (type === 'config') {
     applyConfig({ ...config, ...payload });
   } else if (type === 'reset') {
