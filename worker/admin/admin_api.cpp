@@ -48,6 +48,21 @@ Result<json> ParseBody(const HttpRequest& request) {
   return body;
 }
 
+// How long ago the admin last used the panel. A presence beat is the panel refreshing itself, not
+// a use: it reports the time since the last input (idleMs), so an open panel left alone still
+// reaches admin.session_idle. Anything that is not a well-formed beat counts as a use now; a bad
+// beat is refused by the presence route itself.
+std::chrono::milliseconds LastUseAgo(const HttpRequest& request, std::string_view route) {
+  if (route != "presence" || request.method != "POST") return std::chrono::milliseconds(0);
+  json body = json::parse(request.body, nullptr, false);
+  if (!body.is_object()) return std::chrono::milliseconds(0);
+  auto idle = body.find("idleMs");
+  if (idle == body.end() || !idle->is_number_integer()) return std::chrono::milliseconds(0);
+  std::int64_t ms = idle->get<std::int64_t>();
+  if (ms < 0 || ms > 86400LL * 1000) return std::chrono::milliseconds(0);
+  return std::chrono::milliseconds(ms);
+}
+
 std::vector<std::string> Split(std::string_view route) {
   std::vector<std::string> parts;
   while (!route.empty()) {
@@ -233,7 +248,8 @@ std::optional<HttpResponse> AdminApi::Handle(const HttpRequest& request) {
       return ErrorResponse(401, "unauthorized", "Log in first.");
     }
     std::string token_hash = Sha256Hex(*cookie);
-    auto session = repos_.sessions.Touch(token_hash, options_.idle_seconds);
+    auto session =
+        repos_.sessions.Touch(token_hash, options_.idle_seconds, LastUseAgo(request, route));
     if (!session) return AdminErrorResponse(session.error());
     if (!session->has_value()) {
       HttpResponse r =

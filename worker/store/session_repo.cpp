@@ -20,7 +20,8 @@ Status CreateSession(ConnectionPool& pool, const std::string& token_hash, std::u
 }
 
 Result<std::optional<SessionInfo>> TouchSession(ConnectionPool& pool, const std::string& token_hash,
-                                                unsigned idle_seconds) {
+                                                unsigned idle_seconds,
+                                                std::chrono::milliseconds used_ago) {
   using Out = std::optional<SessionInfo>;
   return WithConnection<Out>(pool, [&](DbConnection& c) -> Result<Out> {
     auto find = Prepare(c,
@@ -40,9 +41,11 @@ Result<std::optional<SessionInfo>> TouchSession(ConnectionPool& pool, const std:
     }
     SessionInfo info{rs->getUInt64("admin_id"), rs->getString("username"),
                      rs->getString("display_name"), rs->getString("csrf_token")};
-    auto touch = Prepare(
-        c, "UPDATE admin_sessions SET last_seen_at = UTC_TIMESTAMP(6) WHERE token_hash = ?");
-    touch->setString(1, token_hash);
+    auto touch = Prepare(c,
+                         "UPDATE admin_sessions SET last_seen_at = GREATEST(last_seen_at, "
+                         "UTC_TIMESTAMP(6) - INTERVAL ? MICROSECOND) WHERE token_hash = ?");
+    touch->setInt64(1, static_cast<std::int64_t>(used_ago.count()) * 1000);
+    touch->setString(2, token_hash);
     touch->executeUpdate();
     return Out(std::move(info));
   });

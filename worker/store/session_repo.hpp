@@ -2,6 +2,7 @@
 // MySQL decides (last_seen_at against UTC_TIMESTAMP), so every worker agrees.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -20,10 +21,12 @@ struct SessionInfo {
 
 Status CreateSession(ConnectionPool& pool, const std::string& token_hash, std::uint64_t admin_id,
                      const std::string& csrf_token);
-// The session if it was used within `idle_seconds` and its admin is enabled; refreshes its
-// last use. Expired sessions are deleted.
+// The session if it was used within `idle_seconds` and its admin is enabled; records its last
+// use as `used_ago` before now (never earlier than the last use already recorded). Expired
+// sessions are deleted.
 Result<std::optional<SessionInfo>> TouchSession(ConnectionPool& pool, const std::string& token_hash,
-                                                unsigned idle_seconds);
+                                                unsigned idle_seconds,
+                                                std::chrono::milliseconds used_ago);
 Status DeleteSession(ConnectionPool& pool, const std::string& token_hash);
 // True while the session exists, is not idle longer than `idle_seconds` and its admin is
 // enabled. Read only: unlike TouchSession it does not count as use.
@@ -36,7 +39,8 @@ class SessionRepo {
   virtual Status Create(const std::string& token_hash, std::uint64_t admin_id,
                         const std::string& csrf_token) = 0;
   virtual Result<std::optional<SessionInfo>> Touch(const std::string& token_hash,
-                                                   unsigned idle_seconds) = 0;
+                                                   unsigned idle_seconds,
+                                                   std::chrono::milliseconds used_ago) = 0;
   virtual Status Delete(const std::string& token_hash) = 0;
   virtual Result<bool> Alive(const std::string& token_hash, unsigned idle_seconds) = 0;
 };
@@ -48,9 +52,9 @@ class MysqlSessionRepo : public SessionRepo {
                 const std::string& csrf_token) override {
     return CreateSession(pool_, token_hash, admin_id, csrf_token);
   }
-  Result<std::optional<SessionInfo>> Touch(const std::string& token_hash,
-                                           unsigned idle_seconds) override {
-    return TouchSession(pool_, token_hash, idle_seconds);
+  Result<std::optional<SessionInfo>> Touch(const std::string& token_hash, unsigned idle_seconds,
+                                           std::chrono::milliseconds used_ago) override {
+    return TouchSession(pool_, token_hash, idle_seconds, used_ago);
   }
   Status Delete(const std::string& token_hash) override { return DeleteSession(pool_, token_hash); }
   Result<bool> Alive(const std::string& token_hash, unsigned idle_seconds) override {

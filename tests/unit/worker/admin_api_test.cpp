@@ -139,7 +139,11 @@ class FakeSessions : public SessionRepo {
     sessions[token_hash] = SessionInfo{admin_id, "", "", csrf_token};
     return Ok{};
   }
-  Result<std::optional<SessionInfo>> Touch(const std::string& token_hash, unsigned) override {
+  std::vector<std::chrono::milliseconds> uses_ago;  // one per Touch, in order
+
+  Result<std::optional<SessionInfo>> Touch(const std::string& token_hash, unsigned,
+                                           std::chrono::milliseconds used_ago) override {
+    uses_ago.push_back(used_ago);
     auto it = sessions.find(token_hash);
     if (it == sessions.end()) return std::optional<SessionInfo>();
     return std::optional<SessionInfo>(it->second);
@@ -332,6 +336,23 @@ TEST_F(AdminApiTest, StateChangingCallsNeedTheSessionsCsrfToken) {
   EXPECT_EQ(ok->status, 201) << ok->body;
   EXPECT_EQ(sites.created.size(), 1u);
   EXPECT_EQ(api.Handle(Request("POST", "sites", body))->status, 401) << "no session at all";
+}
+
+TEST_F(AdminApiTest, APresenceBeatRecordsTheLastInputItReportsAsTheSessionsLastUse) {
+  AdminApi api = MakeApi();
+  api.Handle(AsAlice("GET", "sites"));
+  api.Handle(AsAlice("POST", "presence", json{{"state", "online"}, {"idleMs", 600000}}.dump()));
+  api.Handle(AsAlice("POST", "presence", json{{"state", "online"}}.dump()));
+  api.Handle(AsAlice("POST", "presence", json{{"state", "online"}, {"idleMs", -5}}.dump()));
+  api.Handle(AsAlice("POST", "presence", "not json"));
+  api.Handle(AsAlice("GET", "presence", json{{"idleMs", 600000}}.dump()));
+  api.Handle(AsAlice("POST", "sites", json{{"name", "Shop"}, {"idleMs", 600000}}.dump()));
+  using std::chrono::milliseconds;
+  EXPECT_EQ(sessions.uses_ago,
+            (std::vector<milliseconds>{milliseconds(0), milliseconds(600000), milliseconds(0),
+                                       milliseconds(0), milliseconds(0), milliseconds(0),
+                                       milliseconds(0)}))
+      << "only a well-formed beat says the admin's last input was earlier than now";
 }
 
 TEST_F(AdminApiTest, AnAgentsTypingGoesToTheConversationsGuestNamingNobodyAndIsNotStored) {
