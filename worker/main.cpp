@@ -31,6 +31,9 @@
 #include "http/loops.hpp"
 #include "http/server.hpp"
 #include "log/log.hpp"
+#include "mail/mail_deliverer.hpp"
+#include "mail/outbox_sender.hpp"
+#include "mail/smtp_transport.hpp"
 #include "registry/registry.hpp"
 #include "store/event_retention.hpp"
 #include "store/mysql_chat_store.hpp"
@@ -108,8 +111,43 @@ int main(int argc, char** argv) {
     auto conn = pool.Acquire();
     if (!conn) LogWarn("store", conn.error().message);
   }
-  MysqlChatStore store(pool);
+  if (!InitCurlGlobal()) {
+    LogError("mail", "libcurl did not initialise");
+    return 1;
+  }
+  // Mail: with mail.enabled on, new conversations queue mails in their own transaction and the
+  // outbox sender delivers them over SMTP on a thread of its own (docs/architecture.md, Outbox).
+  MysqlChatStore store(pool, GuestMailOptions{settings->mail.enabled, settings->mail.panel_url});
   EventPruner pruner(pool, settings->event_retention_days, std::chrono::hours(1));
+  const std::string worker_id = NewWorkerId(SodiumRandom());
+  MysqlOutbox outbox(pool);
+  SmtpTransport smtp(settings->mail);
+  std::unique_ptr<OutboxSender> mail_sender;
+  if (settings->mail.enabled) {
+    OutboxSenderOptions mail_options;
+    mail_options.channel = "mail";
+    mail_options.owner = worker_id;
+    mail_options.batch = settings->mail.batch;
+    mail_options.poll = std::chrono::milliseconds(settings->mail.poll_ms);
+    // A lease outlives the slowest delivery twice over, so a live sender keeps its rows.
+    mail_options.lease = std::chrono::milliseconds(
+        2 * (settings->mail.connect_timeout_ms + settings->mail.timeout_ms) + 5000);
+    mail_options.max_attempts = settings->mail.max_attempts;
+    mail_options.backoff.base = std::chrono::milliseconds(settings->mail.backoff_base_ms);
+    mail_options.backoff.max = std::chrono::milliseconds(settings->mail.backoff_max_ms);
+    mail_sender = std::make_unique<OutboxSender>(
+        outbox, mail_options,
+        MailDeliverer(smtp, MailIdentity{settings->mail.from, settings->mail.from_name},
+                      SystemClock()),
+        [&outbox, panel_url = settings->mail.panel_url] {
+          if (auto added = outbox.EnqueueUnanswered(panel_url); !added) {
+            LogWarn("mail", "queueing unanswered-message mails failed: " + added.error().message);
+          }
+        });
+    LogInfo("mail", "sending mail through " + settings->mail.relay_host + ":" +
+                        std::to_string(settings->mail.relay_port) + " (tls " + settings->mail.tls +
+                        ")");
+  }
   ServerCounters counters;
   RegistryPublisher publisher(pool, settings->redis, std::chrono::milliseconds(500),
                               std::chrono::milliseconds(settings->faults.registry_read_pause_ms));
@@ -129,7 +167,7 @@ int main(int argc, char** argv) {
   // what other workers publish reaches the local half only.
   TypingFeed admin_typing;
   HubTypingPublisher local_typing(hub, &admin_typing, nullptr);
-  RedisRelay relay(settings->redis, hub, NewWorkerId(SodiumRandom()), 10000, &local_typing);
+  RedisRelay relay(settings->redis, hub, worker_id, 10000, &local_typing);
   HubPublisher events(hub, &relay);
   HubTypingPublisher typing(hub, &admin_typing, &relay);
   ExternalApi external(
@@ -202,6 +240,7 @@ int main(int argc, char** argv) {
   relay.Start();
   hub.Start();
   pruner.Start();
+  if (mail_sender) mail_sender->Start();
 
   // When many streams have closed (a burst of visitors gone), hand the freed memory back to the
   // system: glibc keeps it in its arenas otherwise, and the worker's RSS would stay at its peak.
@@ -257,6 +296,7 @@ int main(int argc, char** argv) {
   relay.Stop();
   publisher.Stop();
   pruner.Stop();
+  if (mail_sender) mail_sender->Stop();
   if (have_socket) {
     struct stat now {};
     if (::lstat(settings->listen.unix_path.c_str(), &now) == 0 && now.st_ino == own_socket.st_ino &&
