@@ -94,10 +94,25 @@ test('without preferences no mail is queued; with them, a new conversation mails
   const quiet = await startConversation('nobody subscribed yet');
   assert.equal(await sqlOk(stack, `SELECT COUNT(*) FROM outbox WHERE idempotency_key LIKE 'new_conversation:${quiet.conversationId}:%'`), '0');
 
-  await sqlOk(stack, `INSERT INTO admin_mail_preferences (admin_id, email, locale)
-    SELECT id, 'agent@example.test', 'en' FROM admins WHERE username = 'admin'`);
-  await sqlOk(stack, `INSERT INTO admin_mail_preferences (admin_id, email, locale)
-    SELECT id, 'sara@example.test', 'fa' FROM admins WHERE username = 'sara'`);
+  // Preferences through edgechatctl (the same service the panel uses); bad input is refused.
+  for (const [flags, code] of [
+    [['--email', 'agent@example.test\r\nBcc: victim@example.test'], 'invalid_email'],
+    [['--email', 'no-at-sign'], 'invalid_email'],
+    [['--locale', 'de'], 'invalid_locale'],
+    [['--unanswered-minutes', '99999'], 'invalid_number'],
+    [['--new-conversation', 'maybe'], 'usage'],
+  ]) {
+    const refused = await stack.ctl(['admin', 'mail', 'admin', ...flags, '--json']);
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.equal(JSON.parse(refused.stderr).error, code);
+  }
+  const missing = await stack.ctl(['admin', 'mail', 'nobody', '--email', 'a@b.test']);
+  assert.equal(missing.code, 3);
+  assert.deepEqual(await stack.ctlJson(['admin', 'mail', 'admin']),
+    { username: 'admin', email: '', locale: 'en', newConversation: true, unansweredMinutes: 0 });
+  assert.deepEqual(await stack.ctlJson(['admin', 'mail', 'admin', '--email', ' agent@example.test ']),
+    { username: 'admin', email: 'agent@example.test', locale: 'en', newConversation: true, unansweredMinutes: 0 });
+  await stack.ctlJson(['admin', 'mail', 'sara', '--email', 'sara@example.test', '--locale', 'fa']);
 
   const hostile = 'Hi <script>alert(1)</script> & "you"\r\nBcc: victim@example.test';
   const { guest, conversationId } = await startConversation(hostile);
@@ -180,7 +195,7 @@ test('two workers on one outbox: every mail once', async () => {
 });
 
 test('a guest message unanswered for N minutes mails the agents who asked for it, once', async () => {
-  await sqlOk(stack, `UPDATE admin_mail_preferences SET unanswered_minutes = 5`);
+  for (const name of ['admin', 'sara']) await stack.ctlJson(['admin', 'mail', name, '--unanswered-minutes', '5']);
   const { conversationId } = await startConversation('still waiting');
   const answered = await startConversation('answered in time');
   await stack.ctlJson(['conversations', 'reply', String(answered.conversationId), '--text', 'on it']);

@@ -2,6 +2,8 @@
 
 #include <ctime>
 
+#include "shared/mail_address.hpp"
+
 namespace edgechat::worker {
 namespace {
 
@@ -78,28 +80,6 @@ std::string Truncated(std::string_view text, std::size_t max_bytes) {
 
 }  // namespace
 
-Status CheckMailAddress(std::string_view address) {
-  auto refuse = [&](const std::string& why) -> Status {
-    return Error{ErrorKind::kInvalidInput, "invalid_email", "not a usable email address: " + why};
-  };
-  if (address.empty() || address.size() > 254) return refuse("empty or longer than 254");
-  std::size_t at = address.find('@');
-  if (at == std::string_view::npos || at == 0 || at + 1 == address.size() ||
-      address.find('@', at + 1) != std::string_view::npos) {
-    return refuse("needs exactly one @ with text on both sides");
-  }
-  for (char c : address) {
-    auto u = static_cast<unsigned char>(c);
-    if (u <= 0x20 || u >= 0x7F) return refuse("only printable ASCII without spaces");
-    if (std::string_view("<>()[],;:\"\\").find(c) != std::string_view::npos)
-      return refuse("contains a character not allowed in an address");
-  }
-  std::string_view domain = address.substr(at + 1);
-  if (domain.front() == '.' || domain.back() == '.' || domain.find("..") != std::string_view::npos)
-    return refuse("the domain is malformed");
-  return Ok{};
-}
-
 std::string EncodeHeaderText(std::string_view text) {
   std::string line = OneLine(text);
   bool plain = line.size() <= 900;
@@ -175,8 +155,8 @@ std::string BoundaryFor(std::uint64_t outbox_id) {
 
 Result<std::string> BuildMime(const MailHeaders& headers, const MailContent& content,
                               std::string_view boundary) {
-  if (auto ok = CheckMailAddress(headers.from); !ok) return ok.error();
-  if (auto ok = CheckMailAddress(headers.to); !ok) return ok.error();
+  if (auto ok = shared::CheckMailAddress(headers.from); !ok) return ok.error();
+  if (auto ok = shared::CheckMailAddress(headers.to); !ok) return ok.error();
   if (HasLineBreakOrControl(headers.message_id) || HasLineBreakOrControl(headers.date) ||
       HasLineBreakOrControl(boundary)) {
     return Error{ErrorKind::kInvalidInput, "invalid_header", "a header contains a line break"};

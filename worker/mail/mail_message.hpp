@@ -20,17 +20,12 @@ struct MailContent {
 };
 
 struct MailHeaders {
-  std::string from;        // address only, checked by CheckMailAddress
+  std::string from;        // address only, checked by shared::CheckMailAddress
   std::string from_name;   // display name, may be non-ASCII; "" for none
   std::string to;          // address only
   std::string message_id;  // "<...>", from MessageIdFor
   std::string date;        // RFC 5322 date, from MailDate
 };
-
-// An address we are willing to put in a header and an SMTP envelope: printable ASCII, one '@'
-// with text on both sides, no spaces, no CR/LF, no <>()[],;:" or backslash, at most 254 chars.
-// Error{kInvalidInput, "invalid_email"} otherwise.
-Status CheckMailAddress(std::string_view address);
 
 // `text` for a header: ASCII without control characters passes as it is; anything else becomes
 // RFC 2047 "=?UTF-8?B?...?=" words (each at most 75 characters, split on UTF-8 boundaries). CR, LF

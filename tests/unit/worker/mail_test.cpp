@@ -12,6 +12,7 @@
 #include "mail/mail_deliverer.hpp"
 #include "mail/mail_message.hpp"
 #include "mail/outbox_sender.hpp"
+#include "shared/mail_address.hpp"
 
 namespace edgechat::worker {
 namespace {
@@ -76,12 +77,12 @@ MailHeaders Headers() {
 }
 
 TEST(MailMessage, AddressesWithLineBreaksOrSpecialsAreRefused) {
-  EXPECT_TRUE(CheckMailAddress("agent@example.org"));
+  EXPECT_TRUE(shared::CheckMailAddress("agent@example.org"));
   for (const char* bad :
        {"", "agent", "@example.org", "agent@", "a@b@c", "agent@example.org\r\nBcc: x@y",
         "agent @example.org", "<agent@example.org>", "agent@exa..mple", "آژانس@example.org",
         "agent@example.org,other@example.org"}) {
-    auto checked = CheckMailAddress(bad);
+    auto checked = shared::CheckMailAddress(bad);
     ASSERT_FALSE(checked) << bad;
     EXPECT_EQ(checked.error().code, "invalid_email");
   }
