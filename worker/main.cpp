@@ -192,6 +192,7 @@ int main(int argc, char** argv) {
   MysqlSessionRepo session_repo(pool);
   MysqlAuditRepo audit_repo(pool);
   MysqlConversationRepo conversation_repo(pool);
+  MysqlMailPreferencesRepo mail_preferences(pool);
   AdminApi admin(
       AdminRepos{site_repo, secret_key_repo, admin_repo, session_repo, audit_repo,
                  conversation_repo},
@@ -199,7 +200,7 @@ int main(int argc, char** argv) {
       [&admin_streams](AdminStreamRequest request) {
         return admin_streams.Open(request.last_event_id, std::move(request.session_alive));
       },
-      admin_options, SteadyClock(), &typing);
+      admin_options, SteadyClock(), &typing, &mail_preferences);
   Router router(
       external, [&pool] { return pool.Ping(std::chrono::milliseconds(500)); },
       [&] {

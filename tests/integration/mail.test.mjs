@@ -13,6 +13,7 @@ import { sqlOk } from '../lib/sql.mjs';
 import { newGuest, postWorkerMessage, guestHeaders, guestHistory } from '../lib/guest.mjs';
 import { workerRequest } from '../lib/worker.mjs';
 import { waitFor, sleep } from '../lib/wait.mjs';
+import { adminCall, adminLogin } from '../lib/admin.mjs';
 
 let stack;
 let sink;
@@ -221,4 +222,30 @@ test('a guest message unanswered for N minutes mails the agents who asked for it
   const none = await sqlOk(stack, `SELECT COUNT(*) FROM outbox WHERE idempotency_key LIKE '${key}'
       AND payload LIKE '%"conversationId":${answered.conversationId},%'`);
   assert.equal(none, '0', 'an answered conversation gets no such mail');
+});
+
+test('the panel edits the signed-in admin’s own mail preferences through the admin API', async () => {
+  const who = await adminLogin(stack.chatUrl, 'admin', stack.adminPassword);
+  const shown = await adminCall(stack.chatUrl, 'GET', 'mail-preferences', undefined, { who });
+  assert.equal(shown.status, 200);
+  assert.equal(shown.json.username, 'admin');
+  assert.equal(shown.json.email, 'agent@example.test');
+  for (const body of [{ email: 'x@y.test\r\nBcc: v@w.test' }, { locale: 'de' }, { unansweredMinutes: -1 },
+    { unansweredMinutes: 1.5 }, { newConversation: 'yes' }, { email: 42 }]) {
+    const refused = await adminCall(stack.chatUrl, 'PUT', 'mail-preferences', body, { who });
+    assert.equal(refused.status, 400, JSON.stringify(body));
+    assert.equal(refused.json.error, 'invalid_input');
+  }
+  const changed = await adminCall(stack.chatUrl, 'PUT', 'mail-preferences',
+    { locale: 'fa', newConversation: false, unansweredMinutes: 15 }, { who });
+  assert.equal(changed.status, 200, changed.text);
+  assert.deepEqual(changed.json, { username: 'admin', email: 'agent@example.test', locale: 'fa',
+    newConversation: false, unansweredMinutes: 15 });
+  // The CLI reads what the panel stored (one table, one service).
+  assert.deepEqual(await stack.ctlJson(['admin', 'mail', 'admin']), changed.json);
+  // No new-conversation mail for this admin any more; the other agent still gets one.
+  const { conversationId } = await startConversation('after opting out');
+  const keys = (await sqlOk(stack, `SELECT idempotency_key FROM outbox WHERE idempotency_key LIKE 'new_conversation:${conversationId}:%'`, { rows: true })).map(([k]) => k);
+  const sara = await sqlOk(stack, "SELECT id FROM admins WHERE username = 'sara'");
+  assert.deepEqual(keys, [`new_conversation:${conversationId}:${sara}`]);
 });

@@ -26,6 +26,7 @@
 #include "store/audit_repo.hpp"
 #include "store/conversation_repo.hpp"
 #include "store/event_publisher.hpp"
+#include "store/outbox_repo.hpp"
 #include "store/secret_key_repo.hpp"
 #include "store/session_repo.hpp"
 #include "store/site_repo.hpp"
@@ -69,9 +70,11 @@ class AdminApi {
  public:
   // `clock` times the login throttle's window.
   // `typing`: where an agent's typing goes (never stored); null drops it.
+  // `mail_preferences`: the signed-in admin's mail preferences (GET/PUT mail-preferences); null
+  // answers those routes 404.
   AdminApi(AdminRepos repos, RandomFill random, EventPublisher& events, AdminStreamFactory streams,
            AdminApiOptions options = {}, Clock clock = SteadyClock(),
-           TypingPublisher* typing = nullptr);
+           TypingPublisher* typing = nullptr, MailPreferencesRepo* mail_preferences = nullptr);
 
   // Answers any request under /api/v1/admin/; std::nullopt if the path is not ours.
   std::optional<HttpResponse> Handle(const HttpRequest& request);
@@ -91,6 +94,7 @@ class AdminApi {
                                      const std::string& route);
   Result<HttpResponse> Admins(const HttpRequest& request, const Session& session,
                               const std::string& route);
+  Result<HttpResponse> MailPreferencesRoute(const HttpRequest& request, const Session& session);
 
   AdminRepos repos_;
   RandomFill random_;
@@ -102,6 +106,7 @@ class AdminApi {
   AdminApiOptions options_;
   LoginThrottle throttle_;
   TypingPublisher* typing_;
+  MailPreferencesRepo* mail_preferences_;
 };
 
 // The throttle keys of a login: the admin's id when the name is an admin's (every spelling the
