@@ -116,20 +116,23 @@ Result<MailSettings> MailSettingsFrom(std::map<std::string, std::string>& v) {
       }
     }
   }
-  EC_TRY(connect_timeout, number("mail.connect_timeout_ms", 100, 600000));
-  m.connect_timeout_ms = static_cast<unsigned>(connect_timeout);
-  EC_TRY(timeout, number("mail.timeout_ms", 100, 600000));
-  m.timeout_ms = static_cast<unsigned>(timeout);
-  EC_TRY(poll, number("mail.poll_ms", 10, 600000));
-  m.poll_ms = static_cast<unsigned>(poll);
-  EC_TRY(batch, number("mail.batch", 1, 1000));
-  m.batch = static_cast<unsigned>(batch);
-  EC_TRY(attempts, number("mail.max_attempts", 1, 1000));
-  m.max_attempts = static_cast<unsigned>(attempts);
-  EC_TRY(base, number("mail.backoff_base_ms", 10, 86400000));
-  m.backoff_base_ms = static_cast<unsigned>(base);
-  EC_TRY(max, number("mail.backoff_max_ms", 10, 86400000));
-  m.backoff_max_ms = static_cast<unsigned>(max);
+  struct NumberKey {
+    const char* key;
+    unsigned long min;
+    unsigned long max;
+    unsigned* out;
+  };
+  for (const NumberKey& n :
+       {NumberKey{"mail.connect_timeout_ms", 100, 600000, &m.connect_timeout_ms},
+        NumberKey{"mail.timeout_ms", 100, 600000, &m.timeout_ms},
+        NumberKey{"mail.poll_ms", 10, 600000, &m.poll_ms},
+        NumberKey{"mail.batch", 1, 1000, &m.batch},
+        NumberKey{"mail.max_attempts", 1, 1000, &m.max_attempts},
+        NumberKey{"mail.backoff_base_ms", 10, 86400000, &m.backoff_base_ms},
+        NumberKey{"mail.backoff_max_ms", 10, 86400000, &m.backoff_max_ms}}) {
+    EC_TRY(value, number(n.key, n.min, n.max));
+    *n.out = static_cast<unsigned>(value);
+  }
   if (m.backoff_max_ms < m.backoff_base_ms) {
     return Error{ErrorKind::kInvalidInput, "invalid_config",
                  "mail.backoff_max_ms must not be below mail.backoff_base_ms"};

@@ -19,6 +19,11 @@ bool EnqueueOutbox(DbConnection& c, const std::string& channel, const std::strin
 
 namespace {
 
+// The columns PreferencesFromRow reads (admins a, admin_mail_preferences p).
+constexpr const char* kPreferenceColumns =
+    "a.id AS admin_id, a.username, p.email, p.locale, p.notify_new_conversation, "
+    "p.unanswered_minutes";
+
 MailPreferences PreferencesFromRow(sql::ResultSet& rs) {
   MailPreferences p;
   p.admin_id = rs.getUInt64("admin_id");
@@ -35,12 +40,10 @@ MailPreferences PreferencesFromRow(sql::ResultSet& rs) {
 }  // namespace
 
 std::vector<MailPreferences> NewConversationRecipients(DbConnection& c) {
-  auto stmt = Prepare(c,
-                      "SELECT a.id AS admin_id, a.username, p.email, p.locale, "
-                      "p.notify_new_conversation, p.unanswered_minutes "
-                      "FROM admin_mail_preferences p JOIN admins a ON a.id = p.admin_id "
-                      "WHERE a.disabled_at IS NULL AND p.email <> '' "
-                      "AND p.notify_new_conversation = 1 ORDER BY a.id");
+  auto stmt = Prepare(c, std::string("SELECT ") + kPreferenceColumns +
+                             " FROM admin_mail_preferences p JOIN admins a ON a.id = p.admin_id "
+                             "WHERE a.disabled_at IS NULL AND p.email <> '' "
+                             "AND p.notify_new_conversation = 1 ORDER BY a.id");
   auto rs = Query(*stmt);
   std::vector<MailPreferences> out;
   while (rs->next()) out.push_back(PreferencesFromRow(*rs));
@@ -49,11 +52,10 @@ std::vector<MailPreferences> NewConversationRecipients(DbConnection& c) {
 
 Result<MailPreferences> MysqlMailPreferencesRepo::Get(const std::string& username) {
   return WithConnection<MailPreferences>(pool_, [&](DbConnection& c) -> Result<MailPreferences> {
-    auto stmt = Prepare(c,
-                        "SELECT a.id AS admin_id, a.username, p.email, p.locale, "
-                        "p.notify_new_conversation, p.unanswered_minutes FROM admins a "
-                        "LEFT JOIN admin_mail_preferences p ON p.admin_id = a.id "
-                        "WHERE a.username = ?");
+    auto stmt =
+        Prepare(c, std::string("SELECT ") + kPreferenceColumns +
+                       " FROM admins a LEFT JOIN admin_mail_preferences p ON p.admin_id = a.id "
+                       "WHERE a.username = ?");
     stmt->setString(1, username);
     auto rs = Query(*stmt);
     if (!rs->next()) return Error{ErrorKind::kNotFound, "not_found", "no admin " + username};
