@@ -10,13 +10,16 @@ import { freePort } from './stack.mjs';
 
 const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'smtp_sink.py');
 
-/** Starts the sink; resolves to {port, dir, start(), stop(), mails(), close()}. */
-export async function startSmtpSink() {
+/**
+ * Starts the sink; resolves to {port, dir, start(), stop(), mails(), close()}. `args` are
+ * smtp_sink.py's options (--starttls CERT KEY, --auth USER PASS).
+ */
+export async function startSmtpSink({ args = [] } = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'ec-smtp-'));
   const port = await freePort();
   let child = null;
   const start = () => new Promise((resolve, reject) => {
-    const proc = spawn('/usr/bin/python3', [SCRIPT, String(port), dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn('/usr/bin/python3', [SCRIPT, String(port), dir, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     proc.stderr.on('data', (d) => { err += d; });
@@ -46,7 +49,10 @@ export async function startSmtpSink() {
         const colon = line.indexOf(':');
         if (colon > 0) headers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim();
       }
-      out.push({ file, raw, headers, messageId: headers['message-id'], to: headers.to, rcptTo: headers['x-sink-rcpt-to'] });
+      out.push({
+        file, raw, headers, messageId: headers['message-id'], to: headers.to, rcptTo: headers['x-sink-rcpt-to'],
+        tls: headers['x-sink-tls'] === 'yes', login: headers['x-sink-auth'],
+      });
     }
     return out;
   };
