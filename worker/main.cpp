@@ -139,7 +139,11 @@ int main(int argc, char** argv) {
         outbox, mail_options,
         MailDeliverer(smtp, MailIdentity{settings->mail.from, settings->mail.from_name},
                       SystemClock()),
-        [&outbox, panel_url = settings->mail.panel_url] {
+        [&outbox, panel_url = settings->mail.panel_url,
+         every = std::chrono::milliseconds(settings->mail.unanswered_scan_ms),
+         next = std::chrono::steady_clock::time_point{}]() mutable {
+          if (std::chrono::steady_clock::now() < next) return;
+          next = std::chrono::steady_clock::now() + every;
           if (auto added = outbox.EnqueueUnanswered(panel_url); !added) {
             LogWarn("mail", "queueing unanswered-message mails failed: " + added.error().message);
           }

@@ -30,6 +30,7 @@ before(async () => {
       EDGECHAT_MAIL_FROM_NAME: 'پشتیبانی edgechat',
       EDGECHAT_MAIL_PANEL_URL: 'http://chat.test/admin/',
       EDGECHAT_MAIL_POLL_MS: '100',
+      EDGECHAT_MAIL_UNANSWERED_SCAN_MS: '200',
       EDGECHAT_MAIL_BACKOFF_BASE_MS: '200',
       EDGECHAT_MAIL_BACKOFF_MAX_MS: '1000',
       EDGECHAT_MAIL_CONNECT_TIMEOUT_MS: '1000',
@@ -203,6 +204,8 @@ test('a guest message unanswered for N minutes mails the agents who asked for it
   // Five minutes pass (for both conversations' messages).
   await sqlOk(stack, `UPDATE messages SET created_at = created_at - INTERVAL 6 MINUTE
     WHERE conversation_id IN (${conversationId}, ${answered.conversationId})`);
+  await sqlOk(stack, `UPDATE conversations SET last_message_at = last_message_at - INTERVAL 6 MINUTE
+    WHERE id IN (${conversationId}, ${answered.conversationId})`);
   const key = `unanswered:%`;
   const rows = await waitFor('unanswered mails queued', async () => {
     const r = await sqlOk(stack, `SELECT o.id, o.idempotency_key FROM outbox o WHERE o.idempotency_key LIKE '${key}'

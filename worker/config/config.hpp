@@ -99,6 +99,7 @@ struct MailSettings {
   unsigned connect_timeout_ms = 10000;
   unsigned timeout_ms = 30000;  // a whole SMTP transaction
   unsigned poll_ms = 1000;
+  unsigned unanswered_scan_ms = 30000;  // how often unanswered messages are looked for
   unsigned batch = 20;
   unsigned max_attempts = 20;
   unsigned backoff_base_ms = 5000;

@@ -159,7 +159,11 @@ Result<unsigned> MysqlOutbox::EnqueueUnanswered(const std::string& panel_url) {
         "JOIN messages m ON m.id = (SELECT MAX(id) FROM messages WHERE conversation_id = c.id) "
         "JOIN admin_mail_preferences p ON p.unanswered_minutes > 0 AND p.email <> '' "
         "JOIN admins a ON a.id = p.admin_id AND a.disabled_at IS NULL "
-        "WHERE c.status = 'open' AND m.author = 'guest' "
+        // The range on last_message_at (ix_conversations_last_message; an agent's reply moves
+        // it too) keeps the scan to conversations quiet for a minute (the least N) to two days.
+        "WHERE c.last_message_at <= UTC_TIMESTAMP(6) - INTERVAL 1 MINUTE "
+        "AND c.last_message_at > UTC_TIMESTAMP(6) - INTERVAL 2 DAY "
+        "AND c.status = 'open' AND m.author = 'guest' "
         "AND m.created_at <= UTC_TIMESTAMP(6) - INTERVAL p.unanswered_minutes MINUTE "
         "AND m.created_at > UTC_TIMESTAMP(6) - INTERVAL 2 DAY "
         "ORDER BY m.id LIMIT 500");
