@@ -42,6 +42,7 @@ std::vector<Command> AdminCommands();
 std::vector<Command> MailCommands();  // admin mail
 std::vector<Command> ConversationCommands();
 std::vector<Command> MaintenanceCommands();  // migrate, events prune, messages list
+std::vector<Command> DoctorCommands();       // doctor
 
 // The actor the audit log records for CLI changes: "cli:<login>".
 worker::Actor CliActor();

@@ -35,6 +35,7 @@ std::vector<Command> AllCommands() {
   all.push_back(maintenance.at(1));
   append(ConversationCommands());
   all.push_back(maintenance.at(2));
+  append(DoctorCommands());
   return all;
 }
 

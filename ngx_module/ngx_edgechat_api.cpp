@@ -10,6 +10,7 @@
 #include "ngx_edgechat_conf.hpp"
 #include "shared/http_shapes.hpp"
 #include "shared/ids.hpp"
+#include "shared/server_api.hpp"
 
 namespace edgechat::ngx {
 
@@ -66,17 +67,22 @@ bool SetUpstreamSiteKey(ngx_http_request_t* r, ngx_str_t key) {
   return true;
 }
 
-// The limiter key of a guest: a hash of the bearer token, so Redis never holds tokens.
-std::string GuestKeyPart(std::string_view token) {
+// The hex SHA-256 of `text`, its first `bytes` bytes (at most 32).
+std::string Sha256HexPrefix(std::string_view text, int bytes) {
   unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(token.data()), token.size(), digest);
+  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
-  for (int i = 0; i < 16; i++) {
+  for (int i = 0; i < bytes && i < SHA256_DIGEST_LENGTH; i++) {
     out.push_back(kHex[digest[i] >> 4]);
     out.push_back(kHex[digest[i] & 0xf]);
   }
   return out;
+}
+
+// The limiter key of a guest: a hash of the bearer token, so Redis never holds tokens.
+std::string GuestKeyPart(std::string_view token) {
+  return Sha256HexPrefix(token, 16);
 }
 
 ngx_int_t Reject(ngx_http_request_t* r, ngx_uint_t status, std::string_view code,
@@ -89,8 +95,12 @@ ngx_int_t SendLimited(ngx_http_request_t* r, RequestCtx* ctx) {
   if (!AddHeader(r, "Retry-After", retry)) return NGX_HTTP_INTERNAL_SERVER_ERROR;
   static constexpr std::string_view kGuestMessage =
       R"({"error":"rate_limited","message":"Too many new conversations from this address. Please try again later."})";
+  static constexpr std::string_view kServerMessage =
+      R"({"error":"rate_limited","message":"Too many server API calls with this secret key. Retry after the Retry-After seconds."})";
   bool guests = ctx->route == shared::ApiRoute::kGuests;
-  std::string_view body = guests ? kGuestMessage : std::string_view(ctx->site->limited_json);
+  std::string_view body = ctx->server ? kServerMessage
+                          : guests    ? kGuestMessage
+                                      : std::string_view(ctx->site->limited_json);
   return SendBody(r, NGX_HTTP_TOO_MANY_REQUESTS, "application/json", "", body);
 }
 
@@ -210,7 +220,96 @@ ngx_int_t StartLimit(ngx_http_request_t* r, RequestCtx* ctx, std::vector<core::L
   return NGX_DONE;
 }
 
+// NGX_DECLINED when the request may go on; else the refusal: a body larger than any API body (a
+// backstop for configurations without client_max_body_size), or no registry yet.
+ngx_int_t CheckBodySizeAndRegistry(ngx_http_request_t* r, const RequestCtx& ctx) {
+  if (r->headers_in.content_length_n > kMaxApiBodyBytes) {
+    return Reject(r, NGX_HTTP_REQUEST_ENTITY_TOO_LARGE, "payload_too_large",
+                  "The request body is too large.");
+  }
+  if (!ctx.registry) {
+    if (!AddHeader(r, "Retry-After", "1")) return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    return Reject(r, NGX_HTTP_SERVICE_UNAVAILABLE, "not_ready",
+                  "The chat is starting; please retry in a moment.");
+  }
+  return NGX_DECLINED;
+}
+
+// NGX_DECLINED unless a POST or PUT with a body says it is not JSON (415).
+ngx_int_t CheckJsonBody(ngx_http_request_t* r) {
+  if ((r->method & (NGX_HTTP_POST | NGX_HTTP_PUT)) && r->headers_in.content_length_n != 0) {
+    ngx_table_elt_t* type = r->headers_in.content_type;
+    if (type == nullptr || !shared::IsJsonContentType(View(type->value))) {
+      return Reject(r, NGX_HTTP_UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
+                    "Send the body as application/json.");
+    }
+  }
+  return NGX_DECLINED;
+}
+
+// The server API (docs/server-api.md): for a site's own servers, never for browsers. Any Origin is
+// refused (a server sends none), so no reply carries a CORS grant; the secret key must be one of
+// the registry's active keys (a revoke reaches the edge with the registry, within 2 s); each key
+// is limited on its own (edgechat_server_limit). The worker verifies the key again.
+ngx_int_t ServerGuard(ngx_http_request_t* r, RequestCtx* ctx) {
+  ctx->server = true;
+  ctx->cors = core::CorsDecision{};  // not CORS: no Access-Control-* on any reply
+  ctx->cors_set = true;
+  bool duplicate = false;
+  ngx_table_elt_t* origin_header = FindUnique(r, "Origin", &duplicate);
+  if (origin_header != nullptr) {
+    return Reject(r, NGX_HTTP_FORBIDDEN, "origin_not_allowed",
+                  "The server API is for servers: calls from a browser (with an Origin) are "
+                  "refused. Keep the secret key on your server.");
+  }
+  shared::ServerRouteMatch match = shared::ClassifyServerRoute(View(r->uri));
+  if (match.route == shared::ServerRoute::kUnknown) {
+    return Reject(r, NGX_HTTP_NOT_FOUND, "not_found", "No such route.");
+  }
+  if (!shared::ServerMethodAllowed(match.route, MethodName(r))) {
+    return MethodNotAllowed(r, shared::ServerAllowedMethods(match.route),
+                            "This method is not allowed here.");
+  }
+  if (ngx_int_t refused = CheckBodySizeAndRegistry(r, *ctx); refused != NGX_DECLINED)
+    return refused;
+  ngx_table_elt_t* authorization = FindUnique(r, "Authorization", &duplicate);
+  if (duplicate) {
+    return Reject(r, NGX_HTTP_BAD_REQUEST, "bad_request", "Repeated Authorization header.");
+  }
+  if (authorization == nullptr) {
+    return Reject(r, NGX_HTTP_UNAUTHORIZED, "missing_secret_key",
+                  "Send a secret key as \"Authorization: Bearer esk_...\".");
+  }
+  std::optional<std::string_view> secret = shared::SecretKeyBearer(View(authorization->value));
+  if (!secret) {
+    return Reject(r, NGX_HTTP_UNAUTHORIZED, "invalid_secret_key",
+                  "Send a secret key as \"Authorization: Bearer esk_...\".");
+  }
+  std::string hash = Sha256HexPrefix(*secret, SHA256_DIGEST_LENGTH);
+  const shared::Site* site = ctx->registry->FindBySecretKeyHash(hash);
+  if (site == nullptr) {
+    return Reject(r, NGX_HTTP_UNAUTHORIZED, "unknown_secret_key",
+                  "The secret key is unknown or revoked.");
+  }
+  ctx->site = site;
+  // The key's site: the registry (kept alive by ctx->registry) owns the bytes.
+  ctx->site_key =
+      ngx_str_t{site->key.size(), reinterpret_cast<u_char*>(const_cast<char*>(site->key.data()))};
+  if (ngx_int_t refused = CheckJsonBody(r); refused != NGX_DECLINED) return refused;
+  if (ctx->runtime != nullptr) {
+    const MainConf& mcf = *MainConfOf(r);
+    if (mcf.server_limit.enabled) {
+      std::vector<core::LimitKey> keys;
+      keys.push_back(
+          {"edgechat:rl:{" + site->key + "}:s:k:" + hash.substr(0, 32), mcf.server_limit.params});
+      return StartLimit(r, ctx, std::move(keys));
+    }
+  }
+  return Pass(r, ctx);
+}
+
 ngx_int_t Guard(ngx_http_request_t* r, RequestCtx* ctx) {
+  if (View(r->uri).starts_with(shared::kServerApiPrefix)) return ServerGuard(r, ctx);
   SrvConf* scf = SrvConfOf(r);
   shared::ApiRoute route = shared::ClassifyApiRoute(View(r->uri));
   ctx->route = route;
@@ -243,16 +342,8 @@ ngx_int_t Guard(ngx_http_request_t* r, RequestCtx* ctx) {
   if (!shared::MethodAllowed(route, MethodName(r))) {
     return MethodNotAllowed(r, shared::AllowedMethods(route), "This method is not allowed here.");
   }
-  // A backstop for configurations without client_max_body_size: no API body is this large.
-  if (r->headers_in.content_length_n > kMaxApiBodyBytes) {
-    return Reject(r, NGX_HTTP_REQUEST_ENTITY_TOO_LARGE, "payload_too_large",
-                  "The request body is too large.");
-  }
-  if (!ctx->registry) {
-    if (!AddHeader(r, "Retry-After", "1")) return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    return Reject(r, NGX_HTTP_SERVICE_UNAVAILABLE, "not_ready",
-                  "The chat is starting; please retry in a moment.");
-  }
+  if (ngx_int_t refused = CheckBodySizeAndRegistry(r, *ctx); refused != NGX_DECLINED)
+    return refused;
 
   ngx_table_elt_t* key_header = FindUnique(r, "Site-Key", &duplicate);
   if (duplicate) return Reject(r, NGX_HTTP_BAD_REQUEST, "bad_request", "Repeated Site-Key header.");
@@ -285,13 +376,7 @@ ngx_int_t Guard(ngx_http_request_t* r, RequestCtx* ctx) {
                   "This origin is not allowed to use this site's chat.");
   }
 
-  if ((r->method & (NGX_HTTP_POST | NGX_HTTP_PUT)) && r->headers_in.content_length_n != 0) {
-    ngx_table_elt_t* type = r->headers_in.content_type;
-    if (type == nullptr || !shared::IsJsonContentType(View(type->value))) {
-      return Reject(r, NGX_HTTP_UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
-                    "Send the body as application/json.");
-    }
-  }
+  if (ngx_int_t refused = CheckJsonBody(r); refused != NGX_DECLINED) return refused;
 
   // The worker reads Authorization with the same grammar: a spelling that is not keyed here as
   // its guest must not reach it (nor cost it a lookup). Without the header the worker answers.

@@ -41,6 +41,8 @@ inline constexpr LimitDefault kTicketLimitDefault{20, 60, 10};  // 20r/m burst=1
 inline constexpr LimitDefault kHistoryLimitDefault{120, 60, 60};  // 120r/m burst=60
 // The frame sends one typing notice every few seconds while the visitor types.
 inline constexpr LimitDefault kTypingLimitDefault{30, 60, 10};  // 30r/m burst=10
+// The server API (/api/v1/server/), per secret key: a site's own server syncing or answering.
+inline constexpr LimitDefault kServerLimitDefault{600, 60, 120};  // 600r/m burst=120
 // The largest request body the external API accepts (a message is at most 2000 characters).
 inline constexpr off_t kMaxApiBodyBytes = 32 * 1024;
 
@@ -70,6 +72,7 @@ struct MainConf {
   ConfiguredLimit ticket_limit;    // POST events/ticket
   ConfiguredLimit history_limit;   // GET messages
   ConfiguredLimit typing_limit;    // POST typing
+  ConfiguredLimit server_limit;    // the server API, per secret key
 };
 
 struct SrvConf {
@@ -104,6 +107,7 @@ struct RequestCtx {
   GuardState state = GuardState::kChecking;
   shared::ApiRoute route = shared::ApiRoute::kUnknown;
   std::optional<std::string_view> guest_token;  // shared::BearerToken of Authorization, if any
+  bool server = false;  // a server API request (/api/v1/server/), authenticated by a secret key
   LimitVerdict verdict;
   Runtime* runtime = nullptr;
   RedisClient::Pending* pending = nullptr;

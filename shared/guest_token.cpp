@@ -12,7 +12,7 @@ bool LooksLikeGuestToken(std::string_view token) {
          std::all_of(token.begin(), token.end(), IsBase64UrlChar);
 }
 
-std::optional<std::string_view> BearerToken(std::string_view authorization) {
+std::optional<std::string_view> BearerCredential(std::string_view authorization) {
   constexpr std::string_view kScheme = "bearer";
   if (authorization.size() <= kScheme.size() ||
       !std::equal(kScheme.begin(), kScheme.end(), authorization.begin(),
@@ -22,8 +22,12 @@ std::optional<std::string_view> BearerToken(std::string_view authorization) {
   std::string_view rest = authorization.substr(kScheme.size());
   std::size_t spaces = rest.find_first_not_of(' ');
   if (spaces == 0 || spaces == std::string_view::npos) return std::nullopt;
-  std::string_view token = rest.substr(spaces);
-  if (!LooksLikeGuestToken(token)) return std::nullopt;
+  return rest.substr(spaces);
+}
+
+std::optional<std::string_view> BearerToken(std::string_view authorization) {
+  std::optional<std::string_view> token = BearerCredential(authorization);
+  if (!token || !LooksLikeGuestToken(*token)) return std::nullopt;
   return token;
 }
 

@@ -22,4 +22,8 @@ bool LooksLikeGuestToken(std::string_view token);
 // refuses it with 401 and the worker finds no guest for it.
 std::optional<std::string_view> BearerToken(std::string_view authorization);
 
+// What follows the scheme "Bearer" (any case) and one or more spaces, unchecked; std::nullopt for
+// another scheme or nothing after it. BearerToken and SecretKeyBearer (server_api.hpp) check it.
+std::optional<std::string_view> BearerCredential(std::string_view authorization);
+
 }  // namespace edgechat::shared

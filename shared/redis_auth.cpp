@@ -7,6 +7,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "shared/unique_fd.hpp"
+
 namespace edgechat::shared {
 namespace {
 
@@ -19,21 +21,6 @@ bool StartsWithNoCase(std::string_view text, std::string_view prefix) {
   }
   return true;
 }
-
-// Closes the descriptor on every path out.
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 Error SystemError(const char* what, int error) {
   return Error{ErrorKind::kInvalidInput, "secret_unreadable",
@@ -68,7 +55,7 @@ Status CheckRedisUser(std::string_view user) {
 }
 
 Result<std::string> ReadSecretFile(const std::string& path) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
   if (fd.get() < 0) return SystemError("cannot open", errno);
   struct stat info {};
   if (::fstat(fd.get(), &info) != 0) return SystemError("cannot stat", errno);

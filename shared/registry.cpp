@@ -98,6 +98,28 @@ Result<Site> ParseSite(const json& item, std::vector<std::string>& warnings) {
   return site;
 }
 
+// A hash is 64 lower-case hex digits; one claimed by two sites belongs to neither.
+void AddSecretKeyHashes(const json& item, const std::string& site_key, Registry& registry) {
+  auto it = item.find("secretKeyHashes");
+  if (it == item.end() || !it->is_array()) return;
+  for (const json& entry : *it) {
+    if (!entry.is_string()) continue;
+    const std::string& hash = entry.get_ref<const std::string&>();
+    bool hex = hash.size() == 64 && std::all_of(hash.begin(), hash.end(), [](char c) {
+                 return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+               });
+    if (!hex) {
+      registry.warnings.push_back("site " + site_key + ": a secret key hash skipped");
+      continue;
+    }
+    auto [at, added] = registry.secret_keys.emplace(hash, site_key);
+    if (!added && at->second != site_key) {
+      registry.warnings.push_back("a secret key hash claimed by two sites skipped");
+      at->second.clear();  // Find("") is nullptr
+    }
+  }
+}
+
 }  // namespace
 
 json RegistryEntryJson(const RegistryEntry& e) {
@@ -114,7 +136,8 @@ json RegistryEntryJson(const RegistryEntry& e) {
                {{"messages", e.limits.messages},
                 {"windowSeconds", e.limits.window_seconds},
                 {"burst", e.limits.burst},
-                {"message", e.limits.message}}}};
+                {"message", e.limits.message}}},
+              {"secretKeyHashes", e.secret_key_hashes}};
 }
 
 json RegistryDocument(std::int64_t revision, const std::vector<RegistryEntry>& sites) {
@@ -141,6 +164,11 @@ bool OriginSet::Contains(const Origin& request) const {
 const Site* Registry::Find(std::string_view key) const {
   auto it = sites.find(key);
   return it == sites.end() ? nullptr : &it->second;
+}
+
+const Site* Registry::FindBySecretKeyHash(std::string_view hash) const {
+  auto it = secret_keys.find(hash);
+  return it == secret_keys.end() ? nullptr : Find(it->second);
 }
 
 std::string FrameContentSecurityPolicy(const OriginSet& origins) {
@@ -195,9 +223,11 @@ Result<Registry> ParseRegistry(std::string_view json_text) {
     }
     for (const Origin& origin : site->origins.entries()) registry.any_site_origins.Add(origin);
     std::string key = site->key;
-    if (!registry.sites.emplace(std::move(key), std::move(site).value()).second) {
+    if (!registry.sites.emplace(key, std::move(site).value()).second) {
       registry.warnings.push_back("duplicate site key skipped");
+      continue;
     }
+    AddSecretKeyHashes(item, key, registry);
   }
   return registry;
 }

@@ -42,10 +42,13 @@ struct SiteFields {
 // One site of the document as the worker writes it.
 struct RegistryEntry : SiteFields {
   std::vector<std::string> origins;
+  // Hex SHA-256 of each active (not revoked) secret key: the edge refuses any other key on the
+  // server API. A hash of a 238-bit random key reveals nothing usable.
+  std::vector<std::string> secret_key_hashes;
 };
 
 // {"key", "name", "title", "primaryColor", "locked", "lockedMessage", "locale", "main", "origins",
-// "limits": {"messages", "windowSeconds", "burst", "message"}}.
+// "limits": {"messages", "windowSeconds", "burst", "message"}, "secretKeyHashes": [...]}.
 nlohmann::json RegistryEntryJson(const RegistryEntry& entry);
 // {"revision": REVISION, "sites": [RegistryEntryJson...]}.
 nlohmann::json RegistryDocument(std::int64_t revision, const std::vector<RegistryEntry>& sites);
@@ -88,8 +91,12 @@ struct Registry {
   std::map<std::string, Site, std::less<>> sites;  // by site key
   OriginSet any_site_origins;                      // union of every site's whitelist
   std::vector<std::string> warnings;               // entries skipped while parsing
+  // Active secret keys: hex SHA-256 -> the site key of their site.
+  std::map<std::string, std::string, std::less<>> secret_keys;
 
   const Site* Find(std::string_view key) const;
+  // The site of an active secret key, by the key's hex SHA-256; nullptr if none.
+  const Site* FindBySecretKeyHash(std::string_view hash) const;
 };
 
 // Parses the registry document. Structural problems (not JSON, no "sites" array) fail the whole

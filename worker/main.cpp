@@ -35,6 +35,7 @@
 #include "mail/outbox_sender.hpp"
 #include "mail/smtp_transport.hpp"
 #include "registry/registry.hpp"
+#include "server/server_api.hpp"
 #include "store/event_retention.hpp"
 #include "store/mysql_chat_store.hpp"
 #include "store/pool.hpp"
@@ -205,13 +206,18 @@ int main(int argc, char** argv) {
         return admin_streams.Open(request.last_event_id, std::move(request.session_alive));
       },
       admin_options, SteadyClock(), &typing, &mail_preferences);
+  MysqlSecretKeyLookup secret_key_lookup(pool);
+  SecretKeyAuth secret_key_auth(secret_key_lookup, SteadyClock());
+  MysqlAttributeRepo attribute_repo(pool);
+  ServerApi server_api(secret_key_auth, conversation_repo, attribute_repo, events);
   Router router(
       external, [&pool] { return pool.Ping(std::chrono::milliseconds(500)); },
       [&] {
         return MetricsText(counters, pool.Stats(), publisher.redis_ok() && relay.subscribed(),
                            relay.rejected_notices(), relay.own_notices());
       },
-      [&admin](const HttpRequest& r) { return admin.Handle(r); });
+      [&admin](const HttpRequest& r) { return admin.Handle(r); },
+      [&server_api](const HttpRequest& r) { return server_api.Handle(r); });
   HttpServer server(
       io, loops, blocking,
       [&router](const HttpRequest& r) {

@@ -40,3 +40,13 @@ test('bench/messages stores every acknowledged message and compares it with the 
   assert.ok(stored, out.stdout);
   assert.equal(stored[1], stored[2]);
 });
+
+test('bench/sizing measures MySQL bytes per message, Redis bytes per key and memory per stream', { timeout: 300_000 }, async () => {
+  const out = await run('bench/sizing', ['40', '3'], { cwd: ROOT, env: { ...env, BENCH_STREAMS: '40' } });
+  assert.equal(out.code, 0, out.stdout + out.stderr);
+  assert.match(out.stdout, /^guests 40, messages 120 of 120 bytes, \d+ msg\/s through the edge, streams 40$/m);
+  assert.match(out.stdout, /^MySQL per message \(messages \+ events, data \+ indexes\): \d+ bytes; ratio to the text: \d+\.\d\d$/m);
+  assert.match(out.stdout, /^Redis: \+\d+ keys, .* \d+ bytes per key$/m);
+  // Every stream is two descriptors in nginx (client and upstream) and one in the worker.
+  assert.match(out.stdout, /nginx [\d.]+ KB RSS and 2\.00 descriptors .* worker [\d.-]+ KB RSS and 1\.00 descriptors$/m);
+});

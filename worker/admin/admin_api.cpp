@@ -194,24 +194,6 @@ bool SameSecret(const std::string& a, const std::string& b) {
   return sodium_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
-std::string DecodeQueryValue(const std::string& value) {
-  std::string out;
-  for (std::size_t i = 0; i < value.size(); ++i) {
-    char c = value[i];
-    if (c == '+') {
-      out.push_back(' ');
-    } else if (c == '%' && i + 2 < value.size() &&
-               std::isxdigit(static_cast<unsigned char>(value[i + 1])) &&
-               std::isxdigit(static_cast<unsigned char>(value[i + 2]))) {
-      out.push_back(static_cast<char>(std::stoi(value.substr(i + 1, 2), nullptr, 16)));
-      i += 2;
-    } else {
-      out.push_back(c);
-    }
-  }
-  return out;
-}
-
 std::string LoginUserKey(const LoginCandidate& candidate) {
   if (candidate.admin) return "admin:" + std::to_string(candidate.admin->info.id);
   return "name:" + candidate.name_key;

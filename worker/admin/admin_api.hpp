@@ -120,7 +120,5 @@ std::optional<std::string> CookieValue(const std::optional<std::string>& header,
                                        const std::string& name);
 // Constant-time comparison of two strings (CSRF tokens).
 bool SameSecret(const std::string& a, const std::string& b);
-// Percent-decodes a query value ("+" is a space).
-std::string DecodeQueryValue(const std::string& value);
 
 }  // namespace edgechat::worker

@@ -21,6 +21,9 @@ HttpResponse Router::Handle(const HttpRequest& request) {
   if (admin_) {
     if (auto response = admin_(request)) return std::move(*response);
   }
+  if (server_) {
+    if (auto response = server_(request)) return std::move(*response);
+  }
   return ErrorResponse(404, "not_found", "No such route.");
 }
 

@@ -16,11 +16,14 @@ class Router {
   // Another API mounted beside the external one (the admin API): std::nullopt if not its path.
   using Mount = std::function<std::optional<HttpResponse>(const HttpRequest&)>;
 
-  Router(ExternalApi& external, Probe ready, MetricsText metrics, Mount admin = nullptr)
+  // `server`: the server API (/api/v1/server/), mounted the same way.
+  Router(ExternalApi& external, Probe ready, MetricsText metrics, Mount admin = nullptr,
+         Mount server = nullptr)
       : external_(external),
         ready_(std::move(ready)),
         metrics_(std::move(metrics)),
-        admin_(std::move(admin)) {}
+        admin_(std::move(admin)),
+        server_(std::move(server)) {}
 
   HttpResponse Handle(const HttpRequest& request);
 
@@ -29,6 +32,7 @@ class Router {
   Probe ready_;
   MetricsText metrics_;
   Mount admin_;
+  Mount server_;
 };
 
 }  // namespace edgechat::worker

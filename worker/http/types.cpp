@@ -1,5 +1,7 @@
 #include "http/types.hpp"
 
+#include <cctype>
+
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -23,6 +25,24 @@ std::optional<std::string> HttpRequest::Query(const std::string& name) const {
     }
   }
   return std::nullopt;
+}
+
+std::string DecodeQueryValue(const std::string& value) {
+  std::string out;
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    char c = value[i];
+    if (c == '+') {
+      out.push_back(' ');
+    } else if (c == '%' && i + 2 < value.size() &&
+               std::isxdigit(static_cast<unsigned char>(value[i + 1])) &&
+               std::isxdigit(static_cast<unsigned char>(value[i + 2]))) {
+      out.push_back(static_cast<char>(std::stoi(value.substr(i + 1, 2), nullptr, 16)));
+      i += 2;
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
 }
 
 HttpResponse JsonResponse(int status, std::string body) {

@@ -39,6 +39,8 @@ struct HttpResponse {
 };
 
 HttpResponse JsonResponse(int status, std::string body);
+// Percent-decodes a query value ("+" is a space).
+std::string DecodeQueryValue(const std::string& value);
 // {"error": code, "message": message} with `status`.
 HttpResponse ErrorResponse(int status, const std::string& code, const std::string& message);
 

@@ -14,6 +14,7 @@ json Opt(const std::optional<std::string>& value) {
 
 json AdminSiteJson(const Site& s) {
   json site = SiteSettingsJson(s);
+  site.erase("secretKeyHashes");  // the registry's, not the panel's
   site["id"] = s.id;
   site["createdAt"] = s.created_at;
   return site;
@@ -53,6 +54,7 @@ json ConversationSummaryJson(const ConversationSummary& c) {
               {"status", c.status},
               {"guestId", Opt(c.guest_id)},
               {"createdAt", c.created_at},
+              {"updatedAt", c.updated_at},
               {"lastMessageAt", Opt(c.last_message_at)},
               {"messageCount", c.message_count},
               {"lastMessage", Opt(c.last_message)}};

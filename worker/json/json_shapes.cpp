@@ -17,6 +17,7 @@ shared::RegistryEntry RegistryEntryOf(const Site& s) {
   shared::RegistryEntry entry;
   static_cast<shared::SiteFields&>(entry) = s;  // the registry's fields, as stored
   entry.origins = s.origins;
+  entry.secret_key_hashes = s.secret_key_hashes;
   return entry;
 }
 

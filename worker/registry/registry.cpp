@@ -34,6 +34,7 @@ Result<json> BuildRegistryDocument(ConnectionPool& pool, std::chrono::millisecon
         if (!revision) return revision.error();
         if (read_pause.count() > 0) std::this_thread::sleep_for(read_pause);
         std::vector<Site> sites = LoadSitesWithOrigins(c);
+        LoadActiveSecretKeyHashes(c, sites);
         return RegistryDocument(*revision, sites);
       },
       TransactionKind::kConsistentSnapshot);

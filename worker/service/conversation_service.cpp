@@ -28,19 +28,38 @@ Status ConversationService::MarkRead(std::uint64_t id, std::uint64_t message_id)
   return conversations_.MarkRead(id, message_id);
 }
 
-Result<AgentReply> ConversationService::Reply(std::uint64_t id, const ReplyInput& input) {
-  auto text = ValidateMessageText(input.text);
-  if (!text) return text.error();
-  if (input.client_id && !IsValidClientId(*input.client_id)) {
+Result<std::string> ConversationService::ValidReply(const std::string& text,
+                                                    const std::optional<std::string>& client_id) {
+  auto valid = ValidateMessageText(text);
+  if (!valid) return valid.error();
+  if (client_id && !IsValidClientId(*client_id)) {
     return Error{ErrorKind::kInvalidInput, "invalid_text",
                  "clientId must be 1 to 64 characters of letters, digits, . _ : or -"};
   }
-  auto reply = conversations_.Reply(id, input.author, *text, input.client_id);
+  return valid;
+}
+
+Result<AgentReply> ConversationService::Announce(std::uint64_t id, Result<AgentReply> reply,
+                                                 bool mark_read) {
   if (!reply) return reply.error();
   if (reply->event) events_.Publish(*reply->event);
-  auto marked = conversations_.MarkRead(id, reply->message.id);
-  if (!marked) return marked.error();
+  if (mark_read) {
+    auto marked = conversations_.MarkRead(id, reply->message.id);
+    if (!marked) return marked.error();
+  }
   return reply;
+}
+
+Result<AgentReply> ConversationService::Reply(std::uint64_t id, const ReplyInput& input) {
+  EC_TRY(text, ValidReply(input.text, input.client_id));
+  return Announce(id, conversations_.Reply(id, input.author, text, input.client_id), true);
+}
+
+Result<AgentReply> ConversationService::Post(std::uint64_t id, const std::string& author,
+                                             const std::string& text,
+                                             const std::optional<std::string>& client_id) {
+  EC_TRY(valid, ValidReply(text, client_id));
+  return Announce(id, conversations_.Post(id, author, valid, client_id), author == "agent");
 }
 
 Result<bool> ConversationService::SetStatus(std::uint64_t id, const std::string& status) {

@@ -36,10 +36,20 @@ class ConversationService {
   // Posts the reply, announces it, and marks the conversation read up to it (whoever answers
   // has read it).
   Result<AgentReply> Reply(std::uint64_t id, const ReplyInput& input);
+  // A message of no admin's (the server API): author "agent" or "system", validated as a reply;
+  // an agent's marks the conversation read as Reply does.
+  Result<AgentReply> Post(std::uint64_t id, const std::string& author, const std::string& text,
+                          const std::optional<std::string>& client_id);
   // "open" or "resolved"; true when the status changed (and was announced).
   Result<bool> SetStatus(std::uint64_t id, const std::string& status);
 
  private:
+  // The trimmed text, or the error a reply's text or clientId gets.
+  static Result<std::string> ValidReply(const std::string& text,
+                                        const std::optional<std::string>& client_id);
+  // Announces a posted message and marks the conversation read up to it.
+  Result<AgentReply> Announce(std::uint64_t id, Result<AgentReply> reply, bool mark_read);
+
   ConversationRepo& conversations_;
   EventPublisher& events_;
 };

@@ -14,7 +14,7 @@ namespace {
 
 constexpr const char* kSummarySelect =
     "SELECT c.id, s.site_key, s.name AS site_name, c.source, c.status, g.public_id, "
-    "c.created_at, c.last_message_at, "
+    "c.created_at, c.updated_at, c.last_message_at, "
     "(SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id) AS message_count, "
     "(SELECT m.body FROM messages m WHERE m.conversation_id = c.id ORDER BY m.id DESC LIMIT 1) "
     "AS last_message "
@@ -30,6 +30,7 @@ ConversationSummary SummaryFromRow(sql::ResultSet& rs) {
   s.status = rs.getString("status");
   s.guest_id = OptionalString(rs, "public_id");
   s.created_at = MysqlUtcToIso(std::string(rs.getString("created_at")));
+  s.updated_at = MysqlUtcToIso(std::string(rs.getString("updated_at")));
   s.last_message_at = OptionalIso(rs, "last_message_at");
   s.message_count = rs.getUInt64("message_count");
   s.last_message = OptionalString(rs, "last_message");
@@ -73,11 +74,18 @@ Result<std::vector<ConversationSummary>> ListConversations(ConnectionPool& pool,
                         "WHERE (? IS NULL OR s.site_key = ?) AND (? IS NULL OR c.source = ?) "
                         "AND (? IS NULL OR c.status = ?) "
                         "AND (? IS NULL OR COALESCE(c.last_message_at, c.created_at) >= ?) "
-                        "ORDER BY COALESCE(c.last_message_at, c.created_at) DESC, c.id DESC "
+                        "AND (? IS NULL OR c.updated_at >= ?) "
+                        "AND (? IS NULL OR c.id < CAST(? AS UNSIGNED)) " +
+                        (f.by_id ? "ORDER BY c.id DESC "
+                                 : "ORDER BY COALESCE(c.last_message_at, c.created_at) DESC, "
+                                   "c.id DESC ") +
                         "LIMIT ?";
     auto stmt = Prepare(c, query.c_str());
     unsigned i = 1;
-    for (const auto* value : {&f.site_key, &f.source, &f.status, &f.since}) {
+    const std::optional<std::string> before =
+        f.before_id ? std::optional<std::string>(std::to_string(*f.before_id)) : std::nullopt;
+    for (const auto* value :
+         {&f.site_key, &f.source, &f.status, &f.since, &f.updated_since, &before}) {
       for (int twice = 0; twice < 2; ++twice, ++i) {
         if (*value) {
           stmt->setString(i, **value);
@@ -124,6 +132,17 @@ Result<AgentReply> PostAgentReply(ConnectionPool& pool, std::uint64_t conversati
                                   const std::optional<std::string>& admin_username,
                                   const std::string& text,
                                   const std::optional<std::string>& client_id) {
+  return PostStaffMessage(pool, conversation_id, "agent", admin_username, text, client_id);
+}
+
+Result<AgentReply> PostStaffMessage(ConnectionPool& pool, std::uint64_t conversation_id,
+                                    const std::string& author,
+                                    const std::optional<std::string>& admin_username,
+                                    const std::string& text,
+                                    const std::optional<std::string>& client_id) {
+  if (author != "agent" && author != "system") {
+    return Error{ErrorKind::kInvalidInput, "invalid_author", "author must be agent or system"};
+  }
   return WithTransaction<AgentReply>(pool, [&](DbConnection& c) -> Result<AgentReply> {
     auto conversation = LockConversation(c, conversation_id);
     if (!conversation) {
@@ -143,26 +162,28 @@ Result<AgentReply> PostAgentReply(ConnectionPool& pool, std::uint64_t conversati
     if (client_id) {
       auto earlier = Prepare(c, std::string("SELECT ") + kMessageColumns +
                                     " FROM messages m WHERE m.conversation_id = ? "
-                                    "AND m.author = 'agent' AND m.client_id = ?");
+                                    "AND m.author = ? AND m.client_id = ?");
       earlier->setUInt64(1, conversation_id);
-      earlier->setString(2, *client_id);
+      earlier->setString(2, author);
+      earlier->setString(3, *client_id);
       auto rs = Query(*earlier);
       if (rs->next()) return AgentReply{MessageFromRow(*rs), false, std::nullopt};
     }
     auto insert = Prepare(c,
                           "INSERT INTO messages (conversation_id, author, admin_id, body, "
-                          "client_id) VALUES (?, 'agent', ?, ?, ?)");
+                          "client_id) VALUES (?, ?, ?, ?, ?)");
     insert->setUInt64(1, conversation_id);
-    if (admin_id) {
-      insert->setUInt64(2, *admin_id);
+    insert->setString(2, author);
+    if (admin_id && author == "agent") {
+      insert->setUInt64(3, *admin_id);
     } else {
-      insert->setNull(2, sql::DataType::BIGINT);
+      insert->setNull(3, sql::DataType::BIGINT);
     }
-    insert->setString(3, text);
+    insert->setString(4, text);
     if (client_id) {
-      insert->setString(4, *client_id);
+      insert->setString(5, *client_id);
     } else {
-      insert->setNull(4, sql::DataType::VARCHAR);
+      insert->setNull(5, sql::DataType::VARCHAR);
     }
     insert->executeUpdate();
     auto read = Prepare(c, std::string("SELECT ") + kMessageColumns +
@@ -199,6 +220,82 @@ Result<std::optional<EventNotice>> SetConversationStatus(ConnectionPool& pool,
     nlohmann::json data = {{"conversationId", conversation_id}, {"status", status}};
     return Out(InsertEvent(c, conversation_id, conversation->guest_id, "status", data.dump()));
   });
+}
+
+Result<MessagePage> ConversationMessages(ConnectionPool& pool, std::uint64_t conversation_id,
+                                         std::uint64_t after_id, unsigned limit) {
+  return WithConnection<MessagePage>(pool, [&](DbConnection& c) -> Result<MessagePage> {
+    auto messages = Prepare(c, std::string("SELECT ") + kMessageColumns +
+                                   ", r.value AS reaction FROM messages m "
+                                   "JOIN conversations c ON c.id = m.conversation_id "
+                                   "LEFT JOIN reactions r ON r.message_id = m.id "
+                                   "AND r.guest_id = c.guest_id "
+                                   "WHERE m.conversation_id = ? AND m.id > ? ORDER BY m.id "
+                                   "LIMIT ?");
+    messages->setUInt64(1, conversation_id);
+    messages->setUInt64(2, after_id);
+    messages->setUInt(3, limit + 1);  // one more tells whether there is a next page
+    auto rs = Query(*messages);
+    MessagePage page;
+    while (rs->next()) {
+      if (page.messages.size() == limit) {
+        page.has_more = true;
+        break;
+      }
+      Message m = MessageFromRow(*rs);
+      m.reaction = OptionalString(*rs, "reaction");
+      page.messages.push_back(std::move(m));
+    }
+    return page;
+  });
+}
+
+Result<std::optional<std::string>> ConversationSite(ConnectionPool& pool,
+                                                    std::uint64_t conversation_id) {
+  using Key = std::optional<std::string>;
+  return WithConnection<Key>(pool, [&](DbConnection& c) -> Result<Key> {
+    auto stmt = Prepare(c,
+                        "SELECT s.site_key FROM conversations c JOIN sites s ON s.id = c.site_id "
+                        "WHERE c.id = ?");
+    stmt->setUInt64(1, conversation_id);
+    auto rs = Query(*stmt);
+    if (!rs->next()) return Key{};
+    return Key{std::string(rs->getString("site_key"))};
+  });
+}
+
+// The interface's defaults, over Show and Reply (fakes in unit tests).
+Result<AgentReply> ConversationRepo::Post(std::uint64_t conversation_id, const std::string& author,
+                                          const std::string& text,
+                                          const std::optional<std::string>& client_id) {
+  if (author != "agent") {
+    return Error{ErrorKind::kInvalidInput, "invalid_author", "this store posts agent replies only"};
+  }
+  return Reply(conversation_id, std::nullopt, text, client_id);
+}
+
+Result<std::optional<std::string>> ConversationRepo::SiteOf(std::uint64_t conversation_id) {
+  auto detail = Show(conversation_id);
+  if (!detail) {
+    if (detail.error().kind == ErrorKind::kNotFound) return std::optional<std::string>();
+    return detail.error();
+  }
+  return std::optional<std::string>(detail->summary.site_key);
+}
+
+Result<MessagePage> ConversationRepo::Messages(std::uint64_t conversation_id,
+                                               std::uint64_t after_id, unsigned limit) {
+  EC_TRY(detail, Show(conversation_id));
+  MessagePage page;
+  for (Message& m : detail.messages) {
+    if (m.id <= after_id) continue;
+    if (page.messages.size() == limit) {
+      page.has_more = true;
+      break;
+    }
+    page.messages.push_back(std::move(m));
+  }
+  return page;
 }
 
 Result<std::map<std::uint64_t, std::uint64_t>> UnreadCounts(ConnectionPool& pool,

@@ -21,6 +21,11 @@ struct ConversationFilter {
   std::optional<std::string> status;  // "open" | "resolved"
   std::optional<std::string> since;   // "YYYY-MM-DD[ HH:MM:SS]" UTC, on last activity
   unsigned limit = 50;
+  // The server API's listing: changed at or after this MySQL UTC time (any change: a message, a
+  // status), newest conversation first by id, the page after `before_id` (its cursor).
+  std::optional<std::string> updated_since;
+  std::optional<std::uint64_t> before_id;
+  bool by_id = false;
 };
 
 struct ConversationSummary {
@@ -31,6 +36,7 @@ struct ConversationSummary {
   std::string status;
   std::optional<std::string> guest_id;  // public guest id
   std::string created_at;
+  std::string updated_at;
   std::optional<std::string> last_message_at;
   std::uint64_t message_count = 0;
   std::optional<std::string> last_message;  // text of the newest message
@@ -61,6 +67,25 @@ Result<AgentReply> PostAgentReply(ConnectionPool& pool, std::uint64_t conversati
                                   const std::optional<std::string>& admin_username,
                                   const std::string& text,
                                   const std::optional<std::string>& client_id);
+
+// Posts a message by the staff side: `author` "agent" (admin optional) or "system" (never an
+// admin). clientId makes it idempotent per conversation and author.
+Result<AgentReply> PostStaffMessage(ConnectionPool& pool, std::uint64_t conversation_id,
+                                    const std::string& author,
+                                    const std::optional<std::string>& admin_username,
+                                    const std::string& text,
+                                    const std::optional<std::string>& client_id);
+
+// A page of a conversation's messages, oldest first, after message `after_id` (0: from the start).
+struct MessagePage {
+  std::vector<Message> messages;
+  bool has_more = false;
+};
+Result<MessagePage> ConversationMessages(ConnectionPool& pool, std::uint64_t conversation_id,
+                                         std::uint64_t after_id, unsigned limit);
+// The site key of a conversation; std::nullopt when there is no such conversation.
+Result<std::optional<std::string>> ConversationSite(ConnectionPool& pool,
+                                                    std::uint64_t conversation_id);
 
 // Sets "open" or "resolved"; returns the event when the status changed.
 Result<std::optional<EventNotice>> SetConversationStatus(ConnectionPool& pool,
@@ -95,6 +120,18 @@ class ConversationRepo {
   virtual Status MarkRead(std::uint64_t conversation_id, std::uint64_t message_id) = 0;
   // See ConversationGuest.
   virtual Result<std::optional<std::uint64_t>> GuestOf(std::uint64_t conversation_id) = 0;
+
+  // For the server API. The defaults are correct but read whole conversations; the MySQL
+  // repository answers each with one narrow query.
+  // A message by `author` ("agent" or "system"); see PostStaffMessage.
+  virtual Result<AgentReply> Post(std::uint64_t conversation_id, const std::string& author,
+                                  const std::string& text,
+                                  const std::optional<std::string>& client_id);
+  // See ConversationSite.
+  virtual Result<std::optional<std::string>> SiteOf(std::uint64_t conversation_id);
+  // See ConversationMessages.
+  virtual Result<MessagePage> Messages(std::uint64_t conversation_id, std::uint64_t after_id,
+                                       unsigned limit);
 };
 
 class MysqlConversationRepo : public ConversationRepo {
@@ -123,6 +160,18 @@ class MysqlConversationRepo : public ConversationRepo {
   }
   Result<std::optional<std::uint64_t>> GuestOf(std::uint64_t conversation_id) override {
     return ConversationGuest(pool_, conversation_id);
+  }
+  Result<AgentReply> Post(std::uint64_t conversation_id, const std::string& author,
+                          const std::string& text,
+                          const std::optional<std::string>& client_id) override {
+    return PostStaffMessage(pool_, conversation_id, author, std::nullopt, text, client_id);
+  }
+  Result<std::optional<std::string>> SiteOf(std::uint64_t conversation_id) override {
+    return ConversationSite(pool_, conversation_id);
+  }
+  Result<MessagePage> Messages(std::uint64_t conversation_id, std::uint64_t after_id,
+                               unsigned limit) override {
+    return ConversationMessages(pool_, conversation_id, after_id, limit);
   }
 
  private:

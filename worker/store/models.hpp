@@ -23,6 +23,8 @@ struct Site : shared::SiteFields {
   std::uint64_t id = 0;
   std::vector<std::string> origins;  // filled only where a listing needs them
   std::string created_at;
+  // Hex SHA-256 of the active secret keys: filled only for the registry document.
+  std::vector<std::string> secret_key_hashes;
 };
 
 struct Guest {

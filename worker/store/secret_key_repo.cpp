@@ -103,4 +103,36 @@ Result<SecretKeyInfo> RevokeSecretKey(ConnectionPool& pool, const std::string& s
       });
 }
 
+Result<std::optional<SecretKeyRecord>> FindSecretKeyByHash(ConnectionPool& pool,
+                                                           const std::string& key_hash) {
+  using Found = std::optional<SecretKeyRecord>;
+  return WithConnection<Found>(pool, [&](DbConnection& c) -> Result<Found> {
+    auto stmt = Prepare(c,
+                        "SELECT k.id, s.site_key, k.key_prefix, k.key_hash, "
+                        "k.revoked_at IS NOT NULL AS revoked "
+                        "FROM site_secret_keys k JOIN sites s ON s.id = k.site_id "
+                        "WHERE k.key_hash = ?");
+    stmt->setString(1, key_hash);
+    auto rs = Query(*stmt);
+    if (!rs->next()) return Found{};
+    SecretKeyRecord record;
+    record.id = rs->getUInt64("id");
+    record.site_key = rs->getString("site_key");
+    record.prefix = rs->getString("key_prefix");
+    record.key_hash = rs->getString("key_hash");
+    record.revoked = rs->getInt("revoked") != 0;
+    return Found{std::move(record)};
+  });
+}
+
+Status TouchSecretKey(ConnectionPool& pool, std::uint64_t key_id) {
+  return WithConnection<Ok>(pool, [&](DbConnection& c) -> Status {
+    auto stmt =
+        Prepare(c, "UPDATE site_secret_keys SET last_used_at = UTC_TIMESTAMP(6) WHERE id = ?");
+    stmt->setUInt64(1, key_id);
+    stmt->executeUpdate();
+    return Ok{};
+  });
+}
+
 }  // namespace edgechat::worker

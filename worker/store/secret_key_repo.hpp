@@ -48,6 +48,41 @@ class SecretKeyRepo {
                                        const Actor& actor) = 0;
 };
 
+// A secret key as the server API's check reads it (worker/service/secret_key_auth.hpp).
+struct SecretKeyRecord {
+  std::uint64_t id = 0;
+  std::string site_key;
+  std::string prefix;
+  std::string key_hash;  // hex SHA-256
+  bool revoked = false;
+};
+
+// The key with this hex SHA-256 (revoked or not); std::nullopt if none.
+Result<std::optional<SecretKeyRecord>> FindSecretKeyByHash(ConnectionPool& pool,
+                                                           const std::string& key_hash);
+// Sets last_used_at to now. Not a registry change: no revision bump, no audit row.
+Status TouchSecretKey(ConnectionPool& pool, std::uint64_t key_id);
+
+// The two calls the server API's key check makes (a fake in unit tests).
+class SecretKeyLookup {
+ public:
+  virtual ~SecretKeyLookup() = default;
+  virtual Result<std::optional<SecretKeyRecord>> FindByHash(const std::string& key_hash) = 0;
+  virtual Status Touch(std::uint64_t key_id) = 0;
+};
+
+class MysqlSecretKeyLookup : public SecretKeyLookup {
+ public:
+  explicit MysqlSecretKeyLookup(ConnectionPool& pool) : pool_(pool) {}
+  Result<std::optional<SecretKeyRecord>> FindByHash(const std::string& key_hash) override {
+    return FindSecretKeyByHash(pool_, key_hash);
+  }
+  Status Touch(std::uint64_t key_id) override { return TouchSecretKey(pool_, key_id); }
+
+ private:
+  ConnectionPool& pool_;
+};
+
 class MysqlSecretKeyRepo : public SecretKeyRepo {
  public:
   explicit MysqlSecretKeyRepo(ConnectionPool& pool) : pool_(pool) {}

@@ -28,6 +28,19 @@ std::vector<Site> LoadSitesWithOrigins(DbConnection& c) {
   return sites;
 }
 
+void LoadActiveSecretKeyHashes(DbConnection& c, std::vector<Site>& sites) {
+  std::map<std::uint64_t, Site*> by_id;
+  for (Site& site : sites) by_id[site.id] = &site;
+  auto keys = Prepare(c,
+                      "SELECT site_id, key_hash FROM site_secret_keys WHERE revoked_at IS NULL "
+                      "ORDER BY site_id, id");
+  auto rs = Query(*keys);
+  while (rs->next()) {
+    auto it = by_id.find(rs->getUInt64("site_id"));
+    if (it != by_id.end()) it->second->secret_key_hashes.push_back(rs->getString("key_hash"));
+  }
+}
+
 Site SiteFromRow(sql::ResultSet& rs) {
   Site site;
   site.id = rs.getUInt64("id");

@@ -69,6 +69,8 @@ inline constexpr const char* kSiteColumnsOfS =
 // Every site with its allowed origins, in id order, on the caller's connection (so a caller in a
 // transaction reads them from its snapshot).
 std::vector<Site> LoadSitesWithOrigins(DbConnection& c);
+// Fills each site's secret_key_hashes with its active keys' hashes (the registry document).
+void LoadActiveSecretKeyHashes(DbConnection& c, std::vector<Site>& sites);
 
 // Announces a change to sites, origins or keys to the registry publisher; call it inside the
 // transaction that makes the change (docs/architecture.md).

@@ -95,6 +95,12 @@ export function renderAll() {
   for (const entry of outbox) renderPending(entry);
 }
 
+// The site erased this visitor's data (server API): nothing it said or was told stays on screen.
+export function clearMessages() {
+  for (const { node: item } of byId.values()) item.remove();
+  byId.clear();
+}
+
 // Adds or updates a server message; returns true when it is new. `old`: from an older page, so
 // the log does not scroll (the caller keeps the visitor's place).
 export function upsert(m, { announce = true, old = false } = {}) {

@@ -5,7 +5,7 @@ import { API, HttpError, call, guest, newGuest, persist, withGuest } from './api
 import { setStatus, sleep, ui } from './dom.js';
 import { siteKey } from './host.js';
 import { t } from './i18n.js';
-import { byId, noteStatus, upsert } from './log.js';
+import { byId, clearMessages, noteStatus, upsert } from './log.js';
 import { applyConfig, config } from './settings.js';
 
 const POLL_MS = 4000;
@@ -128,6 +128,8 @@ function applyEvent(type, payload) {
     if (known) upsert({ ...known.message, reaction: value === undefined ? null : value });
   } else if (type === 'status') {
     noteStatus(payload.status);
+  } else if (type === 'erased') {
+    clearMessages();
   } else if (type === 'config') {
     applyConfig({ ...config, ...payload });
   } else if (type === 'reset') {
