@@ -15,6 +15,7 @@
 #include "store/admin_repo.hpp"
 #include "store/audit_repo.hpp"
 #include "store/conversation_repo.hpp"
+#include "store/outbox_repo.hpp"
 #include "store/pool.hpp"
 #include "store/secret_key_repo.hpp"
 #include "store/site_repo.hpp"
@@ -38,6 +39,7 @@ struct Command {
 std::vector<Command> SiteCommands();
 std::vector<Command> SecretCommands();
 std::vector<Command> AdminCommands();
+std::vector<Command> MailCommands();  // admin mail
 std::vector<Command> ConversationCommands();
 std::vector<Command> MaintenanceCommands();  // migrate, events prune, messages list
 std::vector<Command> DoctorCommands();       // doctor
@@ -48,12 +50,18 @@ worker::Actor CliActor();
 // The database of one command and the repositories over it (the pool connects on first use).
 struct Store {
   explicit Store(const worker::Settings& settings)
-      : pool(settings.db), sites(pool), secret_keys(pool), admins(pool), conversations(pool) {}
+      : pool(settings.db),
+        sites(pool),
+        secret_keys(pool),
+        admins(pool),
+        conversations(pool),
+        mail_preferences(pool) {}
   worker::ConnectionPool pool;
   worker::MysqlSiteRepo sites;
   worker::MysqlSecretKeyRepo secret_keys;
   worker::MysqlAdminRepo admins;
   worker::MysqlConversationRepo conversations;
+  worker::MysqlMailPreferencesRepo mail_preferences;
 };
 
 // The site service as the CLI wires it: every change is published to Redis at once (a Redis

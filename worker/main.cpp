@@ -33,6 +33,9 @@
 #include "http/server.hpp"
 #include "log/log.hpp"
 #include "registry/redis_presence.hpp"
+#include "mail/mail_deliverer.hpp"
+#include "mail/outbox_sender.hpp"
+#include "mail/smtp_transport.hpp"
 #include "registry/registry.hpp"
 #include "server/server_api.hpp"
 #include "store/event_retention.hpp"
@@ -111,8 +114,47 @@ int main(int argc, char** argv) {
     auto conn = pool.Acquire();
     if (!conn) LogWarn("store", conn.error().message);
   }
-  MysqlChatStore store(pool);
+  if (!InitCurlGlobal()) {
+    LogError("mail", "libcurl did not initialise");
+    return 1;
+  }
+  // Mail: with mail.enabled on, new conversations queue mails in their own transaction and the
+  // outbox sender delivers them over SMTP on a thread of its own (docs/architecture.md, Outbox).
+  MysqlChatStore store(pool, GuestMailOptions{settings->mail.enabled, settings->mail.panel_url});
   EventPruner pruner(pool, settings->event_retention_days, std::chrono::hours(1));
+  const std::string worker_id = NewWorkerId(SodiumRandom());
+  MysqlOutbox outbox(pool);
+  SmtpTransport smtp(settings->mail);
+  std::unique_ptr<OutboxSender> mail_sender;
+  if (settings->mail.enabled) {
+    OutboxSenderOptions mail_options;
+    mail_options.channel = "mail";
+    mail_options.owner = worker_id;
+    mail_options.batch = settings->mail.batch;
+    mail_options.poll = std::chrono::milliseconds(settings->mail.poll_ms);
+    // A lease outlives the slowest delivery twice over, so a live sender keeps its rows.
+    mail_options.lease = std::chrono::milliseconds(
+        2 * (settings->mail.connect_timeout_ms + settings->mail.timeout_ms) + 5000);
+    mail_options.max_attempts = settings->mail.max_attempts;
+    mail_options.backoff.base = std::chrono::milliseconds(settings->mail.backoff_base_ms);
+    mail_options.backoff.max = std::chrono::milliseconds(settings->mail.backoff_max_ms);
+    mail_sender = std::make_unique<OutboxSender>(
+        outbox, mail_options,
+        MailDeliverer(smtp, MailIdentity{settings->mail.from, settings->mail.from_name},
+                      SystemClock()),
+        [&outbox, panel_url = settings->mail.panel_url,
+         every = std::chrono::milliseconds(settings->mail.unanswered_scan_ms),
+         next = std::chrono::steady_clock::time_point{}]() mutable {
+          if (std::chrono::steady_clock::now() < next) return;
+          next = std::chrono::steady_clock::now() + every;
+          if (auto added = outbox.EnqueueUnanswered(panel_url); !added) {
+            LogWarn("mail", "queueing unanswered-message mails failed: " + added.error().message);
+          }
+        });
+    LogInfo("mail", "sending mail through " + settings->mail.relay_host + ":" +
+                        std::to_string(settings->mail.relay_port) + " (tls " + settings->mail.tls +
+                        ")");
+  }
   ServerCounters counters;
   RegistryPublisher publisher(pool, settings->redis, std::chrono::milliseconds(500),
                               std::chrono::milliseconds(settings->faults.registry_read_pause_ms));
@@ -132,7 +174,7 @@ int main(int argc, char** argv) {
   // what other workers publish reaches the local half only.
   TypingFeed admin_typing;
   HubTypingPublisher local_typing(hub, &admin_typing, nullptr);
-  RedisRelay relay(settings->redis, hub, NewWorkerId(SodiumRandom()), 10000, &local_typing);
+  RedisRelay relay(settings->redis, hub, worker_id, 10000, &local_typing);
   HubPublisher events(hub, &relay);
   HubTypingPublisher typing(hub, &admin_typing, &relay);
   ExternalApi external(
@@ -169,6 +211,7 @@ int main(int argc, char** argv) {
   MysqlSessionRepo session_repo(pool);
   MysqlAuditRepo audit_repo(pool);
   MysqlConversationRepo conversation_repo(pool);
+  MysqlMailPreferencesRepo mail_preferences(pool);
   AdminApi admin(
       AdminRepos{site_repo, secret_key_repo, admin_repo, session_repo, audit_repo,
                  conversation_repo},
@@ -176,7 +219,7 @@ int main(int argc, char** argv) {
       [&admin_streams](AdminStreamRequest request) {
         return admin_streams.Open(request.last_event_id, std::move(request.session_alive));
       },
-      admin_options, SteadyClock(), &typing, &presence);
+      admin_options, SteadyClock(), &typing, &presence, &mail_preferences);
   MysqlSecretKeyLookup secret_key_lookup(pool);
   SecretKeyAuth secret_key_auth(secret_key_lookup, SteadyClock());
   MysqlAttributeRepo attribute_repo(pool);
@@ -223,6 +266,7 @@ int main(int argc, char** argv) {
   hub.Start();
   presence_watch.Start();
   pruner.Start();
+  if (mail_sender) mail_sender->Start();
 
   // When many streams have closed (a burst of visitors gone), hand the freed memory back to the
   // system: glibc keeps it in its arenas otherwise, and the worker's RSS would stay at its peak.
@@ -279,6 +323,7 @@ int main(int argc, char** argv) {
   relay.Stop();
   publisher.Stop();
   pruner.Stop();
+  if (mail_sender) mail_sender->Stop();
   if (have_socket) {
     struct stat now {};
     if (::lstat(settings->listen.unix_path.c_str(), &now) == 0 && now.st_ino == own_socket.st_ino &&

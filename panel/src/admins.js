@@ -3,6 +3,7 @@ import { api } from './api.js';
 import { session, view } from './app.js';
 import { el, errorBox, showError } from './dom.js';
 import { t } from './i18n.js';
+import { mailPreferencesCard } from './mail.js';
 
 export async function renderAdmins(main) {
   const { admins } = await api('GET', 'admins');
@@ -44,4 +45,5 @@ export async function renderAdmins(main) {
     el('label', { for: 'new-admin-display' }, t('displayName')), d,
     el('label', { for: 'new-admin-password' }, t('password')), p,
     el('p', {}, el('button', { class: 'primary', type: 'submit' }, t('add'))), addErr));
+  main.append(await mailPreferencesCard());
 }

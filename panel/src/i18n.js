@@ -31,6 +31,8 @@ const STRINGS = {
     currentPassword: 'Current password', newPassword: 'New password', you: 'you',
     confirmRemoveAdmin: 'Remove this admin?', when: 'When', who: 'Who', what: 'What', target: 'Target',
     details: 'Details', more: 'More', language: 'فارسی',
+    myMail: 'My email notifications', mailEmail: 'Email address (empty: no mail)', mailLocale: 'Language of the mails',
+    mailNewConversation: 'Mail me for each new conversation', mailUnanswered: 'Mail me when a visitor waits this many minutes (0: never)',
   },
   fa: {
     title: 'مدیریت edgechat', login: 'ورود', username: 'نام کاربری', password: 'گذرواژه',
@@ -63,6 +65,8 @@ const STRINGS = {
     currentPassword: 'گذرواژه فعلی', newPassword: 'گذرواژه تازه', you: 'شما',
     confirmRemoveAdmin: 'این مدیر حذف شود؟', when: 'زمان', who: 'چه کسی', what: 'چه کاری', target: 'هدف',
     details: 'جزئیات', more: 'بیشتر', language: 'English',
+    myMail: 'اعلان‌های ایمیلی من', mailEmail: 'نشانی ایمیل (خالی: بدون ایمیل)', mailLocale: 'زبان ایمیل‌ها',
+    mailNewConversation: 'برای هر گفتگوی تازه به من ایمیل بزن', mailUnanswered: 'وقتی بازدیدکننده این چند دقیقه منتظر ماند ایمیل بزن (۰: هرگز)',
   },
 };
 let lang = localStorage.getItem('edgechat.panel.lang') === 'fa' ? 'fa' : 'en';

@@ -10,6 +10,7 @@
 #include "common/password.hpp"
 #include "common/text.hpp"
 #include "json/admin_json.hpp"
+#include "service/mail_preferences_service.hpp"
 #include "shared/api_routes.hpp"
 #include "shared/origin.hpp"
 #include "shared/site_defaults.hpp"
@@ -221,7 +222,8 @@ std::string LoginAddressKey(const std::string& client_address) {
 
 AdminApi::AdminApi(AdminRepos repos, RandomFill random, EventPublisher& events,
                    AdminStreamFactory streams, AdminApiOptions options, Clock clock,
-                   TypingPublisher* typing, PresenceService* presence)
+                   TypingPublisher* typing, PresenceService* presence,
+                   MailPreferencesRepo* mail_preferences)
     : repos_(repos),
       random_(std::move(random)),
       events_(events),
@@ -232,7 +234,8 @@ AdminApi::AdminApi(AdminRepos repos, RandomFill random, EventPublisher& events,
       options_(options),
       throttle_(options.failure_window, std::move(clock)),
       typing_(typing),
-      presence_(presence) {}
+      presence_(presence),
+      mail_preferences_(mail_preferences) {}
 
 std::optional<HttpResponse> AdminApi::Handle(const HttpRequest& request) {
   std::string path = request.Path();
@@ -360,6 +363,9 @@ Result<HttpResponse> AdminApi::Route(const HttpRequest& request, const Session& 
   }
   if (route == "admins" || route.starts_with("admins/")) return Admins(request, session, route);
   if (route == "presence" && (m == "GET" || m == "POST")) return Presence(request, session);
+  if (route == "mail-preferences" && mail_preferences_ != nullptr) {
+    return MailPreferencesRoute(request, session);
+  }
   return ErrorResponse(404, "not_found", "No such admin route.");
 }
 
@@ -403,6 +409,44 @@ Result<HttpResponse> AdminApi::Presence(const HttpRequest& request, const Sessio
   out["agents"] = std::move(list);
   out["visitorsSee"] = anyone ? "online" : "away";
   return Json(200, out);
+}
+
+// The signed-in admin's own mail preferences: GET shows them, PUT changes the fields it names
+// ({email, locale, newConversation, unansweredMinutes}).
+Result<HttpResponse> AdminApi::MailPreferencesRoute(const HttpRequest& request,
+                                                    const Session& session) {
+  MailPreferencesService service(*mail_preferences_);
+  if (request.method == "GET") {
+    EC_TRY(prefs, service.Get(session.info.username));
+    return Json(200, MailPreferencesJson(prefs));
+  }
+  if (request.method != "PUT") return ErrorResponse(405, "method_not_allowed", "Use GET or PUT.");
+  EC_TRY(body, ParseBody(request));
+  MailPreferencesChange change;
+  auto bad = [](const std::string& what) -> Error {
+    return Error{ErrorKind::kInvalidInput, "invalid_input", what};
+  };
+  if (body.contains("email")) {
+    if (!body["email"].is_string()) return bad("email must be a string");
+    change.email = body["email"].get<std::string>();
+  }
+  if (body.contains("locale")) {
+    if (!body["locale"].is_string()) return bad("locale must be en or fa");
+    change.locale = body["locale"].get<std::string>();
+  }
+  if (body.contains("newConversation")) {
+    if (!body["newConversation"].is_boolean()) return bad("newConversation must be true or false");
+    change.new_conversation = body["newConversation"].get<bool>();
+  }
+  if (body.contains("unansweredMinutes")) {
+    const auto& m = body["unansweredMinutes"];
+    if (!m.is_number_unsigned() || m.get<std::uint64_t>() > kMaxUnansweredMinutes)
+      return bad("unansweredMinutes must be a whole number from 0 to " +
+                 std::to_string(kMaxUnansweredMinutes));
+    change.unanswered_minutes = static_cast<unsigned>(m.get<std::uint64_t>());
+  }
+  EC_TRY(prefs, service.Update(session.info.username, change));
+  return Json(200, MailPreferencesJson(prefs));
 }
 
 Result<HttpResponse> AdminApi::Sites(const HttpRequest& request, const Session& session,

@@ -27,6 +27,7 @@
 #include "store/audit_repo.hpp"
 #include "store/conversation_repo.hpp"
 #include "store/event_publisher.hpp"
+#include "store/outbox_repo.hpp"
 #include "store/secret_key_repo.hpp"
 #include "store/session_repo.hpp"
 #include "store/site_repo.hpp"
@@ -71,9 +72,12 @@ class AdminApi {
   // `clock` times the login throttle's window.
   // `typing`: where an agent's typing goes (never stored); null drops it.
   // `presence`: the agents' presence (GET/POST presence); null answers those 503.
+  // `mail_preferences`: the signed-in admin's mail preferences (GET/PUT mail-preferences); null
+  // answers those routes 404.
   AdminApi(AdminRepos repos, RandomFill random, EventPublisher& events, AdminStreamFactory streams,
            AdminApiOptions options = {}, Clock clock = SteadyClock(),
-           TypingPublisher* typing = nullptr, PresenceService* presence = nullptr);
+           TypingPublisher* typing = nullptr, PresenceService* presence = nullptr,
+           MailPreferencesRepo* mail_preferences = nullptr);
 
   // Answers any request under /api/v1/admin/; std::nullopt if the path is not ours.
   std::optional<HttpResponse> Handle(const HttpRequest& request);
@@ -94,6 +98,7 @@ class AdminApi {
   Result<HttpResponse> Admins(const HttpRequest& request, const Session& session,
                               const std::string& route);
   Result<HttpResponse> Presence(const HttpRequest& request, const Session& session);
+  Result<HttpResponse> MailPreferencesRoute(const HttpRequest& request, const Session& session);
 
   AdminRepos repos_;
   RandomFill random_;
@@ -106,6 +111,7 @@ class AdminApi {
   LoginThrottle throttle_;
   TypingPublisher* typing_;
   PresenceService* presence_;
+  MailPreferencesRepo* mail_preferences_;
 };
 
 // The throttle keys of a login: the admin's id when the name is an admin's (every spelling the

@@ -67,6 +67,98 @@ Result<shared::RedisCredentials> RedisCredentialsFrom(std::map<std::string, std:
   return credentials;
 }
 
+Result<bool> OnOff(const std::string& key, const std::string& value) {
+  if (value == "on") return true;
+  if (value == "off") return false;
+  return Error{ErrorKind::kInvalidInput, "invalid_config",
+               key + " must be on or off, got \"" + value + "\""};
+}
+
+// mail.* (docs/configuration.md, Mail). With mail off only the syntax of the keys is checked.
+Result<MailSettings> MailSettingsFrom(std::map<std::string, std::string>& v) {
+  MailSettings m;
+  auto number = [&](const char* key, unsigned long min, unsigned long max) {
+    return ParseUnsigned(key, v[key], min, max);
+  };
+  EC_TRY_ASSIGN(m.enabled, OnOff("mail.enabled", v["mail.enabled"]));
+  EC_TRY_ASSIGN(m.verify_tls, OnOff("mail.tls_verify", v["mail.tls_verify"]));
+  const std::string& relay = v["mail.relay"];
+  std::size_t colon = relay.rfind(':');
+  if (colon == std::string::npos || colon == 0) {
+    return Error{ErrorKind::kInvalidInput, "invalid_config",
+                 "mail.relay must be host:port, got \"" + relay + "\""};
+  }
+  m.relay_host = relay.substr(0, colon);
+  for (char c : m.relay_host) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != '[' &&
+        c != ']' && c != ':') {
+      return Error{ErrorKind::kInvalidInput, "invalid_config",
+                   "mail.relay: the host may hold only letters, digits, '.', '-' (or [v6])"};
+    }
+  }
+  EC_TRY(relay_port, ParseUnsigned("mail.relay port", relay.substr(colon + 1), 1, 65535));
+  m.relay_port = static_cast<std::uint16_t>(relay_port);
+  m.tls = v["mail.tls"];
+  if (m.tls != "off" && m.tls != "starttls" && m.tls != "starttls_optional" && m.tls != "smtps") {
+    return Error{
+        ErrorKind::kInvalidInput, "invalid_config",
+        "mail.tls must be off, starttls, starttls_optional or smtps, got \"" + m.tls + "\""};
+  }
+  m.user = v["mail.user"];
+  m.from = v["mail.from"];
+  m.from_name = v["mail.from_name"];
+  m.panel_url = v["mail.panel_url"];
+  for (const auto* key : {"mail.user", "mail.from", "mail.from_name", "mail.panel_url"}) {
+    for (char c : v[key]) {
+      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) {
+        return Error{ErrorKind::kInvalidInput, "invalid_config",
+                     std::string(key) + " must not contain control characters"};
+      }
+    }
+  }
+  struct NumberKey {
+    const char* key;
+    unsigned long min;
+    unsigned long max;
+    unsigned* out;
+  };
+  for (const NumberKey& n :
+       {NumberKey{"mail.connect_timeout_ms", 100, 600000, &m.connect_timeout_ms},
+        NumberKey{"mail.timeout_ms", 100, 600000, &m.timeout_ms},
+        NumberKey{"mail.poll_ms", 10, 600000, &m.poll_ms},
+        NumberKey{"mail.unanswered_scan_ms", 100, 3600000, &m.unanswered_scan_ms},
+        NumberKey{"mail.batch", 1, 1000, &m.batch},
+        NumberKey{"mail.max_attempts", 1, 1000, &m.max_attempts},
+        NumberKey{"mail.backoff_base_ms", 10, 86400000, &m.backoff_base_ms},
+        NumberKey{"mail.backoff_max_ms", 10, 86400000, &m.backoff_max_ms}}) {
+    EC_TRY(value, number(n.key, n.min, n.max));
+    *n.out = static_cast<unsigned>(value);
+  }
+  if (m.backoff_max_ms < m.backoff_base_ms) {
+    return Error{ErrorKind::kInvalidInput, "invalid_config",
+                 "mail.backoff_max_ms must not be below mail.backoff_base_ms"};
+  }
+  if (!m.enabled) return m;
+  if (m.from.empty()) {
+    return Error{ErrorKind::kInvalidInput, "invalid_config",
+                 "mail.from is required when mail.enabled = on"};
+  }
+  const std::string& file = v["mail.password_file"];
+  if (!file.empty()) {
+    auto secret = shared::ReadSecretFile(file);
+    if (!secret) {
+      return Error{ErrorKind::kInvalidInput, "invalid_config",
+                   "mail.password_file " + file + ": " + secret.error().message};
+    }
+    m.password = std::move(secret).value();
+  }
+  if (!m.user.empty() && file.empty()) {
+    return Error{ErrorKind::kInvalidInput, "invalid_config",
+                 "mail.user needs mail.password_file (the user's password)"};
+  }
+  return m;
+}
+
 }  // namespace
 
 EnvLookup ProcessEnv() {
@@ -121,6 +213,23 @@ const std::vector<std::pair<std::string, std::string>>& KnownConfigKeys() {
       {"presence.idle", "300"},
       {"presence.poll_ms", "1000"},
       {"fault.registry_read_pause_ms", "0"},
+      {"mail.enabled", "off"},
+      {"mail.relay", "127.0.0.1:25"},
+      {"mail.tls", "starttls"},
+      {"mail.tls_verify", "on"},
+      {"mail.user", ""},
+      {"mail.password_file", ""},
+      {"mail.from", ""},
+      {"mail.from_name", "edgechat"},
+      {"mail.panel_url", ""},
+      {"mail.connect_timeout_ms", "10000"},
+      {"mail.timeout_ms", "30000"},
+      {"mail.poll_ms", "1000"},
+      {"mail.unanswered_scan_ms", "30000"},
+      {"mail.batch", "20"},
+      {"mail.max_attempts", "20"},
+      {"mail.backoff_base_ms", "5000"},
+      {"mail.backoff_max_ms", "3600000"},
   };
   return *keys;
 }
@@ -316,6 +425,7 @@ Result<Settings> SettingsFrom(const std::map<std::string, std::string>& file_val
   auto registry_pause = number("fault.registry_read_pause_ms", 0, 60000);
   if (!registry_pause) return registry_pause.error();
   s.faults.registry_read_pause_ms = static_cast<unsigned>(*registry_pause);
+  EC_TRY_ASSIGN(s.mail, MailSettingsFrom(v));
   return s;
 }
 

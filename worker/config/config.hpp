@@ -91,7 +91,31 @@ struct StreamSettings {
   unsigned resync_window_ms = 2000;  // after a Redis reconnect, streams re-check within this
 };
 
+// Mail over SMTP (worker/mail/): off by default, and then no sender runs and nothing is queued.
+struct MailSettings {
+  bool enabled = false;
+  std::string relay_host = "127.0.0.1";
+  std::uint16_t relay_port = 25;
+  // "off" (plain SMTP), "starttls" (required), "starttls_optional", "smtps" (TLS from the start).
+  std::string tls = "starttls";
+  bool verify_tls = true;
+  std::string user;      // AUTH user, "" for none
+  std::string password;  // read from mail.password_file at start
+  std::string from;      // envelope and From address
+  std::string from_name = "edgechat";
+  std::string panel_url;  // the link in agents' mails, "" for none
+  unsigned connect_timeout_ms = 10000;
+  unsigned timeout_ms = 30000;  // a whole SMTP transaction
+  unsigned poll_ms = 1000;
+  unsigned unanswered_scan_ms = 30000;  // how often unanswered messages are looked for
+  unsigned batch = 20;
+  unsigned max_attempts = 20;
+  unsigned backoff_base_ms = 5000;
+  unsigned backoff_max_ms = 3600000;
+};
+
 struct Settings {
+  MailSettings mail;
   DbSettings db;
   ListenSpec listen;
   std::string listen_text;

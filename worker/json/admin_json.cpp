@@ -67,4 +67,12 @@ json AdminMessageJson(const Message& m) {
   return j;
 }
 
+nlohmann::json MailPreferencesJson(const MailPreferences& prefs) {
+  return {{"username", prefs.username},
+          {"email", prefs.email},
+          {"locale", prefs.locale},
+          {"newConversation", prefs.new_conversation},
+          {"unansweredMinutes", prefs.unanswered_minutes}};
+}
+
 }  // namespace edgechat::worker

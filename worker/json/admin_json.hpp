@@ -8,6 +8,7 @@
 #include "store/audit_repo.hpp"
 #include "store/conversation_repo.hpp"
 #include "store/models.hpp"
+#include "store/outbox_repo.hpp"
 #include "store/secret_key_repo.hpp"
 #include "store/site_repo.hpp"
 
@@ -16,6 +17,8 @@ namespace edgechat::worker {
 nlohmann::json AdminSiteJson(const Site& site);
 nlohmann::json SecretKeyJson(const SecretKeyInfo& key);
 nlohmann::json AdminInfoJson(const AdminInfo& admin);
+// An admin's mail preferences: {username, email, locale, newConversation, unansweredMinutes}.
+nlohmann::json MailPreferencesJson(const MailPreferences& prefs);
 nlohmann::json AuditEntryJson(const AuditEntry& entry);
 nlohmann::json ConversationSummaryJson(const ConversationSummary& c);
 // A message with the counts of likes and dislikes (one guest per conversation: 0 or 1 each).

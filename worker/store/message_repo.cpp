@@ -8,6 +8,7 @@
 #include "store/event_repo.hpp"
 #include "store/message_payload.hpp"
 #include "store/mysql_util.hpp"
+#include "store/outbox_repo.hpp"
 
 namespace edgechat::worker {
 
@@ -156,6 +157,7 @@ Result<PostedMessage> MysqlGuestMessageRepo::PostGuestMessage(
       }
     }
     if (!conversation_id) conversation_id = LockConversationOfGuest(c, guest.id);
+    bool created_conversation = false;
     if (!conversation_id) {
       try {
         auto insert = Prepare(c,
@@ -165,6 +167,7 @@ Result<PostedMessage> MysqlGuestMessageRepo::PostGuestMessage(
         insert->setUInt64(2, guest.id);
         insert->setString(3, site.main ? "main" : "external");
         insert->executeUpdate();
+        created_conversation = true;
       } catch (const sql::SQLException& e) {
         // A concurrent first message created it: use that one.
         if (!IsDuplicateKey(e)) throw;
@@ -240,6 +243,9 @@ Result<PostedMessage> MysqlGuestMessageRepo::PostGuestMessage(
           InsertEventAfter(c, *conversation_id, guest.id, "status", data.dump(), prev_event_id);
       prev_event_id = reopened->id;
     }
+    if (created_conversation && mail_.enabled) {
+      EnqueueNewConversationMails(c, site, *conversation_id, text);
+    }
     EventNotice event = InsertEventAfter(
         c, *conversation_id, guest.id, "message",
         MessagePayload(message).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
@@ -254,6 +260,25 @@ Result<PostedMessage> MysqlGuestMessageRepo::PostGuestMessage(
       return Error{ErrorKind::kInternal, "db_error", "duplicate clientId but no such message"};
     return PostedMessage{std::move(*earlier), false, std::nullopt};
   });
+}
+
+void MysqlGuestMessageRepo::EnqueueNewConversationMails(DbConnection& c, const Site& site,
+                                                        std::uint64_t conversation_id,
+                                                        const std::string& text) {
+  // In the message's transaction: the mail exists exactly when the conversation does.
+  for (const auto& admin : NewConversationRecipients(c)) {
+    nlohmann::json payload = {{"kind", "new_conversation"},
+                              {"to", admin.email},
+                              {"locale", admin.locale},
+                              {"siteName", site.name},
+                              {"conversationId", conversation_id},
+                              {"text", text},
+                              {"panelUrl", mail_.panel_url}};
+    EnqueueOutbox(c, "mail",
+                  "new_conversation:" + std::to_string(conversation_id) + ":" +
+                      std::to_string(admin.admin_id),
+                  payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  }
 }
 
 Result<ReactionChange> MysqlGuestMessageRepo::SetReaction(const Guest& guest,

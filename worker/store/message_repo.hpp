@@ -25,11 +25,18 @@ Message MessageFromRow(sql::ResultSet& rs);
 inline constexpr const char* kMessageColumns =
     "m.id, m.conversation_id, m.author, m.body, m.client_id, m.created_at";
 
+// Mails a guest's messages cause (sql/009 outbox): off unless the worker sends mail.
+struct GuestMailOptions {
+  bool enabled = false;   // queue a mail to each subscribed admin for a new conversation
+  std::string panel_url;  // the link those mails carry ("" for none)
+};
+
 // A guest's messages on MySQL.
 class MysqlGuestMessageRepo {
  public:
-  explicit MysqlGuestMessageRepo(ConnectionPool& pool, WallClock clock = SystemClock())
-      : pool_(pool), clock_(std::move(clock)) {}
+  explicit MysqlGuestMessageRepo(ConnectionPool& pool, WallClock clock = SystemClock(),
+                                 GuestMailOptions mail = {})
+      : pool_(pool), clock_(std::move(clock)), mail_(std::move(mail)) {}
 
   // The ChatStore operations of the same names (store/chat_store.hpp says what they do).
   Result<History> LoadHistory(const Guest& guest, const HistoryPage& page);
@@ -40,8 +47,12 @@ class MysqlGuestMessageRepo {
                                      const std::optional<std::string>& value);
 
  private:
+  void EnqueueNewConversationMails(DbConnection& c, const Site& site, std::uint64_t conversation_id,
+                                   const std::string& text);
+
   ConnectionPool& pool_;
   WallClock clock_;
+  GuestMailOptions mail_;
 };
 
 struct MessageListing {

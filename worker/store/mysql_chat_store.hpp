@@ -13,8 +13,11 @@ namespace edgechat::worker {
 
 class MysqlChatStore : public ChatStore {
  public:
-  explicit MysqlChatStore(ConnectionPool& pool)
-      : pool_(pool), guests_(pool), messages_(pool), events_(pool) {}
+  explicit MysqlChatStore(ConnectionPool& pool, GuestMailOptions mail = {})
+      : pool_(pool),
+        guests_(pool),
+        messages_(pool, SystemClock(), std::move(mail)),
+        events_(pool) {}
 
   Result<std::optional<Site>> FindSiteByKey(std::string_view key) override {
     return worker::FindSiteByKey(pool_, key);

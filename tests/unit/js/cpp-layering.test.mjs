@@ -11,7 +11,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 // Folder (as an include names it, relative to its include root) -> layer.
 const WORKER = {
-  log: 1, common: 1, config: 2, store: 3, json: 4, service: 4, http: 4,
+  log: 1, common: 1, config: 2, store: 3, json: 4, service: 4, http: 4, mail: 4,
   api: 5, registry: 5, events: 6, admin: 6, server: 6, app: 6,
 };
 const CTL_LAYER = 7;
