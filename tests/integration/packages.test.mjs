@@ -5,7 +5,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../lib/stack.mjs';
@@ -117,4 +117,28 @@ test('nothing needs Node at run time, and lintian passes', () => {
   // Exits non-zero on an error or warning that no override (with its reason) covers.
   const out = sh('lintian', ['--fail-on', 'error,warning', ...debs]);
   assert.doesNotMatch(out, /^[EW]: /m);
+});
+
+test('the shipped server block passes nginx -t with the packaged module and files', () => {
+  // The packages' files unpacked into a private root; nginx -t reads paths, opens logs, binds nothing.
+  const root = mkdtempSync(join(tmpdir(), 'edgechat-nginx-t-'));
+  for (const name of ['libnginx-mod-http-edgechat', 'edgechat-web']) sh('dpkg-deb', ['-x', deb(name), join(root, 'fs')]);
+  sh('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=chat.example.com',
+    '-keyout', join(root, 'key.pem'), '-out', join(root, 'cert.pem')], { stdio: 'ignore' });
+  const site = fileText('edgechat-web', '/usr/share/edgechat/nginx/edgechat-site.conf')
+    .replaceAll('/usr/share/edgechat/', `${root}/fs/usr/share/edgechat/`)
+    .replace('/etc/ssl/certs/chat.example.com.pem', `${root}/cert.pem`)
+    .replace('/etc/ssl/private/chat.example.com.key', `${root}/key.pem`)
+    .replaceAll('/var/log/nginx/', `${root}/`)
+    .replace('/var/lib/nginx/edgechat-registry.json', `${root}/registry.json`);
+  writeFileSync(join(root, 'site.conf'), site);
+  const load = fileText('libnginx-mod-http-edgechat', '/usr/share/nginx/modules-available/mod-http-edgechat.conf')
+    .replace('modules/', `${root}/fs/usr/lib/nginx/modules/`);
+  writeFileSync(join(root, 'nginx.conf'), `${load}pid ${root}/nginx.pid;\nerror_log ${root}/error.log;\n` +
+    `events {}\nhttp {\n  client_body_temp_path ${root}/body;\n  proxy_temp_path ${root}/proxy;\n` +
+    `  fastcgi_temp_path ${root}/fastcgi;\n  uwsgi_temp_path ${root}/uwsgi;\n  scgi_temp_path ${root}/scgi;\n` +
+    `  access_log ${root}/access.log;\n  include ${root}/site.conf;\n}\n`);
+  const out = sh('sh', ['-c', '/usr/sbin/nginx -t -p "$1" -c "$1/nginx.conf" -e "$1/error.log" 2>&1', 'sh', root]);
+  assert.match(out, /test is successful/);
+  rmSync(root, { recursive: true, force: true });
 });
