@@ -31,6 +31,8 @@ std::string NewWorkerId(const RandomFill& random);
 
 std::string Base64UrlNoPad(std::string_view bytes);
 std::string Sha256Hex(std::string_view data);
+// Lowercase hex of `size` bytes.
+std::string LowerHex(const unsigned char* bytes, std::size_t size);
 
 // A row id as a URL carries it: 1 to 19 decimal digits, not zero, nothing else.
 std::optional<std::uint64_t> ParseId(std::string_view text);
