@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -51,12 +52,22 @@ worker::Actor CliActor();
 struct Store {
   explicit Store(const worker::Settings& settings)
       : pool(settings.db),
+        identity_box(IdentityBoxOf(settings)),
         sites(pool),
-        secret_keys(pool),
+        secret_keys(pool, identity_box ? &*identity_box : nullptr),
         admins(pool),
         conversations(pool),
         mail_preferences(pool) {}
+  // identity.key_file, read as the worker reads it: new secret keys keep a sealed copy (identity
+  // tokens). A configured file that cannot be read stops `secret add` (RequireIdentityBox).
+  static std::optional<worker::SecretBox> IdentityBoxOf(const worker::Settings& settings) {
+    if (settings.identity_key_file.empty()) return std::nullopt;
+    auto box = worker::SecretBox::FromFile(settings.identity_key_file);
+    if (!box) return std::nullopt;
+    return std::optional<worker::SecretBox>(std::move(box).value());
+  }
   worker::ConnectionPool pool;
+  std::optional<worker::SecretBox> identity_box;
   worker::MysqlSiteRepo sites;
   worker::MysqlSecretKeyRepo secret_keys;
   worker::MysqlAdminRepo admins;

@@ -20,7 +20,8 @@ json SecretJson(const SecretKeyInfo& k) {
               {"label", k.label},
               {"createdAt", k.created_at},
               {"lastUsedAt", opt(k.last_used_at)},
-              {"revokedAt", opt(k.revoked_at)}};
+              {"revokedAt", opt(k.revoked_at)},
+              {"canSignIdentities", k.can_sign_identities}};
 }
 
 int RunSecretAdd(const Context& ctx) {
@@ -28,6 +29,14 @@ int RunSecretAdd(const Context& ctx) {
     return ctx.out.Fail({ErrorKind::kInvalidInput, "usage", "secret add needs one site KEY"});
   }
   Store store(ctx.settings);
+  // A configured key file that cannot be read would make a key that cannot sign identities:
+  // refuse instead, naming the setting.
+  if (!ctx.settings.identity_key_file.empty() && !store.identity_box) {
+    auto box = SecretBox::FromFile(ctx.settings.identity_key_file);
+    return ctx.out.Fail({ErrorKind::kInvalidInput, "invalid_config",
+                         "identity.key_file " + ctx.settings.identity_key_file + ": " +
+                             (box ? std::string("unreadable") : box.error().message)});
+  }
   auto created =
       CliSiteService(store, ctx.settings)
           .AddSecretKey(ctx.args.positional[0], ctx.args.Get("label").value_or(""), CliActor());
@@ -58,7 +67,9 @@ int RunSecretList(const Context& ctx) {
   }
   for (const auto& k : *keys) {
     std::cout << "#" << k.id << "  " << k.prefix << "...  " << (k.revoked_at ? "revoked" : "live")
-              << "  " << k.created_at << "  " << k.label << "\n";
+              << "  " << k.created_at << "  " << k.label
+              << (k.can_sign_identities ? "" : "  (cannot sign identities; create a new key)")
+              << "\n";
   }
   return kExitOk;
 }

@@ -32,10 +32,10 @@
 #include "http/loops.hpp"
 #include "http/server.hpp"
 #include "log/log.hpp"
-#include "registry/redis_presence.hpp"
 #include "mail/mail_deliverer.hpp"
 #include "mail/outbox_sender.hpp"
 #include "mail/smtp_transport.hpp"
+#include "registry/redis_presence.hpp"
 #include "registry/registry.hpp"
 #include "server/server_api.hpp"
 #include "store/event_retention.hpp"
@@ -206,7 +206,19 @@ int main(int argc, char** argv) {
                                            std::chrono::seconds(settings->presence.idle_s)},
                            [&presence_watch] { presence_watch.Poke(); });
   MysqlSiteRepo site_repo(pool);
-  MysqlSecretKeyRepo secret_key_repo(pool);
+  // identity.key_file: new secret keys keep a sealed copy for identity tokens. A configured file
+  // that cannot be read stops the start (keys made meanwhile could never sign identities).
+  std::optional<SecretBox> identity_box;
+  if (!settings->identity_key_file.empty()) {
+    auto box = SecretBox::FromFile(settings->identity_key_file);
+    if (!box) {
+      LogError("config",
+               "identity.key_file " + settings->identity_key_file + ": " + box.error().message);
+      return 1;
+    }
+    identity_box.emplace(std::move(box).value());
+  }
+  MysqlSecretKeyRepo secret_key_repo(pool, identity_box ? &*identity_box : nullptr);
   MysqlAdminRepo admin_repo(pool);
   MysqlSessionRepo session_repo(pool);
   MysqlAuditRepo audit_repo(pool);

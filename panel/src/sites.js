@@ -175,6 +175,7 @@ async function renderSiteEditor(box, site) {
   const { secretKeys } = await api('GET', `sites/${site.key}/secret-keys`);
   const keysList = el('ul', { class: 'plain', id: 'secret-list' }, secretKeys.map((k) =>
     el('li', { 'data-key-id': k.id }, el('code', {}, `${k.prefix}…`), k.label, el('span', { class: 'hint' }, when(k.createdAt)),
+      k.canSignIdentities ? '' : el('span', { class: 'hint', 'data-no-identity': '' }, t('cannotSignIdentities')),
       k.revokedAt ? el('span', { class: 'badge' }, t('revoked'))
         : el('button', { type: 'button', class: 'danger', onclick: async () => {
           try { await api('DELETE', `sites/${site.key}/secret-keys/${k.id}`); view.render(); }

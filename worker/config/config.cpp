@@ -230,6 +230,7 @@ const std::vector<std::pair<std::string, std::string>>& KnownConfigKeys() {
       {"mail.max_attempts", "20"},
       {"mail.backoff_base_ms", "5000"},
       {"mail.backoff_max_ms", "3600000"},
+      {"identity.key_file", ""},
   };
   return *keys;
 }
@@ -426,6 +427,7 @@ Result<Settings> SettingsFrom(const std::map<std::string, std::string>& file_val
   if (!registry_pause) return registry_pause.error();
   s.faults.registry_read_pause_ms = static_cast<unsigned>(*registry_pause);
   EC_TRY_ASSIGN(s.mail, MailSettingsFrom(v));
+  s.identity_key_file = v["identity.key_file"];
   return s;
 }
 

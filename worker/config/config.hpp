@@ -132,6 +132,10 @@ struct Settings {
   AdminSettings admin;
   PresenceSettings presence;
   FaultSettings faults;
+  // identity.key_file: 32 random bytes sealing the copy of each new secret key that verified
+  // identity tokens need (common/secret_box.hpp); "" for none (keys then serve the server API
+  // only). Read by the worker at start and by edgechatctl when it creates keys.
+  std::string identity_key_file;
 };
 
 inline constexpr unsigned kMinEventRetentionDays = 1;

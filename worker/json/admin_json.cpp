@@ -27,7 +27,8 @@ json SecretKeyJson(const SecretKeyInfo& k) {
               {"label", k.label},
               {"createdAt", k.created_at},
               {"lastUsedAt", Opt(k.last_used_at)},
-              {"revokedAt", Opt(k.revoked_at)}};
+              {"revokedAt", Opt(k.revoked_at)},
+              {"canSignIdentities", k.can_sign_identities}};
 }
 
 json AdminInfoJson(const AdminInfo& a) {

@@ -1,5 +1,7 @@
 #include "store/secret_key_repo.hpp"
 
+#include <sodium.h>
+
 #include "common/text.hpp"
 #include "store/site_lock.hpp"
 #include "store/site_repo.hpp"
@@ -17,11 +19,33 @@ SecretKeyInfo SecretKeyFromRow(sql::ResultSet& rs) {
   k.created_at = MysqlUtcToIso(std::string(rs.getString("created_at")));
   k.last_used_at = OptionalIso(rs, "last_used_at");
   k.revoked_at = OptionalIso(rs, "revoked_at");
+  k.can_sign_identities = rs.getInt("sealed") != 0;
   return k;
 }
 
+std::string HexOf(const std::string& bytes) {
+  std::string hex(bytes.size() * 2 + 1, '\0');
+  sodium_bin2hex(hex.data(), hex.size(), reinterpret_cast<const unsigned char*>(bytes.data()),
+                 bytes.size());
+  hex.pop_back();
+  return hex;
+}
+
+// A column that is not hex gives no bytes: the key then cannot be opened (identity refused).
+std::string BytesOfHex(const std::string& hex) {
+  std::string bytes(hex.size() / 2, '\0');
+  std::size_t length = 0;
+  if (sodium_hex2bin(reinterpret_cast<unsigned char*>(bytes.data()), bytes.size(), hex.data(),
+                     hex.size(), nullptr, &length, nullptr) != 0) {
+    return std::string();
+  }
+  bytes.resize(length);
+  return bytes;
+}
+
 constexpr const char* kSecretKeySelect =
-    "SELECT k.id, s.site_key, k.key_prefix, k.label, k.created_at, k.last_used_at, k.revoked_at "
+    "SELECT k.id, s.site_key, k.key_prefix, k.label, k.created_at, k.last_used_at, k.revoked_at, "
+    "k.sealed_key IS NOT NULL AS sealed "
     "FROM site_secret_keys k JOIN sites s ON s.id = k.site_id ";
 
 }  // namespace
@@ -32,16 +56,23 @@ std::string NewSecretKey(const RandomFill& random) {
 
 Result<SecretKeyInfo> CreateSecretKey(ConnectionPool& pool, const std::string& site_key,
                                       const std::string& secret, const std::string& label,
-                                      const Actor& actor) {
+                                      const Actor& actor,
+                                      const std::optional<std::string>& sealed) {
   return ChangeSite<SecretKeyInfo>(
       pool, site_key, [&](DbConnection& c, const Site& site) -> Result<SecretKeyInfo> {
         auto insert = Prepare(c,
-                              "INSERT INTO site_secret_keys (site_id, key_prefix, key_hash, label) "
-                              "VALUES (?, ?, ?, ?)");
+                              "INSERT INTO site_secret_keys "
+                              "(site_id, key_prefix, key_hash, label, sealed_key) "
+                              "VALUES (?, ?, ?, ?, ?)");
         insert->setUInt64(1, site.id);
         insert->setString(2, secret.substr(0, kSecretKeyPrefixLength));
         insert->setString(3, Sha256Hex(secret));
         insert->setString(4, label);
+        if (sealed) {
+          insert->setString(5, HexOf(*sealed));
+        } else {
+          insert->setNull(5, sql::DataType::VARCHAR);
+        }
         insert->executeUpdate();
         auto read = Prepare(c, std::string(kSecretKeySelect) + "WHERE k.id = LAST_INSERT_ID()");
         auto rs = Query(*read);
@@ -122,6 +153,29 @@ Result<std::optional<SecretKeyRecord>> FindSecretKeyByHash(ConnectionPool& pool,
     record.key_hash = rs->getString("key_hash");
     record.revoked = rs->getInt("revoked") != 0;
     return Found{std::move(record)};
+  });
+}
+
+Result<std::vector<IdentityKeyRow>> FindIdentityKeys(ConnectionPool& pool, std::uint64_t site_id,
+                                                     const std::string& prefix) {
+  using Rows = std::vector<IdentityKeyRow>;
+  return WithConnection<Rows>(pool, [&](DbConnection& c) -> Result<Rows> {
+    auto stmt = Prepare(c,
+                        "SELECT id, key_prefix, sealed_key, revoked_at IS NOT NULL AS revoked "
+                        "FROM site_secret_keys WHERE site_id = ? AND key_prefix = ? ORDER BY id");
+    stmt->setUInt64(1, site_id);
+    stmt->setString(2, prefix);
+    auto rs = Query(*stmt);
+    Rows rows;
+    while (rs->next()) {
+      IdentityKeyRow row;
+      row.id = rs->getUInt64("id");
+      row.prefix = rs->getString("key_prefix");
+      if (!rs->isNull("sealed_key")) row.sealed = BytesOfHex(rs->getString("sealed_key"));
+      row.revoked = rs->getInt("revoked") != 0;
+      rows.push_back(std::move(row));
+    }
+    return rows;
   });
 }
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "common/ids.hpp"
+#include "common/secret_box.hpp"
 #include "shared/result.hpp"
 #include "store/audit_repo.hpp"
 #include "store/pool.hpp"
@@ -22,16 +23,21 @@ struct SecretKeyInfo {
   std::string created_at;
   std::optional<std::string> last_used_at;
   std::optional<std::string> revoked_at;
+  // A sealed copy is kept (keys made after migration 012 with identity.key_file set): the key
+  // can sign identity tokens. Older keys serve the server API only.
+  bool can_sign_identities = false;
 };
 
 // "esk_" + 40 letters and digits; shown once.
 std::string NewSecretKey(const RandomFill& random);
 inline constexpr std::size_t kSecretKeyPrefixLength = 10;
 
-// Stores only the SHA-256 of `secret` and its first characters.
+// Stores the SHA-256 of `secret`, its first characters, and `sealed` (the key sealed under
+// identity.key_file, common/secret_box.hpp) when given.
 Result<SecretKeyInfo> CreateSecretKey(ConnectionPool& pool, const std::string& site_key,
                                       const std::string& secret, const std::string& label,
-                                      const Actor& actor);
+                                      const Actor& actor,
+                                      const std::optional<std::string>& sealed = std::nullopt);
 Result<std::vector<SecretKeyInfo>> ListSecretKeys(ConnectionPool& pool,
                                                   const std::string& site_key);
 // Error{kNotFound, "not_found"} unless the key belongs to the site; revoking twice is fine.
@@ -46,6 +52,14 @@ class SecretKeyRepo {
   virtual Result<std::vector<SecretKeyInfo>> List(const std::string& site_key) = 0;
   virtual Result<SecretKeyInfo> Revoke(const std::string& site_key, std::uint64_t key_id,
                                        const Actor& actor) = 0;
+};
+
+// A secret key as identity verification reads it.
+struct IdentityKeyRow {
+  std::uint64_t id = 0;
+  std::string prefix;
+  std::optional<std::string> sealed;
+  bool revoked = false;
 };
 
 // A secret key as the server API's check reads it (worker/service/secret_key_auth.hpp).
@@ -85,10 +99,14 @@ class MysqlSecretKeyLookup : public SecretKeyLookup {
 
 class MysqlSecretKeyRepo : public SecretKeyRepo {
  public:
-  explicit MysqlSecretKeyRepo(ConnectionPool& pool) : pool_(pool) {}
+  // `box`: seals a copy of each new key (identity tokens); null keeps only the hash.
+  explicit MysqlSecretKeyRepo(ConnectionPool& pool, const SecretBox* box = nullptr)
+      : pool_(pool), box_(box) {}
   Result<SecretKeyInfo> Create(const std::string& site_key, const std::string& secret,
                                const std::string& label, const Actor& actor) override {
-    return CreateSecretKey(pool_, site_key, secret, label, actor);
+    std::optional<std::string> sealed;
+    if (box_ != nullptr) sealed = box_->Seal(secret);
+    return CreateSecretKey(pool_, site_key, secret, label, actor, sealed);
   }
   Result<std::vector<SecretKeyInfo>> List(const std::string& site_key) override {
     return ListSecretKeys(pool_, site_key);
@@ -100,6 +118,11 @@ class MysqlSecretKeyRepo : public SecretKeyRepo {
 
  private:
   ConnectionPool& pool_;
+  const SecretBox* box_;
 };
+
+// The keys of a site with a prefix, for identity tokens (service/identity_token.hpp).
+Result<std::vector<IdentityKeyRow>> FindIdentityKeys(ConnectionPool& pool, std::uint64_t site_id,
+                                                     const std::string& prefix);
 
 }  // namespace edgechat::worker
