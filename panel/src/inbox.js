@@ -51,6 +51,9 @@ export async function renderInbox(main) {
   async function loadConversation() {
     if (!openConversation) return;
     const c = await api('GET', `conversations/${openConversation}`);
+    // Read receipt: under the newest reply the visitor has read (a 'read' event reloads this).
+    const readReplies = c.messages.filter((m) => m.author !== 'guest' && m.id <= (c.visitorReadUpTo || 0));
+    const seenByVisitor = readReplies.length ? readReplies[readReplies.length - 1].id : null;
     clear(pane);
     const thread = el('div', { class: 'thread', id: 'thread' }, c.messages.map((m) =>
       el('div', { class: `msg ${m.author}`, 'data-message-id': m.id },
@@ -58,7 +61,8 @@ export async function renderInbox(main) {
         el('div', { class: 'meta' }, `${t(m.author)} · ${when(m.createdAt)}`,
           m.author === 'agent' ? el('span', { class: 'reactions' }, ' · ',
             el('span', { class: 'likes' }, `${t('likes')}: ${num(m.likes)}`), ' · ',
-            el('span', { class: 'dislikes' }, `${t('dislikes')}: ${num(m.dislikes)}`)) : null))));
+            el('span', { class: 'dislikes' }, `${t('dislikes')}: ${num(m.dislikes)}`)) : null,
+          m.id === seenByVisitor ? el('span', { class: 'seen', id: 'visitor-seen' }, ` · ${t('seenByVisitor')}`) : null))));
     const err = errorBox();
     let typedAt = 0;
     const text = el('textarea', { id: 'reply-text', rows: 2, maxlength: 2000, oninput: () => {

@@ -138,6 +138,11 @@ test('acceptance: site and origin from the panel, embed, External Source in the 
   assert.match(await admin.textContent('#thread .msg.agent .likes'), /0/);
 
   await frame.waitForSelector('.msg.agent >> text=Yes, three editions.', { timeout: 10000 });
+  // Read receipts both ways: the agent answered (so read) the visitor's message, and the frame,
+  // on screen, reports the reply read: 'Seen' on each side.
+  await frame.waitForSelector('.msg.guest .seen', { timeout: 10000 });
+  await admin.waitForSelector('#visitor-seen', { timeout: 10000 });
+  assert.match(await admin.textContent('#thread .msg.agent:last-child'), /Seen by the visitor/);
   assert.equal(await frame.isHidden('#typing'), true, "the agent's reply ends the indicator");
   const replyId = await frame.getAttribute('.msg.agent', 'data-id');
   await frame.click(`.msg[data-id="${replyId}"] .react.like`);
