@@ -344,7 +344,7 @@ Result<std::optional<std::uint64_t>> ConversationGuest(ConnectionPool& pool,
 
 Result<std::optional<EventNotice>> MarkConversationRead(ConnectionPool& pool,
                                                         std::uint64_t conversation_id,
-                                                        std::uint64_t message_id) {
+                                                        std::uint64_t message_id, bool receipt) {
   using Out = std::optional<EventNotice>;
   return WithTransaction<Out>(pool, [&](DbConnection& c) -> Result<Out> {
     // The row lock orders this read's event among the conversation's others.
@@ -367,6 +367,7 @@ Result<std::optional<EventNotice>> MarkConversationRead(ConnectionPool& pool,
     upsert->setUInt64(1, conversation_id);
     upsert->setUInt64(2, message_id);
     upsert->executeUpdate();
+    if (!receipt) return Out();
     // A receipt only when a visitor's message became read (not for the agent's own reply).
     auto passed = Prepare(c,
                           "SELECT 1 FROM messages WHERE conversation_id = ? AND author = 'guest' "

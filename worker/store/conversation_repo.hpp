@@ -106,10 +106,12 @@ Result<std::optional<std::uint64_t>> ConversationGuest(ConnectionPool& pool,
                                                        std::uint64_t conversation_id);
 // Moves the admins' read marker forward to `message_id` (never back). When it passes a guest
 // message, a "read" event {"conversationId","by":"agent","upToMessageId"} is stored in the same
-// transaction and returned: the visitor's receipt. Error{kNotFound} for no such conversation.
+// transaction and returned: the visitor's receipt. `receipt` false stores no event (a reply
+// tells the visitor by itself). Error{kNotFound} for no such conversation.
 Result<std::optional<EventNotice>> MarkConversationRead(ConnectionPool& pool,
                                                         std::uint64_t conversation_id,
-                                                        std::uint64_t message_id);
+                                                        std::uint64_t message_id,
+                                                        bool receipt = true);
 
 // Conversations as the admin API uses them (a fake in its unit tests).
 class ConversationRepo {
@@ -127,7 +129,7 @@ class ConversationRepo {
       const std::vector<std::uint64_t>& ids) = 0;
   // See MarkConversationRead.
   virtual Result<std::optional<EventNotice>> MarkRead(std::uint64_t conversation_id,
-                                                      std::uint64_t message_id) = 0;
+                                                      std::uint64_t message_id, bool receipt) = 0;
   // See ConversationGuest.
   virtual Result<std::optional<std::uint64_t>> GuestOf(std::uint64_t conversation_id) = 0;
 
@@ -166,8 +168,8 @@ class MysqlConversationRepo : public ConversationRepo {
     return worker::UnreadCounts(pool_, ids);
   }
   Result<std::optional<EventNotice>> MarkRead(std::uint64_t conversation_id,
-                                              std::uint64_t message_id) override {
-    return MarkConversationRead(pool_, conversation_id, message_id);
+                                              std::uint64_t message_id, bool receipt) override {
+    return MarkConversationRead(pool_, conversation_id, message_id, receipt);
   }
   Result<std::optional<std::uint64_t>> GuestOf(std::uint64_t conversation_id) override {
     return ConversationGuest(pool_, conversation_id);

@@ -181,7 +181,7 @@ class FakeConversations : public ConversationRepo {
       const std::vector<std::uint64_t>&) override {
     return Unused();
   }
-  Result<std::optional<EventNotice>> MarkRead(std::uint64_t, std::uint64_t) override {
+  Result<std::optional<EventNotice>> MarkRead(std::uint64_t, std::uint64_t, bool) override {
     return Unused();
   }
   Result<std::optional<std::uint64_t>> GuestOf(std::uint64_t id) override {

@@ -75,9 +75,12 @@ let seenOn = null;
 let readSent = 0;
 export function setAgentRead(id) {
   agentRead = Math.max(agentRead, Number(id) || 0);
+  // A reply tells it too: whatever came before the team's newest message was read.
+  let bound = agentRead;
+  for (const { message } of byId.values()) if (message.author !== 'guest') bound = Math.max(bound, Number(message.id) || 0);
   let next = null;
   for (const { message } of byId.values()) {
-    if (message.author === 'guest' && Number(message.id) <= agentRead && (!next || Number(message.id) > Number(next))) next = message.id;
+    if (message.author === 'guest' && Number(message.id) <= bound && (!next || Number(message.id) > Number(next))) next = message.id;
   }
   if (next === seenOn) return;
   const old = byId.get(seenOn);
@@ -145,7 +148,7 @@ export function upsert(m, { announce = true, old = false } = {}) {
   }
   renderMessage(m, item);
   byId.set(m.id, { message: m, node: item });
-  if (m.author === 'guest') setAgentRead(0);
+  setAgentRead(0);
   ui.empty.hidden = true;
   if (!old && (stick || m.author === 'guest')) ui.log.scrollTop = ui.log.scrollHeight;
   if (announce) {
