@@ -4,6 +4,7 @@ import { api } from './api.js';
 import { clear, el, errorBox, showError } from './dom.js';
 import { num, t, when } from './i18n.js';
 import { listeners } from './stream.js';
+import { notifyControls, notifyMessage, setTitleCount } from './notify.js';
 
 const inboxFilter = { site: '', source: '', status: '' };
 let openConversation = null;
@@ -24,13 +25,14 @@ export async function renderInbox(main) {
     select('filter-status', 'status', [['', t('allStatuses')], ['open', t('open')], ['resolved', t('resolved')]]));
   const list = el('ul', { class: 'plain conv-list', id: 'conversation-list' });
   const pane = el('section', { class: 'card', id: 'conversation' }, el('p', { class: 'hint' }, t('selectConversation')));
-  main.append(filters, el('div', { class: 'inbox' }, el('section', { class: 'card' }, list), pane));
+  main.append(filters, notifyControls(), el('div', { class: 'inbox' }, el('section', { class: 'card' }, list), pane));
 
   async function loadList() {
     const q = new URLSearchParams();
     for (const [k, v] of Object.entries(inboxFilter)) if (v) q.set(k, v);
     const { conversations } = await api('GET', `conversations?${q}`);
     clear(list);
+    setTitleCount(conversations.reduce((sum, c) => sum + (c.unread || 0), 0));
     if (!conversations.length) list.append(el('li', {}, t('noConversations')));
     for (const c of conversations) {
       list.append(el('li', { 'data-conversation-id': c.id, class: c.id === openConversation ? 'selected' : '',
@@ -114,7 +116,11 @@ export async function renderInbox(main) {
       if (id && event.payload.from === 'guest') markTyping(id, true);
       return; // nothing stored changed
     }
-    if (id && event.type === 'message') markTyping(id, false);
+    if (id && event.type === 'message') {
+      markTyping(id, false);
+      const m = event.payload.event && (event.payload.event.message || event.payload.event);
+      if (m && m.author === 'guest') notifyMessage(id, m.text, id === openConversation);
+    }
     if (id && id === openConversation) loadConversation();
     clearTimeout(listTimer);
     listTimer = setTimeout(loadList, 150);
