@@ -165,6 +165,8 @@ const ConfiguredLimit* ConfiguredFor(core::LimitKind kind, const MainConf& mcf) 
       return &mcf.history_limit;
     case core::LimitKind::kTyping:
       return &mcf.typing_limit;
+    case core::LimitKind::kRead:
+      return &mcf.read_limit;
     case core::LimitKind::kMessage:
     case core::LimitKind::kNone:
       break;

@@ -41,6 +41,8 @@ inline constexpr LimitDefault kTicketLimitDefault{20, 60, 10};  // 20r/m burst=1
 inline constexpr LimitDefault kHistoryLimitDefault{120, 60, 60};  // 120r/m burst=60
 // The frame sends one typing notice every few seconds while the visitor types.
 inline constexpr LimitDefault kTypingLimitDefault{30, 60, 10};  // 30r/m burst=10
+// The frame sends a read receipt when a reply is on screen: at most one per new reply.
+inline constexpr LimitDefault kReadLimitDefault{30, 60, 10};  // 30r/m burst=10
 // The server API (/api/v1/server/), per secret key: a site's own server syncing or answering.
 inline constexpr LimitDefault kServerLimitDefault{600, 60, 120};  // 600r/m burst=120
 // The largest request body the external API accepts (a message is at most 2000 characters).
@@ -72,6 +74,7 @@ struct MainConf {
   ConfiguredLimit ticket_limit;    // POST events/ticket
   ConfiguredLimit history_limit;   // GET messages
   ConfiguredLimit typing_limit;    // POST typing
+  ConfiguredLimit read_limit;      // POST read
   ConfiguredLimit server_limit;    // the server API, per secret key
 };
 

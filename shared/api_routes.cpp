@@ -28,6 +28,7 @@ ApiRoute ClassifyApiRoute(std::string_view path) {
   if (rest == "events") return ApiRoute::kEvents;
   if (rest == "events/ticket") return ApiRoute::kEventTicket;
   if (rest == "typing") return ApiRoute::kTyping;
+  if (rest == "read") return ApiRoute::kRead;
   constexpr std::string_view kMessages = "messages/";
   constexpr std::string_view kReaction = "/reaction";
   if (rest.starts_with(kMessages) && rest.ends_with(kReaction)) {
@@ -54,6 +55,7 @@ std::string_view AllowedMethods(ApiRoute route) {
       return "GET, OPTIONS";
     case ApiRoute::kEventTicket:
     case ApiRoute::kTyping:
+    case ApiRoute::kRead:
       return "POST, OPTIONS";
     case ApiRoute::kUnknown:
       break;
@@ -76,6 +78,7 @@ bool MethodAllowed(ApiRoute route, std::string_view method) {
       return method == "GET";
     case ApiRoute::kEventTicket:
     case ApiRoute::kTyping:
+    case ApiRoute::kRead:
       return method == "POST";
     case ApiRoute::kUnknown:
       break;
@@ -86,7 +89,7 @@ bool MethodAllowed(ApiRoute route, std::string_view method) {
 bool RouteActsForGuest(ApiRoute route) {
   return route == ApiRoute::kMessages || route == ApiRoute::kReaction ||
          route == ApiRoute::kEvents || route == ApiRoute::kEventTicket ||
-         route == ApiRoute::kTyping;
+         route == ApiRoute::kTyping || route == ApiRoute::kRead;
 }
 
 bool SiteKeyMayComeFromQuery(ApiRoute route) {

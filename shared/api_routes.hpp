@@ -19,6 +19,7 @@ enum class ApiRoute {
   kEvents,
   kEventTicket,  // events/ticket: a single-use ticket for clients that can only use EventSource
   kTyping,       // typing: the guest is typing (ephemeral, never stored)
+  kRead,         // read: the guest has read the conversation up to a message (a receipt)
 };
 
 ApiRoute ClassifyApiRoute(std::string_view path);
@@ -28,7 +29,8 @@ ApiRoute ClassifyApiRoute(std::string_view path);
 bool SiteKeyMayComeFromQuery(ApiRoute route);
 
 // Whether the route acts for a guest, known by the bearer token (or, for the event stream, by a
-// stream ticket): messages, reactions, the event stream, stream tickets and typing.
+// stream ticket): messages, reactions, the event stream, stream tickets, typing and read
+// receipts.
 bool RouteActsForGuest(ApiRoute route);
 
 // The value of an Allow header for the route (OPTIONS included: preflights are answered).

@@ -20,6 +20,9 @@ LimitKind LimitFor(shared::ApiRoute route, std::string_view method) {
     case shared::ApiRoute::kTyping:
       if (method == "POST") return LimitKind::kTyping;
       break;
+    case shared::ApiRoute::kRead:
+      if (method == "POST") return LimitKind::kRead;
+      break;
     case shared::ApiRoute::kConfig:
     case shared::ApiRoute::kEvents:
     case shared::ApiRoute::kUnknown:
@@ -42,6 +45,8 @@ std::string_view LimitKeyTag(LimitKind kind) {
       return "h";
     case LimitKind::kTyping:
       return "y";
+    case LimitKind::kRead:
+      return "s";  // "seen": "r" is the request limit's
     case LimitKind::kNone:
       break;
   }
@@ -50,7 +55,8 @@ std::string_view LimitKeyTag(LimitKind kind) {
 
 bool LimitPerGuest(LimitKind kind) {
   return kind == LimitKind::kMessage || kind == LimitKind::kReaction ||
-         kind == LimitKind::kTicket || kind == LimitKind::kHistory || kind == LimitKind::kTyping;
+         kind == LimitKind::kTicket || kind == LimitKind::kHistory || kind == LimitKind::kTyping ||
+         kind == LimitKind::kRead;
 }
 
 }  // namespace edgechat::core

@@ -10,8 +10,17 @@ namespace edgechat::core {
 
 // Which limit a request is held to, besides edgechat_request_limit. Every route that makes the
 // worker do work has one: sending (the site's own limit), guest creation, reactions, stream
-// tickets, history reads and typing notices.
-enum class LimitKind { kNone, kMessage, kGuestCreation, kReaction, kTicket, kHistory, kTyping };
+// tickets, history reads, typing notices and read receipts.
+enum class LimitKind {
+  kNone,
+  kMessage,
+  kGuestCreation,
+  kReaction,
+  kTicket,
+  kHistory,
+  kTyping,
+  kRead,
+};
 LimitKind LimitFor(shared::ApiRoute route, std::string_view method);
 
 // The limit's part of a limiter key ("m" for messages...): each kind counts on keys of its own.

@@ -4,6 +4,7 @@ import { api } from './api.js';
 import { clear, el, errorBox, showError } from './dom.js';
 import { num, t, when } from './i18n.js';
 import { listeners } from './stream.js';
+import { notifyControls, notifyMessage, setTitleCount } from './notify.js';
 
 const inboxFilter = { site: '', source: '', status: '' };
 let openConversation = null;
@@ -24,13 +25,14 @@ export async function renderInbox(main) {
     select('filter-status', 'status', [['', t('allStatuses')], ['open', t('open')], ['resolved', t('resolved')]]));
   const list = el('ul', { class: 'plain conv-list', id: 'conversation-list' });
   const pane = el('section', { class: 'card', id: 'conversation' }, el('p', { class: 'hint' }, t('selectConversation')));
-  main.append(filters, el('div', { class: 'inbox' }, el('section', { class: 'card' }, list), pane));
+  main.append(filters, notifyControls(), el('div', { class: 'inbox' }, el('section', { class: 'card' }, list), pane));
 
   async function loadList() {
     const q = new URLSearchParams();
     for (const [k, v] of Object.entries(inboxFilter)) if (v) q.set(k, v);
     const { conversations } = await api('GET', `conversations?${q}`);
     clear(list);
+    setTitleCount(conversations.reduce((sum, c) => sum + (c.unread || 0), 0));
     if (!conversations.length) list.append(el('li', {}, t('noConversations')));
     for (const c of conversations) {
       list.append(el('li', { 'data-conversation-id': c.id, class: c.id === openConversation ? 'selected' : '',
@@ -51,6 +53,9 @@ export async function renderInbox(main) {
   async function loadConversation() {
     if (!openConversation) return;
     const c = await api('GET', `conversations/${openConversation}`);
+    // Read receipt: under the newest reply the visitor has read (a 'read' event reloads this).
+    const readReplies = c.messages.filter((m) => m.author !== 'guest' && m.id <= (c.visitorReadUpTo || 0));
+    const seenByVisitor = readReplies.length ? readReplies[readReplies.length - 1].id : null;
     clear(pane);
     const thread = el('div', { class: 'thread', id: 'thread' }, c.messages.map((m) =>
       el('div', { class: `msg ${m.author}`, 'data-message-id': m.id },
@@ -58,7 +63,8 @@ export async function renderInbox(main) {
         el('div', { class: 'meta' }, `${t(m.author)} · ${when(m.createdAt)}`,
           m.author === 'agent' ? el('span', { class: 'reactions' }, ' · ',
             el('span', { class: 'likes' }, `${t('likes')}: ${num(m.likes)}`), ' · ',
-            el('span', { class: 'dislikes' }, `${t('dislikes')}: ${num(m.dislikes)}`)) : null))));
+            el('span', { class: 'dislikes' }, `${t('dislikes')}: ${num(m.dislikes)}`)) : null,
+          m.id === seenByVisitor ? el('span', { class: 'seen', id: 'visitor-seen' }, ` · ${t('seenByVisitor')}`) : null))));
     const err = errorBox();
     let typedAt = 0;
     const text = el('textarea', { id: 'reply-text', rows: 2, maxlength: 2000, oninput: () => {
@@ -110,7 +116,11 @@ export async function renderInbox(main) {
       if (id && event.payload.from === 'guest') markTyping(id, true);
       return; // nothing stored changed
     }
-    if (id && event.type === 'message') markTyping(id, false);
+    if (id && event.type === 'message') {
+      markTyping(id, false);
+      const m = event.payload.event && (event.payload.event.message || event.payload.event);
+      if (m && m.author === 'guest') notifyMessage(id, m.text, id === openConversation);
+    }
     if (id && id === openConversation) loadConversation();
     clearTimeout(listTimer);
     listTimer = setTimeout(loadList, 150);

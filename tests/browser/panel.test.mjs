@@ -38,6 +38,7 @@ after(async () => {
 /** A logged-in panel in a context of its own (its own cookies). */
 async function adminPage(options = {}) {
   const context = await browser.browser.newContext(options.viewport ? { viewport: options.viewport } : {});
+  if (options.init) await context.addInitScript(options.init);
   const page = await context.newPage();
   page.on('pageerror', (err) => pageErrors.push(err.message));
   page.on('close', () => context.close().catch(() => {}));
@@ -138,6 +139,11 @@ test('acceptance: site and origin from the panel, embed, External Source in the 
   assert.match(await admin.textContent('#thread .msg.agent .likes'), /0/);
 
   await frame.waitForSelector('.msg.agent >> text=Yes, three editions.', { timeout: 10000 });
+  // Read receipts both ways: the agent answered (so read) the visitor's message, and the frame,
+  // on screen, reports the reply read: 'Seen' on each side.
+  await frame.waitForSelector('.msg.guest .seen', { timeout: 10000 });
+  await admin.waitForSelector('#visitor-seen', { timeout: 10000 });
+  assert.match(await admin.textContent('#thread .msg.agent:last-child'), /Seen by the visitor/);
   assert.equal(await frame.isHidden('#typing'), true, "the agent's reply ends the indicator");
   const replyId = await frame.getAttribute('.msg.agent', 'data-id');
   await frame.click(`.msg[data-id="${replyId}"] .react.like`);
@@ -295,5 +301,42 @@ test('the availability switch: the panel keeps its admin online, away or offline
   await admin.waitForSelector('#presence option[value="away"]:has-text("دور از دسترس")', { state: 'attached' });
   await admin.selectOption('#presence', 'online');
   await context.close();
+  await admin.close();
+});
+
+// Headless Chromium shows no real desktop notification: the page's window.Notification is a stub
+// that records each one (and grants permission when asked), so the test sees what would show.
+test('panel notifications: permission asked only on the switch, a notification and the title count for a visitor message not on screen', async () => {
+  const admin = await adminPage({ init: () => {
+    window.__asked = 0;
+    window.__shown = [];
+    class FakeNotification {
+      constructor(title, options) { window.__shown.push({ title, body: options && options.body }); }
+      static requestPermission() { window.__asked += 1; FakeNotification.permission = 'granted'; return Promise.resolve('granted'); }
+    }
+    FakeNotification.permission = 'default';
+    window.Notification = FakeNotification;
+  } });
+  await admin.waitForSelector('#notify-settings');
+  assert.equal(await admin.evaluate(() => window.__asked), 0, 'never asked on load');
+  await admin.click('#notify-desktop');
+  await admin.waitForFunction(() => window.__asked === 1);
+  assert.equal(await admin.isChecked('#notify-desktop'), true);
+  const edge = `http://127.0.0.1:${stack.port}`;
+  const guest = await (await fetch(`${edge}/api/v1/external/guests`, { method: 'POST', headers: { 'Site-Key': stack.siteKey } })).json();
+  const text = `notify me ${Date.now()}`;
+  const res = await fetch(`${edge}/api/v1/external/messages`, { method: 'POST',
+    headers: { 'Site-Key': stack.siteKey, Authorization: `Bearer ${guest.token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ text, clientId: 'notify-1' }) });
+  assert.equal(res.status, 201);
+  await admin.waitForFunction((t) => window.__shown.some((n) => n.body === t), text, { timeout: 10000 });
+  assert.equal((await admin.evaluate(() => window.__shown.at(-1).title)), 'New message from a visitor');
+  await admin.waitForFunction(() => /^\(\d+\) edgechat admin$/.test(document.title), null, { timeout: 5000 });
+  // The title switch off: the plain title.
+  await admin.click('#notify-title');
+  await admin.click('#tab-inbox');
+  await admin.evaluate(() => window.dispatchEvent(new HashChangeEvent('hashchange')));
+  await admin.waitForFunction(() => document.title === 'edgechat admin', null, { timeout: 5000 });
+  assert.equal(await admin.evaluate(() => window.__asked), 1, 'asked once');
   await admin.close();
 });

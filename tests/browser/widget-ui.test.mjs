@@ -596,6 +596,37 @@ describe('messages', () => {
     await close();
   });
 
+  test("read receipts: 'Seen' under the visitor's message once an agent opens it, kept after a reload; the visitor's read reaches the panel", async () => {
+    const { page, frame, close } = await open('mode=inline');
+    const text = unique('was this read');
+    await send(frame, text);
+    await frame.waitForSelector('.msg.guest:not(.pending)');
+    const conversation = await conversationOf(text);
+    assert.equal(await frame.locator('.msg .seen').count(), 0, 'nothing read yet');
+    const login = await stackWorkerRequest(stack, 'POST', '/api/v1/admin/login',
+      { body: { username: 'admin', password: stack.adminPassword } });
+    const cookie = [login.headers['set-cookie']].flat()[0].split(';')[0];
+    const show = () => stackWorkerRequest(stack, 'GET', `/api/v1/admin/conversations/${conversation}`, { headers: { Cookie: cookie } });
+    assert.equal((await show()).status, 200); // the panel opens it: read
+    await frame.waitForSelector('.msg.guest .seen', { timeout: 10000 });
+    assert.equal(await frame.textContent('.msg.guest .seen'), 'Seen');
+    // The reply is on screen (the inline frame is visible): the frame reports it read.
+    await agentReply(conversation, 'yes, read');
+    await frame.waitForSelector('.msg.agent >> text=yes, read', { timeout: 10000 });
+    let shown;
+    for (let i = 0; i < 50; i++) {
+      shown = (await show()).json;
+      if (shown.visitorReadUpTo > 0) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.equal(shown.visitorReadUpTo, shown.messages.at(-1).id, 'the visitor read the reply');
+    await page.reload();
+    const again = await chatFrame(page, stack.chatUrl);
+    await again.waitForSelector('.msg.guest .seen', { timeout: 10000 });
+    assert.equal(await again.locator('.msg .seen').count(), 1, 'one Seen, under the newest read message');
+    await close();
+  });
+
   test('the frame shows whether an agent is there (online / away, English and Persian) and changes live', async () => {
     const login = await stackWorkerRequest(stack, 'POST', '/api/v1/admin/login',
       { body: { username: 'admin', password: stack.adminPassword } });

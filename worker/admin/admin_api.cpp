@@ -571,12 +571,17 @@ Result<HttpResponse> AdminApi::Conversations(const HttpRequest& request, const S
       messages.push_back(AdminMessageJson(msg));
       last = std::max(last, msg.id);
     }
+    std::uint64_t marked_up_to = 0;
     if (request.Query("markRead").value_or("1") != "0" && last > 0) {
       auto marked = conversations_.MarkRead(*id, last);
       if (!marked) return marked.error();
+      marked_up_to = last;
     }
     json out = ConversationSummaryJson(detail.summary);
     out["messages"] = std::move(messages);
+    // Read receipts: what the visitor has read (the panel's "Seen"), and the team's marker.
+    out["visitorReadUpTo"] = detail.visitor_read_up_to;
+    out["agentReadUpTo"] = std::max(detail.agent_read_up_to, marked_up_to);
     return Json(200, out);
   }
   if (parts.size() == 3 && parts[2] == "messages" && m == "POST") {

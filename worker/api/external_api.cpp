@@ -289,6 +289,42 @@ HttpResponse ExternalApi::PostTyping(const Site& site, const Guest& guest,
   return r;
 }
 
+Result<std::uint64_t> ParseReadInput(const std::string& body) {
+  json j = json::parse(body, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) {
+    return Error{ErrorKind::kInvalidInput, "invalid_json", "The body must be a JSON object."};
+  }
+  Error bad{ErrorKind::kInvalidInput, "invalid_message_id",
+            "\"upToMessageId\" must be the id of a message (a whole number from 1)."};
+  for (const auto& [key, value] : j.items()) {
+    if (key != "upToMessageId") {
+      return Error{ErrorKind::kInvalidInput, "invalid_json",
+                   "The body has only \"upToMessageId\"."};
+    }
+  }
+  auto id = j.find("upToMessageId");
+  if (id == j.end() || !id->is_number_integer()) return bad;
+  if (id->is_number_unsigned()) {
+    auto n = id->get<std::uint64_t>();
+    if (n == 0) return bad;
+    return n;
+  }
+  auto n = id->get<std::int64_t>();
+  if (n < 1) return bad;
+  return static_cast<std::uint64_t>(n);
+}
+
+HttpResponse ExternalApi::PostRead(const Guest& guest, const HttpRequest& request) {
+  auto up_to = ParseReadInput(request.body);
+  if (!up_to) return ErrorResponseFor(up_to.error());
+  auto read = store_.MarkGuestRead(guest, *up_to);
+  if (!read) return ErrorResponseFor(read.error());
+  if (read->event) events_.Publish(*read->event);
+  HttpResponse r;
+  r.status = 204;
+  return r;
+}
+
 std::optional<HttpResponse> ExternalApi::Handle(const HttpRequest& request) {
   std::string path = request.Path();
   if (!path.starts_with(shared::kExternalApiPrefix)) return std::nullopt;
@@ -317,6 +353,7 @@ std::optional<HttpResponse> ExternalApi::Handle(const HttpRequest& request) {
     case shared::ApiRoute::kGuests:
     case shared::ApiRoute::kEventTicket:
     case shared::ApiRoute::kTyping:
+    case shared::ApiRoute::kRead:
       if (method != "POST") return method_not_allowed("POST");
       break;
     case shared::ApiRoute::kReaction:
@@ -344,6 +381,7 @@ std::optional<HttpResponse> ExternalApi::Handle(const HttpRequest& request) {
   if (route == shared::ApiRoute::kEvents) return GetEvents(guest, request);
   if (route == shared::ApiRoute::kEventTicket) return CreateStreamTicket(guest);
   if (route == shared::ApiRoute::kTyping) return PostTyping(site, guest, request);
+  if (route == shared::ApiRoute::kRead) return PostRead(guest, request);
   if (method == "GET") return GetMessages(site, guest, request);
   return PostMessage(site, guest, request);
 }

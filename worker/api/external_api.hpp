@@ -48,6 +48,10 @@ class ExternalApi {
   // POST typing (no body or {}): 204; announced when the guest has a conversation and the site
   // is not locked.
   HttpResponse PostTyping(const Site& site, const Guest& guest, const HttpRequest& request);
+  // POST read {"upToMessageId": N}: 204; the guest's read marker moves forward (never back) and
+  // a stored "read" event tells the team when it passed a reply. 404 message_not_found for a
+  // message outside the guest's own conversation.
+  HttpResponse PostRead(const Guest& guest, const HttpRequest& request);
 
   // Resolves the site from Site-Key / X-Edgechat-Site-Key: a missing or unknown key is an
   // Error{kUnauthorized} whose message the caller may see.
@@ -91,6 +95,10 @@ Result<HistoryPage> ParseHistoryPage(const HttpRequest& request);
 
 // A Last-Event-ID header value: decimal digits only.
 Result<std::optional<std::uint64_t>> ParseLastEventId(const std::optional<std::string>& header);
+
+// Parses a POST read body: {"upToMessageId": a whole number from 1}, nothing else.
+// Error{kInvalidInput, "invalid_json"} or Error{kInvalidInput, "invalid_message_id"}.
+Result<std::uint64_t> ParseReadInput(const std::string& body);
 
 // Parses a POST /messages body: {"text": string, "clientId": string|null|absent}.
 struct MessageInput {

@@ -14,8 +14,9 @@ namespace {
 using nlohmann::json;
 
 // The event kinds the store writes (InsertEvent callers: messages, reactions, status changes,
-// a visitor's data erased by the server API).
-constexpr std::array<std::string_view, 4> kEventKinds = {"message", "reaction", "status", "erased"};
+// a visitor's data erased by the server API, read receipts).
+constexpr std::array<std::string_view, 5> kEventKinds = {"message", "reaction", "status", "erased",
+                                                         "read"};
 constexpr std::array<std::string_view, 7> kKeys = {"id",   "conversationId", "guestId", "type",
                                                    "data", "prevId",         "sender"};
 

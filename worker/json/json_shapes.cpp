@@ -36,7 +36,8 @@ json HistoryJson(const History& history) {
       {"conversationId", history.conversation_id ? json(*history.conversation_id) : json(nullptr)},
       {"status", history.status ? json(*history.status) : json(nullptr)},
       {"messages", std::move(messages)},
-      {"hasMore", history.has_more}};
+      {"hasMore", history.has_more},
+      {"agentReadUpTo", history.agent_read_up_to}};
 }
 
 json NewGuestJson(const NewGuest& guest) {

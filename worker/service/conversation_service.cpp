@@ -25,7 +25,9 @@ Result<ConversationDetail> ConversationService::Show(std::uint64_t id) {
 }
 
 Status ConversationService::MarkRead(std::uint64_t id, std::uint64_t message_id) {
-  return conversations_.MarkRead(id, message_id);
+  EC_TRY(receipt, conversations_.MarkRead(id, message_id, true));
+  if (receipt) events_.Publish(*receipt);
+  return Ok{};
 }
 
 Result<std::string> ConversationService::ValidReply(const std::string& text,
@@ -44,7 +46,8 @@ Result<AgentReply> ConversationService::Announce(std::uint64_t id, Result<AgentR
   if (!reply) return reply.error();
   if (reply->event) events_.Publish(*reply->event);
   if (mark_read) {
-    auto marked = conversations_.MarkRead(id, reply->message.id);
+    // No receipt event: the reply itself tells the visitor their messages were read.
+    auto marked = conversations_.MarkRead(id, reply->message.id, false);
     if (!marked) return marked.error();
   }
   return reply;

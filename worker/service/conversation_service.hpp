@@ -31,7 +31,8 @@ class ConversationService {
   Result<std::map<std::uint64_t, std::uint64_t>> UnreadCounts(
       const std::vector<std::uint64_t>& ids);
   Result<ConversationDetail> Show(std::uint64_t id);
-  // Everything up to `message_id` is read.
+  // Everything up to `message_id` is read; a receipt event (see MarkConversationRead) is
+  // announced.
   Status MarkRead(std::uint64_t id, std::uint64_t message_id);
   // Posts the reply, announces it, and marks the conversation read up to it (whoever answers
   // has read it).

@@ -49,6 +49,14 @@ class ChatStore : public GuestEventLog {
   // Error{kConflict, "not_reactable"} if it is not an agent reply.
   virtual Result<ReactionChange> SetReaction(const Guest& guest, std::uint64_t message_id,
                                              const std::optional<std::string>& value) = 0;
+  // The guest has read its conversation up to `message_id` (a message of it): the marker moves
+  // forward only (an older id changes nothing). Error{kNotFound, "message_not_found"} when the
+  // message is not in the guest's conversation. The default (fakes) refuses.
+  virtual Result<GuestRead> MarkGuestRead(const Guest& guest, std::uint64_t message_id) {
+    (void)guest;
+    (void)message_id;
+    return Error{ErrorKind::kInternal, "unsupported", "read receipts are not stored here"};
+  }
   // Stream tickets (for EventSource clients): stores a ticket of the guest, by its hash, valid for
   // `ttl_seconds`.
   virtual Status CreateStreamTicket(std::uint64_t guest_id, const std::string& ticket_hash,

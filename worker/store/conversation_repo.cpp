@@ -111,6 +111,19 @@ Result<ConversationDetail> ShowConversation(ConnectionPool& pool, std::uint64_t 
         if (!rs->next())
           return Error{ErrorKind::kNotFound, "not_found", "no conversation " + std::to_string(id)};
         ConversationDetail detail{SummaryFromRow(*rs), {}};
+        auto reads = Prepare(c,
+                             "SELECT (SELECT last_read_message_id FROM conversation_guest_reads "
+                             "WHERE conversation_id = ?) AS visitor_read, "
+                             "(SELECT last_read_message_id FROM conversation_reads "
+                             "WHERE conversation_id = ?) AS agent_read");
+        reads->setUInt64(1, id);
+        reads->setUInt64(2, id);
+        auto rrs = Query(*reads);
+        if (rrs->next()) {
+          if (!rrs->isNull("visitor_read"))
+            detail.visitor_read_up_to = rrs->getUInt64("visitor_read");
+          if (!rrs->isNull("agent_read")) detail.agent_read_up_to = rrs->getUInt64("agent_read");
+        }
         auto messages = Prepare(c, std::string("SELECT ") + kMessageColumns +
                                        ", r.value AS reaction FROM messages m "
                                        "JOIN conversations c ON c.id = m.conversation_id "
@@ -329,17 +342,43 @@ Result<std::optional<std::uint64_t>> ConversationGuest(ConnectionPool& pool,
   });
 }
 
-Status MarkConversationRead(ConnectionPool& pool, std::uint64_t conversation_id,
-                            std::uint64_t message_id) {
-  return WithConnection<Ok>(pool, [&](DbConnection& c) -> Status {
+Result<std::optional<EventNotice>> MarkConversationRead(ConnectionPool& pool,
+                                                        std::uint64_t conversation_id,
+                                                        std::uint64_t message_id, bool receipt) {
+  using Out = std::optional<EventNotice>;
+  return WithTransaction<Out>(pool, [&](DbConnection& c) -> Result<Out> {
+    // The row lock orders this read's event among the conversation's others.
+    auto conversation = LockConversation(c, conversation_id);
+    if (!conversation) {
+      return Error{ErrorKind::kNotFound, "not_found",
+                   "no conversation " + std::to_string(conversation_id)};
+    }
+    auto current = Prepare(c,
+                           "SELECT last_read_message_id FROM conversation_reads "
+                           "WHERE conversation_id = ?");
+    current->setUInt64(1, conversation_id);
+    auto crs = Query(*current);
+    std::uint64_t before = crs->next() ? crs->getUInt64("last_read_message_id") : 0;
+    if (message_id <= before) return Out();  // only forward
     auto upsert = Prepare(c,
                           "INSERT INTO conversation_reads (conversation_id, last_read_message_id) "
                           "VALUES (?, ?) ON DUPLICATE KEY UPDATE last_read_message_id = "
-                          "GREATEST(last_read_message_id, VALUES(last_read_message_id))");
+                          "VALUES(last_read_message_id)");
     upsert->setUInt64(1, conversation_id);
     upsert->setUInt64(2, message_id);
     upsert->executeUpdate();
-    return Ok{};
+    if (!receipt) return Out();
+    // A receipt only when a visitor's message became read (not for the agent's own reply).
+    auto passed = Prepare(c,
+                          "SELECT 1 FROM messages WHERE conversation_id = ? AND author = 'guest' "
+                          "AND id > ? AND id <= ? LIMIT 1");
+    passed->setUInt64(1, conversation_id);
+    passed->setUInt64(2, before);
+    passed->setUInt64(3, message_id);
+    if (!Query(*passed)->next()) return Out();
+    nlohmann::json data = {
+        {"conversationId", conversation_id}, {"by", "agent"}, {"upToMessageId", message_id}};
+    return Out(InsertEvent(c, conversation_id, conversation->guest_id, "read", data.dump()));
   });
 }
 

@@ -45,6 +45,10 @@ struct ConversationSummary {
 struct ConversationDetail {
   ConversationSummary summary;
   std::vector<Message> messages;  // reaction: the guest's reaction to each message
+  // Read receipts: the newest message id the visitor has read (conversation_guest_reads) and the
+  // admins' marker (conversation_reads), 0 for none.
+  std::uint64_t visitor_read_up_to = 0;
+  std::uint64_t agent_read_up_to = 0;
 };
 
 // "External Source" or "Main site": the label the panel shows.
@@ -100,8 +104,14 @@ Result<std::map<std::uint64_t, std::uint64_t>> UnreadCounts(ConnectionPool& pool
 // its guest was deleted.
 Result<std::optional<std::uint64_t>> ConversationGuest(ConnectionPool& pool,
                                                        std::uint64_t conversation_id);
-Status MarkConversationRead(ConnectionPool& pool, std::uint64_t conversation_id,
-                            std::uint64_t message_id);
+// Moves the admins' read marker forward to `message_id` (never back). When it passes a guest
+// message, a "read" event {"conversationId","by":"agent","upToMessageId"} is stored in the same
+// transaction and returned: the visitor's receipt. `receipt` false stores no event (a reply
+// tells the visitor by itself). Error{kNotFound} for no such conversation.
+Result<std::optional<EventNotice>> MarkConversationRead(ConnectionPool& pool,
+                                                        std::uint64_t conversation_id,
+                                                        std::uint64_t message_id,
+                                                        bool receipt = true);
 
 // Conversations as the admin API uses them (a fake in its unit tests).
 class ConversationRepo {
@@ -117,7 +127,9 @@ class ConversationRepo {
                                                        const std::string& status) = 0;
   virtual Result<std::map<std::uint64_t, std::uint64_t>> UnreadCounts(
       const std::vector<std::uint64_t>& ids) = 0;
-  virtual Status MarkRead(std::uint64_t conversation_id, std::uint64_t message_id) = 0;
+  // See MarkConversationRead.
+  virtual Result<std::optional<EventNotice>> MarkRead(std::uint64_t conversation_id,
+                                                      std::uint64_t message_id, bool receipt) = 0;
   // See ConversationGuest.
   virtual Result<std::optional<std::uint64_t>> GuestOf(std::uint64_t conversation_id) = 0;
 
@@ -155,8 +167,9 @@ class MysqlConversationRepo : public ConversationRepo {
       const std::vector<std::uint64_t>& ids) override {
     return worker::UnreadCounts(pool_, ids);
   }
-  Status MarkRead(std::uint64_t conversation_id, std::uint64_t message_id) override {
-    return MarkConversationRead(pool_, conversation_id, message_id);
+  Result<std::optional<EventNotice>> MarkRead(std::uint64_t conversation_id,
+                                              std::uint64_t message_id, bool receipt) override {
+    return MarkConversationRead(pool_, conversation_id, message_id, receipt);
   }
   Result<std::optional<std::uint64_t>> GuestOf(std::uint64_t conversation_id) override {
     return ConversationGuest(pool_, conversation_id);

@@ -71,12 +71,16 @@ Message MessageFromRow(sql::ResultSet& rs) {
 Result<History> MysqlGuestMessageRepo::LoadHistory(const Guest& guest, const HistoryPage& page) {
   return WithConnection<History>(pool_, [&](DbConnection& c) {
     History history;
-    auto conv = Prepare(c, "SELECT id, status FROM conversations WHERE guest_id = ?");
+    auto conv = Prepare(c,
+                        "SELECT c.id, c.status, r.last_read_message_id AS agent_read "
+                        "FROM conversations c LEFT JOIN conversation_reads r "
+                        "ON r.conversation_id = c.id WHERE c.guest_id = ?");
     conv->setUInt64(1, guest.id);
     auto crs = Query(*conv);
     if (!crs->next()) return Result<History>(std::move(history));
     history.conversation_id = crs->getUInt64("id");
     history.status = OptionalString(*crs, "status");
+    if (!crs->isNull("agent_read")) history.agent_read_up_to = crs->getUInt64("agent_read");
     auto stmt = Prepare(c, std::string("SELECT ") + kMessageColumns +
                                ", r.value AS reaction FROM messages m "
                                "LEFT JOIN reactions r ON r.message_id = m.id AND r.guest_id = ? "
@@ -323,6 +327,48 @@ Result<ReactionChange> MysqlGuestMessageRepo::SetReaction(const Guest& guest,
                            {"reaction", value ? nlohmann::json(*value) : nlohmann::json()}};
     change.event = InsertEvent(c, *conversation_id, guest.id, "reaction", data.dump());
     return change;
+  });
+}
+
+Result<GuestRead> MysqlGuestMessageRepo::MarkGuestRead(const Guest& guest,
+                                                       std::uint64_t message_id) {
+  return WithTransaction<GuestRead>(pool_, [&](DbConnection& c) -> Result<GuestRead> {
+    // Only the guest's own conversation: a message id of any other is unknown here.
+    std::optional<std::uint64_t> conversation_id = LockConversationOfGuest(c, guest.id);
+    if (!conversation_id)
+      return Error{ErrorKind::kNotFound, "message_not_found", "No such message."};
+    auto find = Prepare(c, "SELECT 1 FROM messages WHERE id = ? AND conversation_id = ?");
+    find->setUInt64(1, message_id);
+    find->setUInt64(2, *conversation_id);
+    if (!Query(*find)->next())
+      return Error{ErrorKind::kNotFound, "message_not_found", "No such message."};
+    auto current = Prepare(c,
+                           "SELECT last_read_message_id FROM conversation_guest_reads "
+                           "WHERE conversation_id = ?");
+    current->setUInt64(1, *conversation_id);
+    auto crs = Query(*current);
+    std::uint64_t before = crs->next() ? crs->getUInt64("last_read_message_id") : 0;
+    GuestRead read{std::max(before, message_id), std::nullopt};
+    if (message_id <= before) return read;  // only forward: an older receipt changes nothing
+    auto upsert = Prepare(c,
+                          "INSERT INTO conversation_guest_reads (conversation_id, "
+                          "last_read_message_id) VALUES (?, ?) ON DUPLICATE KEY UPDATE "
+                          "last_read_message_id = VALUES(last_read_message_id)");
+    upsert->setUInt64(1, *conversation_id);
+    upsert->setUInt64(2, message_id);
+    upsert->executeUpdate();
+    // A receipt for the team only when a reply (agent or system) became read.
+    auto passed = Prepare(c,
+                          "SELECT 1 FROM messages WHERE conversation_id = ? AND author <> 'guest' "
+                          "AND id > ? AND id <= ? LIMIT 1");
+    passed->setUInt64(1, *conversation_id);
+    passed->setUInt64(2, before);
+    passed->setUInt64(3, message_id);
+    if (!Query(*passed)->next()) return read;
+    nlohmann::json data = {
+        {"conversationId", *conversation_id}, {"by", "visitor"}, {"upToMessageId", message_id}};
+    read.event = InsertEvent(c, *conversation_id, guest.id, "read", data.dump());
+    return read;
   });
 }
 

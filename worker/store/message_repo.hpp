@@ -45,6 +45,7 @@ class MysqlGuestMessageRepo {
                                          const std::optional<std::string>& client_id);
   Result<ReactionChange> SetReaction(const Guest& guest, std::uint64_t message_id,
                                      const std::optional<std::string>& value);
+  Result<GuestRead> MarkGuestRead(const Guest& guest, std::uint64_t message_id);
 
  private:
   void EnqueueNewConversationMails(DbConnection& c, const Site& site, std::uint64_t conversation_id,

@@ -64,6 +64,15 @@ struct History {
   std::optional<std::string> status;  // "open" | "resolved"; nullopt without a conversation
   std::vector<Message> messages;      // the page, oldest first
   bool has_more = false;              // older messages exist before the page
+  // The admins' read marker (conversation_reads): the visitor's "Seen" (0: nothing read).
+  std::uint64_t agent_read_up_to = 0;
+};
+
+// A visitor's read receipt (POST read): the marker after it and, when it moved past a reply,
+// the stored "read" event {"conversationId","by":"visitor","upToMessageId"}.
+struct GuestRead {
+  std::uint64_t up_to = 0;
+  std::optional<EventNotice> event;
 };
 
 struct PostedMessage {

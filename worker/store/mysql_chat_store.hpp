@@ -46,6 +46,9 @@ class MysqlChatStore : public ChatStore {
                                      const std::optional<std::string>& value) override {
     return messages_.SetReaction(guest, message_id, value);
   }
+  Result<GuestRead> MarkGuestRead(const Guest& guest, std::uint64_t message_id) override {
+    return messages_.MarkGuestRead(guest, message_id);
+  }
   Result<std::vector<EventNotice>> EventsAfter(std::uint64_t guest_id, std::uint64_t after_id,
                                                unsigned limit) override {
     return events_.EventsAfter(guest_id, after_id, limit);

@@ -15,6 +15,8 @@ TEST(ApiRoutes, Limits) {
   EXPECT_EQ(LimitFor(ApiRoute::kEventTicket, "POST"), LimitKind::kTicket);
   EXPECT_EQ(LimitFor(ApiRoute::kTyping, "POST"), LimitKind::kTyping);
   EXPECT_EQ(LimitFor(ApiRoute::kTyping, "OPTIONS"), LimitKind::kNone);
+  EXPECT_EQ(LimitFor(ApiRoute::kRead, "POST"), LimitKind::kRead);
+  EXPECT_EQ(LimitFor(ApiRoute::kRead, "GET"), LimitKind::kNone);
   EXPECT_EQ(LimitFor(ApiRoute::kConfig, "GET"), LimitKind::kNone);
   EXPECT_EQ(LimitFor(ApiRoute::kEvents, "GET"), LimitKind::kNone);
   EXPECT_EQ(LimitFor(ApiRoute::kMessages, "OPTIONS"), LimitKind::kNone);
@@ -23,7 +25,8 @@ TEST(ApiRoutes, Limits) {
 
 TEST(ApiRoutes, LimitKeysAreDistinctPerKind) {
   const LimitKind kinds[] = {LimitKind::kMessage, LimitKind::kGuestCreation, LimitKind::kReaction,
-                             LimitKind::kTicket,  LimitKind::kHistory,       LimitKind::kTyping};
+                             LimitKind::kTicket,  LimitKind::kHistory,       LimitKind::kTyping,
+                             LimitKind::kRead};
   for (LimitKind a : kinds) {
     EXPECT_FALSE(LimitKeyTag(a).empty());
     EXPECT_NE(LimitKeyTag(a), kRequestLimitKeyTag);
@@ -40,6 +43,7 @@ TEST(ApiRoutes, LimitKeysAreDistinctPerKind) {
   EXPECT_TRUE(LimitPerGuest(LimitKind::kTicket));
   EXPECT_TRUE(LimitPerGuest(LimitKind::kHistory));
   EXPECT_TRUE(LimitPerGuest(LimitKind::kTyping));
+  EXPECT_TRUE(LimitPerGuest(LimitKind::kRead));
 }
 
 }  // namespace

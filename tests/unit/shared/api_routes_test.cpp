@@ -54,6 +54,16 @@ TEST(ApiRoutes, Typing) {
   EXPECT_FALSE(SiteKeyMayComeFromQuery(ApiRoute::kTyping));
 }
 
+TEST(ApiRoutes, Read) {
+  EXPECT_EQ(ClassifyApiRoute("/api/v1/external/read"), ApiRoute::kRead);
+  EXPECT_EQ(ClassifyApiRoute("/api/v1/external/read/"), ApiRoute::kUnknown);
+  EXPECT_TRUE(MethodAllowed(ApiRoute::kRead, "POST"));
+  EXPECT_FALSE(MethodAllowed(ApiRoute::kRead, "GET"));
+  EXPECT_EQ(AllowedMethods(ApiRoute::kRead), "POST, OPTIONS");
+  EXPECT_FALSE(SiteKeyMayComeFromQuery(ApiRoute::kRead));
+  EXPECT_TRUE(RouteActsForGuest(ApiRoute::kRead));
+}
+
 TEST(ApiRoutes, GuestRoutes) {
   for (ApiRoute route : {ApiRoute::kMessages, ApiRoute::kReaction, ApiRoute::kEvents,
                          ApiRoute::kEventTicket, ApiRoute::kTyping}) {

@@ -181,7 +181,9 @@ class FakeConversations : public ConversationRepo {
       const std::vector<std::uint64_t>&) override {
     return Unused();
   }
-  Status MarkRead(std::uint64_t, std::uint64_t) override { return Unused(); }
+  Result<std::optional<EventNotice>> MarkRead(std::uint64_t, std::uint64_t, bool) override {
+    return Unused();
+  }
   Result<std::optional<std::uint64_t>> GuestOf(std::uint64_t id) override {
     if (id == 404) return std::optional<std::uint64_t>{};
     return std::optional<std::uint64_t>{id + 1000};

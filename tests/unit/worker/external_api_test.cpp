@@ -92,6 +92,22 @@ class FakeStore : public ChatStore {
     }
     return Error{ErrorKind::kNotFound, "message_not_found", "no"};
   }
+  // The MySQL store's rule: a message of the conversation, forward only, an event past a reply.
+  std::uint64_t guest_read = 0;
+  Result<GuestRead> MarkGuestRead(const Guest&, std::uint64_t message_id) override {
+    if (down) return Error{ErrorKind::kUnavailable, "db_unavailable", "down"};
+    bool known = false;
+    for (const auto& m : messages) known = known || m.id == message_id;
+    if (!known) return Error{ErrorKind::kNotFound, "message_not_found", "No such message."};
+    GuestRead read{std::max(guest_read, message_id), std::nullopt};
+    if (message_id <= guest_read) return read;
+    bool passed = false;
+    for (const auto& m : messages)
+      passed = passed || (m.author != "guest" && m.id > guest_read && m.id <= message_id);
+    guest_read = message_id;
+    if (passed) read.event = EventNotice{100 + message_id, 1, 1, "read", "{}"};
+    return read;
+  }
   Result<std::vector<EventNotice>> EventsAfter(std::uint64_t, std::uint64_t, unsigned) override {
     return std::vector<EventNotice>{};
   }
@@ -305,6 +321,48 @@ TEST_F(ExternalApiTest, Reactions) {
             "invalid_reaction");
   EXPECT_EQ(put("/api/v1/external/messages/x/reaction", R"({"value":"like"})").status, 404);
   EXPECT_EQ(Call("POST", "/api/v1/external/messages/1/reaction", Auth(token)).status, 405);
+}
+
+TEST(Routes, ReadInput) {
+  EXPECT_EQ(ParseReadInput(R"({"upToMessageId":12})").value(), 12u);
+  for (const char* bad :
+       {R"({"upToMessageId":0})", R"({"upToMessageId":-3})", R"({"upToMessageId":1.5})",
+        R"({"upToMessageId":"12"})", R"({"upToMessageId":null})", R"({})"}) {
+    auto parsed = ParseReadInput(bad);
+    ASSERT_FALSE(parsed) << bad;
+    EXPECT_EQ(parsed.error().code, "invalid_message_id") << bad;
+  }
+  for (const char* bad : {"", "[]", "nope", R"({"upToMessageId":1,"guestId":"x"})"}) {
+    auto parsed = ParseReadInput(bad);
+    ASSERT_FALSE(parsed) << bad;
+    EXPECT_EQ(parsed.error().code, "invalid_json") << bad;
+  }
+}
+
+TEST_F(ExternalApiTest, ReadReceiptsMoveForwardOnlyAndAnnounceAReadReply) {
+  std::string token = NewToken();
+  store.messages.push_back(Message{1, 1, "guest", "hi", {}, "t", {}});
+  store.messages.push_back(Message{2, 1, "agent", "hello", {}, "t", {}});
+  store.messages.push_back(Message{3, 1, "guest", "thanks", {}, "t", {}});
+  auto read = [&](const std::string& body) {
+    return Call("POST", "/api/v1/external/read", Auth(token), body);
+  };
+  EXPECT_EQ(read(R"({"upToMessageId":1})").status, 204);
+  EXPECT_TRUE(events.published.empty()) << "no reply read yet";
+  EXPECT_EQ(read(R"({"upToMessageId":2})").status, 204);
+  ASSERT_EQ(events.published.size(), 1u);
+  EXPECT_EQ(events.published[0].type, "read");
+  EXPECT_EQ(read(R"({"upToMessageId":1})").status, 204);
+  EXPECT_EQ(store.guest_read, 2u) << "never back";
+  EXPECT_EQ(read(R"({"upToMessageId":3})").status, 204);
+  EXPECT_EQ(events.published.size(), 1u) << "only the visitor's own message passed";
+  auto unknown = read(R"({"upToMessageId":99})");
+  EXPECT_EQ(unknown.status, 404);
+  EXPECT_EQ(ErrorCode(unknown), "message_not_found");
+  EXPECT_EQ(ErrorCode(read(R"({"upToMessageId":"2"})")), "invalid_message_id");
+  EXPECT_EQ(read(R"({"upToMessageId":"2"})").status, 400);
+  EXPECT_EQ(Call("POST", "/api/v1/external/read", Key(), R"({"upToMessageId":2})").status, 401);
+  EXPECT_EQ(Call("GET", "/api/v1/external/read", Auth(token)).status, 405);
 }
 
 TEST_F(ExternalApiTest, EventsRejectsBadLastEventId) {

@@ -37,8 +37,10 @@ TEST(JsonShapes, Message) {
 }
 
 TEST(JsonShapes, EmptyHistoryHasNullConversation) {
-  EXPECT_EQ(HistoryJson(History{}),
-            json::parse(R"({"conversationId":null,"status":null,"messages":[],"hasMore":false})"));
+  EXPECT_EQ(
+      HistoryJson(History{}),
+      json::parse(
+          R"({"conversationId":null,"status":null,"messages":[],"hasMore":false,"agentReadUpTo":0})"));
   History h;
   h.conversation_id = 9;
   h.status = "resolved";

@@ -29,7 +29,7 @@ std::string Without(const std::string& field) {
 }
 
 TEST(RemoteNotice, WhatAWorkerPublishesIsAccepted) {
-  for (const char* type : {"message", "reaction", "status"}) {
+  for (const char* type : {"message", "reaction", "status", "erased", "read"}) {
     auto decoded = DecodeRemoteNotice(EncodeNotice(EventNotice{42, 7, 3, type, "{}", 40}));
     ASSERT_TRUE(decoded.ok()) << decoded.error().message;
     EXPECT_EQ(decoded->id, 42u);

@@ -363,6 +363,7 @@ class FakeConversations : public ConversationRepo {
   std::vector<std::string> replies;
   std::vector<std::pair<std::uint64_t, std::uint64_t>> marked;
   bool status_changes = true;
+  bool receipts = false;  // MarkRead passes a guest message (a receipt event)
 
   Result<std::vector<ConversationSummary>> List(const ConversationFilter&) override {
     return std::vector<ConversationSummary>{};
@@ -386,9 +387,11 @@ class FakeConversations : public ConversationRepo {
       const std::vector<std::uint64_t>&) override {
     return Unused();
   }
-  Status MarkRead(std::uint64_t id, std::uint64_t message_id) override {
+  Result<std::optional<EventNotice>> MarkRead(std::uint64_t id, std::uint64_t message_id,
+                                              bool receipt) override {
     marked.emplace_back(id, message_id);
-    return Ok{};
+    if (!receipts || !receipt) return std::optional<EventNotice>();
+    return std::optional<EventNotice>(EventNotice{99, id, 7, "read", "{}"});
   }
   Result<std::optional<std::uint64_t>> GuestOf(std::uint64_t) override { return Unused(); }
 };
@@ -414,6 +417,19 @@ TEST(ConversationServiceTest, AReplyIsValidatedAnnouncedOnceAndMarksTheConversat
   EXPECT_EQ(repo.replies, std::vector<std::string>{"Hello"});
   EXPECT_EQ(events.published, 1);
   EXPECT_EQ(repo.marked, (std::vector<std::pair<std::uint64_t, std::uint64_t>>{{5, 41}}));
+}
+
+TEST(ConversationServiceTest, AReadThatPassesAVisitorMessageAnnouncesItsReceipt) {
+  FakeConversations repo;
+  CountingPublisher events;
+  ConversationService service(repo, events);
+  ASSERT_TRUE(service.MarkRead(5, 10));
+  EXPECT_EQ(events.published, 0) << "no receipt: nothing announced";
+  repo.receipts = true;
+  ASSERT_TRUE(service.MarkRead(5, 12));
+  EXPECT_EQ(events.published, 1);
+  ASSERT_TRUE(service.Reply(5, ReplyInput{std::nullopt, "hi", std::nullopt}));
+  EXPECT_EQ(events.published, 2) << "the reply only: it tells the visitor by itself";
 }
 
 TEST(ConversationServiceTest, StatusAndFiltersHaveOneVocabulary) {

@@ -62,8 +62,32 @@ export function renderMessage(m, item = node('li')) {
       meta.append(button);
     }
   }
+  if (m.id && m.id === seenOn) meta.append(node('span', 'seen', t.seen));
   item.append(meta);
   return item;
+}
+
+// Read receipts: "Seen" under the visitor's newest message the team has read (agentRead: the
+// admins' marker, from the history and from 'read' events); we tell the team what the visitor
+// has read (POST read) when a reply is on screen.
+let agentRead = 0;
+let seenOn = null;
+let readSent = 0;
+export function setAgentRead(id) {
+  agentRead = Math.max(agentRead, Number(id) || 0);
+  // A reply tells it too: whatever came before the team's newest message was read.
+  let bound = agentRead;
+  for (const { message } of byId.values()) if (message.author !== 'guest') bound = Math.max(bound, Number(message.id) || 0);
+  let next = null;
+  for (const { message } of byId.values()) {
+    if (message.author === 'guest' && Number(message.id) <= bound && (!next || Number(message.id) > Number(next))) next = message.id;
+  }
+  if (next === seenOn) return;
+  const old = byId.get(seenOn);
+  seenOn = next;
+  if (old) renderMessage(old.message, old.node);
+  const now = byId.get(next);
+  if (now) renderMessage(now.message, now.node);
 }
 
 export function renderPending(entry) {
@@ -124,6 +148,7 @@ export function upsert(m, { announce = true, old = false } = {}) {
   }
   renderMessage(m, item);
   byId.set(m.id, { message: m, node: item });
+  setAgentRead(0);
   ui.empty.hidden = true;
   if (!old && (stick || m.author === 'guest')) ui.log.scrollTop = ui.log.scrollHeight;
   if (announce) {
@@ -154,6 +179,12 @@ export function markSeen() {
   if (newest > (seen || 0)) {
     setSeen(newest);
     toParent('seen', { id: newest });
+  }
+  let reply = 0;
+  for (const { message } of byId.values()) if (message.author !== 'guest') reply = Math.max(reply, Number(message.id) || 0);
+  if (reply > readSent && showing()) {
+    readSent = reply;
+    withGuest(() => call('POST', 'read', { upToMessageId: reply })).catch(() => {});
   }
 }
 

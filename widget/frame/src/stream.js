@@ -5,7 +5,7 @@ import { API, HttpError, call, guest, newGuest, persist, withGuest } from './api
 import { setStatus, sleep, ui } from './dom.js';
 import { siteKey } from './host.js';
 import { t } from './i18n.js';
-import { byId, clearMessages, noteStatus, upsert } from './log.js';
+import { byId, clearMessages, noteStatus, setAgentRead, upsert } from './log.js';
 import { applyConfig, applyPresence, config } from './settings.js';
 
 const POLL_MS = 4000;
@@ -27,6 +27,7 @@ export async function loadHistory(announce) {
     for (const m of messages) upsert(m, { announce, old: before !== null });
     // Events after this id are exactly what the newest page does not hold yet.
     if (before === null && json.lastEventId != null) lastEventId = String(json.lastEventId);
+    if (before === null) setAgentRead(json.agentReadUpTo);
     if (!had) older = { before: messages.length ? messages[0].id : null, more: !!json.hasMore };
     if (!had || meets || !json.hasMore || !messages.length) break;
     before = messages[0].id;
@@ -126,6 +127,8 @@ function applyEvent(type, payload) {
     const known = byId.get(String(payload.messageId));
     const value = 'value' in payload ? payload.value : payload.reaction;
     if (known) upsert({ ...known.message, reaction: value === undefined ? null : value });
+  } else if (type === 'read') {
+    if (payload.by === 'agent') setAgentRead(payload.upToMessageId);
   } else if (type === 'status') {
     noteStatus(payload.status);
   } else if (type === 'erased') {
