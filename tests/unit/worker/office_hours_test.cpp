@@ -211,5 +211,101 @@ TEST(OfficeHoursRules, TheStoredFormRoundTrips) {
   EXPECT_FALSE(DecodeOfficeHours(row).ok());
 }
 
+// One site, "k1" (id 7); everything else is not found.
+struct OneSite : SiteRepo {
+  Error Nope() { return Error{ErrorKind::kNotFound, "not_found", "No such site."}; }
+  Result<std::vector<Site>> List() override { return Nope(); }
+  Result<Site> Find(const std::string& key) override {
+    if (key != "k1") return Nope();
+    Site s;
+    s.id = 7;
+    s.key = "k1";
+    return s;
+  }
+  Result<Site> Create(const NewSite&, const SitePatch&, const Actor&) override { return Nope(); }
+  Result<Site> Update(const std::string&, const SitePatch&, const Actor&) override {
+    return Nope();
+  }
+  Status Remove(const std::string&, const Actor&) override { return Nope(); }
+  Result<Site> Change(const std::string&, const SiteChange&, const Actor&) override {
+    return Nope();
+  }
+  Result<Site> AddOrigin(const std::string&, const std::string&, const Actor&) override {
+    return Nope();
+  }
+  Result<Site> RemoveOrigin(const std::string&, const std::string&, const Actor&) override {
+    return Nope();
+  }
+  Result<Site> RegenerateKey(const std::string&, const std::string&, const Actor&) override {
+    return Nope();
+  }
+};
+
+struct MemoryHours : OfficeHoursRepo {
+  Result<std::optional<OfficeHoursRow>> Get(std::uint64_t id) override {
+    if (row && row->site_id == id) return row;
+    return std::optional<OfficeHoursRow>();
+  }
+  Result<std::vector<OfficeHoursRow>> All() override {
+    return row ? std::vector<OfficeHoursRow>{*row} : std::vector<OfficeHoursRow>{};
+  }
+  Status Put(const OfficeHoursRow& r, const std::string& key, const Actor&) override {
+    row = r;
+    audited_key = key;
+    return Ok{};
+  }
+  Status Remove(std::uint64_t, const std::string&, const Actor&) override {
+    row.reset();
+    return Ok{};
+  }
+  std::optional<OfficeHoursRow> row;
+  std::string audited_key;
+};
+
+TEST(OfficeHoursServiceTest, SetGetClearWithTheInjectedClockDecidingOpenNow) {
+  OneSite sites;
+  MemoryHours repo;
+  std::int64_t now = At(2026, 12, 7, 10, 0);  // Monday 11:00 in Berlin
+  int changes = 0;
+  OfficeHoursService service(
+      sites, repo, SystemZoneLoader(),
+      [&now] { return std::chrono::system_clock::time_point(std::chrono::seconds(now)); },
+      [&changes] { ++changes; });
+  auto none = service.Get("k1");
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->hours.has_value());
+  EXPECT_TRUE(none->open_now) << "no hours: always open";
+
+  OfficeHours h = Hours("Europe/Berlin");
+  h.week[0] = {{9 * 60, 17 * 60}};
+  h.away_text = "Back tomorrow";
+  auto set = service.Set("k1", h, Actor{"ann"});
+  ASSERT_TRUE(set.ok()) << set.error().message;
+  EXPECT_TRUE(set->open_now);
+  EXPECT_EQ(changes, 1);
+  EXPECT_EQ(repo.audited_key, "k1");
+  ASSERT_TRUE(repo.row);
+  EXPECT_EQ(repo.row->site_id, 7u);
+
+  now = At(2026, 12, 7, 16, 0);  // 17:00 in Berlin: closed
+  auto later = service.Get("k1");
+  ASSERT_TRUE(later.ok());
+  EXPECT_FALSE(later->open_now);
+  EXPECT_EQ(later->hours->away_text, "Back tomorrow");
+
+  OfficeHours bad = h;
+  bad.time_zone = "Nowhere/City";
+  auto refused = service.Set("k1", bad, Actor{"ann"});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, "invalid_time_zone");
+  EXPECT_EQ(repo.row->time_zone, "Europe/Berlin") << "a refused change stores nothing";
+  EXPECT_EQ(changes, 1);
+
+  EXPECT_EQ(service.Get("nope").error().kind, ErrorKind::kNotFound);
+  ASSERT_TRUE(service.Clear("k1", Actor{"ann"}).ok());
+  EXPECT_FALSE(repo.row.has_value());
+  EXPECT_EQ(changes, 2);
+}
+
 }  // namespace
 }  // namespace edgechat::worker
