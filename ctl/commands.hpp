@@ -15,6 +15,7 @@
 #include "store/admin_repo.hpp"
 #include "store/audit_repo.hpp"
 #include "store/conversation_repo.hpp"
+#include "store/office_hours_repo.hpp"
 #include "store/outbox_repo.hpp"
 #include "store/pool.hpp"
 #include "store/secret_key_repo.hpp"
@@ -55,13 +56,15 @@ struct Store {
         secret_keys(pool),
         admins(pool),
         conversations(pool),
-        mail_preferences(pool) {}
+        mail_preferences(pool),
+        office_hours(pool) {}
   worker::ConnectionPool pool;
   worker::MysqlSiteRepo sites;
   worker::MysqlSecretKeyRepo secret_keys;
   worker::MysqlAdminRepo admins;
   worker::MysqlConversationRepo conversations;
   worker::MysqlMailPreferencesRepo mail_preferences;
+  worker::MysqlOfficeHoursRepo office_hours;
 };
 
 // The site service as the CLI wires it: every change is published to Redis at once (a Redis

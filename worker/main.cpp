@@ -32,12 +32,13 @@
 #include "http/loops.hpp"
 #include "http/server.hpp"
 #include "log/log.hpp"
-#include "registry/redis_presence.hpp"
 #include "mail/mail_deliverer.hpp"
 #include "mail/outbox_sender.hpp"
 #include "mail/smtp_transport.hpp"
+#include "registry/redis_presence.hpp"
 #include "registry/registry.hpp"
 #include "server/server_api.hpp"
+#include "service/office_hours.hpp"
 #include "store/event_retention.hpp"
 #include "store/mysql_chat_store.hpp"
 #include "store/pool.hpp"
@@ -212,6 +213,10 @@ int main(int argc, char** argv) {
   MysqlAuditRepo audit_repo(pool);
   MysqlConversationRepo conversation_repo(pool);
   MysqlMailPreferencesRepo mail_preferences(pool);
+  // Office hours: the presence watch re-reads them at once after a change through this worker.
+  MysqlOfficeHoursRepo office_hours_repo(pool);
+  OfficeHoursService office_hours(site_repo, office_hours_repo, SystemZoneLoader(), SystemClock(),
+                                  [&presence_watch] { presence_watch.Poke(); });
   AdminApi admin(
       AdminRepos{site_repo, secret_key_repo, admin_repo, session_repo, audit_repo,
                  conversation_repo},
@@ -219,7 +224,7 @@ int main(int argc, char** argv) {
       [&admin_streams](AdminStreamRequest request) {
         return admin_streams.Open(request.last_event_id, std::move(request.session_alive));
       },
-      admin_options, SteadyClock(), &typing, &presence, &mail_preferences);
+      admin_options, SteadyClock(), &typing, &presence, &mail_preferences, &office_hours);
   MysqlSecretKeyLookup secret_key_lookup(pool);
   SecretKeyAuth secret_key_auth(secret_key_lookup, SteadyClock());
   MysqlAttributeRepo attribute_repo(pool);

@@ -1,0 +1,106 @@
+// Office hours per site: set with edgechatctl, read through the admin API (and back through the
+// CLI), changed and cleared through the API; a bad zone, overlapping or inverted intervals, a
+// bad day or date and a too-long away text are refused with a clear error and change nothing.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startStack } from '../lib/stack.mjs';
+import { adminCall, adminLogin } from '../lib/admin.mjs';
+
+let stack;
+let admin;
+
+before(async () => {
+  stack = await startStack({ env: { EDGECHAT_PRESENCE_POLL_MS: '200' } });
+  admin = await adminLogin(stack.chatUrl, 'admin', stack.adminPassword);
+});
+after(async () => { await stack?.stop(); });
+
+const hoursPath = () => `sites/${stack.siteKey}/hours`;
+
+test('hours set with the CLI are read by the API and the CLI; PUT and DELETE through the API', async () => {
+  const none = await adminCall(stack.chatUrl, 'GET', hoursPath(), undefined, { who: admin });
+  assert.equal(none.status, 200, none.text);
+  assert.deepEqual(none.json, { site: stack.siteKey, openNow: true, hours: null });
+
+  const set = await stack.ctlJson(['site', 'hours', stack.siteKey, '--zone', 'Asia/Tehran',
+    '--mon', '13:00-17:00,09:00-12:00', '--fri', '10:00-14:00', '--holiday', '2031-03-21',
+    '--holiday', '2030-03-21', '--away-text', '  Back at nine  ']);
+  assert.equal(set.site, stack.siteKey);
+  assert.equal(typeof set.openNow, 'boolean');
+  const expected = {
+    timeZone: 'Asia/Tehran',
+    week: { mon: ['09:00-12:00', '13:00-17:00'], tue: [], wed: [], thu: [], fri: ['10:00-14:00'], sat: [], sun: [] },
+    holidays: ['2030-03-21', '2031-03-21'],
+    awayText: 'Back at nine',
+  };
+  assert.deepEqual(set.hours, expected, 'sorted, trimmed');
+  const read = await adminCall(stack.chatUrl, 'GET', hoursPath(), undefined, { who: admin });
+  assert.equal(read.status, 200);
+  assert.deepEqual(read.json.hours, expected);
+  const text = await stack.ctl(['site', 'hours', stack.siteKey]);
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(text.stdout, /zone\s+Asia\/Tehran/);
+  assert.match(text.stdout, /mon\s+09:00-12:00, 13:00-17:00/);
+  assert.match(text.stdout, /tue\s+closed/);
+
+  // Every day open all day in UTC: open now, whatever the clock says.
+  const allDay = Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, ['00:00-24:00']]));
+  const put = await adminCall(stack.chatUrl, 'PUT', hoursPath(), { timeZone: 'UTC', week: allDay, awayText: 'سلام' }, { who: admin });
+  assert.equal(put.status, 200, put.text);
+  assert.equal(put.json.openNow, true);
+  assert.equal(put.json.hours.awayText, 'سلام');
+  // No interval at all: closed now.
+  const closed = await adminCall(stack.chatUrl, 'PUT', hoursPath(), { timeZone: 'Europe/Berlin' }, { who: admin });
+  assert.equal(closed.status, 200, closed.text);
+  assert.equal(closed.json.openNow, false);
+  const cli = await stack.ctlJson(['site', 'hours', stack.siteKey]);
+  assert.equal(cli.hours.timeZone, 'Europe/Berlin');
+  assert.equal(cli.openNow, false);
+
+  const del = await adminCall(stack.chatUrl, 'DELETE', hoursPath(), undefined, { who: admin });
+  assert.equal(del.status, 200, del.text);
+  assert.deepEqual(del.json, { site: stack.siteKey, openNow: true, hours: null });
+  const cleared = await stack.ctlJson(['site', 'hours', stack.siteKey]);
+  assert.equal(cleared.hours, null);
+  // And the CLI's --clear.
+  await stack.ctlJson(['site', 'hours', stack.siteKey, '--zone', 'UTC']);
+  assert.equal((await stack.ctlJson(['site', 'hours', stack.siteKey, '--clear'])).hours, null);
+});
+
+test('bad hours are refused with a clear error and change nothing', async () => {
+  await stack.ctlJson(['site', 'hours', stack.siteKey, '--zone', 'UTC', '--tue', '09:00-17:00']);
+  const cases = [
+    [{ timeZone: 'Mars/Olympus' }, /time zone/i],
+    [{ timeZone: '../../etc/passwd' }, /time zone/i],
+    [{ timeZone: 'UTC', week: { mon: ['09:00-12:00', '11:00-13:00'] } }, /interval|hours|HH:MM/i],
+    [{ timeZone: 'UTC', week: { mon: ['17:00-09:00'] } }, /interval|hours|HH:MM/i],
+    [{ timeZone: 'UTC', week: { mon: ['9-5'] } }, /interval|hours|HH:MM/i],
+    [{ timeZone: 'UTC', week: { mon: Array.from({ length: 7 }, (_, i) => `0${i}:00-0${i}:30`) } }, /interval|hours|HH:MM/i],
+    [{ timeZone: 'UTC', week: { funday: ['09:00-10:00'] } }, /weekday|timeZone/i],
+    [{ timeZone: 'UTC', holidays: ['2026-02-30'] }, /date|holiday/i],
+    [{ timeZone: 'UTC', awayText: 'x'.repeat(501) }, /away text|500/i],
+    [{ week: {} }, /weekday|timeZone/i],
+  ];
+  // The admin API's code for refused input is invalid_input (docs/api.md); the message says why.
+  for (const [body, why] of cases) {
+    const r = await adminCall(stack.chatUrl, 'PUT', hoursPath(), body, { who: admin });
+    assert.equal(r.status, 400, `${JSON.stringify(body).slice(0, 80)}: ${r.text}`);
+    assert.ok(r.json.error && r.json.message, r.text);
+    assert.equal(r.json.error, 'invalid_input', r.text);
+    assert.match(r.json.message, why, r.text);
+  }
+  for (const args of [['--zone', 'Nowhere/Land'], ['--zone', 'UTC', '--mon', '09:00-12:00,10:00-11:00'], ['--mon', '09:00-10:00']]) {
+    const r = await stack.ctl(['site', 'hours', stack.siteKey, ...args, '--json']);
+    assert.notEqual(r.code, 0, args.join(' '));
+    const err = JSON.parse(r.stderr.trim().split('\n').pop());
+    assert.ok(err.error && err.message, r.stderr);
+    assert.doesNotMatch(r.stdout, /"hours"/, 'nothing printed as set');
+  }
+  const unknown = await adminCall(stack.chatUrl, 'GET', 'sites/sk_nosuchsite0000000000/hours', undefined, { who: admin });
+  assert.equal(unknown.status, 404);
+  const noCsrf = await adminCall(stack.chatUrl, 'PUT', hoursPath(), { timeZone: 'UTC' }, { who: admin, csrf: false });
+  assert.equal(noCsrf.status, 403);
+  const still = await adminCall(stack.chatUrl, 'GET', hoursPath(), undefined, { who: admin });
+  assert.deepEqual(still.json.hours.week.tue, ['09:00-17:00'], 'nothing changed');
+  assert.equal(still.json.hours.timeZone, 'UTC');
+});
