@@ -182,7 +182,7 @@ int main(int argc, char** argv) {
       store, SodiumRandom(), events,
       [&hub](const Guest& guest,
              std::optional<std::uint64_t> last) -> edgechat::Result<std::shared_ptr<StreamSource>> {
-        auto stream = hub.Open(guest.id, last);
+        auto stream = hub.Open(guest.id, last, guest.site_id);
         if (!stream) return stream.error();
         return std::static_pointer_cast<StreamSource>(std::move(stream).value());
       },
@@ -198,9 +198,11 @@ int main(int argc, char** argv) {
   // and tells its guest streams what they should show.
   RedisPresenceStore presence_store(settings->redis);
   RedisPresenceStore presence_reader(settings->redis);
+  MysqlOfficeHoursRepo office_hours_repo(pool);
   PresenceWatch presence_watch(presence_reader, hub, SystemClock(),
                                std::chrono::seconds(settings->presence.idle_s),
-                               std::chrono::milliseconds(settings->presence.poll_ms));
+                               std::chrono::milliseconds(settings->presence.poll_ms),
+                               &office_hours_repo, SystemZoneLoader());
   PresenceService presence(presence_store, SystemClock(),
                            PresenceOptions{std::chrono::seconds(settings->presence.ttl_s),
                                            std::chrono::seconds(settings->presence.beat_s),
@@ -214,7 +216,6 @@ int main(int argc, char** argv) {
   MysqlConversationRepo conversation_repo(pool);
   MysqlMailPreferencesRepo mail_preferences(pool);
   // Office hours: the presence watch re-reads them at once after a change through this worker.
-  MysqlOfficeHoursRepo office_hours_repo(pool);
   OfficeHoursService office_hours(site_repo, office_hours_repo, SystemZoneLoader(), SystemClock(),
                                   [&presence_watch] { presence_watch.Poke(); });
   AdminApi admin(

@@ -1,9 +1,17 @@
 // Office hours per site: set with edgechatctl, read through the admin API (and back through the
 // CLI), changed and cleared through the API; a bad zone, overlapping or inverted intervals, a
 // bad day or date and a too-long away text are refused with a clear error and change nothing.
+// Visitors: a guest stream sees `outside_hours` with the away text (even with an agent online),
+// then the agents' state once the hours are changed to open, and the flip at a boundary a minute
+// ahead, live.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { join } from 'node:path';
 import { startStack } from '../lib/stack.mjs';
+import { sseReader } from '../lib/sse.mjs';
+import { workerRequest } from '../lib/worker.mjs';
+import { newGuest, postWorkerMessage } from '../lib/guest.mjs';
 import { adminCall, adminLogin } from '../lib/admin.mjs';
 
 let stack;
@@ -103,4 +111,73 @@ test('bad hours are refused with a clear error and change nothing', async () => 
   const still = await adminCall(stack.chatUrl, 'GET', hoursPath(), undefined, { who: admin });
   assert.deepEqual(still.json.hours.week.tue, ['09:00-17:00'], 'nothing changed');
   assert.equal(still.json.hours.timeZone, 'UTC');
+});
+
+function openStream(socketPath, headers) {
+  return new Promise((resolve, reject) => {
+    const req = request({ socketPath, path: '/api/v1/external/events', headers }, (res) => {
+      assert.equal(res.statusCode, 200);
+      resolve(sseReader(res, () => req.destroy(), { withPresence: true }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+async function nextPresence(reader, timeoutMs = 5000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const e = await reader.next(Math.max(1, deadline - Date.now()));
+    if (e.event === 'presence') return e;
+  }
+}
+
+const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];  // Date#getUTCDay order
+
+test('a guest stream sees outside_hours with the away text, even with an agent online, and the flip live', { timeout: 120000 }, async () => {
+  const socket = join(stack.varDir, 'run', 'worker.sock');
+  await adminCall(stack.chatUrl, 'DELETE', hoursPath(), undefined, { who: admin });
+  const beat = (state) => workerRequest(socket, 'POST', '/api/v1/admin/presence', {
+    headers: { Cookie: admin.cookie, 'X-CSRF-Token': admin.csrf, 'Content-Type': 'application/json' },
+    body: { state, idleMs: 0 },
+  });
+  assert.equal((await beat('online')).status, 200);
+  const guest = await newGuest(stack);
+  await postWorkerMessage(stack, guest.token, 'open?', `h-${Math.random()}`);
+  const stream = await openStream(socket, { 'Site-Key': stack.siteKey, Authorization: `Bearer ${guest.token}` });
+  try {
+    assert.deepEqual((await nextPresence(stream)).data, { state: 'online' });
+    // Closed all week (UTC, no interval): outside hours wins over the online agent.
+    const away = 'Back Monday 9:00 — تا دوشنبه';
+    const closed = await adminCall(stack.chatUrl, 'PUT', hoursPath(), { timeZone: 'UTC', awayText: away }, { who: admin });
+    assert.equal(closed.status, 200, closed.text);
+    assert.deepEqual((await nextPresence(stream)).data, { state: 'outside_hours', awayText: away });
+    // A stream that opens now starts with it.
+    const late = await openStream(socket, { 'Site-Key': stack.siteKey, Authorization: `Bearer ${guest.token}` });
+    try {
+      assert.deepEqual((await nextPresence(late)).data, { state: 'outside_hours', awayText: away });
+    } finally { late.close(); }
+    // Open all day: the agents' state again.
+    const allDay = Object.fromEntries(DAYS.map((d) => [d, ['00:00-24:00']]));
+    await adminCall(stack.chatUrl, 'PUT', hoursPath(), { timeZone: 'UTC', week: allDay, awayText: away }, { who: admin });
+    assert.deepEqual((await nextPresence(stream)).data, { state: 'online' });
+    // A boundary at the next whole minute (UTC): closed until then, open from then on.
+    const at = new Date(Math.ceil((Date.now() + 2000) / 60000) * 60000);
+    const hhmm = `${String(at.getUTCHours()).padStart(2, '0')}:${String(at.getUTCMinutes()).padStart(2, '0')}`;
+    const put = await adminCall(stack.chatUrl, 'PUT', hoursPath(),
+      { timeZone: 'UTC', week: { [DAYS[at.getUTCDay()]]: [`${hhmm}-24:00`] }, awayText: 'soon' }, { who: admin });
+    assert.equal(put.status, 200, put.text);
+    assert.equal(put.json.openNow, false);
+    assert.deepEqual((await nextPresence(stream)).data, { state: 'outside_hours', awayText: 'soon' });
+    const flipped = await nextPresence(stream, at.getTime() - Date.now() + 5000);
+    assert.deepEqual(flipped.data, { state: 'online' });
+    assert.ok(Date.now() >= at.getTime() - 50, 'not before the boundary');
+    assert.ok(Date.now() < at.getTime() + 3000, 'within a few polls of the boundary');
+    // The agent leaves: the site is open, so visitors see away.
+    await beat('offline');
+    assert.deepEqual((await nextPresence(stream)).data, { state: 'away' });
+  } finally {
+    stream.close();
+    await beat('offline');
+  }
 });

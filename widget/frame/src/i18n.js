@@ -26,6 +26,7 @@ export const STRINGS = {
     typing: 'Agent is typing…',
     online: "We're online",
     away: "We're away right now. Leave a message and we'll reply.",
+    outside_hours: "We're closed now",
   },
   fa: {
     title: 'گفتگو',
@@ -53,6 +54,7 @@ export const STRINGS = {
     typing: 'پشتیبان در حال نوشتن است…',
     online: 'ما آنلاین هستیم',
     away: 'الان کسی در دسترس نیست. پیام بگذارید تا پاسخ دهیم.',
+    outside_hours: 'الان تعطیل هستیم',
   },
 };
 
