@@ -6,10 +6,9 @@
 // ahead, live.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
 import { join } from 'node:path';
 import { startStack } from '../lib/stack.mjs';
-import { sseReader } from '../lib/sse.mjs';
+import { openStream, nextPresence } from '../lib/presence.mjs';
 import { workerRequest } from '../lib/worker.mjs';
 import { newGuest, postWorkerMessage } from '../lib/guest.mjs';
 import { adminCall, adminLogin } from '../lib/admin.mjs';
@@ -99,7 +98,7 @@ test('bad hours are refused with a clear error and change nothing', async () => 
   }
   for (const args of [['--zone', 'Nowhere/Land'], ['--zone', 'UTC', '--mon', '09:00-12:00,10:00-11:00'], ['--mon', '09:00-10:00']]) {
     const r = await stack.ctl(['site', 'hours', stack.siteKey, ...args, '--json']);
-    assert.notEqual(r.code, 0, args.join(' '));
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
     const err = JSON.parse(r.stderr.trim().split('\n').pop());
     assert.ok(err.error && err.message, r.stderr);
     assert.doesNotMatch(r.stdout, /"hours"/, 'nothing printed as set');
@@ -112,25 +111,6 @@ test('bad hours are refused with a clear error and change nothing', async () => 
   assert.deepEqual(still.json.hours.week.tue, ['09:00-17:00'], 'nothing changed');
   assert.equal(still.json.hours.timeZone, 'UTC');
 });
-
-function openStream(socketPath, headers) {
-  return new Promise((resolve, reject) => {
-    const req = request({ socketPath, path: '/api/v1/external/events', headers }, (res) => {
-      assert.equal(res.statusCode, 200);
-      resolve(sseReader(res, () => req.destroy(), { withPresence: true }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-async function nextPresence(reader, timeoutMs = 5000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const e = await reader.next(Math.max(1, deadline - Date.now()));
-    if (e.event === 'presence') return e;
-  }
-}
 
 const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];  // Date#getUTCDay order
 

@@ -594,6 +594,39 @@ TEST_F(HubTest, AStreamOpensWithTheCurrentPresenceAndGetsEachChangeOnce) {
   Close(stream);
 }
 
+TEST_F(HubTest, ASiteOutsideItsHoursShowsThatOverTheAgentsStateAndOnlyItsStreamsAreTold) {
+  const std::string closed =
+      "event: presence\ndata: {\"awayText\":\"Back at \\\"9\\\" \u062f\",\"state\":"
+      "\"outside_hours\"}\n\n";
+  hub.SetPresence("online");
+  hub.SetOutsideHours({{7, "Back at \"9\" \u062f"}});
+  RecordingSink sink7, sink8;
+  auto shut = hub.Open(1, 0, 7).value();
+  auto open = hub.Open(2, 0, 8).value();
+  OnLoop([&] {
+    shut->AttachSink(&sink7);
+    open->AttachSink(&sink8);
+  });
+  EXPECT_EQ(Next(shut), "retry: 2000\n\n" + closed) << "opens with its site's state";
+  EXPECT_EQ(Next(open), std::string("retry: 2000\n\n") + kOnline);
+  auto w7 = net::co_spawn(io, shut->Next(), net::use_future);
+  auto w8 = net::co_spawn(io, open->Next(), net::use_future);
+  ASSERT_TRUE(Within(std::chrono::milliseconds(500), [&] { return store.queries == 2; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  hub.SetOutsideHours({{7, "Back at \"9\" \u062f"}});  // unchanged: nothing sent
+  hub.SetPresence("away");                             // the closed site keeps its state
+  ASSERT_TRUE(Within(std::chrono::milliseconds(500), [&] { return sink8.Text() == kAway; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(sink7.Text(), "");
+  hub.SetOutsideHours({});  // site 7 opens: the agents' state
+  ASSERT_TRUE(Within(std::chrono::milliseconds(500), [&] { return sink7.Text() == kAway; }))
+      << sink7.Text();
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(sink8.Text(), kAway) << "the open site was not told again";
+  Close(shut);
+  Close(open);
+}
+
 TEST_F(HubTest, PresenceAndTypingForABusyStreamKeepSeparateSlots) {
   store.Add(Event(6, 5));
   auto stream = hub.Open(1, 5).value();
