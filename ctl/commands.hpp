@@ -16,6 +16,7 @@
 #include "store/admin_repo.hpp"
 #include "store/audit_repo.hpp"
 #include "store/conversation_repo.hpp"
+#include "store/office_hours_repo.hpp"
 #include "store/outbox_repo.hpp"
 #include "store/pool.hpp"
 #include "store/secret_key_repo.hpp"
@@ -57,7 +58,8 @@ struct Store {
         secret_keys(pool, identity_box ? &*identity_box : nullptr),
         admins(pool),
         conversations(pool),
-        mail_preferences(pool) {}
+        mail_preferences(pool),
+        office_hours(pool) {}
   // identity.key_file, read as the worker reads it: new secret keys keep a sealed copy (identity
   // tokens). A configured file that cannot be read stops `secret add` (RequireIdentityBox).
   static std::optional<worker::SecretBox> IdentityBoxOf(const worker::Settings& settings) {
@@ -73,6 +75,7 @@ struct Store {
   worker::MysqlAdminRepo admins;
   worker::MysqlConversationRepo conversations;
   worker::MysqlMailPreferencesRepo mail_preferences;
+  worker::MysqlOfficeHoursRepo office_hours;
 };
 
 // The site service as the CLI wires it: every change is published to Redis at once (a Redis

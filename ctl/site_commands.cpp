@@ -2,6 +2,7 @@
 #include <charconv>
 #include <iostream>
 
+#include "admin/hours_json.hpp"
 #include "ctl/commands.hpp"
 #include "json/admin_json.hpp"
 #include "registry/registry.hpp"
@@ -178,6 +179,76 @@ int RunSiteRemove(const Context& ctx) {
   return kExitOk;
 }
 
+// site hours KEY: shows; with --zone (and the day, --holiday, --away-text flags) replaces them;
+// with --clear removes them. Each day flag takes "HH:MM-HH:MM", repeated or comma-separated.
+int RunSiteHours(const Context& ctx) {
+  if (ctx.args.positional.size() != 1) {
+    return ctx.out.Fail({ErrorKind::kInvalidInput, "usage", "site hours needs one site KEY"});
+  }
+  const std::string& key = ctx.args.positional[0];
+  bool setting = ctx.args.Has("zone") || ctx.args.Has("holiday") || ctx.args.Has("away-text");
+  for (int day = 0; day < 7; ++day)
+    setting = setting || ctx.args.Has(std::string(WeekdayName(day)));
+  if (setting && !ctx.args.Has("zone")) {
+    return ctx.out.Fail({ErrorKind::kInvalidInput, "usage",
+                         "site hours KEY needs --zone ZONE to set the hours (all at once)"});
+  }
+  if (setting && ctx.args.Has("clear")) {
+    return ctx.out.Fail({ErrorKind::kInvalidInput, "usage", "give --clear or the hours, not both"});
+  }
+  Store store(ctx.settings);
+  OfficeHoursService service(store.sites, store.office_hours, SystemZoneLoader(), SystemClock());
+  Result<SiteHoursView> view = SiteHoursView{};
+  if (ctx.args.Has("clear")) {
+    auto cleared = service.Clear(key, CliActor());
+    if (!cleared) return ctx.out.Fail(cleared.error());
+  } else if (setting) {
+    OfficeHours hours;
+    hours.time_zone = *ctx.args.Get("zone");
+    for (int day = 0; day < 7; ++day) {
+      for (const auto& value : ctx.args.GetAll(std::string(WeekdayName(day)))) {
+        std::size_t from = 0;
+        while (from <= value.size()) {
+          std::size_t comma = value.find(',', from);
+          if (comma == std::string::npos) comma = value.size();
+          auto interval = ParseHoursInterval(value.substr(from, comma - from));
+          if (!interval) return ctx.out.Fail(interval.error());
+          hours.week[day].push_back(*interval);
+          from = comma + 1;
+        }
+      }
+    }
+    hours.holidays = ctx.args.GetAll("holiday");
+    hours.away_text = ctx.args.Get("away-text").value_or("");
+    view = service.Set(key, std::move(hours), CliActor());
+  } else {
+    view = service.Get(key);
+  }
+  if (!view) return ctx.out.Fail(view.error());
+  if (ctx.out.json_mode()) {
+    ctx.out.Print(SiteHoursJson(key, *view));
+    return kExitOk;
+  }
+  if (!view->hours) {
+    std::cout << "site " << key << ": no office hours (always open)\n";
+    return kExitOk;
+  }
+  const OfficeHours& h = *view->hours;
+  std::cout << "zone      " << h.time_zone << "\nopen now  " << (view->open_now ? "yes" : "no")
+            << "\n";
+  for (int day = 0; day < 7; ++day) {
+    std::cout << WeekdayName(day) << "       ";
+    if (h.week[day].empty()) std::cout << "closed";
+    for (std::size_t i = 0; i < h.week[day].size(); ++i) {
+      std::cout << (i ? ", " : "") << FormatHoursInterval(h.week[day][i]);
+    }
+    std::cout << "\n";
+  }
+  for (const auto& d : h.holidays) std::cout << "holiday   " << d << "\n";
+  if (!h.away_text.empty()) std::cout << "away text " << h.away_text << "\n";
+  return kExitOk;
+}
+
 }  // namespace
 
 std::vector<Command> SiteCommands() {
@@ -236,6 +307,27 @@ std::vector<Command> SiteCommands() {
        "  Removes a site with its origins, keys, guests and conversations; the edge refuses\n"
        "  its key within about a second.\n",
        RunSiteRemove},
+      {{"site", "hours"},
+       {{"zone", true, false},
+        {"mon", true, true},
+        {"tue", true, true},
+        {"wed", true, true},
+        {"thu", true, true},
+        {"fri", true, true},
+        {"sat", true, true},
+        {"sun", true, true},
+        {"holiday", true, true},
+        {"away-text", true, false},
+        {"clear", false, false}},
+       "edgechatctl site hours KEY\n"
+       "edgechatctl site hours KEY --zone ZONE [--mon HH:MM-HH:MM[,HH:MM-HH:MM]]... [--tue ..]\n"
+       "      ... [--sun ..] [--holiday YYYY-MM-DD]... [--away-text TEXT]\n"
+       "edgechatctl site hours KEY --clear\n"
+       "  Shows, replaces (all at once: a day not given is closed) or removes a site's office\n"
+       "  hours. ZONE is an IANA name (Europe/Berlin, Asia/Tehran, UTC); intervals are local\n"
+       "  time, start included, end excluded, up to 24:00. Outside the hours visitors see\n"
+       "  \"closed\" with the away text; no hours: always open.\n",
+       RunSiteHours},
   };
 }
 

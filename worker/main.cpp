@@ -38,6 +38,7 @@
 #include "registry/redis_presence.hpp"
 #include "registry/registry.hpp"
 #include "server/server_api.hpp"
+#include "service/office_hours.hpp"
 #include "store/event_retention.hpp"
 #include "store/mysql_chat_store.hpp"
 #include "store/pool.hpp"
@@ -181,7 +182,7 @@ int main(int argc, char** argv) {
       store, SodiumRandom(), events,
       [&hub](const Guest& guest,
              std::optional<std::uint64_t> last) -> edgechat::Result<std::shared_ptr<StreamSource>> {
-        auto stream = hub.Open(guest.id, last);
+        auto stream = hub.Open(guest.id, last, guest.site_id);
         if (!stream) return stream.error();
         return std::static_pointer_cast<StreamSource>(std::move(stream).value());
       },
@@ -197,9 +198,11 @@ int main(int argc, char** argv) {
   // and tells its guest streams what they should show.
   RedisPresenceStore presence_store(settings->redis);
   RedisPresenceStore presence_reader(settings->redis);
+  MysqlOfficeHoursRepo office_hours_repo(pool);
   PresenceWatch presence_watch(presence_reader, hub, SystemClock(),
                                std::chrono::seconds(settings->presence.idle_s),
-                               std::chrono::milliseconds(settings->presence.poll_ms));
+                               std::chrono::milliseconds(settings->presence.poll_ms),
+                               &office_hours_repo, SystemZoneLoader());
   PresenceService presence(presence_store, SystemClock(),
                            PresenceOptions{std::chrono::seconds(settings->presence.ttl_s),
                                            std::chrono::seconds(settings->presence.beat_s),
@@ -224,6 +227,9 @@ int main(int argc, char** argv) {
   MysqlAuditRepo audit_repo(pool);
   MysqlConversationRepo conversation_repo(pool);
   MysqlMailPreferencesRepo mail_preferences(pool);
+  // Office hours: the presence watch re-reads them at once after a change through this worker.
+  OfficeHoursService office_hours(site_repo, office_hours_repo, SystemZoneLoader(), SystemClock(),
+                                  [&presence_watch] { presence_watch.Poke(); });
   AdminApi admin(
       AdminRepos{site_repo, secret_key_repo, admin_repo, session_repo, audit_repo,
                  conversation_repo},
@@ -231,7 +237,7 @@ int main(int argc, char** argv) {
       [&admin_streams](AdminStreamRequest request) {
         return admin_streams.Open(request.last_event_id, std::move(request.session_alive));
       },
-      admin_options, SteadyClock(), &typing, &presence, &mail_preferences);
+      admin_options, SteadyClock(), &typing, &presence, &mail_preferences, &office_hours);
   MysqlSecretKeyLookup secret_key_lookup(pool);
   SecretKeyAuth secret_key_auth(secret_key_lookup, SteadyClock());
   MysqlAttributeRepo attribute_repo(pool);

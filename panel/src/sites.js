@@ -4,6 +4,7 @@ import { api } from './api.js';
 import { view } from './app.js';
 import { clear, el, errorBox, showError } from './dom.js';
 import { t, when } from './i18n.js';
+import { hoursCard } from './hours.js';
 
 let selectedSiteKey = null;
 export async function renderSites(main) {
@@ -196,5 +197,5 @@ async function renderSiteEditor(box, site) {
   el('h3', {}, t('secretKeys')), keysList, once,
   el('div', { class: 'row' }, keyLabel, el('button', { type: 'submit', id: 'generate-secret' }, t('generate'))), keysErr);
 
-  box.append(settings, originsCard, keyCard, keysCard);
+  box.append(settings, await hoursCard(site), originsCard, keyCard, keysCard);
 }

@@ -340,3 +340,33 @@ test('panel notifications: permission asked only on the switch, a notification a
   assert.equal(await admin.evaluate(() => window.__asked), 1, 'asked once');
   await admin.close();
 });
+
+test('the office hours editor: saved hours reach the API, a bad zone is refused with its message, clear makes the site always open', async () => {
+  const admin = await adminPage();
+  const siteKey = stack.siteKey;
+  await admin.click('#tab-sites');
+  await admin.click(`#site-list li[data-site-key="${siteKey}"]`);
+  await admin.waitForSelector('#hours-form #hours-zone');
+  assert.equal(await admin.textContent('#hours-state'), 'No office hours: always open');
+  assert.equal(await admin.getAttribute('#hours-state', 'role'), 'status');
+  await admin.fill('#hours-zone', 'Asia/Tehran');
+  await admin.fill('#hours-mon', '13:00-17:00, 09:00-12:00');
+  await admin.fill('#hours-holidays', '2030-03-21');
+  await admin.fill('#hours-away', 'Back at 9 — ساعت ۹');
+  await admin.click('#save-hours');
+  await admin.waitForSelector('#hours-state:not(:has-text("always open"))');
+  const saved = await stack.ctlJson(['site', 'hours', siteKey]);
+  assert.deepEqual(saved.hours.week.mon, ['09:00-12:00', '13:00-17:00']);
+  assert.deepEqual(saved.hours.holidays, ['2030-03-21']);
+  assert.equal(saved.hours.awayText, 'Back at 9 — ساعت ۹');
+  assert.equal(await admin.inputValue('#hours-mon'), '09:00-12:00, 13:00-17:00', 'shown as stored');
+  await admin.fill('#hours-zone', 'Mars/Olympus');
+  await admin.click('#save-hours');
+  await admin.waitForSelector('#hours-form .error:has-text("time zone")');
+  assert.equal((await stack.ctlJson(['site', 'hours', siteKey])).hours.timeZone, 'Asia/Tehran', 'nothing changed');
+  await admin.click('#clear-hours');
+  await admin.waitForSelector('#hours-state:has-text("always open")');
+  assert.equal((await stack.ctlJson(['site', 'hours', siteKey])).hours, null);
+  assert.deepEqual(pageErrors, []);
+  await admin.close();
+});

@@ -663,6 +663,30 @@ describe('messages', () => {
     await fa.close();
   });
 
+  test("outside office hours the frame says we're closed with the away text (English and Persian), and opens live", async () => {
+    const hours = async (...args) => {
+      const r = await stack.ctl(['site', 'hours', site.key, ...args]);
+      assert.equal(r.code, 0, r.stderr);
+    };
+    const away = '<b>Back</b> at 9:00 — ساعت ۹ برمی‌گردیم';
+    await hours('--zone', 'UTC', '--away-text', away); // no interval: closed all week
+    const { frame, close } = await open('mode=inline');
+    await send(frame, unique('closed?'));
+    await frame.waitForSelector('#presence[data-state="outside_hours"]', { timeout: 10000 });
+    assert.equal(await frame.textContent('#presence'), `We're closed now\n${away}`, 'as text, never markup');
+    assert.equal(await frame.locator('#presence b').count(), 0);
+    assert.equal(await frame.getAttribute('#presence', 'role'), 'status');
+    assert.equal(await frame.getAttribute('#presence', 'aria-live'), 'polite');
+    await close();
+    const fa = await open('mode=inline&lang=fa');
+    await send(fa.frame, unique('تعطیل؟'));
+    await fa.frame.waitForSelector('#presence[data-state="outside_hours"]', { timeout: 10000 });
+    assert.equal(await fa.frame.textContent('#presence'), `الان تعطیل هستیم\n${away}`);
+    await hours('--clear'); // open again: the agents' state, live
+    await fa.frame.waitForSelector('#presence[data-state="away"]', { timeout: 10000 });
+    await fa.close();
+  });
+
   test('without an event stream the frame polls for replies', async () => {
     // Request interception, not a real fault: the real worker always has an event stream, and the
     // fallback is for proxies that refuse one. The rest of the exchange is the real stack.

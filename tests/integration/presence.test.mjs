@@ -4,11 +4,10 @@
 // TTL); a stream opens with the current state; bad input is refused.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { startStack, BUILD } from '../lib/stack.mjs';
-import { sseReader } from '../lib/sse.mjs';
+import { openStream, nextPresence } from '../lib/presence.mjs';
 import { waitFor } from '../lib/wait.mjs';
 import { workerRequest } from '../lib/worker.mjs';
 import { newGuest, postWorkerMessage } from '../lib/guest.mjs';
@@ -41,25 +40,6 @@ after(async () => {
   }
   await stack?.stop();
 });
-
-function openStream(socketPath, headers) {
-  return new Promise((resolve, reject) => {
-    const req = request({ socketPath, path: '/api/v1/external/events', headers }, (res) => {
-      assert.equal(res.statusCode, 200);
-      resolve(sseReader(res, () => req.destroy(), { withPresence: true }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-async function nextPresence(reader, timeoutMs = 5000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const e = await reader.next(Math.max(1, deadline - Date.now()));
-    if (e.event === 'presence') return e;
-  }
-}
 
 /** A panel's beat, straight to the worker at `socket`. */
 function beat(socket, who, state, idleMs = 0) {

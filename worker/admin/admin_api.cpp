@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "admin/hours_json.hpp"
 #include "api/external_api.hpp"
 #include "common/ids.hpp"
 #include "common/password.hpp"
@@ -223,7 +224,7 @@ std::string LoginAddressKey(const std::string& client_address) {
 AdminApi::AdminApi(AdminRepos repos, RandomFill random, EventPublisher& events,
                    AdminStreamFactory streams, AdminApiOptions options, Clock clock,
                    TypingPublisher* typing, PresenceService* presence,
-                   MailPreferencesRepo* mail_preferences)
+                   MailPreferencesRepo* mail_preferences, OfficeHoursService* hours)
     : repos_(repos),
       random_(std::move(random)),
       events_(events),
@@ -235,7 +236,8 @@ AdminApi::AdminApi(AdminRepos repos, RandomFill random, EventPublisher& events,
       throttle_(options.failure_window, std::move(clock)),
       typing_(typing),
       presence_(presence),
-      mail_preferences_(mail_preferences) {}
+      mail_preferences_(mail_preferences),
+      hours_(hours) {}
 
 std::optional<HttpResponse> AdminApi::Handle(const HttpRequest& request) {
   std::string path = request.Path();
@@ -449,6 +451,30 @@ Result<HttpResponse> AdminApi::MailPreferencesRoute(const HttpRequest& request,
   return Json(200, MailPreferencesJson(prefs));
 }
 
+// A site's office hours: GET shows them (hours null: always open), PUT replaces them, DELETE
+// removes them (the site is open again). All three answer the GET shape (admin/hours_json.hpp).
+Result<HttpResponse> AdminApi::HoursRoute(const HttpRequest& request, const Session& session,
+                                          const std::string& site_key) {
+  const std::string& m = request.method;
+  Actor actor{session.info.username};
+  if (m == "GET") {
+    EC_TRY(view, hours_->Get(site_key));
+    return Json(200, SiteHoursJson(site_key, view));
+  }
+  if (m == "PUT") {
+    EC_TRY(body, ParseBody(request));
+    EC_TRY(hours, OfficeHoursFromJson(body));
+    EC_TRY(view, hours_->Set(site_key, std::move(hours), actor));
+    return Json(200, SiteHoursJson(site_key, view));
+  }
+  if (m == "DELETE") {
+    EC_TRY(cleared, hours_->Clear(site_key, actor));
+    (void)cleared;
+    return Json(200, SiteHoursJson(site_key, SiteHoursView{}));
+  }
+  return ErrorResponse(405, "method_not_allowed", "Use GET, PUT or DELETE.");
+}
+
 Result<HttpResponse> AdminApi::Sites(const HttpRequest& request, const Session& session,
                                      const std::string& route) {
   const std::string& m = request.method;
@@ -499,6 +525,9 @@ Result<HttpResponse> AdminApi::Sites(const HttpRequest& request, const Session& 
     return ErrorResponse(405, "method_not_allowed", "Use GET, PATCH or DELETE.");
   }
   const std::string& what = parts[2];
+  if (what == "hours" && parts.size() == 3 && hours_ != nullptr) {
+    return HoursRoute(request, session, key);
+  }
   if (what == "origins" && parts.size() == 3 && (m == "POST" || m == "DELETE")) {
     EC_TRY(origin, OriginField(*body));
     if (m == "POST") {

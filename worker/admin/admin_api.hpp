@@ -21,6 +21,7 @@
 #include "http/types.hpp"
 #include "service/admin_service.hpp"
 #include "service/conversation_service.hpp"
+#include "service/office_hours.hpp"
 #include "service/presence.hpp"
 #include "service/site_service.hpp"
 #include "store/admin_repo.hpp"
@@ -74,10 +75,11 @@ class AdminApi {
   // `presence`: the agents' presence (GET/POST presence); null answers those 503.
   // `mail_preferences`: the signed-in admin's mail preferences (GET/PUT mail-preferences); null
   // answers those routes 404.
+  // `hours`: sites' office hours (GET/PUT/DELETE sites/KEY/hours); null answers those 404.
   AdminApi(AdminRepos repos, RandomFill random, EventPublisher& events, AdminStreamFactory streams,
            AdminApiOptions options = {}, Clock clock = SteadyClock(),
            TypingPublisher* typing = nullptr, PresenceService* presence = nullptr,
-           MailPreferencesRepo* mail_preferences = nullptr);
+           MailPreferencesRepo* mail_preferences = nullptr, OfficeHoursService* hours = nullptr);
 
   // Answers any request under /api/v1/admin/; std::nullopt if the path is not ours.
   std::optional<HttpResponse> Handle(const HttpRequest& request);
@@ -99,6 +101,8 @@ class AdminApi {
                               const std::string& route);
   Result<HttpResponse> Presence(const HttpRequest& request, const Session& session);
   Result<HttpResponse> MailPreferencesRoute(const HttpRequest& request, const Session& session);
+  Result<HttpResponse> HoursRoute(const HttpRequest& request, const Session& session,
+                                  const std::string& site_key);
 
   AdminRepos repos_;
   RandomFill random_;
@@ -112,6 +116,7 @@ class AdminApi {
   TypingPublisher* typing_;
   PresenceService* presence_;
   MailPreferencesRepo* mail_preferences_;
+  OfficeHoursService* hours_;
 };
 
 // The throttle keys of a login: the admin's id when the name is an admin's (every spelling the

@@ -9,6 +9,7 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <nlohmann/json.hpp>
 
 #include "common/run_on.hpp"
 #include "log/log.hpp"
@@ -32,11 +33,12 @@ constexpr char kHeartbeat[] = ": heartbeat\n\n";
 
 GuestStream::GuestStream(EventHub& hub, GuestEventLog& store, net::thread_pool& blocking,
                          std::uint64_t guest_id, std::optional<std::uint64_t> last_event_id,
-                         StreamOptions options, GuestStreamCounts::Slot slot)
+                         StreamOptions options, GuestStreamCounts::Slot slot, std::uint64_t site_id)
     : hub_(hub),
       store_(store),
       blocking_(blocking),
       guest_id_(guest_id),
+      site_id_(site_id),
       options_(options),
       last_sent_(last_event_id),
       slot_in_counts_(std::move(slot)) {}
@@ -255,7 +257,7 @@ net::awaitable<bool> GuestStream::NextFrames(std::vector<SharedFrame>& out) {
     }
     out.push_back(Literal("retry: 2000\n\n"));
     // Attached before this read: a change from now on arrives through OfferPresence as well.
-    if (SharedFrame presence = hub_.PresenceFrame()) out.push_back(std::move(presence));
+    if (SharedFrame presence = hub_.PresenceFrame(site_id_)) out.push_back(std::move(presence));
     co_return true;
   }
   for (;;) {
@@ -347,7 +349,8 @@ EventHub::EventHub(GuestEventLog& store, net::thread_pool& blocking, StreamOptio
 }
 
 Result<std::shared_ptr<GuestStream>> EventHub::Open(std::uint64_t guest_id,
-                                                    std::optional<std::uint64_t> last_event_id) {
+                                                    std::optional<std::uint64_t> last_event_id,
+                                                    std::uint64_t site_id) {
   auto slot = counts_->TryTake(guest_id, options_.max_per_guest);
   if (!slot) {
     return Error{ErrorKind::kLimited, "too_many_streams",
@@ -355,7 +358,7 @@ Result<std::shared_ptr<GuestStream>> EventHub::Open(std::uint64_t guest_id,
                      " event streams open already; close one first."};
   }
   return std::make_shared<GuestStream>(*this, store_, blocking_, guest_id, last_event_id, options_,
-                                       std::move(*slot));
+                                       std::move(*slot), site_id);
 }
 
 bool EventHub::Attach(GuestStream& stream, const net::any_io_executor& executor) {
@@ -413,11 +416,49 @@ void EventHub::SetPresence(std::string_view state) {
                                                           presence_state_ + "\"}\n\n");
     frame = presence_frame_;
   }
-  ForEachStream([frame](GuestStream& stream) { stream.OfferPresence(frame); });
+  // A site outside its hours keeps showing that.
+  auto closed = std::make_shared<std::map<std::uint64_t, SharedFrame>>();
+  {
+    std::lock_guard lock(presence_mu_);
+    *closed = closed_frames_;
+  }
+  ForEachStream([frame, closed](GuestStream& stream) {
+    if (!closed->contains(stream.site_id())) stream.OfferPresence(frame);
+  });
 }
 
-SharedFrame EventHub::PresenceFrame() const {
+void EventHub::SetOutsideHours(std::map<std::uint64_t, std::string> away_texts) {
+  std::map<std::uint64_t, SharedFrame> next;
+  for (auto& [site, text] : away_texts) {
+    nlohmann::json data{{"state", "outside_hours"}, {"awayText", std::move(text)}};
+    next.emplace(site,
+                 std::make_shared<const std::string>(
+                     "event: presence\ndata: " +
+                     data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n\n"));
+  }
+  // The sites whose frame changes, and the frame each now shows.
+  auto changed = std::make_shared<std::map<std::uint64_t, SharedFrame>>();
+  {
+    std::lock_guard lock(presence_mu_);
+    for (const auto& [site, frame] : next) {
+      auto old = closed_frames_.find(site);
+      if (old == closed_frames_.end() || *old->second != *frame) (*changed)[site] = frame;
+    }
+    for (const auto& [site, frame] : closed_frames_) {
+      if (!next.contains(site)) (*changed)[site] = presence_frame_;
+    }
+    closed_frames_ = std::move(next);
+  }
+  if (changed->empty()) return;
+  ForEachStream([changed](GuestStream& stream) {
+    auto it = changed->find(stream.site_id());
+    if (it != changed->end() && it->second) stream.OfferPresence(it->second);
+  });
+}
+
+SharedFrame EventHub::PresenceFrame(std::uint64_t site_id) const {
   std::lock_guard lock(presence_mu_);
+  if (auto it = closed_frames_.find(site_id); it != closed_frames_.end()) return it->second;
   return presence_frame_;
 }
 

@@ -24,6 +24,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -107,7 +108,7 @@ class GuestStream : public StreamSource, public std::enable_shared_from_this<Gue
  public:
   GuestStream(EventHub& hub, GuestEventLog& store, boost::asio::thread_pool& blocking,
               std::uint64_t guest_id, std::optional<std::uint64_t> last_event_id,
-              StreamOptions options, GuestStreamCounts::Slot slot);
+              StreamOptions options, GuestStreamCounts::Slot slot, std::uint64_t site_id = 0);
 
   boost::asio::awaitable<std::optional<std::string>> Next() override;
   // In-sequence notices go out as the very buffers Deliver() formatted, shared by every stream
@@ -117,6 +118,7 @@ class GuestStream : public StreamSource, public std::enable_shared_from_this<Gue
   void Close() override;
 
   std::uint64_t guest_id() const { return guest_id_; }
+  std::uint64_t site_id() const { return site_id_; }
 
  private:
   friend class EventHub;
@@ -161,6 +163,7 @@ class GuestStream : public StreamSource, public std::enable_shared_from_this<Gue
   GuestEventLog& store_;
   boost::asio::thread_pool& blocking_;
   const std::uint64_t guest_id_;
+  const std::uint64_t site_id_;  // whose office hours the stream's presence follows
   const StreamOptions options_;
 
   // All below: the stream's loop only.
@@ -219,7 +222,8 @@ class EventHub {
   // options.max_per_guest streams here (the newest is refused: the open ones keep working). It
   // joins its loop's shard when it starts (before it reads anything, so no notice is missed).
   Result<std::shared_ptr<GuestStream>> Open(std::uint64_t guest_id,
-                                            std::optional<std::uint64_t> last_event_id);
+                                            std::optional<std::uint64_t> last_event_id,
+                                            std::uint64_t site_id = 0);
 
   // Starts the catch-up check, every options.heartbeat, on the first loop.
   void Start();
@@ -237,8 +241,12 @@ class EventHub {
   // last one, an ephemeral `presence` event to every stream on this worker; a stream that opens
   // later gets the current one right after its `retry:` line.
   void SetPresence(std::string_view state);
-  // The current presence frame (null until the first SetPresence).
-  SharedFrame PresenceFrame() const;
+  // Any thread. The sites outside their office hours now, each with its away text: their
+  // streams get {"state":"outside_hours","awayText":...} instead of the agents' state (outside
+  // hours wins over online agents). Only the streams of sites whose frame changed are told.
+  void SetOutsideHours(std::map<std::uint64_t, std::string> away_texts);
+  // The presence frame a stream of `site_id` should show now (null until the first SetPresence).
+  SharedFrame PresenceFrame(std::uint64_t site_id = 0) const;
   // Any thread. An event known only by its ids (a notice from another worker, through Redis): the
   // guest's streams that have not sent `event_id` read MySQL, so whatever the notice said, a
   // stream can only ever send what MySQL holds.
@@ -280,6 +288,7 @@ class EventHub {
   mutable std::mutex presence_mu_;
   std::string presence_state_;
   SharedFrame presence_frame_;
+  std::map<std::uint64_t, SharedFrame> closed_frames_;  // by site id: outside its hours
   // Open streams per guest, counted from Open() (any thread) to Close().
   std::shared_ptr<GuestStreamCounts> counts_ = std::make_shared<GuestStreamCounts>();
 };

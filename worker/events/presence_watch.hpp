@@ -3,6 +3,11 @@
 // Reading rather than subscribing is what makes expiry work: a key that times out in Redis
 // announces nothing. Poke() reads at once (after a change made through this worker). While the
 // store does not answer, the last state stays.
+//
+// Office hours: each poll also evaluates every site's hours at the clock's instant (in memory),
+// so a boundary shows within a poll; the hours are re-read from MySQL every `hours_reload`, and at
+// once after Poke() (a change through this worker). A site outside its hours shows
+// `outside_hours` with its away text whatever the agents' state (hub.SetOutsideHours).
 #pragma once
 
 #include <chrono>
@@ -12,14 +17,19 @@
 
 #include "common/clock.hpp"
 #include "events/hub.hpp"
+#include "service/office_hours.hpp"
 #include "service/presence.hpp"
+#include "store/office_hours_repo.hpp"
 
 namespace edgechat::worker {
 
 class PresenceWatch {
  public:
+  // `hours`: where sites' office hours are read (null: no office hours).
   PresenceWatch(PresenceStore& store, EventHub& hub, WallClock clock, std::chrono::seconds idle,
-                std::chrono::milliseconds poll);
+                std::chrono::milliseconds poll, OfficeHoursRepo* hours = nullptr,
+                ZoneLoader zones = {},
+                std::chrono::milliseconds hours_reload = std::chrono::seconds(5));
   ~PresenceWatch() { Stop(); }
   PresenceWatch(const PresenceWatch&) = delete;
   PresenceWatch& operator=(const PresenceWatch&) = delete;
@@ -33,6 +43,12 @@ class PresenceWatch {
 
  private:
   void Loop();
+  void EvaluateHours(std::int64_t now_ms);
+  struct SiteHours {
+    std::uint64_t site_id;
+    OfficeHours hours;
+    TimeZone zone;
+  };
   PresenceStore& store_;
   EventHub& hub_;
   WallClock clock_;
@@ -43,6 +59,13 @@ class PresenceWatch {
   bool stop_ = false;
   bool poked_ = false;
   bool failing_ = false;
+  OfficeHoursRepo* hours_repo_;
+  ZoneLoader zones_;
+  std::chrono::milliseconds hours_reload_;
+  std::vector<SiteHours> hours_;     // the watch thread's
+  std::int64_t hours_read_ms_ = -1;  // when last read (-1: never)
+  bool hours_failing_ = false;
+  bool reload_hours_ = true;  // under mu_
   std::thread thread_;
 };
 

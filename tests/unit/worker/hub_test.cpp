@@ -594,6 +594,39 @@ TEST_F(HubTest, AStreamOpensWithTheCurrentPresenceAndGetsEachChangeOnce) {
   Close(stream);
 }
 
+TEST_F(HubTest, ASiteOutsideItsHoursShowsThatOverTheAgentsStateAndOnlyItsStreamsAreTold) {
+  const std::string closed =
+      "event: presence\ndata: {\"awayText\":\"Back at \\\"9\\\" \u062f\",\"state\":"
+      "\"outside_hours\"}\n\n";
+  hub.SetPresence("online");
+  hub.SetOutsideHours({{7, "Back at \"9\" \u062f"}});
+  RecordingSink sink7, sink8;
+  auto shut = hub.Open(1, 0, 7).value();
+  auto open = hub.Open(2, 0, 8).value();
+  OnLoop([&] {
+    shut->AttachSink(&sink7);
+    open->AttachSink(&sink8);
+  });
+  EXPECT_EQ(Next(shut), "retry: 2000\n\n" + closed) << "opens with its site's state";
+  EXPECT_EQ(Next(open), std::string("retry: 2000\n\n") + kOnline);
+  auto w7 = net::co_spawn(io, shut->Next(), net::use_future);
+  auto w8 = net::co_spawn(io, open->Next(), net::use_future);
+  ASSERT_TRUE(Within(std::chrono::milliseconds(500), [&] { return store.queries == 2; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  hub.SetOutsideHours({{7, "Back at \"9\" \u062f"}});  // unchanged: nothing sent
+  hub.SetPresence("away");                             // the closed site keeps its state
+  ASSERT_TRUE(Within(std::chrono::milliseconds(500), [&] { return sink8.Text() == kAway; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(sink7.Text(), "");
+  hub.SetOutsideHours({});  // site 7 opens: the agents' state
+  ASSERT_TRUE(Within(std::chrono::milliseconds(500), [&] { return sink7.Text() == kAway; }))
+      << sink7.Text();
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(sink8.Text(), kAway) << "the open site was not told again";
+  Close(shut);
+  Close(open);
+}
+
 TEST_F(HubTest, PresenceAndTypingForABusyStreamKeepSeparateSlots) {
   store.Add(Event(6, 5));
   auto stream = hub.Open(1, 5).value();
@@ -644,6 +677,68 @@ TEST_F(HubTest, ThePresenceWatchTellsTheHubAndKeepsTheLastStateWhileTheStoreIsDo
   now += 60'000;  // the agent's last input is now idle time old
   EXPECT_TRUE(watch.RunOnce());
   EXPECT_EQ(*hub.PresenceFrame(), kAway);
+}
+
+// Office hours for the watch: stored rows, counted reads, or an outage.
+struct ScriptedHours : OfficeHoursRepo {
+  Result<std::optional<OfficeHoursRow>> Get(std::uint64_t) override {
+    return std::optional<OfficeHoursRow>();
+  }
+  Result<std::vector<OfficeHoursRow>> All() override {
+    ++reads;
+    if (down) return Error{ErrorKind::kUnavailable, "db_unavailable", "down"};
+    return rows;
+  }
+  Status Put(const OfficeHoursRow&, const std::string&, const Actor&) override { return Ok{}; }
+  Status Remove(std::uint64_t, const std::string&, const Actor&) override { return Ok{}; }
+  std::vector<OfficeHoursRow> rows;
+  int reads = 0;
+  bool down = false;
+};
+
+TEST_F(HubTest, ThePresenceWatchFlipsASiteAtItsBoundaryAndReReadsHoursWhenDueOrPoked) {
+  ScriptedPresence presence;
+  ScriptedHours hours;
+  std::int64_t now = 1'800'000'000'000;  // Friday 2027-01-15 08:00:00 UTC
+  presence.records = {PresenceRecord{1, AgentState::kOnline, now}};
+  OfficeHours h;
+  h.time_zone = "UTC";
+  h.week[4] = {HoursInterval{8 * 60 + 1, 9 * 60}};  // Friday 08:01-09:00
+  h.away_text = "from 08:01";
+  hours.rows = {EncodeOfficeHours(7, h)};
+  PresenceWatch watch(
+      presence, hub,
+      [&] { return std::chrono::system_clock::time_point(std::chrono::milliseconds(now)); },
+      std::chrono::seconds(600), std::chrono::milliseconds(1000), &hours, SystemZoneLoader(),
+      std::chrono::minutes(5));
+  const std::string closed =
+      "event: presence\ndata: {\"awayText\":\"from 08:01\",\"state\":\"outside_hours\"}\n\n";
+  EXPECT_TRUE(watch.RunOnce());
+  EXPECT_EQ(*hub.PresenceFrame(7), closed) << "closed wins over the online agent";
+  EXPECT_EQ(*hub.PresenceFrame(8), kOnline) << "a site without hours is open";
+  now += 59'000;
+  watch.RunOnce();
+  EXPECT_EQ(*hub.PresenceFrame(7), closed) << "one second before the boundary";
+  now += 1'000;
+  watch.RunOnce();
+  EXPECT_EQ(*hub.PresenceFrame(7), kOnline) << "at the boundary";
+  EXPECT_EQ(hours.reads, 1) << "evaluated in memory; not due for a re-read";
+  // A change elsewhere shows at the next re-read; a poke re-reads at once.
+  hours.rows.clear();
+  h.week[4] = {};
+  hours.rows = {EncodeOfficeHours(7, h)};
+  watch.RunOnce();
+  EXPECT_EQ(*hub.PresenceFrame(7), kOnline);
+  watch.Poke();
+  watch.RunOnce();
+  EXPECT_EQ(hours.reads, 2);
+  EXPECT_EQ(*hub.PresenceFrame(7), closed);
+  // MySQL down: the last hours stay in force.
+  hours.down = true;
+  now += 5 * 60'000;
+  watch.RunOnce();
+  EXPECT_EQ(hours.reads, 3);
+  EXPECT_EQ(*hub.PresenceFrame(7), closed);
 }
 
 TEST(PlanResync, CoversEveryGuestOnceInEvenBatchesOfAtMostTheBatchSize) {

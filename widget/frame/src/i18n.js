@@ -27,6 +27,7 @@ export const STRINGS = {
     seen: 'Seen',
     online: "We're online",
     away: "We're away right now. Leave a message and we'll reply.",
+    outside_hours: "We're closed now",
   },
   fa: {
     title: 'گفتگو',
@@ -55,6 +56,7 @@ export const STRINGS = {
     seen: 'دیده شد',
     online: 'ما آنلاین هستیم',
     away: 'الان کسی در دسترس نیست. پیام بگذارید تا پاسخ دهیم.',
+    outside_hours: 'الان تعطیل هستیم',
   },
 };
 

@@ -24,21 +24,24 @@ export function applyLanguage() {
   ui.send.setAttribute('aria-label', t.send);
   ui.empty.textContent = t.empty;
   applyTitle();
-  applyPresence(presence);
+  applyPresence(presence, awayText);
   applyLocked(config.locked, config.lockedMessage);
   renderAll();
 }
 
-// Whether an agent is there (the stream's presence event): 'online', 'away' or null (not known).
+// Whether an agent is there (the stream's presence event): 'online', 'away', 'outside_hours'
+// (the site is closed: its away text follows on a line of its own) or null (not known).
 let presence = null;
-export function applyPresence(state) {
-  presence = state === 'online' || state === 'away' ? state : null;
+let awayText = '';
+export function applyPresence(state, away) {
+  presence = state === 'online' || state === 'away' || state === 'outside_hours' ? state : null;
+  awayText = presence === 'outside_hours' && typeof away === 'string' ? away : '';
   // The line takes height from the log: a log at its bottom stays there.
   const { log } = ui;
   const stick = log.scrollHeight - log.scrollTop - log.clientHeight < 2;
   ui.presence.hidden = !presence;
   ui.presence.dataset.state = presence || '';
-  ui.presence.textContent = presence ? t[presence] : '';
+  ui.presence.textContent = presence ? t[presence] + (awayText ? '\n' + awayText : '') : '';
   if (stick) log.scrollTop = log.scrollHeight;
 }
 

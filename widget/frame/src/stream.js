@@ -134,7 +134,7 @@ function applyEvent(type, payload) {
   } else if (type === 'erased') {
     clearMessages();
   } else if (type === 'presence') {
-    applyPresence(payload.state);
+    applyPresence(payload.state, payload.awayText);
   } else if (type === 'config') {
     applyConfig({ ...config, ...payload });
   } else if (type === 'reset') {
