@@ -45,7 +45,8 @@ void PrintOverview(const std::vector<Command>& commands, std::ostream& out) {
     std::string first_line(c.usage, std::string_view(c.usage).find('\n'));
     out << "  " << first_line << "\n";
   }
-  out << "\nEvery command accepts --help, --json and --config FILE (else $EDGECHAT_CONFIG).\n"
+  out << "\nEvery command accepts --help, --json and --config FILE (else $EDGECHAT_CONFIG,\n"
+         "else /etc/edgechat/edgechat.conf if it exists).\n"
          "Exit codes: 0 ok, 1 failure, 2 bad usage, 3 not found or conflict,\n"
          "4 database unreachable.\n";
 }

@@ -48,8 +48,9 @@ namespace {
 constexpr const char* kUsage =
     "usage: edgechat-worker [--config FILE]\n"
     "\n"
-    "Serves the edgechat external API behind the edge. The config file (or $EDGECHAT_CONFIG)\n"
-    "holds `key = value` lines; every key can be overridden by EDGECHAT_<KEY>.\n";
+    "Serves the edgechat external API behind the edge. The config file (--config, else\n"
+    "$EDGECHAT_CONFIG, else /etc/edgechat/edgechat.conf if it exists) holds `key = value`\n"
+    "lines; every key can be overridden by EDGECHAT_<KEY>.\n";
 
 // Raises the soft open-files limit to the hard one (each event stream holds a descriptor) and
 // returns the limit now in force.

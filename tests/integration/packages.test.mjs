@@ -77,7 +77,7 @@ test('the worker: binary, conffile with package paths, user, socket directory, h
   const unit = fileText('edgechat-worker', '/lib/systemd/system/edgechat-worker.service');
   for (const line of ['ProtectSystem=strict', 'ReadWritePaths=/run/edgechat', 'NoNewPrivileges=yes',
     'PrivateTmp=yes', 'ProtectHome=yes', 'LimitNOFILE=65536', 'Restart=on-failure', 'User=edgechat',
-    'ExecStart=/usr/sbin/edgechat-worker --config /etc/edgechat/edgechat.conf']) {
+    'ExecStart=/usr/sbin/edgechat-worker']) {
     assert.match(unit, new RegExp(`^${line.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`, 'm'), line);
   }
   assert.match(unit, /^ExecStartPost=.*-S \/run\/edgechat\/worker\.sock/m);

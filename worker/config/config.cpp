@@ -5,6 +5,7 @@
 #include <cctype>
 #include <charconv>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -448,10 +449,23 @@ Result<Settings> LoadSettings(const std::string& path, const EnvLookup& env) {
   return SettingsFrom(values, env);
 }
 
-std::string ConfigPathFrom(const std::optional<std::string>& flag, const EnvLookup& env) {
+FileProbe RealFileProbe() {
+  return [](const std::string& path) {
+    std::error_code ec;
+    return std::filesystem::exists(path, ec);
+  };
+}
+
+std::string ConfigPathFrom(const std::optional<std::string>& flag, const EnvLookup& env,
+                           const FileProbe& exists) {
   if (flag) return *flag;
   if (auto from_env = env("EDGECHAT_CONFIG")) return *from_env;
-  return "";
+  const std::string fallback(kDefaultConfigPath);
+  return exists(fallback) ? fallback : "";
+}
+
+std::string ConfigPathFrom(const std::optional<std::string>& flag, const EnvLookup& env) {
+  return ConfigPathFrom(flag, env, RealFileProbe());
 }
 
 StreamCapacity StreamCapacityFor(unsigned configured, std::uint64_t open_files) {

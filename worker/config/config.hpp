@@ -166,7 +166,18 @@ StreamCapacity StreamCapacityFor(unsigned configured, std::uint64_t open_files);
 // Reads `path` (or no file when empty), then SettingsFrom.
 Result<Settings> LoadSettings(const std::string& path, const EnvLookup& env);
 
-// The config file path: `--config` value if given, else $EDGECHAT_CONFIG, else "".
+// Where a package install keeps the config file (the edgechat-worker package's conffile).
+inline constexpr std::string_view kDefaultConfigPath = "/etc/edgechat/edgechat.conf";
+
+// Whether a file exists. Injected so tests need not touch the real filesystem.
+using FileProbe = std::function<bool(const std::string& path)>;
+FileProbe RealFileProbe();
+
+// The config file path of the worker and the CLI: the `--config` value if given, else
+// $EDGECHAT_CONFIG if set (set but empty: no file), else kDefaultConfigPath if it exists, else ""
+// (no file: defaults and the environment).
+std::string ConfigPathFrom(const std::optional<std::string>& flag, const EnvLookup& env,
+                           const FileProbe& exists);
 std::string ConfigPathFrom(const std::optional<std::string>& flag, const EnvLookup& env);
 
 }  // namespace edgechat::worker

@@ -225,7 +225,33 @@ TEST(Config, ConfigPathFlagThenEnvironment) {
   EXPECT_EQ(ConfigPathFrom(std::string("/a.conf"), FakeEnv({{"EDGECHAT_CONFIG", "/b.conf"}})),
             "/a.conf");
   EXPECT_EQ(ConfigPathFrom(std::nullopt, FakeEnv({{"EDGECHAT_CONFIG", "/b.conf"}})), "/b.conf");
-  EXPECT_EQ(ConfigPathFrom(std::nullopt, FakeEnv({})), "");
+}
+
+TEST(Config, ConfigPathFallsBackToTheInstalledFileOnlyWhenItExists) {
+  std::vector<std::string> probed;
+  auto present = [&probed](const std::string& path) {
+    probed.push_back(path);
+    return true;
+  };
+  auto absent = [](const std::string&) { return false; };
+  EXPECT_EQ(ConfigPathFrom(std::nullopt, FakeEnv({}), present), "/etc/edgechat/edgechat.conf");
+  EXPECT_EQ(probed, std::vector<std::string>{"/etc/edgechat/edgechat.conf"});
+  EXPECT_EQ(ConfigPathFrom(std::nullopt, FakeEnv({}), absent), "");
+  // The flag and the environment win without a look at the disk; an empty $EDGECHAT_CONFIG
+  // means "no file" even where the installed one exists.
+  probed.clear();
+  EXPECT_EQ(ConfigPathFrom(std::string("/a.conf"), FakeEnv({}), present), "/a.conf");
+  EXPECT_EQ(ConfigPathFrom(std::nullopt, FakeEnv({{"EDGECHAT_CONFIG", "/b.conf"}}), present),
+            "/b.conf");
+  EXPECT_EQ(ConfigPathFrom(std::nullopt, FakeEnv({{"EDGECHAT_CONFIG", ""}}), present), "");
+  EXPECT_TRUE(probed.empty());
+}
+
+TEST(Config, RealFileProbeSeesAFileAndNotAMissingOne) {
+  testing::TempFile file("x = y\n");
+  auto exists = RealFileProbe();
+  EXPECT_TRUE(exists(file.path()));
+  EXPECT_FALSE(exists(file.path() + ".missing"));
 }
 
 TEST(Config, RedisCredentialsComeFromUserAndPasswordFile) {
