@@ -2,14 +2,11 @@
 // invisible to Last-Event-ID resumes.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
 import { join } from 'node:path';
-import { spawn } from 'node:child_process';
-import { startStack, BUILD } from '../lib/stack.mjs';
-import { sseReader } from '../lib/sse.mjs';
-import { waitFor } from '../lib/wait.mjs';
+import { startStack } from '../lib/stack.mjs';
+import { openWorkerStream, nextEventOf } from '../lib/sse.mjs';
 import { updateSitesSql } from '../lib/sites.mjs';
-import { workerRequest } from '../lib/worker.mjs';
+import { workerRequest, startSecondWorker } from '../lib/worker.mjs';
 import { guestHeaders, newGuest, guestHistory, postWorkerMessage } from '../lib/guest.mjs';
 import { adminLogin } from '../lib/admin.mjs';
 import { edgeRequest } from '../lib/edge.mjs';
@@ -23,47 +20,16 @@ before(async () => {
   stack = await startStack();
   await updateSitesSql(stack, 'rate_limit_messages = 100000, rate_limit_burst = 10000');
   socket1 = join(stack.varDir, 'run', 'worker.sock');
-  socket2 = join(stack.varDir, 'run', 'worker2.sock');
-  second = spawn(join(BUILD, 'edgechat-worker'), ['--config', join(stack.varDir, 'edgechat.conf')], {
-    env: { ...stack.env, EDGECHAT_WORKER_LISTEN: `unix:${socket2}` }, stdio: 'ignore',
-  });
-  await waitFor('the second worker', async () => (await workerRequest(socket2, 'GET', '/healthz')).status === 200,
-    { timeoutMs: 15000, tolerant: true });
-  // Both workers subscribed to Redis before anything is published.
-  await waitFor('both subscribed', async () => {
-    const ready = await Promise.all([socket1, socket2].map((s) => workerRequest(s, 'GET', '/readyz')));
-    return ready.every((r) => r.status === 200);
-  }, { timeoutMs: 15000, tolerant: true });
-  await new Promise((r) => setTimeout(r, 1000)); // the second worker's Redis subscription
+  second = await startSecondWorker(stack);
+  socket2 = second.socket;
 });
 after(async () => {
-  if (second) {
-    second.kill('SIGTERM');
-    await new Promise((resolve) => second.once('exit', resolve));
-  }
+  await second?.stop();
   await stack?.stop();
 });
 
-/** A stream (GET `path`) straight from a worker socket, with `headers`. */
-function openStream(socketPath, path, headers) {
-  return new Promise((resolve, reject) => {
-    const req = request({ socketPath, path, headers }, (res) => {
-      assert.equal(res.statusCode, 200);
-      resolve(sseReader(res, () => req.destroy()));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-/** The next event of `reader` of `type` (others skipped). */
-async function nextOf(reader, type, timeoutMs = 5000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const e = await reader.next(Math.max(1, deadline - Date.now()));
-    if (e.event === type) return e;
-  }
-}
+const openStream = openWorkerStream;
+const nextOf = nextEventOf;
 
 async function eventRows(conversationId) {
   const out = await sqlOk(stack, `SELECT COUNT(*) AS n FROM events WHERE conversation_id = ${Number(conversationId)}`, { rows: true });

@@ -1,5 +1,6 @@
 // Server-sent events as the tests read them, with the parser the frame and the panel use.
 import assert from 'node:assert/strict';
+import { request } from 'node:http';
 import { eventStreamParser } from '../../shared-js/event-stream.js';
 
 export { eventStreamParser };
@@ -57,4 +58,29 @@ export async function openEvents(stack, token, { lastEventId, siteKey = stack.si
   assert.equal(res.status, 200);
   assert.match(res.headers.get('content-type'), /text\/event-stream/);
   return sseReader(res.body, () => controller.abort());
+}
+
+/** An event stream (GET `path`) straight from the worker at `socketPath`, as an sseReader. */
+export async function openWorkerStream(socketPath, path, headers) {
+  return new Promise((resolve, reject) => {
+    const req = request({ socketPath, path, headers }, (res) => {
+      if (res.statusCode !== 200) {
+        req.destroy();
+        reject(new Error(`stream ${path} answered ${res.statusCode}`));
+        return;
+      }
+      resolve(sseReader(res, () => req.destroy()));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** The next event of `reader` whose type is `type` (others skipped), within `timeoutMs`. */
+export async function nextEventOf(reader, type, timeoutMs = 5000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const e = await reader.next(Math.max(1, deadline - Date.now()));
+    if (e.event === type) return e;
+  }
 }
