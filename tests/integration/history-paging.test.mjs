@@ -110,7 +110,8 @@ test('before is a cursor within the guest\'s own conversation', async () => {
   const fresh = await newGuest(stack);
   const empty = await page(fresh.token, '?limit=10');
   assert.equal(empty.status, 200);
-  assert.deepEqual(empty.body, { conversationId: null, status: null, messages: [], hasMore: false, lastEventId: 0 });
+  assert.deepEqual(empty.body,
+    { conversationId: null, status: null, messages: [], hasMore: false, lastEventId: 0, agentReadUpTo: 0 });
 });
 
 test('a bad before or limit is 400 with the API\'s error shape', async () => {
