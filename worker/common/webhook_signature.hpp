@@ -22,9 +22,9 @@ std::string HmacSha256Hex(std::string_view key, std::string_view message);
 std::string WebhookSignatureHeader(std::string_view secret, std::int64_t unix_seconds,
                                    std::string_view body);
 
-// What a receiver must do (the check docs will show receivers): parses the header, checks |now - t| <= tolerance_s and compares the v1
-// value in constant time. Several v1= values (a rotation in progress on the receiver's side) may
-// be present; any match passes.
+// What a receiver must do (the check docs will show receivers): parses the header, checks |now - t|
+// <= tolerance_s and compares the v1 value in constant time. Several v1= values (a rotation in
+// progress on the receiver's side) may be present; any match passes.
 bool VerifyWebhookSignature(std::string_view header, std::string_view secret, std::string_view body,
                             std::int64_t now_unix_seconds, std::int64_t tolerance_s = 300);
 
