@@ -7,6 +7,7 @@
 #include "store/message_payload.hpp"
 #include "store/message_repo.hpp"
 #include "store/mysql_util.hpp"
+#include "store/read_marker.hpp"
 
 namespace edgechat::worker {
 
@@ -353,32 +354,10 @@ Result<std::optional<EventNotice>> MarkConversationRead(ConnectionPool& pool,
       return Error{ErrorKind::kNotFound, "not_found",
                    "no conversation " + std::to_string(conversation_id)};
     }
-    auto current = Prepare(c,
-                           "SELECT last_read_message_id FROM conversation_reads "
-                           "WHERE conversation_id = ?");
-    current->setUInt64(1, conversation_id);
-    auto crs = Query(*current);
-    std::uint64_t before = crs->next() ? crs->getUInt64("last_read_message_id") : 0;
-    if (message_id <= before) return Out();  // only forward
-    auto upsert = Prepare(c,
-                          "INSERT INTO conversation_reads (conversation_id, last_read_message_id) "
-                          "VALUES (?, ?) ON DUPLICATE KEY UPDATE last_read_message_id = "
-                          "VALUES(last_read_message_id)");
-    upsert->setUInt64(1, conversation_id);
-    upsert->setUInt64(2, message_id);
-    upsert->executeUpdate();
-    if (!receipt) return Out();
-    // A receipt only when a visitor's message became read (not for the agent's own reply).
-    auto passed = Prepare(c,
-                          "SELECT 1 FROM messages WHERE conversation_id = ? AND author = 'guest' "
-                          "AND id > ? AND id <= ? LIMIT 1");
-    passed->setUInt64(1, conversation_id);
-    passed->setUInt64(2, before);
-    passed->setUInt64(3, message_id);
-    if (!Query(*passed)->next()) return Out();
-    nlohmann::json data = {
-        {"conversationId", conversation_id}, {"by", "agent"}, {"upToMessageId", message_id}};
-    return Out(InsertEvent(c, conversation_id, conversation->guest_id, "read", data.dump()));
+    ReadMarkerMove move = AdvanceReadMarker(c, Reader::kTeam, conversation_id, message_id);
+    if (!move.moved || !receipt) return Out();
+    return InsertReadEventIfPassed(c, Reader::kTeam, conversation_id, conversation->guest_id,
+                                   move.before, message_id);
   });
 }
 

@@ -9,6 +9,7 @@
 #include "store/message_payload.hpp"
 #include "store/mysql_util.hpp"
 #include "store/outbox_repo.hpp"
+#include "store/read_marker.hpp"
 
 namespace edgechat::worker {
 
@@ -342,32 +343,11 @@ Result<GuestRead> MysqlGuestMessageRepo::MarkGuestRead(const Guest& guest,
     find->setUInt64(2, *conversation_id);
     if (!Query(*find)->next())
       return Error{ErrorKind::kNotFound, "message_not_found", "No such message."};
-    auto current = Prepare(c,
-                           "SELECT last_read_message_id FROM conversation_guest_reads "
-                           "WHERE conversation_id = ?");
-    current->setUInt64(1, *conversation_id);
-    auto crs = Query(*current);
-    std::uint64_t before = crs->next() ? crs->getUInt64("last_read_message_id") : 0;
-    GuestRead read{std::max(before, message_id), std::nullopt};
-    if (message_id <= before) return read;  // only forward: an older receipt changes nothing
-    auto upsert = Prepare(c,
-                          "INSERT INTO conversation_guest_reads (conversation_id, "
-                          "last_read_message_id) VALUES (?, ?) ON DUPLICATE KEY UPDATE "
-                          "last_read_message_id = VALUES(last_read_message_id)");
-    upsert->setUInt64(1, *conversation_id);
-    upsert->setUInt64(2, message_id);
-    upsert->executeUpdate();
-    // A receipt for the team only when a reply (agent or system) became read.
-    auto passed = Prepare(c,
-                          "SELECT 1 FROM messages WHERE conversation_id = ? AND author <> 'guest' "
-                          "AND id > ? AND id <= ? LIMIT 1");
-    passed->setUInt64(1, *conversation_id);
-    passed->setUInt64(2, before);
-    passed->setUInt64(3, message_id);
-    if (!Query(*passed)->next()) return read;
-    nlohmann::json data = {
-        {"conversationId", *conversation_id}, {"by", "visitor"}, {"upToMessageId", message_id}};
-    read.event = InsertEvent(c, *conversation_id, guest.id, "read", data.dump());
+    ReadMarkerMove move = AdvanceReadMarker(c, Reader::kVisitor, *conversation_id, message_id);
+    GuestRead read{std::max(move.before, message_id), std::nullopt};
+    if (!move.moved) return read;  // only forward: an older receipt changes nothing
+    read.event = InsertReadEventIfPassed(c, Reader::kVisitor, *conversation_id, guest.id,
+                                         move.before, message_id);
     return read;
   });
 }
