@@ -35,6 +35,7 @@ std::vector<Command> AllCommands() {
   all.push_back(maintenance.at(1));
   append(ConversationCommands());
   all.push_back(maintenance.at(2));
+  all.push_back(maintenance.at(3));  // registry republish
   append(DoctorCommands());
   return all;
 }

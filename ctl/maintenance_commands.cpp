@@ -4,6 +4,7 @@
 
 #include "common/text.hpp"
 #include "ctl/commands.hpp"
+#include "registry/registry.hpp"
 #include "store/event_retention.hpp"
 #include "store/message_repo.hpp"
 #include "store/migrations.hpp"
@@ -112,6 +113,21 @@ int RunEventsPrune(const Context& ctx) {
   return kExitOk;
 }
 
+int RunRegistryRepublish(const Context& ctx) {
+  ConnectionPool pool(ctx.settings.db);
+  auto done = RepublishRegistry(pool, ctx.settings.redis);
+  if (!done) return ctx.out.Fail(done.error());
+  if (ctx.out.json_mode()) {
+    ctx.out.Print({{"heldRevision", done->held < 0 ? json(nullptr) : json(done->held)},
+                   {"publishedRevision", done->published}});
+  } else {
+    std::cout << "registry published at revision " << done->published;
+    if (done->held >= 0) std::cout << " (Redis held revision " << done->held << ")";
+    std::cout << "; every edge follows within a second\n";
+  }
+  return kExitOk;
+}
+
 }  // namespace
 
 std::vector<Command> MaintenanceCommands() {
@@ -133,6 +149,12 @@ std::vector<Command> MaintenanceCommands() {
        "  Deletes events older than N days (default: events.retention_days), keeping each\n"
        "  conversation's newest event, in batches of N (default 1000). Messages stay.\n",
        RunEventsPrune},
+      {{"registry", "republish"},
+       {},
+       "edgechatctl registry republish\n"
+       "  Publishes the sites of the database to Redis under a revision newer than the one Redis\n"
+       "  holds: the step after restoring a database backup (docs/ops.md, \"Backups\").\n",
+       RunRegistryRepublish},
   };
 }
 

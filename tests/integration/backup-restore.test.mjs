@@ -1,9 +1,9 @@
 // Backup and restore as docs/ops.md tells an operator to do them, against the real stack: a
 // consistent mariadb-dump of the live database, then the database lost, and the documented restore
-// (stop the workers, load the dump, drop the registry keys from Redis, start the workers). What the
+// (stop the workers, load the dump, `edgechatctl registry republish`, start the workers). What the
 // backup held comes back exactly (messages, reactions, statuses, admins, secret keys, the event ids
 // streams resume from); what was written after the backup is gone everywhere, the edge included: a
-// site created after the backup is refused again, which it would not be without the Redis step.
+// site created after the backup is refused again, which it would not be without the republish step.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -71,15 +71,19 @@ test('a dump taken live restores exactly what it held, and nothing written after
   await stack.killRecorded('worker', 'SIGTERM');
   await sqlOk(stack, 'DROP DATABASE edgechat');
 
-  // The restore, as docs/ops.md gives it: load the dump, drop the registry keys from Redis (its
-  // revision is newer than the restored one, and a publisher never replaces a newer revision),
-  // start the workers.
+  // The restore, as docs/ops.md gives it: load the dump, `edgechatctl registry republish` (Redis
+  // holds a revision newer than the restored one, and a publisher never replaces a newer
+  // revision), start the workers.
   const restored = await run('mariadb', ['--no-defaults', `--socket=${socket()}`, '-uroot',
     '-e', `source ${dumpFile}`]);
   assert.equal(restored.code, 0, restored.stderr);
-  const deleted = await redis('DEL', 'edgechat:registry', 'edgechat:registry:rev');
-  assert.equal(deleted.code, 0, deleted.stderr);
-  assert.equal(deleted.stdout.trim(), '2');
+  const restoredRevision = Number(await sqlOk(stack, 'SELECT revision FROM registry_state'));
+  const heldRevision = Number((await redis('GET', 'edgechat:registry:rev')).stdout.trim());
+  assert.ok(heldRevision > restoredRevision, `Redis holds ${heldRevision}, the dump ${restoredRevision}`);
+  const republished = await stack.ctlJson(['registry', 'republish']);
+  assert.equal(republished.heldRevision, heldRevision);
+  assert.equal(republished.publishedRevision, heldRevision + 1);
+  assert.equal(Number((await redis('GET', 'edgechat:registry:rev')).stdout.trim()), heldRevision + 1);
   const started = await stack.script('start');
   assert.equal(started.code, 0, started.stdout + started.stderr);
 

@@ -67,6 +67,39 @@ Status PublishRegistry(ConnectionPool& pool, const RedisSettings& settings) {
   return Ok{};
 }
 
+Result<Republished> RepublishRegistry(ConnectionPool& pool, const RedisSettings& settings) {
+  RedisClient redis(settings);
+  auto held_reply = redis.Command({"GET", shared::kRegistryRevisionKey});
+  if (!held_reply) return held_reply.error();
+  Republished out;
+  if (!held_reply->text.empty()) {
+    try {
+      out.held = std::stoll(held_reply->text);
+    } catch (const std::exception&) {
+      return Error{ErrorKind::kInternal, "redis_error",
+                   std::string(shared::kRegistryRevisionKey) + " holds \"" + held_reply->text +
+                       "\", not a revision"};
+    }
+  }
+  auto bumped = WithTransaction<std::int64_t>(pool, [&](DbConnection& c) -> Result<std::int64_t> {
+    auto bump = Prepare(c,
+                        "UPDATE registry_state SET revision = GREATEST(revision, ?) + 1 "
+                        "WHERE id = 1");
+    bump->setInt64(1, out.held);
+    bump->executeUpdate();
+    return ReadRegistryRevision(c);
+  });
+  if (!bumped) return bumped.error();
+  auto document = BuildRegistryDocument(pool);
+  if (!document) return document.error();
+  auto stored = StoreRegistry(redis, *document);
+  if (!stored) return stored.error();
+  // A site change committed meanwhile publishes a still newer revision; either way Redis now holds
+  // one at least as new as ours.
+  out.published = document->at("revision").get<std::int64_t>();
+  return out;
+}
+
 RegistryPublisher::RegistryPublisher(ConnectionPool& pool, RedisSettings redis,
                                      std::chrono::milliseconds interval,
                                      std::chrono::milliseconds read_pause)

@@ -36,6 +36,15 @@ Result<bool> StoreRegistry(RedisClient& redis, const nlohmann::json& document);
 // Build + store, once (the CLI after a change).
 Status PublishRegistry(ConnectionPool& pool, const RedisSettings& redis);
 
+// After a database restore, Redis (and every edge) holds a revision newer than the restored one,
+// and the compare-and-set never replaces a newer revision. This moves MySQL's revision past the
+// one Redis holds, then publishes: the restored sites win everywhere within a second.
+struct Republished {
+  std::int64_t held = -1;  // the revision Redis held before (-1: none)
+  std::int64_t published = 0;
+};
+Result<Republished> RepublishRegistry(ConnectionPool& pool, const RedisSettings& redis);
+
 // The worker's publisher: a thread that polls every `interval` and publishes on change, at
 // start, after a failure, and when Redis lost the document (restart without persistence).
 class RegistryPublisher {
