@@ -54,6 +54,9 @@ test('the nginx module: the .so, its load snippet enabled like Debian modules, t
   const postinst = control('libnginx-mod-http-edgechat', 'postinst');
   assert.match(postinst, /\/etc\/nginx\/modules-enabled\/\$to/);
   assert.match(postinst, /mod-http-edgechat\.conf:50-mod-http-edgechat\.conf/);
+  // Purge takes the registry cache the module wrote (runtime data of the module alone).
+  assert.match(control('libnginx-mod-http-edgechat', 'postrm'),
+    /"\$1" = purge[^]*rm -f \/var\/lib\/nginx\/edgechat-registry\.json /);
 });
 
 test('the worker: binary, conffile with package paths, user, socket directory, hardened unit', () => {
@@ -71,6 +74,11 @@ test('the worker: binary, conffile with package paths, user, socket directory, h
   assert.match(postinst, /chown root:edgechat \/etc\/edgechat\/edgechat\.conf/);
   // debhelper's tmpfiles snippet runs after the user exists.
   assert.ok(postinst.indexOf('adduser --system') < postinst.indexOf('--create edgechat-worker.conf'));
+  // Not started on a fresh install (the unit is not enabled); restarted after an upgrade once
+  // enabled or running; stopped on removal.
+  assert.match(postinst, /if deb-systemd-helper --quiet was-enabled 'edgechat-worker\.service'; then/);
+  assert.match(postinst, /if \[ -n "\$2" \]; then\s+_dh_action=restart\s+else\s+_dh_action=start/);
+  assert.match(control('edgechat-worker', 'prerm'), /"\$1" = remove [^]*deb-systemd-invoke stop 'edgechat-worker\.service'/);
   assert.match(fileText('edgechat-worker', '/usr/lib/tmpfiles.d/edgechat-worker.conf'),
     /^d \/run\/edgechat 2750 edgechat www-data -$/m);
 
