@@ -41,7 +41,8 @@ struct Command {
 std::vector<Command> SiteCommands();
 std::vector<Command> SecretCommands();
 std::vector<Command> AdminCommands();
-std::vector<Command> MailCommands();  // admin mail
+std::vector<Command> MailCommands();     // admin mail
+std::vector<Command> WebhookCommands();  // webhook ...
 std::vector<Command> ConversationCommands();
 std::vector<Command> MaintenanceCommands();  // migrate, events prune, messages list
 std::vector<Command> DoctorCommands();       // doctor

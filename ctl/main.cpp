@@ -30,6 +30,7 @@ std::vector<Command> AllCommands() {
   all.push_back(maintenance.at(0));
   append(AdminCommands());
   append(MailCommands());
+  append(WebhookCommands());
   append(SiteCommands());
   append(SecretCommands());
   all.push_back(maintenance.at(1));

@@ -35,10 +35,12 @@
 #include "mail/mail_deliverer.hpp"
 #include "mail/outbox_sender.hpp"
 #include "mail/smtp_transport.hpp"
+#include "mail/webhook_deliverer.hpp"
 #include "registry/redis_presence.hpp"
 #include "registry/registry.hpp"
 #include "server/server_api.hpp"
 #include "service/office_hours.hpp"
+#include "service/webhook_service.hpp"
 #include "store/event_retention.hpp"
 #include "store/mysql_chat_store.hpp"
 #include "store/pool.hpp"
@@ -228,6 +230,30 @@ int main(int argc, char** argv) {
   MysqlAuditRepo audit_repo(pool);
   MysqlConversationRepo conversation_repo(pool);
   MysqlMailPreferencesRepo mail_preferences(pool);
+  // Webhooks: the second channel of the one outbox, on a sender thread of its own. Secrets are
+  // sealed under identity.key_file when it is configured (docs/webhooks.md).
+  const SecretBox* webhook_box = identity_box ? &*identity_box : nullptr;
+  MysqlWebhookRepo webhook_repo(pool, webhook_box);
+  WebhookService webhooks(webhook_repo, SodiumRandom());
+  MysqlWebhookTargets webhook_targets(pool, webhook_box);
+  CurlWebhookTransport webhook_transport(WebhookHttpOptions{settings->webhook.connect_timeout_ms,
+                                                            settings->webhook.timeout_ms,
+                                                            settings->webhook.verify_tls});
+  OutboxSenderOptions webhook_options;
+  webhook_options.channel = kWebhookChannel;
+  webhook_options.owner = worker_id;
+  webhook_options.batch = settings->webhook.batch;
+  webhook_options.poll = std::chrono::milliseconds(settings->webhook.poll_ms);
+  webhook_options.lease = std::chrono::milliseconds(
+      2 * (settings->webhook.connect_timeout_ms + settings->webhook.timeout_ms) + 5000);
+  // The span, not a count, ends the retries: webhook.retry_for_s after the event (or resend).
+  webhook_options.max_attempts = 100000;
+  webhook_options.give_up_after = std::chrono::seconds(settings->webhook.retry_for_s);
+  webhook_options.backoff.base = std::chrono::milliseconds(settings->webhook.backoff_base_ms);
+  webhook_options.backoff.max = std::chrono::milliseconds(settings->webhook.backoff_max_ms);
+  OutboxSender webhook_sender(
+      outbox, webhook_options,
+      WebhookDeliverer(webhook_targets, webhook_transport, SystemResolver(), SystemClock()));
   // Office hours: the presence watch re-reads them at once after a change through this worker.
   OfficeHoursService office_hours(site_repo, office_hours_repo, SystemZoneLoader(), SystemClock(),
                                   [&presence_watch] { presence_watch.Poke(); });
@@ -238,7 +264,8 @@ int main(int argc, char** argv) {
       [&admin_streams](AdminStreamRequest request) {
         return admin_streams.Open(request.last_event_id, std::move(request.session_alive));
       },
-      admin_options, SteadyClock(), &typing, &presence, &mail_preferences, &office_hours);
+      admin_options, SteadyClock(), &typing, &presence, &mail_preferences, &office_hours,
+      &webhooks);
   MysqlSecretKeyLookup secret_key_lookup(pool);
   SecretKeyAuth secret_key_auth(secret_key_lookup, SteadyClock());
   MysqlAttributeRepo attribute_repo(pool);
@@ -286,6 +313,7 @@ int main(int argc, char** argv) {
   presence_watch.Start();
   pruner.Start();
   if (mail_sender) mail_sender->Start();
+  webhook_sender.Start();
 
   // When many streams have closed (a burst of visitors gone), hand the freed memory back to the
   // system: glibc keeps it in its arenas otherwise, and the worker's RSS would stay at its peak.
@@ -343,6 +371,7 @@ int main(int argc, char** argv) {
   publisher.Stop();
   pruner.Stop();
   if (mail_sender) mail_sender->Stop();
+  webhook_sender.Stop();
   if (have_socket) {
     struct stat now {};
     if (::lstat(settings->listen.unix_path.c_str(), &now) == 0 && now.st_ino == own_socket.st_ino &&

@@ -224,7 +224,8 @@ std::string LoginAddressKey(const std::string& client_address) {
 AdminApi::AdminApi(AdminRepos repos, RandomFill random, EventPublisher& events,
                    AdminStreamFactory streams, AdminApiOptions options, Clock clock,
                    TypingPublisher* typing, PresenceService* presence,
-                   MailPreferencesRepo* mail_preferences, OfficeHoursService* hours)
+                   MailPreferencesRepo* mail_preferences, OfficeHoursService* hours,
+                   WebhookService* webhooks)
     : repos_(repos),
       random_(std::move(random)),
       events_(events),
@@ -237,7 +238,8 @@ AdminApi::AdminApi(AdminRepos repos, RandomFill random, EventPublisher& events,
       typing_(typing),
       presence_(presence),
       mail_preferences_(mail_preferences),
-      hours_(hours) {}
+      hours_(hours),
+      webhooks_(webhooks) {}
 
 std::optional<HttpResponse> AdminApi::Handle(const HttpRequest& request) {
   std::string path = request.Path();
@@ -475,6 +477,108 @@ Result<HttpResponse> AdminApi::HoursRoute(const HttpRequest& request, const Sess
   return ErrorResponse(405, "method_not_allowed", "Use GET, PUT or DELETE.");
 }
 
+namespace {
+
+// The fields of a webhook endpoint in a POST or PATCH body; type checks only.
+Result<WebhookChange> WebhookChangeFrom(const json& body) {
+  auto bad = [](const std::string& what) -> Error {
+    return Error{ErrorKind::kInvalidInput, "invalid_input", what};
+  };
+  if (!body.is_object()) return bad("the body must be a JSON object");
+  WebhookChange change;
+  EC_TRY_ASSIGN(change.url, StringField(body, "url"));
+  EC_TRY_ASSIGN(change.enabled, BoolField(body, "enabled"));
+  EC_TRY_ASSIGN(change.allow_private, BoolField(body, "allowPrivate"));
+  if (body.contains("events")) {
+    const json& events = body.at("events");
+    if (!events.is_array()) return bad("events must be an array of event types");
+    std::vector<std::string> list;
+    for (const auto& e : events) {
+      if (!e.is_string()) return bad("events must be an array of event types");
+      list.push_back(e.get<std::string>());
+    }
+    change.events = std::move(list);
+  }
+  return change;
+}
+
+}  // namespace
+
+Result<HttpResponse> AdminApi::WebhooksRoute(const HttpRequest& request, const Session& session,
+                                             const std::vector<std::string>& parts) {
+  const std::string& m = request.method;
+  const std::string& key = parts[1];
+  Actor actor{session.info.username};
+  if (parts[2] == "webhook-deliveries") {
+    if (parts.size() == 3 && m == "GET") {
+      std::optional<std::uint64_t> endpoint;
+      if (auto e = request.Query("endpoint"); e && !e->empty()) {
+        endpoint = ParseId(*e);
+        if (!endpoint) return ErrorResponse(400, "invalid_input", "endpoint must be an id");
+      }
+      unsigned limit = 100;
+      if (auto l = request.Query("limit"); l && ParseId(*l)) {
+        limit = static_cast<unsigned>(std::min<std::uint64_t>(*ParseId(*l), kMaxDeliveriesListed));
+      }
+      EC_TRY(rows, webhooks_->Deliveries(key, endpoint, limit));
+      json out = json::array();
+      for (const auto& d : rows) out.push_back(WebhookDeliveryJson(d));
+      return Json(200, json{{"deliveries", out}});
+    }
+    if (parts.size() == 5 && parts[4] == "resend" && m == "POST") {
+      auto id = ParseId(parts[3]);
+      if (!id) return ErrorResponse(404, "delivery_not_found", "No such webhook delivery.");
+      EC_TRY(d, webhooks_->Resend(key, *id, actor));
+      return Json(200, WebhookDeliveryJson(d));
+    }
+    return ErrorResponse(404, "not_found", "No such admin route.");
+  }
+  if (parts.size() == 3) {
+    if (m == "GET") {
+      EC_TRY(list, webhooks_->List(key));
+      json out = json::array();
+      for (const auto& e : list) out.push_back(WebhookEndpointJson(e, false));
+      return Json(200, json{{"webhooks", out}, {"eventTypes", WebhookEventTypes()}});
+    }
+    if (m == "POST") {
+      EC_TRY(body, ParseBody(request));
+      EC_TRY(change, WebhookChangeFrom(body));
+      EC_TRY(created, webhooks_->Create(key, change, actor));
+      return Json(201, WebhookEndpointJson(created, true));
+    }
+    return ErrorResponse(405, "method_not_allowed", "Use GET or POST.");
+  }
+  auto id = ParseId(parts[3]);
+  if (!id) return ErrorResponse(404, "webhook_not_found", "No such webhook endpoint.");
+  if (parts.size() == 4) {
+    if (m == "GET") {
+      EC_TRY(e, webhooks_->Get(key, *id));
+      return Json(200, WebhookEndpointJson(e, false));
+    }
+    if (m == "PATCH") {
+      EC_TRY(body, ParseBody(request));
+      EC_TRY(change, WebhookChangeFrom(body));
+      EC_TRY(e, webhooks_->Update(key, *id, change, actor));
+      return Json(200, WebhookEndpointJson(e, false));
+    }
+    if (m == "DELETE") {
+      EC_TRY(done, webhooks_->Remove(key, *id, actor));
+      (void)done;
+      return Json(200, json{{"removed", *id}});
+    }
+    return ErrorResponse(405, "method_not_allowed", "Use GET, PATCH or DELETE.");
+  }
+  if (parts.size() == 5 && parts[4] == "secret" && m == "GET") {
+    EC_TRY(e, webhooks_->Get(key, *id));
+    return Json(200, WebhookEndpointJson(e, true));
+  }
+  if (parts.size() == 5 && parts[4] == "rotate-secret" && m == "POST") {
+    EC_TRY(e, webhooks_->RotateSecret(key, *id, actor));
+    return Json(200, WebhookEndpointJson(e, true));
+  }
+  return ErrorResponse(404, "not_found", "No such admin route.");
+}
+
 Result<HttpResponse> AdminApi::Sites(const HttpRequest& request, const Session& session,
                                      const std::string& route) {
   const std::string& m = request.method;
@@ -527,6 +631,9 @@ Result<HttpResponse> AdminApi::Sites(const HttpRequest& request, const Session& 
   const std::string& what = parts[2];
   if (what == "hours" && parts.size() == 3 && hours_ != nullptr) {
     return HoursRoute(request, session, key);
+  }
+  if ((what == "webhooks" || what == "webhook-deliveries") && webhooks_ != nullptr) {
+    return WebhooksRoute(request, session, parts);
   }
   if (what == "origins" && parts.size() == 3 && (m == "POST" || m == "DELETE")) {
     EC_TRY(origin, OriginField(*body));

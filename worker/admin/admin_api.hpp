@@ -24,6 +24,7 @@
 #include "service/office_hours.hpp"
 #include "service/presence.hpp"
 #include "service/site_service.hpp"
+#include "service/webhook_service.hpp"
 #include "store/admin_repo.hpp"
 #include "store/audit_repo.hpp"
 #include "store/conversation_repo.hpp"
@@ -76,10 +77,12 @@ class AdminApi {
   // `mail_preferences`: the signed-in admin's mail preferences (GET/PUT mail-preferences); null
   // answers those routes 404.
   // `hours`: sites' office hours (GET/PUT/DELETE sites/KEY/hours); null answers those 404.
+  // `webhooks`: sites' webhook endpoints and delivery log; null answers those 404.
   AdminApi(AdminRepos repos, RandomFill random, EventPublisher& events, AdminStreamFactory streams,
            AdminApiOptions options = {}, Clock clock = SteadyClock(),
            TypingPublisher* typing = nullptr, PresenceService* presence = nullptr,
-           MailPreferencesRepo* mail_preferences = nullptr, OfficeHoursService* hours = nullptr);
+           MailPreferencesRepo* mail_preferences = nullptr, OfficeHoursService* hours = nullptr,
+           WebhookService* webhooks = nullptr);
 
   // Answers any request under /api/v1/admin/; std::nullopt if the path is not ours.
   std::optional<HttpResponse> Handle(const HttpRequest& request);
@@ -103,6 +106,9 @@ class AdminApi {
   Result<HttpResponse> MailPreferencesRoute(const HttpRequest& request, const Session& session);
   Result<HttpResponse> HoursRoute(const HttpRequest& request, const Session& session,
                                   const std::string& site_key);
+  // sites/KEY/webhooks[/ID[/secret|/rotate-secret]], sites/KEY/webhook-deliveries[/ID/resend].
+  Result<HttpResponse> WebhooksRoute(const HttpRequest& request, const Session& session,
+                                     const std::vector<std::string>& parts);
 
   AdminRepos repos_;
   RandomFill random_;
@@ -117,6 +123,7 @@ class AdminApi {
   PresenceService* presence_;
   MailPreferencesRepo* mail_preferences_;
   OfficeHoursService* hours_;
+  WebhookService* webhooks_;
 };
 
 // The throttle keys of a login: the admin's id when the name is an admin's (every spelling the

@@ -1,5 +1,7 @@
 #include "common/secret_box.hpp"
 
+#include "common/ids.hpp"
+
 #include <sodium.h>
 #include <sys/stat.h>
 
@@ -82,6 +84,22 @@ Result<std::string> SecretBox::Open(std::string_view sealed) const {
                  "The sealed value was not sealed under this key or was altered."};
   }
   return out;
+}
+
+std::string SecretBox::SealHex(std::string_view plaintext) const {
+  std::string sealed = Seal(plaintext);
+  return LowerHex(reinterpret_cast<const unsigned char*>(sealed.data()), sealed.size());
+}
+
+Result<std::string> SecretBox::OpenHex(std::string_view sealed_hex) const {
+  std::string bytes(sealed_hex.size() / 2, '\0');
+  std::size_t length = 0;
+  if (sodium_hex2bin(reinterpret_cast<unsigned char*>(bytes.data()), bytes.size(),
+                     sealed_hex.data(), sealed_hex.size(), nullptr, &length, nullptr) != 0) {
+    return Error{ErrorKind::kInvalidInput, "unsealable", "The sealed value is not hex."};
+  }
+  bytes.resize(length);
+  return Open(bytes);
 }
 
 }  // namespace edgechat::worker

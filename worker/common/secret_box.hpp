@@ -34,6 +34,9 @@ class SecretBox {
   std::string Seal(std::string_view plaintext) const;
   // Error{kInvalidInput, "unsealable"} when the box was not sealed under this key or was altered.
   Result<std::string> Open(std::string_view sealed) const;
+  // The same as lowercase hex text, for a database column (webhook secrets, sql/015).
+  std::string SealHex(std::string_view plaintext) const;
+  Result<std::string> OpenHex(std::string_view sealed_hex) const;
 
  private:
   std::array<unsigned char, kKeyBytes> key_{};

@@ -75,12 +75,26 @@ Result<bool> OnOff(const std::string& key, const std::string& value) {
                key + " must be on or off, got \"" + value + "\""};
 }
 
+// A whole-number key and its range, read into `out`.
+struct NumberKey {
+  const char* key;
+  unsigned long min;
+  unsigned long max;
+  unsigned* out;
+};
+
+Status ReadNumberKeys(std::map<std::string, std::string>& v,
+                      std::initializer_list<NumberKey> keys) {
+  for (const NumberKey& n : keys) {
+    EC_TRY(value, ParseUnsigned(n.key, v[n.key], n.min, n.max));
+    *n.out = static_cast<unsigned>(value);
+  }
+  return Ok{};
+}
+
 // mail.* (docs/configuration.md, Mail). With mail off only the syntax of the keys is checked.
 Result<MailSettings> MailSettingsFrom(std::map<std::string, std::string>& v) {
   MailSettings m;
-  auto number = [&](const char* key, unsigned long min, unsigned long max) {
-    return ParseUnsigned(key, v[key], min, max);
-  };
   EC_TRY_ASSIGN(m.enabled, OnOff("mail.enabled", v["mail.enabled"]));
   EC_TRY_ASSIGN(m.verify_tls, OnOff("mail.tls_verify", v["mail.tls_verify"]));
   const std::string& relay = v["mail.relay"];
@@ -117,23 +131,17 @@ Result<MailSettings> MailSettingsFrom(std::map<std::string, std::string>& v) {
       }
     }
   }
-  struct NumberKey {
-    const char* key;
-    unsigned long min;
-    unsigned long max;
-    unsigned* out;
-  };
-  for (const NumberKey& n :
-       {NumberKey{"mail.connect_timeout_ms", 100, 600000, &m.connect_timeout_ms},
-        NumberKey{"mail.timeout_ms", 100, 600000, &m.timeout_ms},
-        NumberKey{"mail.poll_ms", 10, 600000, &m.poll_ms},
-        NumberKey{"mail.unanswered_scan_ms", 100, 3600000, &m.unanswered_scan_ms},
-        NumberKey{"mail.batch", 1, 1000, &m.batch},
-        NumberKey{"mail.max_attempts", 1, 1000, &m.max_attempts},
-        NumberKey{"mail.backoff_base_ms", 10, 86400000, &m.backoff_base_ms},
-        NumberKey{"mail.backoff_max_ms", 10, 86400000, &m.backoff_max_ms}}) {
-    EC_TRY(value, number(n.key, n.min, n.max));
-    *n.out = static_cast<unsigned>(value);
+  if (auto read = ReadNumberKeys(
+          v, {NumberKey{"mail.connect_timeout_ms", 100, 600000, &m.connect_timeout_ms},
+              NumberKey{"mail.timeout_ms", 100, 600000, &m.timeout_ms},
+              NumberKey{"mail.poll_ms", 10, 600000, &m.poll_ms},
+              NumberKey{"mail.unanswered_scan_ms", 100, 3600000, &m.unanswered_scan_ms},
+              NumberKey{"mail.batch", 1, 1000, &m.batch},
+              NumberKey{"mail.max_attempts", 1, 1000, &m.max_attempts},
+              NumberKey{"mail.backoff_base_ms", 10, 86400000, &m.backoff_base_ms},
+              NumberKey{"mail.backoff_max_ms", 10, 86400000, &m.backoff_max_ms}});
+      !read) {
+    return read.error();
   }
   if (m.backoff_max_ms < m.backoff_base_ms) {
     return Error{ErrorKind::kInvalidInput, "invalid_config",
@@ -158,6 +166,28 @@ Result<MailSettings> MailSettingsFrom(std::map<std::string, std::string>& v) {
                  "mail.user needs mail.password_file (the user's password)"};
   }
   return m;
+}
+
+// webhook.* (docs/configuration.md, Webhooks).
+Result<WebhookSettings> WebhookSettingsFrom(std::map<std::string, std::string>& v) {
+  WebhookSettings w;
+  EC_TRY_ASSIGN(w.verify_tls, OnOff("webhook.tls_verify", v["webhook.tls_verify"]));
+  if (auto read = ReadNumberKeys(
+          v, {NumberKey{"webhook.connect_timeout_ms", 100, 600000, &w.connect_timeout_ms},
+              NumberKey{"webhook.timeout_ms", 100, 600000, &w.timeout_ms},
+              NumberKey{"webhook.poll_ms", 10, 600000, &w.poll_ms},
+              NumberKey{"webhook.batch", 1, 1000, &w.batch},
+              NumberKey{"webhook.retry_for_s", 1, 604800, &w.retry_for_s},
+              NumberKey{"webhook.backoff_base_ms", 10, 86400000, &w.backoff_base_ms},
+              NumberKey{"webhook.backoff_max_ms", 10, 86400000, &w.backoff_max_ms}});
+      !read) {
+    return read.error();
+  }
+  if (w.backoff_max_ms < w.backoff_base_ms) {
+    return Error{ErrorKind::kInvalidInput, "invalid_config",
+                 "webhook.backoff_max_ms must not be below webhook.backoff_base_ms"};
+  }
+  return w;
 }
 
 }  // namespace
@@ -232,6 +262,14 @@ const std::vector<std::pair<std::string, std::string>>& KnownConfigKeys() {
       {"mail.backoff_base_ms", "5000"},
       {"mail.backoff_max_ms", "3600000"},
       {"identity.key_file", ""},
+      {"webhook.connect_timeout_ms", "5000"},
+      {"webhook.timeout_ms", "15000"},
+      {"webhook.tls_verify", "on"},
+      {"webhook.poll_ms", "1000"},
+      {"webhook.batch", "20"},
+      {"webhook.retry_for_s", "86400"},
+      {"webhook.backoff_base_ms", "10000"},
+      {"webhook.backoff_max_ms", "3600000"},
   };
   return *keys;
 }
@@ -428,6 +466,7 @@ Result<Settings> SettingsFrom(const std::map<std::string, std::string>& file_val
   if (!registry_pause) return registry_pause.error();
   s.faults.registry_read_pause_ms = static_cast<unsigned>(*registry_pause);
   EC_TRY_ASSIGN(s.mail, MailSettingsFrom(v));
+  EC_TRY_ASSIGN(s.webhook, WebhookSettingsFrom(v));
   s.identity_key_file = v["identity.key_file"];
   return s;
 }

@@ -114,8 +114,22 @@ struct MailSettings {
   unsigned backoff_max_ms = 3600000;
 };
 
+// Webhook deliveries (worker/mail/webhook_deliverer, docs/webhooks.md): always on; a site with
+// no endpoints queues nothing.
+struct WebhookSettings {
+  unsigned connect_timeout_ms = 5000;
+  unsigned timeout_ms = 15000;  // a whole delivery
+  bool verify_tls = true;
+  unsigned poll_ms = 1000;
+  unsigned batch = 20;
+  unsigned retry_for_s = 86400;  // then given up (failed)
+  unsigned backoff_base_ms = 10000;
+  unsigned backoff_max_ms = 3600000;
+};
+
 struct Settings {
   MailSettings mail;
+  WebhookSettings webhook;
   DbSettings db;
   ListenSpec listen;
   std::string listen_text;

@@ -76,4 +76,42 @@ nlohmann::json MailPreferencesJson(const MailPreferences& prefs) {
           {"unansweredMinutes", prefs.unanswered_minutes}};
 }
 
+namespace {
+template <typename T>
+nlohmann::json OrNull(const std::optional<T>& v) {
+  return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+}
+}  // namespace
+
+nlohmann::json WebhookEndpointJson(const WebhookEndpoint& e, bool with_secret) {
+  nlohmann::json out = {{"id", e.id},
+                        {"siteKey", e.site_key},
+                        {"url", e.fields.url},
+                        {"events", e.fields.events},
+                        {"enabled", e.fields.enabled},
+                        {"allowPrivate", e.fields.allow_private},
+                        {"secretSealed", e.secret_sealed},
+                        {"createdAt", e.created_at},
+                        {"updatedAt", e.updated_at},
+                        {"secretRotatedAt", OrNull(e.secret_rotated_at)}};
+  if (with_secret) out["secret"] = e.secret;
+  return out;
+}
+
+nlohmann::json WebhookDeliveryJson(const WebhookDelivery& d) {
+  return {{"id", d.id},
+          {"deliveryId", d.delivery_id},
+          {"endpointId", d.endpoint_id},
+          {"type", d.event_type},
+          {"status", d.status},
+          {"attempts", d.attempts},
+          {"lastError", OrNull(d.last_error)},
+          {"lastStatus", OrNull(d.last_status)},
+          {"createdAt", d.created_at},
+          {"lastAttemptAt", OrNull(d.last_attempt_at)},
+          {"nextAttemptAt", OrNull(d.next_attempt_at)},
+          {"deliveredAt", OrNull(d.delivered_at)},
+          {"failedAt", OrNull(d.failed_at)}};
+}
+
 }  // namespace edgechat::worker

@@ -11,6 +11,7 @@
 #include "store/outbox_repo.hpp"
 #include "store/secret_key_repo.hpp"
 #include "store/site_repo.hpp"
+#include "store/webhook_repo.hpp"
 
 namespace edgechat::worker {
 
@@ -19,6 +20,10 @@ nlohmann::json SecretKeyJson(const SecretKeyInfo& key);
 nlohmann::json AdminInfoJson(const AdminInfo& admin);
 // An admin's mail preferences: {username, email, locale, newConversation, unansweredMinutes}.
 nlohmann::json MailPreferencesJson(const MailPreferences& prefs);
+// A webhook endpoint (docs/api.md, Webhooks); the secret only when `with_secret` (creation,
+// rotation, and the secret route).
+nlohmann::json WebhookEndpointJson(const WebhookEndpoint& e, bool with_secret);
+nlohmann::json WebhookDeliveryJson(const WebhookDelivery& d);
 nlohmann::json AuditEntryJson(const AuditEntry& entry);
 nlohmann::json ConversationSummaryJson(const ConversationSummary& c);
 // A message with the counts of likes and dislikes (one guest per conversation: 0 or 1 each).

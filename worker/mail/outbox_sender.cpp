@@ -54,8 +54,10 @@ Result<unsigned> OutboxSender::RunOnce() {
       }
     } else {
       const Error& e = delivered.error();
-      bool give_up = e.kind == ErrorKind::kInvalidInput || item.attempts >= options_.max_attempts;
       auto retry_in = BackoffDelay(options_.backoff, item.attempts, unit_random_());
+      bool give_up =
+          e.kind == ErrorKind::kInvalidInput || item.attempts >= options_.max_attempts ||
+          (options_.give_up_after.count() > 0 && item.age + retry_in > options_.give_up_after);
       LogWarn("outbox", options_.channel + " #" + std::to_string(item.id) + " attempt " +
                             std::to_string(item.attempts) + " failed: " + e.message +
                             (give_up ? "; giving up"

@@ -27,6 +27,9 @@ struct OutboxSenderOptions {
   // runs out under it.
   std::chrono::milliseconds lease{120000};
   unsigned max_attempts = 20;
+  // Non-zero: also give up once the next attempt would come later than this after the row was
+  // queued (OutboxItem::age): webhooks retry for a day (webhook.retry_for_s).
+  std::chrono::milliseconds give_up_after{0};
   BackoffPolicy backoff;
 };
 

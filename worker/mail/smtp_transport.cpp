@@ -6,6 +6,8 @@
 #include <memory>
 #include <string_view>
 
+#include "mail/curl_handle.hpp"
+
 namespace edgechat::worker {
 namespace {
 
@@ -23,13 +25,6 @@ std::size_t ReadBody(char* buffer, std::size_t size, std::size_t count, void* us
   reader->offset += n;
   return n;
 }
-
-struct CurlDeleter {
-  void operator()(CURL* c) const { curl_easy_cleanup(c); }
-};
-struct SlistDeleter {
-  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
-};
 
 }  // namespace
 

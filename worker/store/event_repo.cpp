@@ -4,6 +4,7 @@
 #include <string>
 
 #include "store/mysql_util.hpp"
+#include "store/webhook_repo.hpp"
 
 namespace edgechat::worker {
 
@@ -42,7 +43,10 @@ EventNotice InsertEventAfter(DbConnection& c, std::uint64_t conversation_id, std
   auto id = Prepare(c, "SELECT LAST_INSERT_ID() AS id");
   auto rs = Query(*id);
   rs->next();
-  return EventNotice{rs->getUInt64("id"), conversation_id, guest_id, type, data, prev_id};
+  EventNotice notice{rs->getUInt64("id"), conversation_id, guest_id, type, data, prev_id};
+  // Webhook deliveries of the event, in its own transaction (store/webhook_repo.hpp).
+  EnqueueWebhooksForEvent(c, notice);
+  return notice;
 }
 
 Result<std::vector<EventNotice>> EventsOfAllAfter(ConnectionPool& pool, std::uint64_t after_id,

@@ -10,6 +10,7 @@
 #include "store/mysql_util.hpp"
 #include "store/outbox_repo.hpp"
 #include "store/read_marker.hpp"
+#include "store/webhook_repo.hpp"
 
 namespace edgechat::worker {
 
@@ -250,6 +251,13 @@ Result<PostedMessage> MysqlGuestMessageRepo::PostGuestMessage(
     }
     if (created_conversation && mail_.enabled) {
       EnqueueNewConversationMails(c, site, *conversation_id, text);
+    }
+    if (created_conversation) {
+      // Before the message's own delivery: the same ordering key, so it is sent first.
+      EnqueueWebhookEvent(c, *conversation_id, "conversation.created",
+                          "c" + std::to_string(*conversation_id) + "_created",
+                          nlohmann::json{{"conversationId", *conversation_id},
+                                         {"source", site.main ? "main" : "external"}});
     }
     EventNotice event = InsertEventAfter(
         c, *conversation_id, guest.id, "message",

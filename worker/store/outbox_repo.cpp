@@ -1,5 +1,7 @@
 #include "store/outbox_repo.hpp"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "store/mysql_util.hpp"
@@ -87,11 +89,18 @@ Result<std::vector<OutboxItem>> MysqlOutbox::Claim(const std::string& channel,
   using Items = std::vector<OutboxItem>;
   return WithTransaction<Items>(pool_, [&](DbConnection& c) -> Result<Items> {
     auto select = Prepare(c,
-                          "SELECT id, channel, idempotency_key, payload, attempts FROM outbox "
-                          "WHERE channel = ? AND delivered_at IS NULL AND failed_at IS NULL "
-                          "AND next_attempt_at <= UTC_TIMESTAMP(6) "
-                          "AND (lease_until IS NULL OR lease_until < UTC_TIMESTAMP(6)) "
-                          "ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED");
+                          "SELECT o.id, o.channel, o.idempotency_key, o.payload, o.attempts, "
+                          "TIMESTAMPDIFF(MICROSECOND, COALESCE(o.resent_at, o.created_at), "
+                          "UTC_TIMESTAMP(6)) AS age_us FROM outbox o "
+                          "WHERE o.channel = ? AND o.delivered_at IS NULL AND o.failed_at IS NULL "
+                          "AND o.next_attempt_at <= UTC_TIMESTAMP(6) "
+                          "AND (o.lease_until IS NULL OR o.lease_until < UTC_TIMESTAMP(6)) "
+                          // In order per key: the subquery is a plain (non-locking) read, so a
+                          // row another sender holds still counts as pending.
+                          "AND (o.ordering_key IS NULL OR NOT EXISTS (SELECT 1 FROM outbox p "
+                          "WHERE p.channel = o.channel AND p.ordering_key = o.ordering_key "
+                          "AND p.id < o.id AND p.delivered_at IS NULL AND p.failed_at IS NULL)) "
+                          "ORDER BY o.id LIMIT ? FOR UPDATE SKIP LOCKED");
     select->setString(1, channel);
     select->setUInt(2, limit);
     Items items;
@@ -104,6 +113,8 @@ Result<std::vector<OutboxItem>> MysqlOutbox::Claim(const std::string& channel,
         item.idempotency_key = rs->getString("idempotency_key");
         item.payload = rs->getString("payload");
         item.attempts = rs->getUInt("attempts") + 1;
+        item.age =
+            std::chrono::milliseconds(std::max<std::int64_t>(0, rs->getInt64("age_us")) / 1000);
         items.push_back(std::move(item));
       }
     }

@@ -21,6 +21,9 @@ struct OutboxItem {
   std::string idempotency_key;
   std::string payload;
   unsigned attempts = 0;  // including the one this claim starts
+  // Time since the row was queued (or last sent again, outbox.resent_at): a channel that retries
+  // for a fixed span (webhooks: a day) gives up when the next attempt would fall past it.
+  std::chrono::milliseconds age{0};
 };
 
 // Adds a delivery inside the caller's transaction; a second one with the same channel and key is
@@ -77,7 +80,9 @@ class MysqlOutbox : public OutboxStore {
   explicit MysqlOutbox(ConnectionPool& pool) : pool_(pool) {}
 
   // Claims at most `limit` due rows of `channel` for `owner` until now + `lease`, oldest first.
-  // Rows another sender holds (locked or leased) are skipped, never waited for.
+  // Rows another sender holds (locked or leased) are skipped, never waited for. A row with an
+  // ordering_key (webhooks: endpoint and conversation) is claimed only when no earlier row of
+  // the same channel and key is still pending (neither delivered nor given up): in order.
   Result<std::vector<OutboxItem>> Claim(const std::string& channel, const std::string& owner,
                                         unsigned limit, std::chrono::milliseconds lease) override;
   // The delivery succeeded: never tried again.
