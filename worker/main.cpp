@@ -181,6 +181,21 @@ int main(int argc, char** argv) {
   RedisRelay relay(settings->redis, hub, worker_id, 10000, &local_typing);
   HubPublisher events(hub, &relay);
   HubTypingPublisher typing(hub, &admin_typing, &relay);
+  // identity.key_file: new secret keys keep a sealed copy for identity tokens. A configured file
+  // that cannot be read stops the start (keys made meanwhile could never sign identities).
+  std::optional<SecretBox> identity_box;
+  if (!settings->identity_key_file.empty()) {
+    auto box = SecretBox::FromFile(settings->identity_key_file);
+    if (!box) {
+      LogError("config",
+               "identity.key_file " + settings->identity_key_file + ": " + box.error().message);
+      return 1;
+    }
+    identity_box.emplace(std::move(box).value());
+  }
+  // Identity tokens are checked against the site's sealed keys on every call that claims one.
+  MysqlIdentityKeyLookup identity_keys(pool);
+  IdentityVerifier identity(identity_keys, identity_box ? &*identity_box : nullptr);
   ExternalApi external(
       store, SodiumRandom(), events,
       [&hub](const Guest& guest,
@@ -189,7 +204,7 @@ int main(int argc, char** argv) {
         if (!stream) return stream.error();
         return std::static_pointer_cast<StreamSource>(std::move(stream).value());
       },
-      &typing);
+      &typing, &identity);
   MysqlAllEventsLog all_events(pool);
   AdminStreams admin_streams(all_events, blocking, AdminStreamOptions{}, &admin_typing);
   AdminApiOptions admin_options;
@@ -212,18 +227,6 @@ int main(int argc, char** argv) {
                                            std::chrono::seconds(settings->presence.idle_s)},
                            [&presence_watch] { presence_watch.Poke(); });
   MysqlSiteRepo site_repo(pool);
-  // identity.key_file: new secret keys keep a sealed copy for identity tokens. A configured file
-  // that cannot be read stops the start (keys made meanwhile could never sign identities).
-  std::optional<SecretBox> identity_box;
-  if (!settings->identity_key_file.empty()) {
-    auto box = SecretBox::FromFile(settings->identity_key_file);
-    if (!box) {
-      LogError("config",
-               "identity.key_file " + settings->identity_key_file + ": " + box.error().message);
-      return 1;
-    }
-    identity_box.emplace(std::move(box).value());
-  }
   MysqlSecretKeyRepo secret_key_repo(pool, identity_box ? &*identity_box : nullptr);
   MysqlAdminRepo admin_repo(pool);
   MysqlSessionRepo session_repo(pool);

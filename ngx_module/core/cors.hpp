@@ -32,7 +32,7 @@ enum class CorsOutcome {
 inline constexpr std::string_view kPreflightMaxAgeSeconds = "7200";  // Chromium's cap
 inline constexpr std::string_view kAllowedMethods = "GET, POST, PUT, OPTIONS";
 inline constexpr std::string_view kAllowedRequestHeaders =
-    "Site-Key, Content-Type, Authorization, Last-Event-ID";
+    "Site-Key, Content-Type, Authorization, Last-Event-ID, Edgechat-Identity";
 inline constexpr std::string_view kExposedHeaders = "Retry-After";
 
 // The headers to add point into static strings or into the request's own Origin value, so the

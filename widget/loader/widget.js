@@ -11,7 +11,10 @@
   'use strict';
   const w = window;
   const d = document;
-  if (w.edgechat && w.edgechat.version) return; // loaded twice: keep the first
+  // loaded twice: keep the first. A host page may set window.edgechat = {identity} beforehand.
+  let identity = w.edgechat || {};
+  if (identity.version) return;
+  identity = identity.identity;
 
   // currentScript is null when run from a module or injected late: then find ourselves by src.
   const script =
@@ -45,11 +48,12 @@
       }
     });
 
-  // localStorage may throw (blocked) or hold garbage: then the frame makes a new guest.
+  // localStorage may throw (blocked) or hold garbage: then the frame makes a new guest (it checks
+  // the fields itself).
   const readGuest = () => {
     try {
       const g = JSON.parse(localStorage.getItem(storageKey));
-      return g && typeof g.token == 'string' && typeof g.guestId == 'string' ? g : null;
+      return g && g.token ? g : null;
     } catch (e) {
       return null;
     }
@@ -71,17 +75,18 @@
     frame.title = config.title || 'Chat';
     // No token in this URL, ever: the guest travels by postMessage once the frame has loaded.
     frame.src = chatOrigin + '/frame/?site=' + encodeURIComponent(siteKey);
-    frame.addEventListener('load', () => {
+    frame.onload = () => {
       loaded = 1;
       post('init', {
         guest: readGuest(),
+        identity,
         locale: data('locale'),
         pageLang: d.documentElement.lang || null,
         mode: launcher ? 'floating' : 'inline',
         visible: state.open || !launcher,
       });
       if (state.open) frame.focus();
-    });
+    };
     parent.appendChild(frame);
   };
 
@@ -101,7 +106,7 @@
       state.ready = true;
       emit('ready', {});
     },
-    guest: (m) => m.guest && typeof m.guest.token == 'string' && saveGuest({ guestId: m.guest.guestId, token: m.guest.token }),
+    guest: (m) => m.guest && saveGuest(m.guest), // our frame's {guestId, token, userId?}
     // The newest message the visitor has seen, so replies that came while away count as unread.
     seen(m) {
       const g = readGuest();
@@ -162,7 +167,7 @@
       { 'aria-hidden': 'true', 'data-edgechat': 'badge' }
     );
     launcher.append(icon, badge);
-    launcher.addEventListener('click', () => show(!state.open));
+    launcher.onclick = () => show(!state.open);
 
     panel = attrs(el('div', Object.assign({ overflow: 'hidden', background: '#fff' }, fixed)), { 'data-edgechat': 'panel' });
     mobile = w.matchMedia('(max-width: 480px)');
@@ -201,6 +206,8 @@
     open: () => show(true),
     close: () => show(false),
     toggle: () => show(!state.open),
+    // A verified identity token of the host's server (docs/embedding.md), or null to sign out.
+    identify: (token) => post('identity', { identity: (identity = token) }),
     // on('ready' | 'open' | 'close' | 'message' | 'unread', fn) returns a function that unsubscribes.
     on(name, fn) {
       (listeners[name] = listeners[name] || []).push(fn);
@@ -227,6 +234,6 @@
       })
     )
     .catch((e) =>
-      console.warn('edgechat: chat not shown (' + e.message + '). Is ' + location.origin + ' an allowed origin of site ' + siteKey + '?')
+      console.warn('edgechat: not shown (' + e.message + '): is ' + location.origin + ' an allowed origin of ' + siteKey + '?')
     );
 })();

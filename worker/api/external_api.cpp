@@ -177,6 +177,70 @@ HttpResponse ExternalApi::CreateGuest(const Site& site) {
   return JsonResponse(201, Dump(NewGuestJson(guest)));
 }
 
+namespace {
+
+Result<VerifiedIdentity> VerifyIdentity(IdentityVerifier* verifier, const Site& site,
+                                        const std::string& token) {
+  if (verifier == nullptr) {
+    return Error{ErrorKind::kUnauthorized, "identity_unavailable",
+                 "Verified identity is not set up on this server (identity.key_file)."};
+  }
+  return verifier->Verify(site.id, token);
+}
+
+}  // namespace
+
+HttpResponse ExternalApi::SignInGuest(const Site& site, const HttpRequest& request) {
+  auto verified = VerifyIdentity(identity_, site, request.Header(kIdentityHeader).value_or(""));
+  if (!verified) return ErrorResponseFor(verified.error());
+  VerifiedGuestInput input;
+  input.site_id = site.id;
+  input.user_id = verified->claims.user_id;
+  input.name = verified->claims.name;
+  input.email = verified->claims.email;
+  input.new_public_id = NewGuestId(random_);
+  std::string device_token = NewGuestToken(random_);
+  input.device_token_hash = Sha256Hex(device_token);
+  input.ttl_days = kGuestTtlDays;
+  // The device's anonymous guest, when it sends its token: merged into the user's. A token that
+  // matches nothing (expired, another site's) merges nothing and is no error.
+  if (auto authorization = request.Header("authorization")) {
+    if (auto bearer = shared::BearerToken(*authorization);
+        bearer && shared::LooksLikeGuestToken(*bearer)) {
+      auto found = store_.FindGuest(site.id, Sha256Hex(std::string(*bearer)));
+      if (!found) return ErrorResponseFor(found.error());
+      if (found->has_value() && !(*found)->external_user_id) input.merge_guest_id = (*found)->id;
+    }
+  }
+  auto signed_in = store_.SignInGuest(input);
+  if (!signed_in) return ErrorResponseFor(signed_in.error());
+  NewGuest guest{signed_in->guest.public_id, device_token, signed_in->guest.expires_at};
+  json body = NewGuestJson(guest);
+  json user{{"userId", input.user_id}};
+  if (input.name) user["name"] = *input.name;
+  if (input.email) user["email"] = *input.email;
+  body["verified"] = user;
+  body["merged"] = signed_in->merged;
+  return JsonResponse(signed_in->created ? 201 : 200, Dump(body));
+}
+
+Status ExternalApi::CheckGuestIdentity(const Site& site, const Guest& guest,
+                                       const HttpRequest& request) {
+  if (!guest.external_user_id) return Ok{};
+  auto token = request.Header(kIdentityHeader);
+  if (!token || token->empty()) {
+    return Error{ErrorKind::kUnauthorized, "identity_required",
+                 "This guest is a verified user: every call needs a fresh Edgechat-Identity "
+                 "token of that user."};
+  }
+  EC_TRY(verified, VerifyIdentity(identity_, site, *token));
+  if (verified.claims.user_id != *guest.external_user_id) {
+    return Error{ErrorKind::kUnauthorized, "identity_user_mismatch",
+                 "The identity token is another user's than this guest's."};
+  }
+  return Ok{};
+}
+
 Result<HistoryPage> ParseHistoryPage(const HttpRequest& request) {
   HistoryPage page;
   page.limit = kHistoryPageDefault;
@@ -367,7 +431,9 @@ std::optional<HttpResponse> ExternalApi::Handle(const HttpRequest& request) {
   if (route == shared::ApiRoute::kConfig || route == shared::ApiRoute::kGuests) {
     auto site = ResolveSite(request);
     if (!site) return ErrorResponseFor(site.error());
-    return route == shared::ApiRoute::kConfig ? GetConfig(*site) : CreateGuest(*site);
+    if (route == shared::ApiRoute::kConfig) return GetConfig(*site);
+    if (request.Header(kIdentityHeader)) return SignInGuest(*site, request);
+    return CreateGuest(*site);
   }
   // Every other route acts for a guest: site and guest come from one store lookup, or for an
   // EventSource (no headers) from a stream ticket.
@@ -377,6 +443,12 @@ std::optional<HttpResponse> ExternalApi::Handle(const HttpRequest& request) {
   if (!found) return ErrorResponseFor(found.error());
   const Site& site = found->site;
   const Guest& guest = found->guest;
+  // A stream ticket was asked for with the identity checked; an EventSource cannot send it.
+  if (!by_ticket) {
+    if (auto claimed = CheckGuestIdentity(site, guest, request); !claimed) {
+      return ErrorResponseFor(claimed.error());
+    }
+  }
   if (reaction_id) return PutReaction(guest, *reaction_id, request);
   if (route == shared::ApiRoute::kEvents) return GetEvents(guest, request);
   if (route == shared::ApiRoute::kEventTicket) return CreateStreamTicket(guest);

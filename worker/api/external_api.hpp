@@ -11,6 +11,7 @@
 #include "common/ids.hpp"
 #include "http/stream.hpp"
 #include "http/types.hpp"
+#include "service/identity_token.hpp"
 #include "store/chat_store.hpp"
 #include "store/event_publisher.hpp"
 
@@ -25,20 +26,30 @@ using StreamFactory = std::function<Result<std::shared_ptr<StreamSource>>(
 
 class ExternalApi {
  public:
-  // `typing`: where a guest's typing goes (never stored); null drops it.
+  // `typing`: where a guest's typing goes (never stored); null drops it. `identity`: checks
+  // identity tokens (docs/api.md, "Verified identity"); null refuses them (identity_unavailable).
   ExternalApi(ChatStore& store, RandomFill random, EventPublisher& events, StreamFactory streams,
-              TypingPublisher* typing = nullptr)
+              TypingPublisher* typing = nullptr, IdentityVerifier* identity = nullptr)
       : store_(store),
         random_(std::move(random)),
         events_(events),
         streams_(std::move(streams)),
-        typing_(typing) {}
+        typing_(typing),
+        identity_(identity) {}
 
   // Answers any request under /api/v1/external/; std::nullopt if the path is not ours.
   std::optional<HttpResponse> Handle(const HttpRequest& request);
 
   HttpResponse GetConfig(const Site& site);
   HttpResponse CreateGuest(const Site& site);
+  // POST guests with an Edgechat-Identity header: the guest of (site, userId), found or made,
+  // with a new token for this device; the anonymous guest of the request's Authorization (if
+  // any, of this site) is merged into it.
+  HttpResponse SignInGuest(const Site& site, const HttpRequest& request);
+  // A verified guest's every call carries a valid identity token of the same user:
+  // identity_required without one, identity_user_mismatch for another user's, or the
+  // verifier's own identity_* error. Anonymous guests pass.
+  Status CheckGuestIdentity(const Site& site, const Guest& guest, const HttpRequest& request);
   HttpResponse GetMessages(const Site& site, const Guest& guest, const HttpRequest& request);
   HttpResponse PostMessage(const Site& site, const Guest& guest, const HttpRequest& request);
   HttpResponse PutReaction(const Guest& guest, std::uint64_t message_id,
@@ -77,7 +88,11 @@ class ExternalApi {
   EventPublisher& events_;
   StreamFactory streams_;
   TypingPublisher* typing_;
+  IdentityVerifier* identity_;
 };
+
+// The header that carries an identity token (shared with the edge's CORS list).
+inline constexpr char kIdentityHeader[] = "edgechat-identity";
 
 // "messages/123/reaction" -> 123; std::nullopt for anything else.
 std::optional<std::uint64_t> ReactionRouteId(std::string_view route);

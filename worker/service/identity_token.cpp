@@ -11,6 +11,7 @@
 #include "shared/ascii.hpp"
 #include "shared/mail_address.hpp"
 #include "shared/server_api.hpp"
+#include "store/secret_key_repo.hpp"
 
 namespace edgechat::worker {
 
@@ -167,6 +168,17 @@ Status CheckIdentityExpiry(std::int64_t exp, std::chrono::system_clock::time_poi
                                                " seconds ahead.");
   }
   return Ok{};
+}
+
+Result<std::vector<IdentityKey>> MysqlIdentityKeyLookup::KeysWithPrefix(std::uint64_t site_id,
+                                                                        const std::string& prefix) {
+  EC_TRY(rows, FindIdentityKeys(pool_, site_id, prefix));
+  std::vector<IdentityKey> keys;
+  keys.reserve(rows.size());
+  for (IdentityKeyRow& row : rows) {
+    keys.push_back(IdentityKey{row.id, std::move(row.prefix), std::move(row.sealed), row.revoked});
+  }
+  return keys;
 }
 
 Result<VerifiedIdentity> IdentityVerifier::Verify(std::uint64_t site_id, std::string_view token) {

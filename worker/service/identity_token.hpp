@@ -23,6 +23,7 @@
 #include "common/clock.hpp"
 #include "common/secret_box.hpp"
 #include "shared/result.hpp"
+#include "store/pool.hpp"
 
 namespace edgechat::worker {
 
@@ -77,6 +78,17 @@ class IdentityKeyLookup {
   // The keys of the site with this prefix (revoked ones too), usually one.
   virtual Result<std::vector<IdentityKey>> KeysWithPrefix(std::uint64_t site_id,
                                                           const std::string& prefix) = 0;
+};
+
+// The site's keys as MySQL holds them (store/secret_key_repo.hpp, FindIdentityKeys).
+class MysqlIdentityKeyLookup : public IdentityKeyLookup {
+ public:
+  explicit MysqlIdentityKeyLookup(ConnectionPool& pool) : pool_(pool) {}
+  Result<std::vector<IdentityKey>> KeysWithPrefix(std::uint64_t site_id,
+                                                  const std::string& prefix) override;
+
+ private:
+  ConnectionPool& pool_;
 };
 
 struct VerifiedIdentity {

@@ -65,6 +65,12 @@ class ChatStore : public GuestEventLog {
   // deleting the ticket; nullopt when there is no such unexpired ticket for this site.
   virtual Result<std::optional<SiteGuest>> RedeemStreamTicket(std::string_view site_key,
                                                               const std::string& ticket_hash) = 0;
+  // In one transaction: the guest of (site, user id), made if missing, its name and email
+  // updated, a new device token added; an anonymous guest to merge gives it its conversation
+  // (or its messages, when the user already has one) and is then deleted.
+  virtual Result<VerifiedGuest> SignInGuest(const VerifiedGuestInput&) {
+    return Error{ErrorKind::kInternal, "not_supported", "This store has no verified guests."};
+  }
 };
 
 }  // namespace edgechat::worker

@@ -30,6 +30,7 @@ class MysqlGuestRepo {
                             unsigned ttl_seconds);
   Result<std::optional<SiteGuest>> RedeemStreamTicket(std::string_view site_key,
                                                       const std::string& ticket_hash);
+  Result<VerifiedGuest> SignInGuest(const VerifiedGuestInput& input);
 
  private:
   ConnectionPool& pool_;

@@ -35,6 +35,30 @@ struct Guest {
   // The guest's conversation as the lookup saw it (0 if none yet or not looked up): a hint that
   // lets a message lock and touch the conversation in one statement.
   std::uint64_t conversation_id = 0;
+  // A verified guest: the host site's user id (docs/server-api.md, "Verified identity"); every
+  // call of such a guest must carry a valid identity token of this user.
+  std::optional<std::string> external_user_id;
+};
+
+// A verified user signing in on one device (POST guests with an identity token).
+struct VerifiedGuestInput {
+  std::uint64_t site_id = 0;
+  std::string user_id;
+  std::optional<std::string> name;
+  std::optional<std::string> email;
+  std::string new_public_id;      // used when the user has no guest yet
+  std::string device_token_hash;  // this device's new token
+  unsigned ttl_days = 0;
+  // The anonymous guest this device had (found by its token, of the same site): merged into
+  // the user's guest and deleted, its token with it.
+  std::optional<std::uint64_t> merge_guest_id;
+};
+
+struct VerifiedGuest {
+  Guest guest;
+  bool created = false;               // the user's first guest
+  std::uint64_t merged_messages = 0;  // moved from the anonymous guest
+  bool merged = false;
 };
 
 struct SiteGuest {

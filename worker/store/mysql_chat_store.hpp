@@ -34,6 +34,9 @@ class MysqlChatStore : public ChatStore {
                                                     const std::string& token_hash) override {
     return guests_.FindSiteAndGuest(site_key, token_hash);
   }
+  Result<VerifiedGuest> SignInGuest(const VerifiedGuestInput& input) override {
+    return guests_.SignInGuest(input);
+  }
   Result<History> LoadHistory(const Guest& guest, const HistoryPage& page) override {
     return messages_.LoadHistory(guest, page);
   }

@@ -84,6 +84,7 @@ TEST_F(CorsTest, PreflightGrantsMethodsHeadersAndMaxAge) {
   EXPECT_EQ(headers["Access-Control-Max-Age"], "7200");
   EXPECT_NE(headers["Access-Control-Allow-Headers"].find("Site-Key"), std::string::npos);
   EXPECT_NE(headers["Access-Control-Allow-Headers"].find("Authorization"), std::string::npos);
+  EXPECT_NE(headers["Access-Control-Allow-Headers"].find("Edgechat-Identity"), std::string::npos);
   EXPECT_NE(headers["Access-Control-Allow-Methods"].find("PUT"), std::string::npos);
   EXPECT_EQ(headers["Vary"], "Origin");
   EXPECT_FALSE(headers.contains("Access-Control-Allow-Credentials"));
