@@ -86,12 +86,27 @@ int RunConversationsShow(const Context& ctx) {
     json out = ConversationSummaryJson(detail->summary);
     out["messages"] = json::array();
     for (const auto& m : detail->messages) out["messages"].push_back(MessageJson(m));
+    out["context"] = VisitorContextJson(detail->context);
     ctx.out.Print(out);
     return kExitOk;
   }
   const auto& s = detail->summary;
   std::cout << "conversation #" << s.id << "  " << s.status << "  " << s.site_name << " ("
             << SourceLabel(s.source) << ")\n";
+  if (s.visitor_name) std::cout << "visitor: " << *s.visitor_name << "\n";
+  if (detail->context) {
+    // Stored cleaned (no control characters), so safe to print as is.
+    const VisitorContext& v = detail->context->context;
+    for (const auto& [label, value] :
+         {std::pair<const char*, const std::string*>{"page", &v.page_url},
+          {"title", &v.page_title},
+          {"referrer", &v.referrer},
+          {"language", &v.language},
+          {"time zone", &v.time_zone},
+          {"browser", &v.browser}}) {
+      if (!value->empty()) std::cout << "  " << label << ": " << *value << "\n";
+    }
+  }
   for (const auto& m : detail->messages) {
     std::cout << m.created_at << "  #" << m.id << "  " << m.author << ": " << m.text
               << (m.reaction ? "  [" + *m.reaction + "]" : "") << "\n";

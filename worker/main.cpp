@@ -40,10 +40,12 @@
 #include "registry/registry.hpp"
 #include "server/server_api.hpp"
 #include "service/office_hours.hpp"
+#include "service/reply_time.hpp"
 #include "service/webhook_service.hpp"
 #include "store/event_retention.hpp"
 #include "store/mysql_chat_store.hpp"
 #include "store/pool.hpp"
+#include "store/reply_time_repo.hpp"
 
 namespace {
 
@@ -221,6 +223,11 @@ int main(int argc, char** argv) {
                                std::chrono::seconds(settings->presence.idle_s),
                                std::chrono::milliseconds(settings->presence.poll_ms),
                                &office_hours_repo, SystemZoneLoader());
+  // Expected reply times (service/reply_time.hpp): the watch re-reads every site's each ttl and
+  // the guest streams' presence events carry them.
+  MysqlReplySampleSource reply_samples(pool);
+  ReplyTimeService reply_times(reply_samples, office_hours_repo, SystemZoneLoader(), SystemClock());
+  presence_watch.SetReplyTimes(&reply_times);
   PresenceService presence(presence_store, SystemClock(),
                            PresenceOptions{std::chrono::seconds(settings->presence.ttl_s),
                                            std::chrono::seconds(settings->presence.beat_s),

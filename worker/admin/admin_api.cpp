@@ -718,6 +718,7 @@ Result<HttpResponse> AdminApi::Conversations(const HttpRequest& request, const S
     // Read receipts: what the visitor has read (the panel's "Seen"), and the team's marker.
     out["visitorReadUpTo"] = detail.visitor_read_up_to;
     out["agentReadUpTo"] = std::max(detail.agent_read_up_to, marked_up_to);
+    out["context"] = VisitorContextJson(detail.context);
     return Json(200, out);
   }
   if (parts.size() == 3 && parts[2] == "messages" && m == "POST") {

@@ -27,6 +27,25 @@ std::string Dump(const json& j) {
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
+// The "context" object of a guest message: each known field a string or null.
+Result<VisitorContext> ParseVisitorContextJson(const json& j) {
+  const Error bad{ErrorKind::kInvalidInput, "invalid_context",
+                  "\"context\" must be an object of strings (pageUrl, pageTitle, referrer, "
+                  "language, timeZone, browser)."};
+  if (!j.is_object()) return bad;
+  VisitorContext raw;
+  const std::pair<const char*, std::string*> fields[] = {
+      {"pageUrl", &raw.page_url},  {"pageTitle", &raw.page_title}, {"referrer", &raw.referrer},
+      {"language", &raw.language}, {"timeZone", &raw.time_zone},   {"browser", &raw.browser}};
+  for (const auto& [name, target] : fields) {
+    auto it = j.find(name);
+    if (it == j.end() || it->is_null()) continue;
+    if (!it->is_string()) return bad;
+    *target = it->get<std::string>();
+  }
+  return NormalizeVisitorContext(std::move(raw));
+}
+
 }  // namespace
 
 Result<MessageInput> ParseMessageInput(const std::string& body) {
@@ -40,7 +59,7 @@ Result<MessageInput> ParseMessageInput(const std::string& body) {
   }
   auto valid = ValidateMessageText(text->get_ref<const std::string&>());
   if (!valid) return valid.error();
-  MessageInput input{std::move(valid).value(), std::nullopt};
+  MessageInput input{std::move(valid).value(), std::nullopt, std::nullopt};
   auto client_id = j.find("clientId");
   if (client_id != j.end() && !client_id->is_null()) {
     if (!client_id->is_string() || !IsValidClientId(client_id->get_ref<const std::string&>())) {
@@ -48,6 +67,12 @@ Result<MessageInput> ParseMessageInput(const std::string& body) {
                    "\"clientId\" must be 1 to 64 characters of letters, digits, . _ : or -."};
     }
     input.client_id = client_id->get<std::string>();
+  }
+  auto context = j.find("context");
+  if (context != j.end() && !context->is_null()) {
+    auto parsed = ParseVisitorContextJson(*context);
+    if (!parsed) return parsed.error();
+    input.context = std::move(parsed).value();
   }
   return input;
 }
@@ -328,6 +353,11 @@ HttpResponse ExternalApi::PostMessage(const Site& site, const Guest& guest,
   if (!input) return ErrorResponseFor(input.error());
   auto posted = store_.PostGuestMessage(site, guest, input->text, input->client_id);
   if (!posted) return ErrorResponseFor(posted.error());
+  // The context is advisory: the message is stored and acknowledged even if this write fails.
+  if (input->context && !input->context->empty()) {
+    auto saved = store_.SaveVisitorContext(guest, *input->context);
+    if (!saved) LogWarn("api", "visitor context not stored: " + saved.error().message);
+  }
   // In id order: the reopening status event comes first.
   if (posted->reopened) events_.Publish(*posted->reopened);
   if (posted->event) events_.Publish(*posted->event);

@@ -119,6 +119,10 @@ Result<std::uint64_t> ParseReadInput(const std::string& body);
 struct MessageInput {
   std::string text;  // trimmed and validated
   std::optional<std::string> client_id;
+  // The visitor's context (guest messages only; NormalizeVisitorContext applied). Absent or null:
+  // none. Not an object, or a known field neither a string nor null: Error{kInvalidInput,
+  // "invalid_context"}; unknown fields are ignored.
+  std::optional<VisitorContext> context;
 };
 Result<MessageInput> ParseMessageInput(const std::string& body);
 

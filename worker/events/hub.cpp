@@ -416,14 +416,57 @@ void EventHub::SetPresence(std::string_view state) {
                                                           presence_state_ + "\"}\n\n");
     frame = presence_frame_;
   }
-  // A site outside its hours keeps showing that.
+  // A site outside its hours keeps showing that; a site with a reply time gets its own frame.
   auto closed = std::make_shared<std::map<std::uint64_t, SharedFrame>>();
+  auto own = std::make_shared<std::map<std::uint64_t, SharedFrame>>();
   {
     std::lock_guard lock(presence_mu_);
     *closed = closed_frames_;
+    for (const auto& [site, seconds] : reply_seconds_) (*own)[site] = OpenFrameLocked(site);
   }
-  ForEachStream([frame, closed](GuestStream& stream) {
-    if (!closed->contains(stream.site_id())) stream.OfferPresence(frame);
+  ForEachStream([frame, closed, own](GuestStream& stream) {
+    if (closed->contains(stream.site_id())) return;
+    auto it = own->find(stream.site_id());
+    stream.OfferPresence(it != own->end() ? it->second : frame);
+  });
+}
+
+SharedFrame EventHub::OpenFrameLocked(std::uint64_t site_id) const {
+  auto it = reply_seconds_.find(site_id);
+  if (it == reply_seconds_.end() || !presence_frame_) return presence_frame_;
+  // Our own words and a number (never text from Redis or MySQL).
+  return std::make_shared<const std::string>(
+      "event: presence\ndata: {\"state\":\"" + presence_state_ +
+      "\",\"replySeconds\":" + std::to_string(it->second) + "}\n\n");
+}
+
+void EventHub::SetReplyTimes(std::map<std::uint64_t, std::int64_t> reply_seconds) {
+  auto changed = std::make_shared<std::map<std::uint64_t, SharedFrame>>();
+  {
+    std::lock_guard lock(presence_mu_);
+    if (reply_seconds == reply_seconds_) return;
+    std::map<std::uint64_t, std::int64_t> old = std::move(reply_seconds_);
+    reply_seconds_ = std::move(reply_seconds);
+    for (const auto& [site, seconds] : reply_seconds_) {
+      auto was = old.find(site);
+      if (was == old.end() || was->second != seconds) (*changed)[site] = nullptr;
+    }
+    for (const auto& [site, seconds] : old) {
+      if (!reply_seconds_.contains(site)) (*changed)[site] = nullptr;
+    }
+    for (auto it = changed->begin(); it != changed->end();) {
+      if (closed_frames_.contains(it->first) || !presence_frame_) {
+        it = changed->erase(it);  // closed wins; before the first state there is nothing to say
+      } else {
+        it->second = OpenFrameLocked(it->first);
+        ++it;
+      }
+    }
+  }
+  if (changed->empty()) return;
+  ForEachStream([changed](GuestStream& stream) {
+    auto it = changed->find(stream.site_id());
+    if (it != changed->end() && it->second) stream.OfferPresence(it->second);
   });
 }
 
@@ -445,7 +488,7 @@ void EventHub::SetOutsideHours(std::map<std::uint64_t, std::string> away_texts) 
       if (old == closed_frames_.end() || *old->second != *frame) (*changed)[site] = frame;
     }
     for (const auto& [site, frame] : closed_frames_) {
-      if (!next.contains(site)) (*changed)[site] = presence_frame_;
+      if (!next.contains(site)) (*changed)[site] = OpenFrameLocked(site);
     }
     closed_frames_ = std::move(next);
   }
@@ -459,7 +502,7 @@ void EventHub::SetOutsideHours(std::map<std::uint64_t, std::string> away_texts) 
 SharedFrame EventHub::PresenceFrame(std::uint64_t site_id) const {
   std::lock_guard lock(presence_mu_);
   if (auto it = closed_frames_.find(site_id); it != closed_frames_.end()) return it->second;
-  return presence_frame_;
+  return OpenFrameLocked(site_id);
 }
 
 void EventHub::Notify(std::uint64_t guest_id, std::uint64_t event_id) {

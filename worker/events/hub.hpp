@@ -245,6 +245,10 @@ class EventHub {
   // streams get {"state":"outside_hours","awayText":...} instead of the agents' state (outside
   // hours wins over online agents). Only the streams of sites whose frame changed are told.
   void SetOutsideHours(std::map<std::uint64_t, std::string> away_texts);
+  // Any thread. Each site's expected reply time in seconds (service/reply_time.hpp), for the
+  // sites where it is known: their online/away frames carry "replySeconds". Only the streams of
+  // open sites whose frame changed are told.
+  void SetReplyTimes(std::map<std::uint64_t, std::int64_t> reply_seconds);
   // The presence frame a stream of `site_id` should show now (null until the first SetPresence).
   SharedFrame PresenceFrame(std::uint64_t site_id = 0) const;
   // Any thread. An event known only by its ids (a notice from another worker, through Redis): the
@@ -288,7 +292,11 @@ class EventHub {
   mutable std::mutex presence_mu_;
   std::string presence_state_;
   SharedFrame presence_frame_;
-  std::map<std::uint64_t, SharedFrame> closed_frames_;  // by site id: outside its hours
+  std::map<std::uint64_t, SharedFrame> closed_frames_;   // by site id: outside its hours
+  std::map<std::uint64_t, std::int64_t> reply_seconds_;  // by site id: where known
+  // The agents' state with the site's reply time (presence_mu_ held); presence_frame_ when the
+  // site has none (or before the first SetPresence).
+  SharedFrame OpenFrameLocked(std::uint64_t site_id) const;
   // Open streams per guest, counted from Open() (any thread) to Close().
   std::shared_ptr<GuestStreamCounts> counts_ = std::make_shared<GuestStreamCounts>();
 };

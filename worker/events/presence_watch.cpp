@@ -80,9 +80,28 @@ void PresenceWatch::EvaluateHours(std::int64_t now_ms) {
   hub_.SetOutsideHours(std::move(closed));
 }
 
+void PresenceWatch::RefreshReplyTimes(std::int64_t now_ms) {
+  if (replies_ == nullptr) return;
+  const std::int64_t ttl_ms = replies_->options().ttl.count() * 1000;
+  if (replies_read_ms_ >= 0 && now_ms - replies_read_ms_ < ttl_ms) return;
+  replies_read_ms_ = now_ms;  // an outage waits a ttl too: the last values stay meanwhile
+  auto all = replies_->AllSites();
+  if (!all) {
+    LogWarn("presence", "cannot read reply times: " + all.error().message);
+    return;
+  }
+  std::map<std::uint64_t, std::int64_t> known;
+  for (const auto& [site, reply] : *all) {
+    if (reply.seconds) known.emplace(site, *reply.seconds);
+  }
+  hub_.SetReplyTimes(std::move(known));
+}
+
 bool PresenceWatch::RunOnce() {
-  EvaluateHours(
-      std::chrono::duration_cast<std::chrono::milliseconds>(clock_().time_since_epoch()).count());
+  const std::int64_t start_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(clock_().time_since_epoch()).count();
+  EvaluateHours(start_ms);
+  RefreshReplyTimes(start_ms);
   auto records = store_.All();
   if (!records) {
     if (!failing_) LogWarn("presence", "cannot read presence: " + records.error().message);

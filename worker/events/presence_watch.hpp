@@ -19,6 +19,7 @@
 #include "events/hub.hpp"
 #include "service/office_hours.hpp"
 #include "service/presence.hpp"
+#include "service/reply_time.hpp"
 #include "store/office_hours_repo.hpp"
 
 namespace edgechat::worker {
@@ -34,6 +35,10 @@ class PresenceWatch {
   PresenceWatch(const PresenceWatch&) = delete;
   PresenceWatch& operator=(const PresenceWatch&) = delete;
 
+  // Expected reply times (before Start): every site's is re-read each replies->options().ttl
+  // (one query for all sites) and handed to the hub (EventHub::SetReplyTimes). Null: none.
+  void SetReplyTimes(ReplyTimeService* replies) { replies_ = replies; }
+
   void Start();
   void Stop();
   void Poke();
@@ -44,6 +49,7 @@ class PresenceWatch {
  private:
   void Loop();
   void EvaluateHours(std::int64_t now_ms);
+  void RefreshReplyTimes(std::int64_t now_ms);
   struct SiteHours {
     std::uint64_t site_id;
     OfficeHours hours;
@@ -66,6 +72,8 @@ class PresenceWatch {
   std::int64_t hours_read_ms_ = -1;  // when last read (-1: never)
   bool hours_failing_ = false;
   bool reload_hours_ = true;  // under mu_
+  ReplyTimeService* replies_ = nullptr;
+  std::int64_t replies_read_ms_ = -1;  // when last read (-1: never)
   std::thread thread_;
 };
 

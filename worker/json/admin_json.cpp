@@ -58,7 +58,17 @@ json ConversationSummaryJson(const ConversationSummary& c) {
               {"updatedAt", c.updated_at},
               {"lastMessageAt", Opt(c.last_message_at)},
               {"messageCount", c.message_count},
-              {"lastMessage", Opt(c.last_message)}};
+              {"lastMessage", Opt(c.last_message)},
+              {"visitorName", Opt(c.visitor_name)}};
+}
+
+json VisitorContextJson(const std::optional<StoredVisitorContext>& stored) {
+  if (!stored) return nullptr;
+  const VisitorContext& c = stored->context;
+  return json{{"pageUrl", c.page_url},          {"pageTitle", c.page_title},
+              {"referrer", c.referrer},         {"language", c.language},
+              {"timeZone", c.time_zone},        {"browser", c.browser},
+              {"updatedAt", stored->updated_at}};
 }
 
 json AdminMessageJson(const Message& m) {

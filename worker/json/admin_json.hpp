@@ -26,6 +26,8 @@ nlohmann::json WebhookEndpointJson(const WebhookEndpoint& e, bool with_secret);
 nlohmann::json WebhookDeliveryJson(const WebhookDelivery& d);
 nlohmann::json AuditEntryJson(const AuditEntry& entry);
 nlohmann::json ConversationSummaryJson(const ConversationSummary& c);
+// A conversation's visitor context (docs/admin-api.md), null when none was captured.
+nlohmann::json VisitorContextJson(const std::optional<StoredVisitorContext>& stored);
 // A message with the counts of likes and dislikes (one guest per conversation: 0 or 1 each).
 nlohmann::json AdminMessageJson(const Message& m);
 

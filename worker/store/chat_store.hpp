@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/visitor_context.hpp"
 #include "shared/result.hpp"
 #include "store/event_repo.hpp"
 #include "store/models.hpp"
@@ -44,6 +45,13 @@ class ChatStore : public GuestEventLog {
   virtual Result<PostedMessage> PostGuestMessage(const Site& site, const Guest& guest,
                                                  const std::string& text,
                                                  const std::optional<std::string>& client_id) = 0;
+  // Replaces the guest's visitor context (store/visitor_context_repo.hpp). The default (fakes)
+  // keeps nothing.
+  virtual Status SaveVisitorContext(const Guest& guest, const VisitorContext& context) {
+    (void)guest;
+    (void)context;
+    return Ok{};
+  }
   // Sets (or clears, with std::nullopt) the guest's reaction to a message of its conversation.
   // Error{kNotFound, "message_not_found"} if the message is not in that conversation,
   // Error{kConflict, "not_reactable"} if it is not an agent reply.

@@ -18,7 +18,7 @@ constexpr const char* kSummarySelect =
     "c.created_at, c.updated_at, c.last_message_at, "
     "(SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id) AS message_count, "
     "(SELECT m.body FROM messages m WHERE m.conversation_id = c.id ORDER BY m.id DESC LIMIT 1) "
-    "AS last_message "
+    "AS last_message, g.id AS guest_number, g.verified_name "
     "FROM conversations c JOIN sites s ON s.id = c.site_id "
     "LEFT JOIN guests g ON g.id = c.guest_id ";
 
@@ -35,6 +35,10 @@ ConversationSummary SummaryFromRow(sql::ResultSet& rs) {
   s.last_message_at = OptionalIso(rs, "last_message_at");
   s.message_count = rs.getUInt64("message_count");
   s.last_message = OptionalString(rs, "last_message");
+  if (!rs.isNull("guest_number")) {
+    s.guest_number = rs.getUInt64("guest_number");
+    s.visitor_name = VisitorDisplayName(s.guest_number, OptionalString(rs, "verified_name"));
+  }
   return s;
 }
 
@@ -111,7 +115,8 @@ Result<ConversationDetail> ShowConversation(ConnectionPool& pool, std::uint64_t 
         auto rs = Query(*stmt);
         if (!rs->next())
           return Error{ErrorKind::kNotFound, "not_found", "no conversation " + std::to_string(id)};
-        ConversationDetail detail{SummaryFromRow(*rs), {}};
+        ConversationDetail detail;
+        detail.summary = SummaryFromRow(*rs);
         auto reads = Prepare(c,
                              "SELECT (SELECT last_read_message_id FROM conversation_guest_reads "
                              "WHERE conversation_id = ?) AS visitor_read, "
@@ -124,6 +129,9 @@ Result<ConversationDetail> ShowConversation(ConnectionPool& pool, std::uint64_t 
           if (!rrs->isNull("visitor_read"))
             detail.visitor_read_up_to = rrs->getUInt64("visitor_read");
           if (!rrs->isNull("agent_read")) detail.agent_read_up_to = rrs->getUInt64("agent_read");
+        }
+        if (detail.summary.guest_number != 0) {
+          detail.context = LoadVisitorContext(c, detail.summary.guest_number);
         }
         auto messages = Prepare(c, std::string("SELECT ") + kMessageColumns +
                                        ", r.value AS reaction FROM messages m "

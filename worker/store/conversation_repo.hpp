@@ -12,6 +12,7 @@
 #include "store/event_notice.hpp"
 #include "store/models.hpp"
 #include "store/pool.hpp"
+#include "store/visitor_context_repo.hpp"
 
 namespace edgechat::worker {
 
@@ -40,6 +41,9 @@ struct ConversationSummary {
   std::optional<std::string> last_message_at;
   std::uint64_t message_count = 0;
   std::optional<std::string> last_message;  // text of the newest message
+  // The visitor as the panel names it (VisitorDisplayName), none once the guest is deleted.
+  std::uint64_t guest_number = 0;
+  std::optional<std::string> visitor_name;
 };
 
 struct ConversationDetail {
@@ -49,6 +53,8 @@ struct ConversationDetail {
   // admins' marker (conversation_reads), 0 for none.
   std::uint64_t visitor_read_up_to = 0;
   std::uint64_t agent_read_up_to = 0;
+  // The visitor's latest context (sql/018_visitor_context.sql), if a message carried one.
+  std::optional<StoredVisitorContext> context;
 };
 
 // "External Source" or "Main site": the label the panel shows.

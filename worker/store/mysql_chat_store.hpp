@@ -8,6 +8,7 @@
 #include "store/message_repo.hpp"
 #include "store/pool.hpp"
 #include "store/site_repo.hpp"
+#include "store/visitor_context_repo.hpp"
 
 namespace edgechat::worker {
 
@@ -44,6 +45,9 @@ class MysqlChatStore : public ChatStore {
                                          const std::string& text,
                                          const std::optional<std::string>& client_id) override {
     return messages_.PostGuestMessage(site, guest, text, client_id);
+  }
+  Status SaveVisitorContext(const Guest& guest, const VisitorContext& context) override {
+    return worker::SaveVisitorContext(pool_, guest.id, context);
   }
   Result<ReactionChange> SetReaction(const Guest& guest, std::uint64_t message_id,
                                      const std::optional<std::string>& value) override {
