@@ -102,6 +102,17 @@ std::string LowerHex(const unsigned char* bytes, std::size_t size) {
   return out;
 }
 
+std::optional<std::string> BytesOfHex(std::string_view hex) {
+  std::string bytes(hex.size() / 2, '\0');
+  std::size_t length = 0;
+  if (sodium_hex2bin(reinterpret_cast<unsigned char*>(bytes.data()), bytes.size(), hex.data(),
+                     hex.size(), nullptr, &length, nullptr) != 0) {
+    return std::nullopt;
+  }
+  bytes.resize(length);
+  return bytes;
+}
+
 std::optional<std::uint64_t> ParseId(std::string_view text) {
   std::uint64_t value = 0;
   if (text.empty() || text.size() > 19) return std::nullopt;

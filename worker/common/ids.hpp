@@ -31,8 +31,9 @@ std::string NewWorkerId(const RandomFill& random);
 
 std::string Base64UrlNoPad(std::string_view bytes);
 std::string Sha256Hex(std::string_view data);
-// Lowercase hex of `size` bytes.
+// Lowercase hex of `size` bytes, and back (either case; nullopt when `hex` is not hex).
 std::string LowerHex(const unsigned char* bytes, std::size_t size);
+std::optional<std::string> BytesOfHex(std::string_view hex);
 
 // A row id as a URL carries it: 1 to 19 decimal digits, not zero, nothing else.
 std::optional<std::uint64_t> ParseId(std::string_view text);

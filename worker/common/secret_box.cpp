@@ -92,14 +92,9 @@ std::string SecretBox::SealHex(std::string_view plaintext) const {
 }
 
 Result<std::string> SecretBox::OpenHex(std::string_view sealed_hex) const {
-  std::string bytes(sealed_hex.size() / 2, '\0');
-  std::size_t length = 0;
-  if (sodium_hex2bin(reinterpret_cast<unsigned char*>(bytes.data()), bytes.size(),
-                     sealed_hex.data(), sealed_hex.size(), nullptr, &length, nullptr) != 0) {
-    return Error{ErrorKind::kInvalidInput, "unsealable", "The sealed value is not hex."};
-  }
-  bytes.resize(length);
-  return Open(bytes);
+  auto bytes = BytesOfHex(sealed_hex);
+  if (!bytes) return Error{ErrorKind::kInvalidInput, "unsealable", "The sealed value is not hex."};
+  return Open(*bytes);
 }
 
 }  // namespace edgechat::worker

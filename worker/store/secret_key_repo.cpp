@@ -1,7 +1,6 @@
 #include "store/secret_key_repo.hpp"
 
-#include <sodium.h>
-
+#include "common/ids.hpp"
 #include "common/text.hpp"
 #include "store/site_lock.hpp"
 #include "store/site_repo.hpp"
@@ -21,26 +20,6 @@ SecretKeyInfo SecretKeyFromRow(sql::ResultSet& rs) {
   k.revoked_at = OptionalIso(rs, "revoked_at");
   k.can_sign_identities = rs.getInt("sealed") != 0;
   return k;
-}
-
-std::string HexOf(const std::string& bytes) {
-  std::string hex(bytes.size() * 2 + 1, '\0');
-  sodium_bin2hex(hex.data(), hex.size(), reinterpret_cast<const unsigned char*>(bytes.data()),
-                 bytes.size());
-  hex.pop_back();
-  return hex;
-}
-
-// A column that is not hex gives no bytes: the key then cannot be opened (identity refused).
-std::string BytesOfHex(const std::string& hex) {
-  std::string bytes(hex.size() / 2, '\0');
-  std::size_t length = 0;
-  if (sodium_hex2bin(reinterpret_cast<unsigned char*>(bytes.data()), bytes.size(), hex.data(),
-                     hex.size(), nullptr, &length, nullptr) != 0) {
-    return std::string();
-  }
-  bytes.resize(length);
-  return bytes;
 }
 
 constexpr const char* kSecretKeySelect =
@@ -69,7 +48,8 @@ Result<SecretKeyInfo> CreateSecretKey(ConnectionPool& pool, const std::string& s
         insert->setString(3, Sha256Hex(secret));
         insert->setString(4, label);
         if (sealed) {
-          insert->setString(5, HexOf(*sealed));
+          insert->setString(
+              5, LowerHex(reinterpret_cast<const unsigned char*>(sealed->data()), sealed->size()));
         } else {
           insert->setNull(5, sql::DataType::VARCHAR);
         }
@@ -171,7 +151,10 @@ Result<std::vector<IdentityKeyRow>> FindIdentityKeys(ConnectionPool& pool, std::
       IdentityKeyRow row;
       row.id = rs->getUInt64("id");
       row.prefix = rs->getString("key_prefix");
-      if (!rs->isNull("sealed_key")) row.sealed = BytesOfHex(rs->getString("sealed_key"));
+      // A column that is not hex gives no bytes: the key then cannot be opened (identity refused).
+      if (!rs->isNull("sealed_key")) {
+        row.sealed = BytesOfHex(std::string(rs->getString("sealed_key"))).value_or(std::string());
+      }
       row.revoked = rs->getInt("revoked") != 0;
       rows.push_back(std::move(row));
     }
