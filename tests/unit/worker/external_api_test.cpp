@@ -39,7 +39,8 @@ class FakeStore : public ChatStore {
   Result<std::string> CreateGuest(std::uint64_t site_id, const std::string& public_id,
                                   const std::string& token_hash, unsigned) override {
     if (down) return Error{ErrorKind::kUnavailable, "db_unavailable", "down"};
-    guests.push_back({Guest{guests.size() + 1, public_id, site_id, "x"}, token_hash});
+    guests.push_back(
+        {Guest{guests.size() + 1, public_id, site_id, "x", 0, std::nullopt}, token_hash});
     return std::string("2027-01-01T00:00:00.000Z");
   }
   Result<std::optional<Guest>> FindGuest(std::uint64_t site_id,
